@@ -1,0 +1,1 @@
+// Replaced by the tracer build (issue 3).

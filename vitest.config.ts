@@ -1,0 +1,43 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+const corpusRoot = path.resolve(import.meta.dirname, "../shared/corpus");
+
+/**
+ * Tests reach the shared image corpus through this service binding: workerd has no file system,
+ * and the corpus must not be copied into the repo. `GET http://corpus/clipart/x.png` → bytes or 404.
+ */
+async function serveCorpus(request: Request): Promise<Response> {
+  const relative = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
+  const file = path.resolve(corpusRoot, relative);
+  if (!file.startsWith(`${corpusRoot}${path.sep}`)) return new Response("outside corpus", { status: 400 });
+  try {
+    return new Response(await readFile(file));
+  } catch {
+    return new Response("not found", { status: 404 });
+  }
+}
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: {
+          TEST_MIGRATIONS: migrations,
+        },
+        serviceBindings: { CORPUS: serveCorpus },
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**", "node_modules/**"],
+    setupFiles: ["./test/setup/apply-migrations.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+  },
+});
