@@ -28,6 +28,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
+          AUTH_SECRET: "test-secret-that-is-long-enough-0123456789",
         },
         serviceBindings: { CORPUS: serveCorpus },
       },

@@ -1,10 +1,13 @@
-import { Hono } from "hono";
+import { createApp } from "./app";
+import { handleQueueBatch } from "./queues";
+import { runScheduled } from "./scheduled";
 
-const app = new Hono<{ Bindings: Env }>();
-app.get("/api/v1/health", (c) => c.json({ status: "ok" }));
+const app = createApp();
 
 export default {
   fetch: app.fetch,
+  queue: handleQueueBatch,
+  scheduled: (controller, env, ctx) => ctx.waitUntil(runScheduled(env, new Date(controller.scheduledTime))),
 } satisfies ExportedHandler<Env>;
 
 export { OperationProgress } from "./durable/operation-progress";

@@ -1,0 +1,33 @@
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Clock } from "./lib/clock";
+
+/** Who is calling, as resolved by the auth middleware. */
+export interface Principal {
+  userId: string;
+  role: "user" | "admin";
+  email: string;
+  /** How the caller proved who they are. */
+  via: "session" | "access-token" | "api-key";
+  /** The session (token family) behind a cookie or access token. */
+  sessionId: string | null;
+  apiKeyId: string | null;
+  /** `*` for sessions and access tokens; an API key's own list otherwise. */
+  scopes: readonly string[];
+}
+
+export interface IdempotencyHandle {
+  /** Statement that records the final answer; handlers add it to their own db.batch(). */
+  completeInBatch(status: number, body: unknown): BatchItem<"sqlite">;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    clock: Clock;
+    principal: Principal | null;
+    idempotency: IdempotencyHandle | null;
+    /** Set by a handler when it wants the request log line to carry more context. */
+    logFields: Record<string, unknown>;
+  };
+}

@@ -1,0 +1,144 @@
+import type { Context } from "hono";
+import { cors } from "hono/cors";
+import { HTTPException } from "hono/http-exception";
+import { ZodError } from "zod";
+import type { AppEnv } from "./app-env";
+import { ensureBootstrapAdmin } from "./auth/accounts";
+import { getConfig } from "./config";
+import { getDb } from "./db/client";
+import { ApiError, problemBody, validationError } from "./errors";
+import { authenticate } from "./middleware/auth";
+import { bodyGuard } from "./middleware/body-guard";
+import { csrfProtection } from "./middleware/csrf";
+import { idempotency } from "./middleware/idempotency";
+import { rateLimit } from "./middleware/rate-limit";
+import { requestContext } from "./middleware/request-context";
+import { securityHeaders } from "./middleware/security-headers";
+import { accountRouter } from "./routes/account/account.index";
+import { adminRouter } from "./routes/admin/admin.index";
+import { authRouter } from "./routes/auth/auth.index";
+import { docsRouter } from "./routes/docs/docs.index";
+import { healthRouter } from "./routes/health/health.index";
+import { createRouter } from "./routes/openapi";
+
+const MAX_JSON_BYTES = 1024 * 1024;
+/** Answers that carry credentials are never stored for idempotent replay. */
+const NOT_REPLAYABLE = new Set([
+  "/api/v1/auth/login",
+  "/api/v1/auth/refresh",
+  "/api/v1/api-keys",
+  "/api/v1/me/password",
+]);
+
+/** Builds the whole HTTP app: middleware in order, the /api/v1 routers, docs, and one error mapper. */
+export function createApp() {
+  const api = createRouter();
+  api.use("*", async (c, next) => {
+    if (NOT_REPLAYABLE.has(c.req.path)) return next();
+    return idempotency(c, next);
+  });
+  api.use(
+    "*",
+    rateLimit("api-user", (c) => c.get("principal")?.userId ?? null),
+  );
+  api.route("/", healthRouter);
+  api.route("/", authRouter);
+  api.route("/", accountRouter);
+  api.route("/", adminRouter);
+
+  api.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Edgecraft API",
+      version: "1.0.0",
+      description:
+        "Media library, vectorizer and organizer. Errors are application/problem+json with a stable `code`.",
+    },
+    servers: [{ url: "/api/v1" }],
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "__Host-edgecraft_session",
+  });
+
+  const app = createRouter();
+  app.use("*", requestContext);
+  app.use("*", securityHeaders);
+  app.use("/api/*", async (c, next) => {
+    const origins = getConfig(c.env).corsOrigins;
+    return cors({
+      origin: (origin) => (origins.includes(origin) ? origin : null),
+      credentials: true,
+      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id"],
+      exposeHeaders: [
+        "X-Request-Id",
+        "Retry-After",
+        "RateLimit-Limit",
+        "RateLimit-Remaining",
+        "RateLimit-Reset",
+      ],
+      maxAge: 600,
+    })(c, next);
+  });
+  app.use("/api/*", async (c, next) => {
+    await ensureBootstrapAdmin(getDb(c.env.DB), c.env, {
+      freeCredits: getConfig(c.env).freeCredits,
+      now: c.var.clock(),
+    });
+    return next();
+  });
+  app.use("/api/v1/*", bodyGuard({ maxJsonBytes: MAX_JSON_BYTES }));
+  app.use("/api/v1/*", authenticate);
+  app.use("/api/v1/*", csrfProtection);
+  app.route("/api/v1", api);
+  app.route("/api/docs", docsRouter);
+
+  app.notFound((c) => {
+    if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
+    return problem(c, new ApiError(404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
+  });
+  app.onError((error, c) => problem(c, toApiError(error, c)));
+  return app;
+}
+
+function toApiError(error: unknown, c: Context<AppEnv>): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof ZodError) return validationError(error);
+  if (error instanceof HTTPException) {
+    if (error.status === 400 && /malformed json/i.test(error.message)) {
+      return new ApiError(400, "malformed_json", "The body is not valid JSON.");
+    }
+    if (error.status === 413) return new ApiError(413, "payload_too_large", "The body is too large.");
+    if (error.status < 500) return new ApiError(error.status, "bad_request", error.message || "Bad request.");
+  }
+  console.log(
+    JSON.stringify({
+      level: "error",
+      event: "unhandled_error",
+      requestId: c.get("requestId"),
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    }),
+  );
+  return new ApiError(
+    500,
+    "internal_error",
+    "Something went wrong on our side. Quote the request id if you report it.",
+  );
+}
+
+function problem(c: Context<AppEnv>, error: ApiError): Response {
+  const requestId = c.get("requestId") ?? "unknown";
+  const body = problemBody(error.status, error.code, error.detail, requestId, error.extra.errors);
+  const res = new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: {
+      "Content-Type": "application/problem+json",
+      "X-Request-Id": requestId,
+      ...error.extra.headers,
+    },
+  });
+  return res;
+}

@@ -1,0 +1,85 @@
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { type Db, rawInBatch } from "../db/client";
+import { auditLog, users } from "../db/schema";
+import { ApiError, notFound } from "../errors";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { revokeSessions, type SessionDeps } from "./sessions";
+
+export async function listUsers(db: Db, query: { q?: string; limit: number; cursor?: string }) {
+  const cursor = decodeCursor(query.cursor);
+  const conditions = [];
+  if (query.q) {
+    const pattern = `%${query.q.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
+    conditions.push(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`);
+  }
+  if (cursor) {
+    conditions.push(
+      or(
+        gt(users.createdAt, String(cursor.after)),
+        and(eq(users.createdAt, String(cursor.after)), gt(users.id, cursor.id)),
+      ),
+    );
+  }
+  const rows = await db
+    .select()
+    .from(users)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(asc(users.createdAt), asc(users.id))
+    .limit(query.limit + 1)
+    .all();
+  return toPage(rows, query.limit, (u) => u.createdAt);
+}
+
+/**
+ * Changes a user's role or disables/enables the account. Disabling ends every session at once.
+ * An admin can't demote or disable themselves, so the deployment never loses its last admin by accident.
+ */
+export async function updateUser(
+  deps: Pick<SessionDeps, "db" | "kv" | "now">,
+  actorId: string,
+  userId: string,
+  change: { role?: "user" | "admin"; disabled?: boolean },
+) {
+  const { db, now } = deps;
+  if (userId === actorId && (change.role === "user" || change.disabled === true)) {
+    throw new ApiError(409, "cannot_change_self", "You can't demote or disable your own account.");
+  }
+  const nowIso = now.toISOString();
+  const set: Partial<typeof users.$inferInsert> = { updatedAt: nowIso };
+  if (change.role) set.role = change.role;
+  if (change.disabled !== undefined) set.disabledAt = change.disabled ? nowIso : null;
+  const [updated] = await db.batch([
+    db.update(users).set(set).where(eq(users.id, userId)).returning(),
+    rawInBatch(
+      db,
+      sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, detail, created_at)
+      SELECT ${newId("aud")}, ${actorId}, 'admin.user_updated', 'user', ${userId}, ${JSON.stringify(change)}, ${nowIso}
+      WHERE EXISTS (SELECT 1 FROM users WHERE id = ${userId})`,
+    ),
+  ]);
+  const user = updated[0];
+  if (!user) throw notFound("user");
+  if (change.disabled) await revokeSessions(deps, { userId }, "account_disabled");
+  return user;
+}
+
+export async function endUserSessions(
+  deps: Pick<SessionDeps, "db" | "kv" | "now">,
+  actorId: string,
+  userId: string,
+) {
+  const exists = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+  if (!exists) throw notFound("user");
+  const ended = await revokeSessions(deps, { userId }, "ended_by_admin");
+  await deps.db.insert(auditLog).values({
+    id: newId("aud"),
+    actorId,
+    action: "admin.sessions_ended",
+    targetType: "user",
+    targetId: userId,
+    detail: { ended },
+    createdAt: deps.now.toISOString(),
+  });
+  return ended;
+}

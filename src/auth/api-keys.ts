@@ -1,0 +1,85 @@
+import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { type ApiKey, apiKeys } from "../db/schema";
+import { constantTimeEqual, randomToken, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+
+/** What an API key may be allowed to do. Sessions and access tokens carry `*`. */
+export const API_KEY_SCOPES = [
+  "media:read",
+  "media:write",
+  "jobs:read",
+  "jobs:write",
+  "account:read",
+  "admin",
+] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+const KEY_PATTERN = /^ek_(key_[0-9a-z]{20})_([A-Za-z0-9_-]{43})$/;
+
+export function looksLikeApiKey(token: string): boolean {
+  return token.startsWith("ek_");
+}
+
+export interface CreatedApiKey {
+  key: ApiKey;
+  /** The whole key; shown to the person once and never stored. */
+  secret: string;
+}
+
+export async function createApiKey(
+  db: Db,
+  input: { userId: string; name: string; scopes: ApiKeyScope[]; expiresAt: string | null },
+  now: Date,
+): Promise<CreatedApiKey> {
+  const id = newId("key");
+  const secretPart = randomToken(32);
+  const row = await db
+    .insert(apiKeys)
+    .values({
+      id,
+      userId: input.userId,
+      name: input.name,
+      secretHash: await sha256Hex(secretPart),
+      hint: secretPart.slice(-4),
+      scopes: [...new Set(input.scopes)].sort(),
+      createdAt: now.toISOString(),
+      expiresAt: input.expiresAt,
+    })
+    .returning()
+    .get();
+  return { key: row, secret: `ek_${id}_${secretPart}` };
+}
+
+/** The live key behind a presented secret, or null. The secret is compared in constant time. */
+export async function resolveApiKey(db: Db, presented: string, now: Date): Promise<ApiKey | null> {
+  const match = KEY_PATTERN.exec(presented);
+  if (!match) return null;
+  const row = await db.select().from(apiKeys).where(eq(apiKeys.id, match[1]!)).get();
+  if (!row || row.revokedAt) return null;
+  if (row.expiresAt && row.expiresAt <= now.toISOString()) return null;
+  return constantTimeEqual(await sha256Hex(match[2]!), row.secretHash) ? row : null;
+}
+
+/** Records use at most once a minute per key, to keep reads cheap. */
+export async function touchApiKey(db: Db, id: string, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - 60_000).toISOString();
+  await db
+    .update(apiKeys)
+    .set({ lastUsedAt: now.toISOString() })
+    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, cutoff))));
+}
+
+export function listApiKeys(db: Db, userId: string) {
+  return db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)).all();
+}
+
+/** Revokes one of the user's keys; false when there is no such live key of theirs. */
+export async function revokeApiKey(db: Db, userId: string, id: string, now: Date): Promise<boolean> {
+  const changed = await db
+    .update(apiKeys)
+    .set({ revokedAt: now.toISOString() })
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+    .returning({ id: apiKeys.id });
+  return changed.length === 1;
+}

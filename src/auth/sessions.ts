@@ -1,0 +1,207 @@
+import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import type { AppConfig } from "../config";
+import { type Db, rawInBatch } from "../db/client";
+import { refreshTokens, sessions, users } from "../db/schema";
+import { isoAfter } from "../lib/clock";
+import { randomToken, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+
+export interface SessionDeps {
+  db: Db;
+  kv: KVNamespace;
+  config: AppConfig;
+  now: Date;
+}
+
+/** What KV holds under `sess:<sha256(cookie token)>`; its TTL is the idle timeout. */
+interface CookieSessionRecord {
+  sessionId: string;
+  userId: string;
+  absoluteExpiresAt: string;
+  refreshedAt: string;
+}
+
+const kvKey = (tokenHash: string) => `sess:${tokenHash}`;
+/** KV allows one write per key per second and TTLs of at least 60 s; sliding the idle window once a minute is plenty. */
+const IDLE_REFRESH_MS = 60_000;
+
+export interface NewSession {
+  sessionId: string;
+  cookieToken: string;
+  refreshToken: string;
+}
+
+/** Starts a session: a row in D1 (the source of truth), its first refresh token, and the cookie token in KV. */
+export async function createSession(
+  deps: SessionDeps,
+  input: { userId: string; userAgent: string | null; ip: string | null },
+): Promise<NewSession> {
+  const { db, kv, config, now } = deps;
+  const sessionId = newId("ses");
+  const cookieToken = randomToken(32);
+  const refreshToken = `rt_${randomToken(32)}`;
+  const cookieTokenHash = await sha256Hex(cookieToken);
+  const nowIso = now.toISOString();
+  const absoluteExpiresAt = isoAfter(now, config.sessionAbsolute);
+  await db.batch([
+    db.insert(sessions).values({
+      id: sessionId,
+      userId: input.userId,
+      cookieTokenHash,
+      userAgent: input.userAgent?.slice(0, 300) ?? null,
+      ip: input.ip,
+      createdAt: nowIso,
+      lastSeenAt: nowIso,
+      absoluteExpiresAt,
+    }),
+    db.insert(refreshTokens).values({
+      id: newId("rtk"),
+      sessionId,
+      tokenHash: await sha256Hex(refreshToken),
+      createdAt: nowIso,
+      expiresAt: refreshExpiry(now, absoluteExpiresAt, config),
+    }),
+  ]);
+  const record: CookieSessionRecord = {
+    sessionId,
+    userId: input.userId,
+    absoluteExpiresAt,
+    refreshedAt: nowIso,
+  };
+  await kv.put(kvKey(cookieTokenHash), JSON.stringify(record), { expirationTtl: config.sessionIdle });
+  return { sessionId, cookieToken, refreshToken };
+}
+
+function refreshExpiry(now: Date, absoluteExpiresAt: string, config: AppConfig): string {
+  const byTtl = isoAfter(now, config.refreshTokenTtl);
+  return byTtl < absoluteExpiresAt ? byTtl : absoluteExpiresAt;
+}
+
+/**
+ * Looks up a browser session by its cookie token. Sliding idle expiry is KV's TTL; the absolute
+ * limit is checked here. Logout and revocation delete the KV entry, so a revoked token is gone at once.
+ */
+export async function resolveCookieSession(
+  deps: SessionDeps,
+  cookieToken: string,
+): Promise<{ sessionId: string; userId: string } | null> {
+  const key = kvKey(await sha256Hex(cookieToken));
+  const record = await deps.kv.get<CookieSessionRecord>(key, "json");
+  if (!record) return null;
+  if (record.absoluteExpiresAt <= deps.now.toISOString()) {
+    await deps.kv.delete(key);
+    return null;
+  }
+  if (deps.now.getTime() - Date.parse(record.refreshedAt) > IDLE_REFRESH_MS) {
+    const refreshed: CookieSessionRecord = { ...record, refreshedAt: deps.now.toISOString() };
+    await Promise.all([
+      deps.kv.put(key, JSON.stringify(refreshed), { expirationTtl: deps.config.sessionIdle }),
+      deps.db
+        .update(sessions)
+        .set({ lastSeenAt: refreshed.refreshedAt })
+        .where(eq(sessions.id, record.sessionId)),
+    ]);
+  }
+  return { sessionId: record.sessionId, userId: record.userId };
+}
+
+/** Is this session (token family) still live? Used for access tokens, which carry its id. */
+export async function isSessionActive(
+  deps: Pick<SessionDeps, "db" | "now">,
+  sessionId: string,
+): Promise<boolean> {
+  const row = await deps.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(
+      and(
+        eq(sessions.id, sessionId),
+        isNull(sessions.revokedAt),
+        gt(sessions.absoluteExpiresAt, deps.now.toISOString()),
+      ),
+    )
+    .get();
+  return row !== undefined;
+}
+
+export type RefreshOutcome =
+  | { kind: "rotated"; sessionId: string; userId: string; refreshToken: string }
+  | { kind: "invalid" }
+  | { kind: "reused"; sessionId: string; userId: string };
+
+/**
+ * Swaps a refresh token for a new one. A token that was already used means it leaked (or a client
+ * raced itself): the whole family is revoked, per OAuth 2.0 Security BCP §4.14.
+ */
+export async function rotateRefreshToken(deps: SessionDeps, presented: string): Promise<RefreshOutcome> {
+  const { db, now, config } = deps;
+  const nowIso = now.toISOString();
+  const row = await db
+    .select({
+      id: refreshTokens.id,
+      usedAt: refreshTokens.usedAt,
+      expiresAt: refreshTokens.expiresAt,
+      sessionId: sessions.id,
+      revokedAt: sessions.revokedAt,
+      absoluteExpiresAt: sessions.absoluteExpiresAt,
+      userId: users.id,
+      disabledAt: users.disabledAt,
+    })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(refreshTokens.tokenHash, await sha256Hex(presented)))
+    .get();
+  if (!row) return { kind: "invalid" };
+  if (row.revokedAt || row.disabledAt || row.expiresAt <= nowIso || row.absoluteExpiresAt <= nowIso) {
+    return { kind: "invalid" };
+  }
+  if (row.usedAt) {
+    await revokeSessions(deps, { userId: row.userId, sessionId: row.sessionId }, "refresh_token_reused");
+    return { kind: "reused", sessionId: row.sessionId, userId: row.userId };
+  }
+
+  const next = `rt_${randomToken(32)}`;
+  // The insert only happens if this request's update won the token (changes() = 1): two racing
+  // refreshes can't both rotate, and the loser is treated as reuse.
+  const [, inserted] = await db.batch([
+    db
+      .update(refreshTokens)
+      .set({ usedAt: nowIso })
+      .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.usedAt))),
+    rawInBatch(
+      db,
+      sql`INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)
+      SELECT ${newId("rtk")}, ${row.sessionId}, ${await sha256Hex(next)}, ${nowIso},
+             ${refreshExpiry(now, row.absoluteExpiresAt, config)}
+      WHERE changes() = 1`,
+    ),
+  ]);
+  if (inserted.meta.changes !== 1) {
+    await revokeSessions(deps, { userId: row.userId, sessionId: row.sessionId }, "refresh_token_reused");
+    return { kind: "reused", sessionId: row.sessionId, userId: row.userId };
+  }
+  return { kind: "rotated", sessionId: row.sessionId, userId: row.userId, refreshToken: next };
+}
+
+/**
+ * Ends sessions for real: marks the rows revoked and deletes their cookie entries from KV.
+ * With `sessionId` only that one (if it is the user's); with `exceptSessionId` all others.
+ * Returns how many sessions were ended.
+ */
+export async function revokeSessions(
+  deps: Pick<SessionDeps, "db" | "kv" | "now">,
+  target: { userId: string; sessionId?: string; exceptSessionId?: string },
+  reason: string,
+): Promise<number> {
+  const conditions = [eq(sessions.userId, target.userId), isNull(sessions.revokedAt)];
+  if (target.sessionId) conditions.push(eq(sessions.id, target.sessionId));
+  if (target.exceptSessionId) conditions.push(ne(sessions.id, target.exceptSessionId));
+  const ended = await deps.db
+    .update(sessions)
+    .set({ revokedAt: deps.now.toISOString(), revokedReason: reason })
+    .where(and(...conditions))
+    .returning({ cookieTokenHash: sessions.cookieTokenHash });
+  await Promise.all(ended.map((s) => deps.kv.delete(kvKey(s.cookieTokenHash))));
+  return ended.length;
+}

@@ -1,0 +1,68 @@
+import { errors, jwtVerify, SignJWT } from "jose";
+import type { AppConfig } from "../config";
+import { newId } from "../lib/ids";
+
+const ALGORITHM = "HS256";
+const TOKEN_TYPE = "at+jwt";
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+const keyCache = new Map<string, Uint8Array>();
+function signingKey(secret: string): Uint8Array {
+  let key = keyCache.get(secret);
+  if (!key) {
+    if (secret.length < 32) throw new Error("AUTH_SECRET must be at least 32 characters");
+    key = new TextEncoder().encode(secret);
+    keyCache.set(secret, key);
+  }
+  return key;
+}
+
+/** A short-lived access JWT (RFC 9068 `at+jwt`) bound to a session. */
+export async function issueAccessToken(
+  claims: AccessClaims,
+  config: AppConfig,
+  secret: string,
+  now: Date,
+): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({ sid: claims.sessionId })
+    .setProtectedHeader({ alg: ALGORITHM, typ: TOKEN_TYPE })
+    .setSubject(claims.userId)
+    .setIssuer(config.jwtIssuer)
+    .setAudience(config.jwtAudience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + config.accessTokenTtl)
+    .setJti(newId("jti"))
+    .sign(signingKey(secret));
+}
+
+/**
+ * Checks algorithm (allow-list of one), signature, issuer, audience, expiry and type.
+ * Returns null for any token that fails: callers answer 401 without saying why.
+ */
+export async function verifyAccessToken(
+  token: string,
+  config: AppConfig,
+  secret: string,
+  now: Date,
+): Promise<AccessClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, signingKey(secret), {
+      algorithms: [ALGORITHM],
+      issuer: config.jwtIssuer,
+      audience: config.jwtAudience,
+      typ: TOKEN_TYPE,
+      requiredClaims: ["sub", "exp", "iat", "sid"],
+      currentDate: now,
+    });
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
+    return { userId: payload.sub, sessionId: payload.sid };
+  } catch (error) {
+    if (error instanceof errors.JOSEError) return null;
+    throw error;
+  }
+}

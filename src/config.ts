@@ -1,0 +1,66 @@
+export interface RateLimitRule {
+  /** Bucket size: how many requests may come at once. */
+  capacity: number;
+  /** Tokens added back per minute. */
+  refillPerMinute: number;
+}
+
+export interface AppConfig {
+  appEnv: string;
+  appOrigin: string;
+  corsOrigins: string[];
+  jwtIssuer: string;
+  jwtAudience: string;
+  accessTokenTtl: number;
+  refreshTokenTtl: number;
+  sessionIdle: number;
+  sessionAbsolute: number;
+  rateLimits: Record<string, RateLimitRule>;
+  freeCredits: number;
+}
+
+function positiveInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`Config ${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** `login-ip=20/20,api-user=300/300` → rules by name. */
+export function parseRateLimits(spec: string): Record<string, RateLimitRule> {
+  const rules: Record<string, RateLimitRule> = {};
+  for (const part of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z0-9-]+)=(\d+)\/(\d+)$/.exec(part);
+    if (!match) throw new Error(`Config RATE_LIMITS has a malformed rule "${part}"`);
+    rules[match[1]!] = { capacity: Number(match[2]), refillPerMinute: Number(match[3]) };
+  }
+  return rules;
+}
+
+const cache = new WeakMap<object, AppConfig>();
+
+/** Reads and checks the vars once per isolate; a typo fails loudly at the first request. */
+export function getConfig(env: Env): AppConfig {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const config: AppConfig = {
+    appEnv: env.APP_ENV,
+    appOrigin: new URL(env.APP_ORIGIN).origin,
+    corsOrigins: env.CORS_ORIGINS.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    jwtIssuer: env.JWT_ISSUER,
+    jwtAudience: env.JWT_AUDIENCE,
+    accessTokenTtl: positiveInt(env.ACCESS_TOKEN_TTL_SECONDS, "ACCESS_TOKEN_TTL_SECONDS"),
+    refreshTokenTtl: positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, "REFRESH_TOKEN_TTL_SECONDS"),
+    sessionIdle: positiveInt(env.SESSION_IDLE_SECONDS, "SESSION_IDLE_SECONDS"),
+    sessionAbsolute: positiveInt(env.SESSION_ABSOLUTE_SECONDS, "SESSION_ABSOLUTE_SECONDS"),
+    rateLimits: parseRateLimits(env.RATE_LIMITS),
+    freeCredits: Number(env.FREE_CREDITS) || 0,
+  };
+  cache.set(env, config);
+  return config;
+}

@@ -1,0 +1,30 @@
+import type { SQL } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export type Db = ReturnType<typeof createDb>;
+
+const cache = new WeakMap<D1Database, Db>();
+
+/** One drizzle instance per D1 binding per isolate. */
+export function createDb(d1: D1Database) {
+  return drizzle(d1, { schema });
+}
+
+export function getDb(d1: D1Database): Db {
+  let db = cache.get(d1);
+  if (!db) {
+    db = createDb(d1);
+    cache.set(d1, db);
+  }
+  return db;
+}
+
+/**
+ * `db.run(sql)` for use inside `db.batch()`. drizzle-orm 0.45.4's D1 batch binds parameters of raw
+ * SQL to a statement it never prepared (`stmt` is undefined); this prepares it.
+ */
+export function rawInBatch(db: Db, query: SQL) {
+  const raw = db.run(query);
+  return Object.assign(raw, { stmt: db.$client.prepare(raw.getQuery().sql) });
+}

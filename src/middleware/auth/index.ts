@@ -1,0 +1,88 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, Principal } from "../../app-env";
+import { findActiveUser } from "../../auth/accounts";
+import { looksLikeApiKey, resolveApiKey, touchApiKey } from "../../auth/api-keys";
+import { isSessionActive, resolveCookieSession } from "../../auth/sessions";
+import { verifyAccessToken } from "../../auth/tokens";
+import { getConfig } from "../../config";
+import { getDb } from "../../db/client";
+import { unauthorized } from "../../errors";
+
+/**
+ * Sent as `__Host-edgecraft_session` (hono adds the prefix): Secure, Path=/, no Domain, so it is
+ * pinned to this origin. Browsers treat http://localhost as secure, so it works in dev too.
+ */
+export const SESSION_COOKIE = "edgecraft_session";
+
+const ALL_SCOPES = ["*"] as const;
+
+/**
+ * Works out who is calling and puts it in `c.var.principal` (null when anonymous). A bearer
+ * credential that is present but bad is a 401 here; whether a route needs a principal at all is
+ * the policy layer's call.
+ */
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const now = c.var.clock();
+  const db = getDb(c.env.DB);
+  const authorization = c.req.header("authorization");
+
+  if (authorization !== undefined) {
+    const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
+    if (!match) throw unauthorized("The Authorization header must be `Bearer <token>`.");
+    const token = match[1]!;
+    if (looksLikeApiKey(token)) {
+      const key = await resolveApiKey(db, token, now);
+      const user = key && (await findActiveUser(db, key.userId));
+      if (!key || !user) throw unauthorized("The API key is invalid, expired or revoked.");
+      c.executionCtx.waitUntil(touchApiKey(db, key.id, now));
+      c.set("principal", {
+        userId: user.id,
+        role: user.role,
+        email: user.email,
+        via: "api-key",
+        sessionId: null,
+        apiKeyId: key.id,
+        scopes: key.scopes,
+      });
+    } else {
+      const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
+      const [live, user] = claims
+        ? await Promise.all([
+            isSessionActive({ db, now }, claims.sessionId),
+            findActiveUser(db, claims.userId),
+          ])
+        : [false, undefined];
+      if (!claims || !live || !user) throw unauthorized("The access token is invalid or expired.");
+      c.set("principal", principalFor(user, "access-token", claims.sessionId));
+    }
+    return next();
+  }
+
+  const cookieToken = getCookie(c, SESSION_COOKIE, "host");
+  if (cookieToken) {
+    const session = await resolveCookieSession(
+      { db, kv: c.env.SESSIONS, config: getConfig(c.env), now },
+      cookieToken,
+    );
+    const user = session && (await findActiveUser(db, session.userId));
+    if (session && user) c.set("principal", principalFor(user, "session", session.sessionId));
+  }
+  return next();
+});
+
+function principalFor(
+  user: { id: string; email: string; role: "user" | "admin" },
+  via: "session" | "access-token",
+  sessionId: string,
+): Principal {
+  return {
+    userId: user.id,
+    role: user.role,
+    email: user.email,
+    via,
+    sessionId,
+    apiKeyId: null,
+    scopes: ALL_SCOPES,
+  };
+}

@@ -1,0 +1,56 @@
+import type { Context } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, Principal } from "../app-env";
+import { API_KEY_SCOPES, type ApiKeyScope } from "../auth/api-keys";
+import { forbidden, unauthorized } from "../errors";
+
+/**
+ * The one place that decides who may do what. Routes declare a requirement; queries are scoped by
+ * owner in the services (`ownerId = principal.userId`), and a row that isn't the caller's is a 404.
+ */
+export type Requirement =
+  | { kind: "user"; scope: ApiKeyScope }
+  | { kind: "admin" }
+  /** Managing credentials (sessions, API keys, password) needs a session or access token, never an API key. */
+  | { kind: "interactive" };
+
+export function hasScope(principal: Principal, scope: ApiKeyScope): boolean {
+  return principal.scopes.includes("*") || principal.scopes.includes(scope);
+}
+
+export function authorize(principal: Principal | null, requirement: Requirement): Principal {
+  if (!principal) throw unauthorized();
+  switch (requirement.kind) {
+    case "user":
+      if (!hasScope(principal, requirement.scope))
+        throw forbidden(`This API key lacks the ${requirement.scope} scope.`);
+      return principal;
+    case "admin":
+      if (principal.role !== "admin") throw forbidden("Only administrators may do this.");
+      if (!hasScope(principal, "admin")) throw forbidden("This API key lacks the admin scope.");
+      return principal;
+    case "interactive":
+      if (principal.via === "api-key") throw forbidden("Sign in to manage sessions, keys and passwords.");
+      return principal;
+  }
+}
+
+/** Route middleware: refuse before the handler runs. */
+export function requires(requirement: Requirement) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    authorize(c.get("principal"), requirement);
+    return next();
+  });
+}
+
+/** The caller, after a `requires(...)` has run on this route. */
+export function caller(c: Context<AppEnv>): Principal {
+  const principal = c.get("principal");
+  if (!principal) throw unauthorized();
+  return principal;
+}
+
+/** Which scopes a user may put on a new API key: `admin` only if they are one. */
+export function grantableScopes(principal: Principal): ApiKeyScope[] {
+  return API_KEY_SCOPES.filter((scope) => scope !== "admin" || principal.role === "admin");
+}

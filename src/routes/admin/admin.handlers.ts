@@ -1,0 +1,44 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app-env";
+import * as admin from "../../auth/admin";
+import { getDb } from "../../db/client";
+import type { User } from "../../db/schema";
+import { caller } from "../../policy";
+import type { endUserSessions, listUsers, updateUser } from "./admin.routes";
+
+function adminView(u: User) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    createdAt: u.createdAt,
+    disabled: u.disabledAt !== null,
+    usedBytes: u.usedBytes,
+    usedFiles: u.usedFiles,
+  };
+}
+
+export const listUsersHandler: RouteHandler<typeof listUsers, AppEnv> = async (c) => {
+  const page = await admin.listUsers(getDb(c.env.DB), c.req.valid("query"));
+  return c.json({ items: page.items.map(adminView), nextCursor: page.nextCursor }, 200);
+};
+
+export const updateUserHandler: RouteHandler<typeof updateUser, AppEnv> = async (c) => {
+  const user = await admin.updateUser(
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    caller(c).userId,
+    c.req.valid("param").id,
+    c.req.valid("json"),
+  );
+  return c.json({ user: adminView(user) }, 200);
+};
+
+export const endUserSessionsHandler: RouteHandler<typeof endUserSessions, AppEnv> = async (c) => {
+  const ended = await admin.endUserSessions(
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    caller(c).userId,
+    c.req.valid("param").id,
+  );
+  return c.json({ ended }, 200);
+};

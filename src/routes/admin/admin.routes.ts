@@ -1,0 +1,64 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { pageQuerySchema } from "../../lib/pagination";
+import { requires } from "../../policy";
+import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { idParam, userSchema } from "../schemas";
+
+const tags = ["Admin"];
+const adminOnly = requires({ kind: "admin" });
+
+export const adminUserSchema = userSchema
+  .extend({ disabled: z.boolean(), usedBytes: z.number().int(), usedFiles: z.number().int() })
+  .openapi("AdminUser");
+
+export const listUsers = createRoute({
+  method: "get",
+  path: "/admin/users",
+  tags,
+  middleware: [adminOnly] as const,
+  summary: "All users",
+  request: { query: pageQuerySchema.extend({ q: z.string().trim().max(254).optional() }) },
+  responses: {
+    200: jsonContent(
+      z.object({ items: z.array(adminUserSchema), nextCursor: z.string().nullable() }),
+      "Users",
+    ),
+    ...pickProblems(400, 401, 403, 422),
+  },
+});
+
+export const updateUser = createRoute({
+  method: "patch",
+  path: "/admin/users/{id}",
+  tags,
+  middleware: [adminOnly] as const,
+  summary: "Change a user's role, or disable / enable the account",
+  description: "Disabling ends all of the user's sessions at once.",
+  request: {
+    params: idParam("usr"),
+    body: jsonBody(
+      z
+        .strictObject({ role: z.enum(["user", "admin"]).optional(), disabled: z.boolean().optional() })
+        .refine((v) => v.role !== undefined || v.disabled !== undefined, {
+          message: "Give role or disabled",
+        }),
+    ),
+  },
+  responses: {
+    200: jsonContent(z.object({ user: adminUserSchema }), "Updated"),
+    ...pickProblems(401, 403, 404, 409, 415, 422),
+  },
+});
+
+export const endUserSessions = createRoute({
+  method: "delete",
+  path: "/admin/users/{id}/sessions",
+  tags,
+  middleware: [adminOnly] as const,
+  summary: "End all sessions of a user",
+  request: { params: idParam("usr") },
+  responses: {
+    200: jsonContent(z.object({ ended: z.number().int() }), "Ended"),
+    ...pickProblems(401, 403, 404),
+  },
+});

@@ -1,0 +1,114 @@
+import type { RouteHandler } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { deleteCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../../app-env";
+import { authenticate, normalizeEmail, registerUser } from "../../auth/accounts";
+import { createSession, revokeSessions, rotateRefreshToken } from "../../auth/sessions";
+import { issueAccessToken } from "../../auth/tokens";
+import { getConfig } from "../../config";
+import { getDb } from "../../db/client";
+import { ApiError } from "../../errors";
+import { sha256Hex } from "../../lib/crypto";
+import { SESSION_COOKIE } from "../../middleware/auth";
+import { clientIp, spendRateLimit } from "../../middleware/rate-limit";
+import type { login, logout, refresh, register } from "./auth.routes";
+
+export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
+  await spendRateLimit(c, "register-ip", clientIp(c));
+  const body = c.req.valid("json");
+  const { user } = await registerUser(getDb(c.env.DB), body, {
+    freeCredits: getConfig(c.env).freeCredits,
+    now: c.var.clock(),
+  });
+  return c.json({ user }, 201);
+};
+
+export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
+  const body = c.req.valid("json");
+  await spendRateLimit(c, "login-ip", clientIp(c));
+  await spendRateLimit(c, "login-account", await sha256Hex(normalizeEmail(body.email)));
+  const db = getDb(c.env.DB);
+  const config = getConfig(c.env);
+  const now = c.var.clock();
+  const user = await authenticate(db, body.email, body.password, now);
+
+  // Rotate at login: whatever session this browser had before is ended, never reused.
+  const previous = c.get("principal");
+  if (previous?.via === "session" && previous.sessionId) {
+    await revokeSessions(
+      { db, kv: c.env.SESSIONS, now },
+      { userId: previous.userId, sessionId: previous.sessionId },
+      "replaced_by_login",
+    );
+  }
+  const session = await createSession(
+    { db, kv: c.env.SESSIONS, config, now },
+    { userId: user.id, userAgent: c.req.header("user-agent") ?? null, ip: clientIp(c) },
+  );
+  setSessionCookie(c, session.cookieToken, config.sessionAbsolute);
+  const accessToken = await issueAccessToken(
+    { userId: user.id, sessionId: session.sessionId },
+    config,
+    c.env.AUTH_SECRET,
+    now,
+  );
+  c.set("logFields", { userId: user.id });
+  return c.json(
+    {
+      user: { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt },
+      accessToken,
+      refreshToken: session.refreshToken,
+      expiresIn: config.accessTokenTtl,
+    },
+    200,
+  );
+};
+
+export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
+  const { refreshToken } = c.req.valid("json");
+  await spendRateLimit(c, "login-ip", clientIp(c));
+  const db = getDb(c.env.DB);
+  const config = getConfig(c.env);
+  const now = c.var.clock();
+  const outcome = await rotateRefreshToken({ db, kv: c.env.SESSIONS, config, now }, refreshToken);
+  if (outcome.kind === "reused") {
+    throw new ApiError(
+      401,
+      "refresh_token_reused",
+      "This refresh token was already used; the session has been ended.",
+    );
+  }
+  if (outcome.kind === "invalid")
+    throw new ApiError(401, "invalid_refresh_token", "The refresh token is invalid or expired.");
+  const accessToken = await issueAccessToken(
+    { userId: outcome.userId, sessionId: outcome.sessionId },
+    config,
+    c.env.AUTH_SECRET,
+    now,
+  );
+  return c.json({ accessToken, refreshToken: outcome.refreshToken, expiresIn: config.accessTokenTtl }, 200);
+};
+
+export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
+  const principal = c.get("principal");
+  if (principal?.sessionId) {
+    await revokeSessions(
+      { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+      { userId: principal.userId, sessionId: principal.sessionId },
+      "logout",
+    );
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true, prefix: "host" });
+  return c.body(null, 204);
+};
+
+export function setSessionCookie(c: Context<AppEnv>, token: string, maxAgeSeconds: number): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax",
+    maxAge: maxAgeSeconds,
+    prefix: "host",
+  });
+}

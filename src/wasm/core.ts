@@ -1,0 +1,255 @@
+import { TraceError } from "./errors";
+import { downscaleInto, fitToCap, type ImageFormat, type RgbaImage, readHeader } from "./image";
+import { type ResolvedTraceOptions, resolveOptions, type TraceMode } from "./options";
+
+export type TraceStage = "decoding" | "quantizing" | "tracing" | "writing";
+
+export interface TraceProgress {
+  stage: TraceStage;
+  /** 0..1 within the stage */
+  fraction: number;
+}
+
+export type ProgressCallback = (progress: TraceProgress) => void;
+
+export type Decoder = (bytes: Uint8Array) => Promise<RgbaImage>;
+export type Decoders = Partial<Record<ImageFormat, Decoder>>;
+
+export interface TracerDeps {
+  /** The compiled tracer (src/wasm/build/tracer.wasm). */
+  tracerModule: WebAssembly.Module;
+  decoders: Decoders;
+}
+
+export interface TraceStats {
+  format: ImageFormat | "rgba";
+  width: number;
+  height: number;
+  tracedWidth: number;
+  tracedHeight: number;
+  downscaled: boolean;
+  mode: TraceMode;
+  /** colors (layers) actually emitted */
+  colors: number;
+  /** <path> elements */
+  paths: number;
+  /** closed sub-paths */
+  subpaths: number;
+  /** curve and line segments (the "points" of the path data) */
+  points: number;
+  bytes: number;
+  ms: { decode: number; quantize: number; trace: number; write: number; total: number };
+  /** WebAssembly memory of the tracer instance at the end (its peak: wasm memory never shrinks). */
+  peakMemoryBytes: number;
+}
+
+export interface TraceResult {
+  svg: string;
+  stats: TraceStats;
+}
+
+export interface TraceCallOptions {
+  onProgress?: ProgressCallback;
+}
+
+interface TracerExports {
+  memory: WebAssembly.Memory;
+  alloc(size: number): number;
+  free(ptr: number): void;
+  trace(
+    ptr: number,
+    w: number,
+    h: number,
+    origW: number,
+    origH: number,
+    mode: number,
+    colors: number,
+    detail: number,
+    smoothness: number,
+    corner: number,
+    speckle: number,
+    polygons: number,
+    cutout: number,
+    precision: number,
+    dropWhite: number,
+    threshold: number,
+  ): number;
+  resultPtr(): number;
+  resultLen(): number;
+  stat(i: number): number;
+}
+
+const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2 };
+const STAGES: TraceStage[] = ["decoding", "quantizing", "tracing", "writing"];
+
+export interface Tracer {
+  /** Decode PNG/JPEG/WebP bytes and trace them. Errors are TraceError with a stable `code`. */
+  traceImage(bytes: Uint8Array, options?: unknown, call?: TraceCallOptions): Promise<TraceResult>;
+  /** Trace already-decoded RGBA pixels (straight alpha). */
+  traceRgba(image: RgbaImage, options?: unknown, call?: TraceCallOptions): TraceResult;
+  /** Size and format from the header (throws TraceError). */
+  readHeader(bytes: Uint8Array): { format: ImageFormat; width: number; height: number };
+}
+
+const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+export function createTracer(deps: TracerDeps): Tracer {
+  const { tracerModule, decoders } = deps;
+
+  function runTrace(
+    image: RgbaImage,
+    opts: ResolvedTraceOptions,
+    format: TraceStats["format"],
+    decodeMs: number,
+    onProgress: ProgressCallback | undefined,
+  ): TraceResult {
+    const t0 = now();
+    const { width: sw, height: sh } = image;
+    if (!Number.isInteger(sw) || !Number.isInteger(sh) || sw <= 0 || sh <= 0) {
+      throw new TraceError("corrupt_image", "Image has no pixels");
+    }
+    if (image.data.length < sw * sh * 4) throw new TraceError("corrupt_image", "Pixel buffer too short");
+    if (sw * sh > opts.maxInputPixels) {
+      throw new TraceError("too_many_pixels", `Image has ${sw * sh} pixels, limit ${opts.maxInputPixels}`, {
+        pixels: sw * sh,
+        limit: opts.maxInputPixels,
+      });
+    }
+    const over = sw * sh > opts.maxPixels;
+    if (over && opts.onOversize === "error") {
+      throw new TraceError("too_many_pixels", `Image has ${sw * sh} pixels, limit ${opts.maxPixels}`, {
+        pixels: sw * sh,
+        limit: opts.maxPixels,
+      });
+    }
+    const { width: tw, height: th } = fitToCap(sw, sh, opts.maxPixels);
+
+    const marks: number[] = [t0, t0, t0, t0];
+    let lastStage = 0;
+    const instance = new WebAssembly.Instance(tracerModule, {
+      env: {
+        progress(stage: number, fraction: number) {
+          if (stage !== lastStage) {
+            marks[stage] = now();
+            lastStage = stage;
+          }
+          onProgress?.({ stage: STAGES[stage] ?? "tracing", fraction });
+        },
+        abort() {
+          throw new TraceError("trace_failed", "tracer aborted");
+        },
+      },
+    });
+    const ex = instance.exports as unknown as TracerExports;
+    let code: number;
+    try {
+      const n = tw * th * 4;
+      const ptr = ex.alloc(n);
+      // take the view after the allocation: memory growth detaches older views
+      const view = new Uint8Array(ex.memory.buffer, ptr, n);
+      if (tw === sw && th === sh) view.set(image.data.subarray(0, n));
+      else downscaleInto(image, tw, th, view);
+      code = ex.trace(
+        ptr,
+        tw,
+        th,
+        sw,
+        sh,
+        MODE_CODE[opts.mode],
+        opts.colors,
+        opts.detail,
+        opts.smoothness,
+        opts.cornerThreshold,
+        opts.speckle,
+        opts.output === "polygons" ? 1 : 0,
+        opts.layering === "cutout" ? 1 : 0,
+        opts.precision,
+        opts.dropWhiteBackground ? 1 : 0,
+        opts.threshold,
+      );
+    } catch (e) {
+      if (e instanceof TraceError) throw e;
+      throw new TraceError("trace_failed", `Tracer failed: ${(e as Error)?.message ?? String(e)}`);
+    }
+    if (code !== 0) throw new TraceError("trace_failed", `Tracer returned code ${code}`);
+    const tTraced = now();
+    onProgress?.({ stage: "writing", fraction: 0 });
+    const len = ex.resultLen();
+    const svg = new TextDecoder().decode(new Uint8Array(ex.memory.buffer, ex.resultPtr(), len));
+    onProgress?.({ stage: "writing", fraction: 1 });
+    const tEnd = now();
+    const quantStart = marks[1] ?? t0;
+    const traceStart = marks[2] ?? tTraced;
+    return {
+      svg,
+      stats: {
+        format,
+        width: sw,
+        height: sh,
+        tracedWidth: tw,
+        tracedHeight: th,
+        downscaled: tw !== sw || th !== sh,
+        mode: opts.mode,
+        colors: ex.stat(3),
+        paths: ex.stat(0),
+        subpaths: ex.stat(1),
+        points: ex.stat(2),
+        bytes: len,
+        ms: {
+          decode: decodeMs,
+          quantize: traceStart - quantStart,
+          trace: tTraced - traceStart,
+          write: tEnd - tTraced,
+          total: decodeMs + (tEnd - t0),
+        },
+        peakMemoryBytes: ex.memory.buffer.byteLength,
+      },
+    };
+  }
+
+  return {
+    readHeader,
+    traceRgba(image, options, call) {
+      const opts = resolveOptions(options);
+      return runTrace(image, opts, "rgba", 0, call?.onProgress);
+    },
+    async traceImage(bytes, options, call) {
+      const opts = resolveOptions(options);
+      if (!(bytes instanceof Uint8Array)) throw new TraceError("corrupt_image", "Expected image bytes");
+      const header = readHeader(bytes);
+      const pixels = header.width * header.height;
+      if (pixels > opts.maxInputPixels || (pixels > opts.maxPixels && opts.onOversize === "error")) {
+        const limit = opts.onOversize === "error" ? opts.maxPixels : opts.maxInputPixels;
+        throw new TraceError(
+          "too_many_pixels",
+          `Image has ${pixels} pixels, limit ${Math.min(limit, opts.maxInputPixels)}`,
+          {
+            pixels,
+            limit,
+            width: header.width,
+            height: header.height,
+          },
+        );
+      }
+      const decoder = decoders[header.format];
+      if (!decoder) throw new TraceError("unsupported_format", `No decoder for ${header.format}`);
+      call?.onProgress?.({ stage: "decoding", fraction: 0 });
+      const t0 = now();
+      let image: RgbaImage;
+      try {
+        image = await decoder(bytes);
+      } catch (e) {
+        throw new TraceError(
+          "corrupt_image",
+          `Could not decode ${header.format}: ${(e as Error)?.message ?? e}`,
+        );
+      }
+      if (!image || image.width * image.height !== pixels || image.data.length < pixels * 4) {
+        throw new TraceError("corrupt_image", "Decoded size does not match the header");
+      }
+      const decodeMs = now() - t0;
+      call?.onProgress?.({ stage: "decoding", fraction: 1 });
+      return runTrace(image, opts, header.format, decodeMs, call?.onProgress);
+    },
+  };
+}
