@@ -169,3 +169,144 @@ export const outbox = sqliteTable(
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type ApiKey = typeof apiKeys.$inferSelect;
+
+// ------------------------------------------------------------------ media library (issue 4)
+
+/**
+ * Content-addressed bytes in R2 at `blobs/<sha256>`. `refCount` counts media rows (and source blobs,
+ * for thumbnails) that point here; the object goes when it reaches 0. A thumbnail is a property of
+ * the bytes, so it lives on the source blob: `thumbSha256` names another blob.
+ */
+export const blobs = sqliteTable(
+  "blobs",
+  {
+    sha256: text("sha256").primaryKey(),
+    size: integer("size").notNull(),
+    mime: text("mime").notNull(),
+    refCount: integer("ref_count").notNull().default(0),
+    thumbStatus: text("thumb_status", { enum: ["none", "pending", "ready", "failed"] })
+      .notNull()
+      .default("none"),
+    thumbSha256: text("thumb_sha256"),
+    thumbAttempts: integer("thumb_attempts").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [
+    index("blobs_unreferenced_idx").on(t.refCount, t.createdAt),
+    index("blobs_thumb_idx").on(t.thumbStatus, t.thumbAttempts),
+    check("blobs_ref_count_nonnegative", sql`${t.refCount} >= 0`),
+  ],
+);
+
+/** One row per upload. `folder` is a path (`/`, `/projects/logo`); names never reach storage keys. */
+export const media = sqliteTable(
+  "media",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** Lower-cased name, for case-insensitive sorting with an index. */
+    nameKey: text("name_key").notNull(),
+    folder: text("folder").notNull().default("/"),
+    mime: text("mime").notNull(),
+    kind: text("kind", {
+      enum: ["image", "video", "audio", "document", "archive", "text", "other"],
+    }).notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    width: integer("width"),
+    height: integer("height"),
+    /** JSON array of tags (lower-case); `media_tags` is the indexed copy used for filtering. */
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    trashedAt: text("trashed_at"),
+  },
+  (t) => [
+    index("media_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
+    index("media_owner_name_idx").on(t.ownerId, t.nameKey, t.id),
+    index("media_owner_size_idx").on(t.ownerId, t.size, t.id),
+    index("media_owner_folder_idx").on(t.ownerId, t.folder),
+    index("media_owner_sha_idx").on(t.ownerId, t.sha256),
+    index("media_trashed_idx").on(t.trashedAt),
+    index("media_sha_idx").on(t.sha256),
+  ],
+);
+
+export const mediaTags = sqliteTable(
+  "media_tags",
+  {
+    mediaId: text("media_id")
+      .notNull()
+      .references(() => media.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id").notNull(),
+    tag: text("tag").notNull(),
+  },
+  (t) => [
+    uniqueIndex("media_tags_media_tag_unique").on(t.mediaId, t.tag),
+    index("media_tags_owner_tag_idx").on(t.ownerId, t.tag),
+  ],
+);
+
+/** Signed, time-limited, revocable download links for one file. The token is never stored. */
+export const shares = sqliteTable(
+  "shares",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    mediaId: text("media_id")
+      .notNull()
+      .references(() => media.id, { onDelete: "cascade" }),
+    expiresAt: text("expires_at").notNull(),
+    createdAt: text("created_at").notNull(),
+    revokedAt: text("revoked_at"),
+    downloads: integer("downloads").notNull().default(0),
+  },
+  (t) => [index("shares_media_idx").on(t.mediaId, t.createdAt)],
+);
+
+/** Resumable uploads on top of an R2 multipart upload at `uploads/<id>`; parts are recorded as they land. */
+export const mediaUploads = sqliteTable(
+  "media_uploads",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    r2UploadId: text("r2_upload_id").notNull(),
+    name: text("name").notNull(),
+    folder: text("folder").notNull(),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    status: text("status", { enum: ["open", "completing", "done", "aborted"] })
+      .notNull()
+      .default("open"),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+  },
+  (t) => [
+    index("media_uploads_owner_idx").on(t.ownerId, t.createdAt),
+    index("media_uploads_expires_idx").on(t.status, t.expiresAt),
+  ],
+);
+
+export const mediaUploadParts = sqliteTable(
+  "media_upload_parts",
+  {
+    uploadId: text("upload_id")
+      .notNull()
+      .references(() => mediaUploads.id, { onDelete: "cascade" }),
+    partNumber: integer("part_number").notNull(),
+    etag: text("etag").notNull(),
+    size: integer("size").notNull(),
+  },
+  (t) => [uniqueIndex("media_upload_parts_unique").on(t.uploadId, t.partNumber)],
+);
+
+export type Blob = typeof blobs.$inferSelect;
+export type Media = typeof media.$inferSelect;
+export type Share = typeof shares.$inferSelect;
+export type MediaUpload = typeof mediaUploads.$inferSelect;

@@ -164,7 +164,12 @@ async function fingerprint(c: Context<AppEnv>): Promise<string> {
   const body = type.includes("json")
     ? await c.req.raw.clone().text()
     : `${type.split(";")[0]}:${c.req.header("content-length") ?? "?"}`;
-  return sha256Hex(`${c.req.method}\n${url.pathname}${url.search}\n${body}`);
+  return requestFingerprint(c.req.method, `${url.pathname}${url.search}`, body);
+}
+
+/** What makes two requests "the same" for an Idempotency-Key. */
+export function requestFingerprint(method: string, pathAndQuery: string, body: string): Promise<string> {
+  return sha256Hex(`${method}\n${pathAndQuery}\n${body}`);
 }
 
 /** Deletes answers past their retention; called by the scheduled handler. */
