@@ -1,9 +1,12 @@
-/** Optional secrets `wrangler types` cannot see (they are not in [secrets].required). */
-interface OptionalSecrets {
+/** Secrets `wrangler types` cannot see: they live in .dev.vars locally and in `wrangler secret` when deployed. */
+interface Secrets {
+  /** Signs access tokens and share links; at least 32 characters. */
+  AUTH_SECRET: string;
+  /** With ADMIN_PASSWORD: creates the first admin when the deployment has none. */
   ADMIN_EMAIL?: string;
   ADMIN_PASSWORD?: string;
 }
-interface Env extends OptionalSecrets {}
+interface Env extends Secrets {}
 declare namespace Cloudflare {
-  interface Env extends OptionalSecrets {}
+  interface Env extends Secrets {}
 }

@@ -1,0 +1,95 @@
+// Shared pieces of the benchmarks that drive `wrangler dev`: a throw-away dev server with its own
+// persisted state, the machine description every result carries, and result writing.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, platform, release, tmpdir, totalmem } from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+/** Where and on what a benchmark ran: results are only comparable on the same machine. */
+export function machineInfo() {
+  return {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    date: new Date().toISOString(),
+  };
+}
+
+/** Runs a command to completion, inheriting output; rejects on a non-zero exit. */
+export function run(cmd, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: repoRoot, stdio: options.quiet ? "ignore" : "inherit", ...options });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`))));
+  });
+}
+
+/**
+ * Starts `wrangler dev` on `port` with fresh local state (migrations applied) and the given vars.
+ * Returns its base URL and a stop function that kills the whole process group and removes the state.
+ */
+export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_000 } = {}) {
+  const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
+  const persist = path.join(stateDir, "state");
+  mkdirSync(persist);
+  const envFile = path.join(stateDir, ".env");
+  writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
+  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, quiet: true });
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const child = spawn(
+    "npx",
+    ["wrangler", "dev", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", ...varArgs],
+    { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/api/v1/health`);
+      if (res.ok) break;
+    } catch {}
+    if (Date.now() > deadline || child.exitCode !== null) {
+      stop();
+      throw new Error(`wrangler dev did not become healthy:\n${log.slice(-3000)}`);
+    }
+    await sleep(250);
+  }
+  function stop() {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  return { url, stop, persist, log: () => log };
+}
+
+/** Writes `bench/results/<name>.json` and `.md`. */
+export function writeResults(name, json, markdown) {
+  const dir = path.join(repoRoot, "bench/results");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(json, null, 2)}\n`);
+  writeFileSync(path.join(dir, `${name}.md`), markdown);
+}
+
+export function percentile(values, p) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** A Markdown table from rows of equal keys. */
+export function markdownTable(rows) {
+  const keys = Object.keys(rows[0] ?? {});
+  return [
+    `| ${keys.join(" | ")} |`,
+    `| ${keys.map(() => "---").join(" | ")} |`,
+    ...rows.map((r) => `| ${keys.map((k) => r[k]).join(" | ")} |`),
+  ].join("\n");
+}
