@@ -29,8 +29,9 @@ export default defineConfig({
         bindings: {
           TEST_MIGRATIONS: migrations,
           AUTH_SECRET: "test-secret-that-is-long-enough-0123456789",
-          // Registration refills at 1/s so the 429-then-recovery test waits about a second.
-          RATE_LIMITS: "login-account=5/60,login-ip=50/600,register-ip=3/60,api-user=600/600,job-create=30/60",
+          JOB_RETRY_BASE_SECONDS: "0",
+          // Small, slow-refilling buckets so limits are reached quickly and no refill happens mid-test.
+          RATE_LIMITS: "login-account=5/1,login-ip=50/600,register-ip=3/1,api-user=600/600,job-create=30/60",
         },
         serviceBindings: { CORPUS: serveCorpus },
       },

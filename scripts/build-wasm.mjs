@@ -17,8 +17,6 @@ execFileSync(
     "src/wasm/assembly/index.ts",
     "--outFile",
     "src/wasm/build/tracer.wasm",
-    "--textFile",
-    "src/wasm/build/tracer.wat",
     "--runtime",
     "minimal",
     "-O3",
@@ -31,4 +29,6 @@ execFileSync(
   { cwd: root, stdio: "inherit" },
 );
 const size = statSync(path.join(outDir, "tracer.wasm")).size;
-console.log(`build:wasm: src/wasm/build/tracer.wasm ${(size / 1024).toFixed(1)} KiB in ${Date.now() - started} ms`);
+console.log(
+  `build:wasm: src/wasm/build/tracer.wasm ${(size / 1024).toFixed(1)} KiB in ${Date.now() - started} ms`,
+);

@@ -21,12 +21,18 @@ if (!existsSync(varsFile)) {
     ].join("\n"),
     { mode: 0o600 },
   );
-  console.log(`\n  First admin account (shown once; also in .dev.vars):\n    email:    ${email}\n    password: ${password}\n`);
+  console.log(
+    `\n  First admin account (shown once; also in .dev.vars):\n    email:    ${email}\n    password: ${password}\n`,
+  );
 } else if (!/^AUTH_SECRET=.{32,}$/m.test(readFileSync(varsFile, "utf8"))) {
   console.error(".dev.vars exists but has no AUTH_SECRET of 32+ characters; add one or delete the file.");
   process.exit(1);
 }
 
-const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit", env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" } });
+const run = (cmd, args) =>
+  execFileSync(cmd, args, {
+    stdio: "inherit",
+    env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+  });
 run("npm", ["run", "--silent", "build:web"]);
 run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"]);

@@ -19,7 +19,11 @@ import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
+import { jobsRouter } from "./routes/jobs/jobs.index";
+import { mediaRouter } from "./routes/media/media.index";
 import { createRouter } from "./routes/openapi";
+import { sharesRouter } from "./routes/shares/shares.index";
+import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 
 const MAX_JSON_BYTES = 1024 * 1024;
 /** Answers that carry credentials are never stored for idempotent replay. */
@@ -29,6 +33,14 @@ const NOT_REPLAYABLE = new Set([
   "/api/v1/api-keys",
   "/api/v1/me/password",
 ]);
+
+/** Media uploads stream multipart or raw bytes (src/media); every other body is JSON. */
+function isUploadRoute(path: string, method: string): boolean {
+  return (
+    (method === "POST" && path === "/api/v1/media") ||
+    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path))
+  );
+}
 
 /** Builds the whole HTTP app: middleware in order, the /api/v1 routers, docs, and one error mapper. */
 export function createApp() {
@@ -45,6 +57,10 @@ export function createApp() {
   api.route("/", authRouter);
   api.route("/", accountRouter);
   api.route("/", adminRouter);
+  api.route("/", mediaRouter);
+  api.route("/", sharesRouter);
+  api.route("/", jobsRouter);
+  api.route("/", vectorizeRouter);
 
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -89,7 +105,7 @@ export function createApp() {
     });
     return next();
   });
-  app.use("/api/v1/*", bodyGuard({ maxJsonBytes: MAX_JSON_BYTES }));
+  app.use("/api/v1/*", bodyGuard({ maxJsonBytes: MAX_JSON_BYTES, allowsNonJson: isUploadRoute }));
   app.use("/api/v1/*", authenticate);
   app.use("/api/v1/*", csrfProtection);
   app.route("/api/v1", api);

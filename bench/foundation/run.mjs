@@ -29,19 +29,30 @@ async function json(url, init) {
 async function load(url, headers) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
   const errors = result.non2xx + result.errors;
-  return { rps: Math.round(result.requests.average), p50: result.latency.p50, p99: result.latency.p99, errors };
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors,
+  };
 }
 
 const nodeKdf = kdfCpuMs();
 const server = await startDevServer({
-  vars: { RATE_LIMITS: "login-account=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=1000000/1000000" },
+  vars: {
+    RATE_LIMITS: "login-account=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=1000000/1000000",
+  },
 });
 try {
   const base = `${server.url}/api/v1`;
   const email = "bench@example.com";
   const password = "A-bench-passphrase-2026";
   const post = (path, body, headers = {}) =>
-    json(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+    json(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
   await post("/auth/register", { email, password });
 
   const loginMs = [];
@@ -56,11 +67,21 @@ try {
     loginMs.push(performance.now() - started);
     session = { body: await res.json(), cookie: res.headers.getSetCookie()[0].split(";")[0] };
   }
-  const { secret } = await post("/api-keys", { name: "bench", scopes: ["account:read"] }, { authorization: `Bearer ${session.body.accessToken}` });
+  const { secret } = await post(
+    "/api-keys",
+    { name: "bench", scopes: ["account:read"] },
+    { authorization: `Bearer ${session.body.accessToken}` },
+  );
 
   const rows = [
-    { auth: "access token (JWT)", ...(await load(`${base}/me`, { authorization: `Bearer ${session.body.accessToken}` })) },
-    { auth: "session cookie (KV)", ...(await load(`${base}/me`, { cookie: session.cookie, origin: server.url })) },
+    {
+      auth: "access token (JWT)",
+      ...(await load(`${base}/me`, { authorization: `Bearer ${session.body.accessToken}` })),
+    },
+    {
+      auth: "session cookie (KV)",
+      ...(await load(`${base}/me`, { cookie: session.cookie, origin: server.url })),
+    },
     { auth: "API key", ...(await load(`${base}/me`, { authorization: `Bearer ${secret}` })) },
     { auth: "none (GET /health)", ...(await load(`${base}/health`, {})) },
   ];

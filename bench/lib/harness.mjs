@@ -1,7 +1,8 @@
 // Shared pieces of the benchmarks that drive `wrangler dev`: a throw-away dev server with its own
 // persisted state, the machine description every result carries, and result writing.
 import { spawn } from "node:child_process";
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -23,8 +24,14 @@ export function machineInfo() {
 /** Runs a command to completion, inheriting output; rejects on a non-zero exit. */
 export function run(cmd, args, options = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, stdio: options.quiet ? "ignore" : "inherit", ...options });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`))));
+    const child = spawn(cmd, args, {
+      cwd: repoRoot,
+      stdio: options.quiet ? "ignore" : "inherit",
+      ...options,
+    });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}`)),
+    );
   });
 }
 
@@ -39,11 +46,25 @@ export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_00
   const envFile = path.join(stateDir, ".env");
   writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
   const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, quiet: true });
+  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    env,
+    quiet: true,
+  });
   const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--port", String(port), "--persist-to", persist, "--env-file", envFile, "--show-interactive-dev-session=false", ...varArgs],
+    [
+      "wrangler",
+      "dev",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--env-file",
+      envFile,
+      "--show-interactive-dev-session=false",
+      ...varArgs,
+    ],
     { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
@@ -92,4 +113,16 @@ export function markdownTable(rows) {
     `| ${keys.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${keys.map((k) => r[k]).join(" | ")} |`),
   ].join("\n");
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
 }

@@ -1,6 +1,9 @@
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
+import * as jobsSchema from "./jobs-schema";
+import * as tablesSchema from "./schema";
+
+const schema = { ...tablesSchema, ...jobsSchema };
 
 export type Db = ReturnType<typeof createDb>;
 
@@ -27,4 +30,12 @@ export function getDb(d1: D1Database): Db {
 export function rawInBatch(db: Db, query: SQL) {
   const raw = db.run(query);
   return Object.assign(raw, { stmt: db.$client.prepare(raw.getQuery().sql) });
+}
+
+/** Whether a D1 failure (or one of its causes) names the constraint `pattern` matches. */
+export function isConstraintError(error: unknown, pattern: RegExp): boolean {
+  for (let e: unknown = error; e; e = (e as { cause?: unknown }).cause) {
+    if (pattern.test(String((e as Error).message ?? e))) return true;
+  }
+  return false;
 }

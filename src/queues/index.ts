@@ -1,19 +1,15 @@
+import { handleDeadLetters, runJobBatch } from "../jobs/runner";
+import { vectorizeJob } from "../vectorize/job";
+
 /**
- * One queue handler for the Worker, dispatching by queue name. Vectorize and organize consumers
- * (issues 5 and 6) register here; until then a message on an unknown queue is retried, never dropped.
+ * The Worker's one queue handler, dispatching by queue name (names carry an environment suffix:
+ * `edgecraft-vectorize-dev`, `edgecraft-vectorize-dlq`, …). Dead-letter queues end their jobs as
+ * failed; the others run jobs.
  */
-export async function handleQueueBatch(
-  batch: MessageBatch,
-  _env: Env,
-  _ctx: ExecutionContext,
-): Promise<void> {
-  console.log(
-    JSON.stringify({
-      level: "warn",
-      event: "queue_without_consumer",
-      queue: batch.queue,
-      size: batch.messages.length,
-    }),
+export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<void> {
+  if (batch.queue.includes("-dlq")) return handleDeadLetters(batch, env);
+  const retryBaseSeconds = Number(
+    (env as unknown as Record<string, string | undefined>).JOB_RETRY_BASE_SECONDS ?? 10,
   );
-  batch.retryAll({ delaySeconds: 60 });
+  return runJobBatch(batch, env, { handlers: { vectorize: vectorizeJob }, retryBaseSeconds });
 }

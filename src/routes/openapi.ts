@@ -28,6 +28,7 @@ const problem = (description: string) => ({
 export const problems = {
   400: problem("Malformed request"),
   401: problem("Not signed in, or the credential is invalid"),
+  402: problem("Not enough credits"),
   403: problem("Not allowed for this caller"),
   404: problem("No such resource (or not yours)"),
   409: problem("Conflict with the current state or an in-flight request"),

@@ -75,7 +75,8 @@ const MODE_DEFAULTS: Record<TraceMode, PresetValues> = {
 export function resolveOptions(input: unknown = {}): ResolvedTraceOptions {
   const parsed = traceOptionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    throw new TraceError("invalid_options", `Invalid trace options: ${parsed.error.message}`, {
+    const why = parsed.error.issues.map((i) => `${i.path.join(".") || "options"}: ${i.message}`).join("; ");
+    throw new TraceError("invalid_options", `Invalid trace options: ${why}`, {
       issues: parsed.error.issues,
     });
   }

@@ -1,10 +1,11 @@
+import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
 
 /**
  * Security headers on every answer. The API never serves markup except the docs page, which
  * uses only same-origin script and style.
  */
-export const securityHeaders = secureHeaders({
+const defaults = secureHeaders({
   contentSecurityPolicy: {
     defaultSrc: ["'self'"],
     scriptSrc: ["'self'"],
@@ -22,4 +23,17 @@ export const securityHeaders = secureHeaders({
   xFrameOptions: "DENY",
   crossOriginResourcePolicy: "same-origin",
   crossOriginOpenerPolicy: "same-origin",
+});
+
+/**
+ * The defaults above on every answer; a handler that sets its own, stricter Content-Security-Policy
+ * (e.g. `sandbox` on user SVGs) keeps it.
+ */
+export const securityHeaders = createMiddleware(async (c, next) => {
+  let own: string | null = null;
+  await defaults(c, async () => {
+    await next();
+    own = c.res.headers.get("content-security-policy");
+  });
+  if (own) c.header("Content-Security-Policy", own);
 });

@@ -10,7 +10,7 @@ const MODE_COLOR: i32 = 0;
 const MODE_BINARY: i32 = 1;
 const MODE_POSTERIZE: i32 = 2;
 const TRANSPARENT: i32 = 255;
-const MAX_COLORS: i32 = 64;
+const MAX_COLORS: i32 = 160; // automatic palettes; explicit `colors` is at most 64
 
 // ---------------------------------------------------------------- options (set per call)
 let W: i32 = 0;
@@ -56,7 +56,8 @@ let palX1 = new StaticArray<i32>(MAX_COLORS);
 let palY1 = new StaticArray<i32>(MAX_COLORS);
 let order = new StaticArray<i32>(MAX_COLORS);
 let K: i32 = 0;
-let rankOf = new StaticArray<i32>(256); // by label; -1 for transparent / not emitted
+let rankOf = new StaticArray<i32>(256);
+let autoMax: i32 = MAX_COLORS; // by label; -1 for transparent / not emitted
 
 // output
 let outPtr: usize = 0;
@@ -367,7 +368,7 @@ function quantize(): void {
   memory.fill(hg, 0, <usize>HBINS * 8);
   memory.fill(hb, 0, <usize>HBINS * 8);
   let flatW: f64 = mode == MODE_COLOR ? 1.0 : 1.0;
-  let edgeW: f64 = mode == MODE_COLOR ? 0.25 : 1.0;
+  let edgeW: f64 = mode == MODE_COLOR ? 0.04 : 1.0;
   let total: f64 = 0;
   for (let y = 0; y < H; y++) {
     for (let x = 0; x < W; x++) {
@@ -461,7 +462,7 @@ function quantize(): void {
   heap.free(hb);
 
   // 3. median cut in Oklab, splitting the box with the largest SSE at the SSE-optimal point
-  let maxK = wantColors > 0 ? wantColors : MAX_COLORS;
+  let maxK = wantColors > 0 ? min(wantColors, MAX_COLORS) : autoMax;
   if (maxK > ns) maxK = ns;
   // error target (mean squared Oklab distance) for automatic palettes; detail 0..100
   let tgt = 0.045 * Math.pow(0.955, detail); // detail 50 -> ~0.0045
@@ -999,7 +1000,8 @@ function traceLayer(c: i32): void {
       if (<i32>load<u8>(lab + <usize>(row + x)) == c) store<u8>(mark + <usize>(mrow + x), 1);
     }
   }
-  if (!cutout && r >= 0) {
+  // the top layer has nothing above it: no extension and no fillable holes
+  if (!cutout && r >= 0 && r < statColors - 1) {
     // extend under the layers drawn above, so their anti-aliased / fitted edges never reveal a gap
     for (let pass = 0; pass < ext; pass++) {
       for (let y = 0; y < bh; y++) {
@@ -1171,11 +1173,13 @@ function fitContour(m: i32): void {
     let kb = keptAt(i, m);
     let kc = keptAt(inx, m);
     if (kb) addPt(n++, bx, by, 1);
-    if (l1 >= 6 && (kb || kc)) {
+    if (l1 >= 6) {
+      // long edges are sampled (sparse points let a cubic swing between them); near a soft end
+      // (a staircase step) samples stay 2.5 px away, where the staircase bias is small
       let ux = (cx - bx) / l1;
       let uy = (cy - by) / l1;
-      let t0: f64 = kb ? 1 : l1 * 0.5;
-      let t1: f64 = kc ? l1 - 1 : l1 * 0.5;
+      let t0: f64 = kb ? 1 : 2.5;
+      let t1: f64 = kc ? l1 - 1 : l1 - 2.5;
       let k = <i32>Math.floor((t1 - t0) / 3);
       if (k < 1) k = 1;
       ensurePts(n + k + 8);
@@ -1626,7 +1630,7 @@ function generateBezier(a: i32, b: i32, t1x: f64, t1y: f64, t2x: f64, t2y: f64, 
     ar = (c00 * X1 - c01 * X0) / det;
   }
   let eps = 1e-6 * chord;
-  if (!(al > eps) || !(ar > eps) || al > 2 * chord || ar > 2 * chord) {
+  if (!(al > eps) || !(ar > eps) || al > chord || ar > chord) {
     al = chord / 3;
     ar = chord / 3;
   }

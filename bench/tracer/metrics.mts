@@ -1,0 +1,189 @@
+// Quality metrics: render an SVG back with resvg and compare it with the source composited on white.
+import { gzipSync } from "node:zlib";
+import { Resvg } from "@resvg/resvg-js";
+import ssimModule from "ssim.js";
+
+export interface Rgba {
+  data: Uint8Array | Uint8ClampedArray;
+  width: number;
+  height: number;
+}
+
+const ssimFn = (ssimModule as unknown as { ssim: typeof ssimModule }).ssim ?? ssimModule;
+
+export function renderSvg(svg: string, width: number, height: number, background: string): Rgba {
+  const r = new Resvg(svg, {
+    background,
+    fitTo: { mode: "width", value: width },
+    font: { loadSystemFonts: false },
+  });
+  const img = r.render();
+  if (img.width !== width || img.height !== height) {
+    // aspect rounding: render at exact size through a wrapper
+    const wrapped = svg
+      .replace(/<svg([^>]*?)\swidth="[^"]*"/, "<svg$1")
+      .replace(/<svg([^>]*?)\sheight="[^"]*"/, "<svg$1");
+    const r2 = new Resvg(
+      wrapped.replace("<svg", `<svg width="${width}" height="${height}" preserveAspectRatio="none"`),
+      {
+        background,
+        fitTo: { mode: "original" },
+        font: { loadSystemFonts: false },
+      },
+    );
+    const i2 = r2.render();
+    return { data: i2.pixels, width: i2.width, height: i2.height };
+  }
+  return { data: img.pixels, width: img.width, height: img.height };
+}
+
+export function compositeOn(src: Rgba, r: number, g: number, b: number): Rgba {
+  const out = new Uint8Array(src.width * src.height * 4);
+  const d = src.data;
+  for (let i = 0; i < out.length; i += 4) {
+    const a = d[i + 3]! / 255;
+    out[i] = Math.round(d[i]! * a + r * (1 - a));
+    out[i + 1] = Math.round(d[i + 1]! * a + g * (1 - a));
+    out[i + 2] = Math.round(d[i + 2]! * a + b * (1 - a));
+    out[i + 3] = 255;
+  }
+  return { data: out, width: src.width, height: src.height };
+}
+
+const lin = new Float64Array(256);
+for (let i = 0; i < 256; i++) {
+  const c = i / 255;
+  lin[i] = c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}
+function oklab(r: number, g: number, b: number, out: Float64Array, o: number) {
+  const R = lin[r]!;
+  const G = lin[g]!;
+  const B = lin[b]!;
+  const l = Math.cbrt(0.4122214708 * R + 0.5363325363 * G + 0.0514459929 * B);
+  const m = Math.cbrt(0.2119034982 * R + 0.6806995451 * G + 0.1073969566 * B);
+  const s = Math.cbrt(0.0883024619 * R + 0.2817188376 * G + 0.6299787005 * B);
+  out[o] = 0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s;
+  out[o + 1] = 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s;
+  out[o + 2] = 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s;
+}
+
+/** Mean and 95th percentile of the Oklab distance x100. */
+export function deltaE(a: Rgba, b: Rgba): { mean: number; p95: number } {
+  const n = a.width * a.height;
+  const hist = new Uint32Array(10001);
+  const pa = new Float64Array(3);
+  const pb = new Float64Array(3);
+  let sum = 0;
+  const cache = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const o = i * 4;
+    const ka = (a.data[o]! << 16) | (a.data[o + 1]! << 8) | a.data[o + 2]!;
+    const kb = (b.data[o]! << 16) | (b.data[o + 1]! << 8) | b.data[o + 2]!;
+    let d = 0;
+    if (ka !== kb) {
+      const key = ka * 16777216 + kb;
+      const c = cache.get(key);
+      if (c !== undefined) d = c;
+      else {
+        oklab(a.data[o]!, a.data[o + 1]!, a.data[o + 2]!, pa, 0);
+        oklab(b.data[o]!, b.data[o + 1]!, b.data[o + 2]!, pb, 0);
+        d = Math.hypot(pa[0]! - pb[0]!, pa[1]! - pb[1]!, pa[2]! - pb[2]!) * 100;
+        if (cache.size < 2_000_000) cache.set(key, d);
+      }
+    }
+    sum += d;
+    hist[Math.min(10000, Math.round(d * 100))]!++;
+  }
+  let acc = 0;
+  let p95 = 0;
+  const target = n * 0.95;
+  for (let i = 0; i < hist.length; i++) {
+    acc += hist[i]!;
+    if (acc >= target) {
+      p95 = i / 100;
+      break;
+    }
+  }
+  return { mean: sum / n, p95 };
+}
+
+export function ssim(a: Rgba, b: Rgba): number {
+  const toImg = (x: Rgba) => ({
+    data:
+      x.data instanceof Uint8ClampedArray
+        ? x.data
+        : new Uint8ClampedArray(x.data.buffer, x.data.byteOffset, x.data.length),
+    width: x.width,
+    height: x.height,
+  });
+  return ssimFn(toImg(a) as ImageData, toImg(b) as ImageData).mssim;
+}
+
+/**
+ * Uncovered %: among pixels whose 5x5 neighbourhood is fully opaque in the source (so edges to
+ * transparency, where the outline legitimately cuts pixels, do not count), the share that differ
+ * (> 2 levels in any channel) between the render on white and the render on magenta.
+ */
+export function uncovered(src: Rgba, onWhite: Rgba, onMagenta: Rgba): number {
+  const { width: w, height: h } = src;
+  // opaque mask then 2 erosions (3x3) = 5x5 interior
+  let m = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) m[i] = src.data[i * 4 + 3] === 255 ? 1 : 0;
+  for (let pass = 0; pass < 2; pass++) {
+    const e = new Uint8Array(w * h);
+    for (let y = 1; y < h - 1; y++) {
+      for (let x = 1; x < w - 1; x++) {
+        const i = y * w + x;
+        e[i] =
+          m[i - w - 1]! &
+          m[i - w]! &
+          m[i - w + 1]! &
+          m[i - 1]! &
+          m[i]! &
+          m[i + 1]! &
+          m[i + w - 1]! &
+          m[i + w]! &
+          m[i + w + 1]!;
+      }
+    }
+    m = e;
+  }
+  let n = 0;
+  let bad = 0;
+  for (let i = 0; i < w * h; i++) {
+    if (!m[i]) continue;
+    n++;
+    const o = i * 4;
+    if (
+      Math.abs(onWhite.data[o]! - onMagenta.data[o]!) > 2 ||
+      Math.abs(onWhite.data[o + 1]! - onMagenta.data[o + 1]!) > 2 ||
+      Math.abs(onWhite.data[o + 2]! - onMagenta.data[o + 2]!) > 2
+    )
+      bad++;
+  }
+  return n ? (bad / n) * 100 : 0;
+}
+
+export function svgSize(svg: string) {
+  const bytes = Buffer.byteLength(svg);
+  const gzip = gzipSync(svg, { level: 9 }).length;
+  const paths = (svg.match(/<path\b/g) ?? []).length;
+  let nums = 0;
+  for (const m of svg.matchAll(/\sd="([^"]*)"/g))
+    nums += (m[1]!.match(/-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?/gi) ?? []).length;
+  return { bytes, gzip, paths, points: Math.round(nums / 2) };
+}
+
+export function quality(src: Rgba, svg: string) {
+  const ref = compositeOn(src, 255, 255, 255);
+  const onWhite = renderSvg(svg, src.width, src.height, "#ffffff");
+  const onMagenta = renderSvg(svg, src.width, src.height, "#ff00ff");
+  const de = deltaE(ref, onWhite);
+  return {
+    deMean: de.mean,
+    deP95: de.p95,
+    ssim: ssim(ref, onWhite),
+    uncoveredPct: uncovered(src, onWhite, onMagenta),
+    render: onWhite,
+  };
+}

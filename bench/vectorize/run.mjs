@@ -1,0 +1,155 @@
+// npm run bench:vectorize — vectorize jobs through `wrangler dev` (local Queues, D1, R2, DO):
+// 1. time from POST /vectorize to `succeeded` for a ~1 MP corpus image (p50 over several runs);
+// 2. throughput: 50 jobs queued at once (one batch), jobs per minute until the parent succeeds;
+// 3. WebSocket fan-out: 200 watchers of one job, latency from the object's send (`sentAt`) to receipt.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  freePort,
+  machineInfo,
+  markdownTable,
+  percentile,
+  repoRoot,
+  startDevServer,
+  writeResults,
+} from "../lib/harness.mjs";
+
+const IMAGE = path.resolve(repoRoot, "../shared/corpus/clipart/animals__birds__crow_01.png");
+const RUNS = 8;
+const BATCH = 50;
+const WATCHERS = 200;
+const DEADLINE_MS = 10 * 60_000;
+setTimeout(() => {
+  console.error("bench:vectorize ran out of time");
+  process.exit(2);
+}, DEADLINE_MS).unref();
+
+const server = await startDevServer({
+  port: await freePort(),
+  vars: {
+    RATE_LIMITS:
+      "login-account=100/100,login-ip=100/100,register-ip=100/100,api-user=100000/100000,job-create=1000/1000",
+    FREE_CREDITS: "10000",
+  },
+});
+const base = `${server.url}/api/v1`;
+try {
+  const email = "vec-bench@example.com";
+  const password = "A-bench-passphrase-2026";
+  const post = async (p, body, token) => {
+    const res = await fetch(`${base}${p}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`${p} → ${res.status} ${await res.text()}`);
+    return res.json();
+  };
+  await post("/auth/register", { email, password });
+  const { accessToken: token } = await post("/auth/login", { email, password });
+  const auth = { authorization: `Bearer ${token}` };
+  const bytes = readFileSync(IMAGE);
+  const upload = async (name) => {
+    const form = new FormData();
+    form.append("file", new File([bytes], name, { type: "image/png" }));
+    const res = await fetch(`${base}/media`, { method: "POST", headers: auth, body: form });
+    if (res.status !== 201) throw new Error(`upload → ${res.status} ${await res.text()}`);
+    return (await res.json()).media;
+  };
+  const getJob = async (id) => (await (await fetch(`${base}/jobs/${id}`, { headers: auth })).json()).job;
+  const waitFinal = async (id, pollMs = 25) => {
+    for (;;) {
+      const job = await getJob(id);
+      if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  };
+
+  // 1. POST → succeeded, distinct options each run so the cache never answers.
+  const source = await upload("crow.png");
+  const latencies = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const { job } = await post("/vectorize", { mediaId: source.id, options: { colors: 8 + i } }, token);
+    const done = await waitFinal(job.id);
+    if (done.status !== "succeeded")
+      throw new Error(`job ${job.id} ${done.status}: ${JSON.stringify(done.error)}`);
+    latencies.push(performance.now() - started);
+  }
+
+  // 2. 50 jobs at once.
+  const ids = [];
+  for (let i = 0; i < BATCH; i++) ids.push((await upload(`crow-${i}.png`)).id);
+  const batchStarted = performance.now();
+  const { job: parent } = await post(
+    "/vectorize/batch",
+    { mediaIds: ids, options: { preset: "illustration" } },
+    token,
+  );
+  const finished = await waitFinal(parent.id, 200);
+  const batchSeconds = (performance.now() - batchStarted) / 1000;
+  if (finished.result.succeeded !== BATCH) throw new Error(`batch: ${JSON.stringify(finished.result)}`);
+
+  // 3. 200 watchers on one job; latency = receipt − sentAt for every message each watcher gets.
+  const { job: watched } = await post(
+    "/vectorize",
+    { mediaId: source.id, options: { colors: 40, detail: 90 } },
+    token,
+  );
+  const wsUrl = `${server.url.replace("http", "ws")}/api/v1/jobs/${watched.id}/ws`;
+  const fanout = [];
+  let finals = 0;
+  await Promise.all(
+    Array.from(
+      { length: WATCHERS },
+      () =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(wsUrl, { headers: auth });
+          ws.onmessage = (event) => {
+            const message = JSON.parse(event.data);
+            if (message.sentAt) fanout.push(Date.now() - Date.parse(message.sentAt));
+            if (message.type !== "progress") finals += 1;
+          };
+          ws.onclose = () => resolve();
+          ws.onerror = (e) => reject(new Error(`ws error ${e.message ?? ""}`));
+        }),
+    ),
+  );
+
+  const rows = [
+    {
+      measure: `POST → succeeded, ${bytes.length} B PNG 794×1123 (0.89 MP), p50`,
+      value: `${percentile(latencies, 50).toFixed(0)} ms`,
+    },
+    { measure: "POST → succeeded, p95", value: `${percentile(latencies, 95).toFixed(0)} ms` },
+    { measure: `${BATCH} jobs queued at once: wall time`, value: `${batchSeconds.toFixed(1)} s` },
+    {
+      measure: `${BATCH} jobs queued at once: throughput`,
+      value: `${((BATCH / batchSeconds) * 60).toFixed(0)} jobs/min`,
+    },
+    {
+      measure: `WebSocket fan-out to ${WATCHERS} watchers: messages received`,
+      value: `${fanout.length} (${finals} finals)`,
+    },
+    { measure: "fan-out latency sentAt → receipt, p50", value: `${percentile(fanout, 50)} ms` },
+    { measure: "fan-out latency sentAt → receipt, p95", value: `${percentile(fanout, 95)} ms` },
+    { measure: "fan-out latency sentAt → receipt, max", value: `${Math.max(...fanout)} ms` },
+  ];
+  const machine = machineInfo();
+  const md = [
+    "# Vectorize jobs benchmark (wrangler dev, local Queues/D1/R2/DO)",
+    "",
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}`,
+    "",
+    markdownTable(rows),
+    "",
+  ].join("\n");
+  writeResults(
+    "vectorize",
+    { machine, latenciesMs: latencies, batch: { jobs: BATCH, seconds: batchSeconds }, fanoutMs: fanout },
+    md,
+  );
+  console.log(md);
+} finally {
+  server.stop();
+}

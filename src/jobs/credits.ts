@@ -1,0 +1,60 @@
+import { sql } from "drizzle-orm";
+import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import { newId } from "../lib/ids";
+
+/**
+ * The credits ledger: append-only rows, balance = sum(amount). A job's credits are reserved at
+ * enqueue (−cost), then either committed (a 0-amount row that makes the charge final) or released
+ * (+cost). Each row is unique per (user, job, kind), and commit/release exclude each other, so no
+ * retry, redelivery or race can charge twice or refund twice. These return batch statements: the
+ * caller puts them in the same db.batch() as the job change they belong to.
+ */
+
+/**
+ * Reserve `cost` for `jobId`. When the balance does not cover it the row's key becomes NULL, which
+ * fails the NOT NULL primary key and rolls back the caller's whole batch: no job without its credits.
+ * Callers map that failure with `isInsufficientCredits`.
+ */
+export function reserveCredits(db: Db, userId: string, jobId: string, cost: number, nowIso: string) {
+  return rawInBatch(
+    db,
+    sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
+      VALUES (
+        CASE WHEN (SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE user_id = ${userId}) >= ${cost}
+          THEN ${newId("crd")} ELSE NULL END,
+        ${userId}, 'reserve', ${-cost}, ${jobId}, 'job reserved', ${nowIso})`,
+  );
+}
+
+export function isInsufficientCredits(error: unknown): boolean {
+  return isConstraintError(error, /credit_ledger\.id/);
+}
+
+/** Make a reservation final (no-op without a reservation, or after a release). */
+export function commitCredits(db: Db, userId: string, jobId: string, nowIso: string) {
+  return rawInBatch(
+    db,
+    sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
+      SELECT ${newId("crd")}, ${userId}, 'commit', 0, ${jobId}, 'job succeeded', ${nowIso}
+      WHERE EXISTS (SELECT 1 FROM credit_ledger WHERE user_id = ${userId} AND ref = ${jobId} AND kind = 'reserve')
+        AND NOT EXISTS (SELECT 1 FROM credit_ledger WHERE user_id = ${userId} AND ref = ${jobId} AND kind = 'release')
+      ON CONFLICT (user_id, ref, kind) DO NOTHING`,
+  );
+}
+
+/**
+ * Give a job's reservation back, once the job has reached `whenJobStatus` (checked in the same
+ * statement, so it can follow the guarded job update in one batch). No-op after a commit.
+ */
+export function releaseCredits(db: Db, jobId: string, whenJobStatus: "failed" | "cancelled", nowIso: string) {
+  return rawInBatch(
+    db,
+    sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
+      SELECT ${newId("crd")}, user_id, 'release', -amount, ref, ${`job ${whenJobStatus}`}, ${nowIso}
+      FROM credit_ledger
+      WHERE ref = ${jobId} AND kind = 'reserve'
+        AND NOT EXISTS (SELECT 1 FROM credit_ledger c WHERE c.ref = ${jobId} AND c.kind = 'commit')
+        AND EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND status = ${whenJobStatus})
+      ON CONFLICT (user_id, ref, kind) DO NOTHING`,
+  );
+}

@@ -1,0 +1,402 @@
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import { type Job, type JobProgress, type JobType, jobs } from "../db/jobs-schema";
+import { outbox } from "../db/schema";
+import { isoAfter } from "../lib/clock";
+import { newId } from "../lib/ids";
+import { commitCredits, releaseCredits, reserveCredits } from "./credits";
+
+/** How long a consumer owns a running job without a heartbeat. */
+export const LEASE_SECONDS = 120;
+
+export const QUEUED_PROGRESS: JobProgress = { stage: "queued", done: 0, total: 1, percent: 0 };
+
+export interface NewJob {
+  id?: string;
+  userId: string;
+  type: JobType;
+  input: Record<string, unknown>;
+  creditCost: number;
+  parentId?: string | null;
+  maxAttempts?: number;
+}
+
+/**
+ * The statements that create a job: the row, its credit reservation and an outbox event, for the
+ * caller's one db.batch(). The reservation is conditional on the balance; `reservedCheck` tells,
+ * after the batch, whether it went through.
+ */
+export function createJobStatements(db: Db, job: NewJob, now: Date) {
+  const id = job.id ?? newId("job");
+  const nowIso = now.toISOString();
+  const statements: BatchItem<"sqlite">[] = [
+    db.insert(jobs).values({
+      id,
+      userId: job.userId,
+      type: job.type,
+      parentId: job.parentId ?? null,
+      input: job.input,
+      progress: QUEUED_PROGRESS,
+      creditCost: job.creditCost,
+      maxAttempts: job.maxAttempts ?? 5,
+      createdAt: nowIso,
+      updatedAt: nowIso,
+    }),
+    db.insert(outbox).values({
+      id: newId("evt"),
+      topic: "job.created",
+      payload: { jobId: id, type: job.type },
+      createdAt: nowIso,
+    }),
+  ];
+  if (job.creditCost > 0) statements.push(reserveCredits(db, job.userId, id, job.creditCost, nowIso));
+  return { id, statements };
+}
+
+export interface Claim {
+  job: Job;
+  owner: string;
+  attempt: number;
+}
+
+/**
+ * Takes a job for this delivery: `queued → running`, or a running job whose lease ran out. Returns
+ * null when the job is finished, cancelled, or owned by a live lease — the message is then acked
+ * and changes nothing. Records the attempt in the same batch.
+ */
+export async function claimJob(db: Db, jobId: string, now: Date): Promise<Claim | null> {
+  const owner = newId("lease");
+  const nowIso = now.toISOString();
+  const [claimed] = await db.batch([
+    db
+      .update(jobs)
+      .set({
+        status: "running",
+        attempts: sql`${jobs.attempts} + 1`,
+        leaseOwner: owner,
+        leaseUntil: isoAfter(now, LEASE_SECONDS),
+        startedAt: sql`coalesce(${jobs.startedAt}, ${nowIso})`,
+        updatedAt: nowIso,
+      })
+      .where(
+        and(
+          eq(jobs.id, jobId),
+          isNull(jobs.cancelRequestedAt),
+          or(eq(jobs.status, "queued"), and(eq(jobs.status, "running"), lt(jobs.leaseUntil, nowIso))),
+        ),
+      )
+      .returning(),
+    // A previous attempt whose lease ran out is closed as lost.
+    rawInBatch(
+      db,
+      sql`UPDATE task_executions SET outcome = 'lost', ended_at = ${nowIso}
+        WHERE job_id = ${jobId} AND outcome = 'running'
+          AND EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND lease_owner = ${owner})`,
+    ),
+    rawInBatch(
+      db,
+      sql`INSERT INTO task_executions (id, job_id, attempt, started_at, outcome)
+        SELECT ${newId("exe")}, id, attempts, ${nowIso}, 'running' FROM jobs WHERE id = ${jobId} AND lease_owner = ${owner}`,
+    ),
+  ]);
+  const job = claimed[0];
+  return job ? { job, owner, attempt: job.attempts } : null;
+}
+
+export class JobCancelled extends Error {
+  constructor() {
+    super("cancelled");
+  }
+}
+
+/**
+ * Stage boundary: extends the lease and stores progress. Throws JobCancelled when a cancel was
+ * requested, and when the lease was lost to another consumer (this one must stop writing).
+ */
+export async function heartbeat(db: Db, claim: Claim, progress: JobProgress, now: Date): Promise<void> {
+  const row = await db
+    .update(jobs)
+    .set({ progress, leaseUntil: isoAfter(now, LEASE_SECONDS), updatedAt: now.toISOString() })
+    .where(and(eq(jobs.id, claim.job.id), eq(jobs.leaseOwner, claim.owner), eq(jobs.status, "running")))
+    .returning({ cancelRequestedAt: jobs.cancelRequestedAt })
+    .get();
+  if (!row || row.cancelRequestedAt) throw new JobCancelled();
+}
+
+const ownedByClaim = (claim: Claim) =>
+  and(eq(jobs.id, claim.job.id), eq(jobs.leaseOwner, claim.owner), eq(jobs.status, "running"));
+
+function closeAttempt(
+  db: Db,
+  claim: Claim,
+  outcome: "succeeded" | "failed" | "retry" | "cancelled",
+  now: Date,
+  extra: {
+    errorCode?: string;
+    errorMessage?: string;
+    stageTimings?: Record<string, number>;
+  },
+) {
+  const startedMs = now.getTime();
+  return rawInBatch(
+    db,
+    sql`UPDATE task_executions SET outcome = ${outcome}, ended_at = ${now.toISOString()},
+        duration_ms = ${startedMs} - CAST((julianday(started_at) - 2440587.5) * 86400000 AS INTEGER),
+        error_code = ${extra.errorCode ?? null}, error_message = ${extra.errorMessage ?? null},
+        stage_timings = ${extra.stageTimings ? JSON.stringify(extra.stageTimings) : null}
+      WHERE job_id = ${claim.job.id} AND attempt = ${claim.attempt} AND outcome = 'running'`,
+  );
+}
+
+/**
+ * Finishes a claimed job as succeeded. `domain` are the statements that store its result (e.g. the
+ * SVG media row); they run in the same batch, behind the commit guard (see `jobCommits`), so they
+ * take effect exactly once or not at all. Returns false when the lease had been lost or the job was
+ * already committed: then nothing at all was written.
+ */
+export async function succeedJob(
+  db: Db,
+  claim: Claim,
+  result: Record<string, unknown>,
+  now: Date,
+  options: { domain?: BatchItem<"sqlite">[]; stageTimings?: Record<string, number> } = {},
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  try {
+    await db.batch([
+      db
+        .update(jobs)
+        .set({
+          status: "succeeded",
+          result,
+          progress: { stage: "done", done: 1, total: 1, percent: 100 },
+          leaseOwner: null,
+          leaseUntil: null,
+          finishedAt: nowIso,
+          updatedAt: nowIso,
+        })
+        .where(ownedByClaim(claim)),
+      rawInBatch(
+        db,
+        sql`INSERT INTO job_commits (job_id, committed_at) VALUES (CASE WHEN changes() = 1 THEN ${claim.job.id} ELSE NULL END, ${nowIso})`,
+      ),
+      ...(options.domain ?? []),
+      commitCredits(db, claim.job.userId, claim.job.id, nowIso),
+      closeAttempt(db, claim, "succeeded", now, { stageTimings: options.stageTimings }),
+      db.insert(outbox).values({
+        id: newId("evt"),
+        topic: "job.succeeded",
+        payload: { jobId: claim.job.id },
+        createdAt: nowIso,
+      }),
+    ]);
+    return true;
+  } catch (error) {
+    if (isConstraintError(error, /job_commits\.job_id/)) return false;
+    throw error;
+  }
+}
+
+/** Ends a job for good as failed (permanent error, or out of attempts), releasing its credits. */
+export async function failJob(
+  db: Db,
+  target: { claim: Claim } | { jobId: string },
+  error: { code: string; message: string },
+  now: Date,
+  stageTimings?: Record<string, number>,
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  const jobId = "claim" in target ? target.claim.job.id : target.jobId;
+  const where =
+    "claim" in target
+      ? ownedByClaim(target.claim)
+      : and(eq(jobs.id, jobId), inArray(jobs.status, ["queued", "running"]));
+  const statements: BatchItem<"sqlite">[] = [
+    db
+      .update(jobs)
+      .set({
+        status: "failed",
+        errorCode: error.code,
+        errorMessage: error.message,
+        leaseOwner: null,
+        leaseUntil: null,
+        finishedAt: nowIso,
+        updatedAt: nowIso,
+      })
+      .where(where)
+      .returning({ id: jobs.id, userId: jobs.userId }),
+    releaseCredits(db, jobId, "failed", nowIso),
+    db.insert(outbox).values({
+      id: newId("evt"),
+      topic: "job.failed",
+      payload: { jobId, code: error.code },
+      createdAt: nowIso,
+    }),
+  ];
+  if ("claim" in target) {
+    statements.push(
+      closeAttempt(db, target.claim, "failed", now, {
+        errorCode: error.code,
+        errorMessage: error.message,
+        stageTimings,
+      }),
+    );
+  } else {
+    statements.push(
+      rawInBatch(
+        db,
+        sql`UPDATE task_executions SET outcome = 'failed', ended_at = ${nowIso}, error_code = ${error.code}, error_message = ${error.message}
+          WHERE job_id = ${jobId} AND outcome = 'running'`,
+      ),
+    );
+  }
+  const [updated] = await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+  return (updated as unknown[]).length === 1;
+}
+
+/** A transient failure: the attempt is recorded, the job goes back to `queued` for the next delivery. */
+export async function releaseForRetry(
+  db: Db,
+  claim: Claim,
+  error: { code: string; message: string },
+  now: Date,
+  stageTimings?: Record<string, number>,
+): Promise<void> {
+  const nowIso = now.toISOString();
+  await db.batch([
+    db
+      .update(jobs)
+      .set({
+        status: "queued",
+        errorCode: error.code,
+        errorMessage: error.message,
+        leaseOwner: null,
+        leaseUntil: null,
+        updatedAt: nowIso,
+      })
+      .where(ownedByClaim(claim)),
+    closeAttempt(db, claim, "retry", now, {
+      errorCode: error.code,
+      errorMessage: error.message,
+      stageTimings,
+    }),
+  ]);
+}
+
+/**
+ * Cancels a job. A queued one is cancelled at once (it will never run); a running one is flagged and
+ * stops at its next stage boundary; a finished one is left as it is.
+ */
+export async function requestCancel(
+  db: Db,
+  jobId: string,
+  now: Date,
+): Promise<"cancelled" | "requested" | "final"> {
+  const nowIso = now.toISOString();
+  const [queued] = await db.batch([
+    db
+      .update(jobs)
+      .set({ status: "cancelled", cancelRequestedAt: nowIso, finishedAt: nowIso, updatedAt: nowIso })
+      .where(and(eq(jobs.id, jobId), eq(jobs.status, "queued")))
+      .returning({ id: jobs.id, userId: jobs.userId }),
+    releaseCredits(db, jobId, "cancelled", nowIso),
+  ]);
+  if (queued.length === 1) return "cancelled";
+  const running = await db
+    .update(jobs)
+    .set({ cancelRequestedAt: nowIso, updatedAt: nowIso })
+    .where(and(eq(jobs.id, jobId), eq(jobs.status, "running"), isNull(jobs.cancelRequestedAt)))
+    .returning({ id: jobs.id });
+  return running.length === 1 ? "requested" : "final";
+}
+
+/** The consumer saw the cancel flag: the job ends cancelled and its credits go back. */
+export async function finishCancelled(db: Db, claim: Claim, now: Date): Promise<void> {
+  const nowIso = now.toISOString();
+  await db.batch([
+    db
+      .update(jobs)
+      .set({ status: "cancelled", leaseOwner: null, leaseUntil: null, finishedAt: nowIso, updatedAt: nowIso })
+      .where(ownedByClaim(claim)),
+    releaseCredits(db, claim.job.id, "cancelled", nowIso),
+    closeAttempt(db, claim, "cancelled", now, {}),
+  ]);
+}
+
+/**
+ * Capped exponential backoff with jitter: attempt 1 → 50–100 % of `base` seconds, doubling each
+ * attempt, at most 10 min. A base of 0 retries at once (tests).
+ */
+export function backoffSeconds(attempt: number, base = 10, random: () => number = Math.random): number {
+  if (base <= 0) return 0;
+  const ceiling = Math.min(600, base * 2 ** Math.max(0, attempt - 1));
+  return Math.max(1, Math.round(ceiling * (0.5 + random() / 2)));
+}
+
+/** Running jobs whose lease ran out, for the scheduled handler to hand back to the queue. */
+export async function expiredLeases(db: Db, now: Date, limit = 100) {
+  return db
+    .select({ id: jobs.id, type: jobs.type })
+    .from(jobs)
+    .where(and(eq(jobs.status, "running"), lt(jobs.leaseUntil, now.toISOString())))
+    .limit(limit)
+    .all();
+}
+
+export async function getJobRow(db: Db, jobId: string): Promise<Job | undefined> {
+  return db.select().from(jobs).where(eq(jobs.id, jobId)).get();
+}
+
+/**
+ * A batch parent's status and progress are its children's: done = finished children, running until
+ * all are final, then succeeded if any child succeeded, else failed (or cancelled if all were).
+ */
+export async function refreshParentJob(db: Db, parentId: string, now: Date): Promise<void> {
+  const children = await db
+    .select({ status: jobs.status, result: jobs.result })
+    .from(jobs)
+    .where(eq(jobs.parentId, parentId))
+    .all();
+  const total = children.length;
+  const count = (s: string) => children.filter((c) => c.status === s).length;
+  const succeeded = count("succeeded");
+  const failed = count("failed");
+  const cancelled = count("cancelled");
+  const done = succeeded + failed + cancelled;
+  const allDone = done === total;
+  const status = !allDone
+    ? "running"
+    : succeeded > 0
+      ? "succeeded"
+      : cancelled === total
+        ? "cancelled"
+        : "failed";
+  const nowIso = now.toISOString();
+  await db
+    .update(jobs)
+    .set({
+      status,
+      progress: {
+        stage: allDone ? "done" : "running",
+        done,
+        total,
+        percent: total ? Math.round((done / total) * 100) : 100,
+      },
+      result: {
+        succeeded,
+        failed,
+        cancelled,
+        total,
+        svgMediaIds: children.map((c) => c.result?.svgMediaId ?? null),
+      },
+      errorCode: allDone && succeeded === 0 && status === "failed" ? "all_children_failed" : null,
+      errorMessage:
+        allDone && succeeded === 0 && status === "failed"
+          ? "No image of the batch could be vectorized."
+          : null,
+      finishedAt: allDone ? nowIso : null,
+      updatedAt: nowIso,
+    })
+    .where(eq(jobs.id, parentId));
+}

@@ -1,0 +1,121 @@
+import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+import type { Principal } from "../app-env";
+import type { Db } from "../db/client";
+import { type Job, type JobStatus, type JobType, jobs, taskExecutions } from "../db/jobs-schema";
+import { outbox } from "../db/schema";
+import { notFound } from "../errors";
+import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
+
+export interface JobListQuery {
+  type?: JobType;
+  status?: JobStatus;
+  from?: string;
+  to?: string;
+  parentId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/** Newest first. `ownerId` null lists every user's jobs (admins only; the route decides). */
+export async function listJobs(db: Db, ownerId: string | null, query: JobListQuery) {
+  const cursor = decodeCursor(query.cursor);
+  const conditions = [];
+  if (ownerId) conditions.push(eq(jobs.userId, ownerId));
+  if (query.type) conditions.push(eq(jobs.type, query.type));
+  if (query.status) conditions.push(eq(jobs.status, query.status));
+  if (query.from) conditions.push(gte(jobs.createdAt, query.from));
+  if (query.to) conditions.push(lte(jobs.createdAt, query.to));
+  if (query.parentId) conditions.push(eq(jobs.parentId, query.parentId));
+  if (cursor) {
+    const after = String(cursor.after);
+    conditions.push(or(lt(jobs.createdAt, after), and(eq(jobs.createdAt, after), lt(jobs.id, cursor.id))));
+  }
+  const rows = await db
+    .select()
+    .from(jobs)
+    .where(conditions.length ? and(...conditions) : undefined)
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .limit(query.limit + 1)
+    .all();
+  return toPage(rows, query.limit, (j) => j.createdAt);
+}
+
+/** The job if the caller owns it (or is an admin); otherwise 404, never revealing it exists. */
+export async function getVisibleJob(db: Db, principal: Principal, jobId: string): Promise<Job> {
+  const job = await db.select().from(jobs).where(eq(jobs.id, jobId)).get();
+  if (!job || (job.userId !== principal.userId && principal.role !== "admin")) throw notFound("job");
+  return job;
+}
+
+export function listAttempts(db: Db, jobId: string) {
+  return db
+    .select()
+    .from(taskExecutions)
+    .where(eq(taskExecutions.jobId, jobId))
+    .orderBy(asc(taskExecutions.attempt))
+    .all();
+}
+
+/**
+ * Puts failed jobs back in the queue (admin). The credits were released when they failed and are
+ * not reserved again: a retry we owe the user is on us. Returns the ids that were requeued.
+ */
+export async function requeueFailed(
+  db: Db,
+  jobIds: string[] | "all",
+  now: Date,
+  limit = 500,
+): Promise<{ id: string; type: JobType }[]> {
+  const nowIso = now.toISOString();
+  const where =
+    jobIds === "all"
+      ? eq(jobs.status, "failed")
+      : and(eq(jobs.status, "failed"), inArray(jobs.id, jobIds.slice(0, limit)));
+  const targets = await db
+    .select({ id: jobs.id, type: jobs.type })
+    .from(jobs)
+    .where(where)
+    .limit(limit)
+    .all();
+  if (targets.length === 0) return [];
+  const ids = targets.map((t) => t.id);
+  await db.batch([
+    db
+      .update(jobs)
+      .set({
+        status: "queued",
+        errorCode: null,
+        errorMessage: null,
+        finishedAt: null,
+        cancelRequestedAt: null,
+        progress: { stage: "queued", done: 0, total: 1, percent: 0 },
+        updatedAt: nowIso,
+      })
+      .where(and(inArray(jobs.id, ids), eq(jobs.status, "failed"))),
+    db.insert(outbox).values(
+      targets.map((t) => ({
+        id: newId("evt"),
+        topic: "job.created",
+        payload: { jobId: t.id, type: t.type, retry: true },
+        createdAt: nowIso,
+      })),
+    ),
+  ]);
+  return targets;
+}
+
+/** Counts per type and status, and how many jobs ended in the dead-letter queue. */
+export async function jobStats(db: Db) {
+  const byStatus = await db
+    .select({ type: jobs.type, status: jobs.status, count: sql<number>`count(*)` })
+    .from(jobs)
+    .groupBy(jobs.type, jobs.status)
+    .all();
+  const dead = await db
+    .select({ count: sql<number>`count(*)` })
+    .from(jobs)
+    .where(and(eq(jobs.status, "failed"), eq(jobs.errorCode, "attempts_exhausted")))
+    .get();
+  return { byStatus, deadLettered: dead?.count ?? 0 };
+}

@@ -1,0 +1,56 @@
+import { z } from "@hono/zod-openapi";
+import { createSchemaFactory } from "drizzle-zod";
+import { JOB_STATUSES, JOB_TYPES, type Job, jobs } from "../db/jobs-schema";
+
+const { createSelectSchema } = createSchemaFactory({ zodInstance: z });
+
+export const progressSchema = z
+  .object({ stage: z.string(), done: z.number(), total: z.number(), percent: z.number().min(0).max(100) })
+  .openapi("JobProgress");
+
+/** The job as clients see it (API.md "Jobs"). */
+export const jobSchema = createSelectSchema(jobs)
+  .pick({
+    id: true,
+    type: true,
+    status: true,
+    attempts: true,
+    createdAt: true,
+    startedAt: true,
+    finishedAt: true,
+    parentId: true,
+  })
+  .extend({
+    type: z.enum(JOB_TYPES),
+    status: z.enum(JOB_STATUSES),
+    progress: progressSchema,
+    input: z.record(z.string(), z.unknown()),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    cancelRequested: z.boolean(),
+  })
+  .openapi("Job");
+
+export type JobView = z.infer<typeof jobSchema>;
+
+export function toJobView(job: Job): JobView {
+  return {
+    id: job.id,
+    type: job.type,
+    status: job.status,
+    progress: job.progress,
+    attempts: job.attempts,
+    input: job.input,
+    // A retried job keeps its last error for context, but only a failed job reports one.
+    error:
+      job.status === "failed" && job.errorCode
+        ? { code: job.errorCode, message: job.errorMessage ?? "" }
+        : null,
+    result: job.result ?? null,
+    parentId: job.parentId,
+    cancelRequested: job.cancelRequestedAt !== null,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+  };
+}

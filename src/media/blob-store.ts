@@ -1,0 +1,94 @@
+/**
+ * R2 side of uploads. Bytes go to `blobs/<sha256>`; the hash is known only at the end of the stream,
+ * so a file larger than one part streams into an R2 multipart upload at a temporary key
+ * (`tmp/<random>`, never user text) and is copied into place once its hash is known. A file that
+ * fits in one part (most uploads) is hashed in memory and written straight to its final key.
+ */
+export const PART_SIZE = 8 * 1024 * 1024;
+
+export const blobKey = (sha256: string) => `blobs/${sha256}`;
+
+export interface StoredBlob {
+  key: string;
+  /** False when the same bytes were already stored (dedupe): nothing new was written. */
+  created: boolean;
+}
+
+export class BlobWriter {
+  private part: Uint8Array | null = null;
+  private fill = 0;
+  private upload: R2MultipartUpload | null = null;
+  private parts: R2UploadedPart[] = [];
+  private tmpKey: string | null = null;
+
+  constructor(private readonly bucket: R2Bucket) {}
+
+  async write(chunk: Uint8Array): Promise<void> {
+    let i = 0;
+    while (i < chunk.length) {
+      if (!this.part) this.part = new Uint8Array(Math.min(PART_SIZE, Math.max(chunk.length, 64 * 1024)));
+      if (this.fill === this.part.length && this.part.length < PART_SIZE) {
+        const grown = new Uint8Array(Math.min(PART_SIZE, this.part.length * 2));
+        grown.set(this.part);
+        this.part = grown;
+      }
+      const n = Math.min(this.part.length - this.fill, chunk.length - i);
+      this.part.set(chunk.subarray(i, i + n), this.fill);
+      this.fill += n;
+      i += n;
+      if (this.fill === PART_SIZE) await this.flushPart();
+    }
+  }
+
+  private async flushPart(): Promise<void> {
+    if (!this.upload) {
+      this.tmpKey = `tmp/${crypto.randomUUID()}`;
+      this.upload = await this.bucket.createMultipartUpload(this.tmpKey);
+    }
+    // uploadPart resolves once R2 has the bytes, so the part buffer can be reused afterwards.
+    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.part!.subarray(0, this.fill)));
+    this.fill = 0;
+  }
+
+  /** Puts the bytes at `blobs/<sha256>` (unless already there) and drops any temporary object. */
+  async finish(sha256: string, size: number): Promise<StoredBlob> {
+    const key = blobKey(sha256);
+    const exists = (await this.bucket.head(key)) !== null;
+    if (!this.upload) {
+      if (!exists)
+        await this.bucket.put(key, this.part?.subarray(0, this.fill) ?? new Uint8Array(0), { sha256 });
+      this.part = null;
+      return { key, created: !exists };
+    }
+    if (this.fill > 0) await this.flushPart();
+    this.part = null;
+    const upload = this.upload;
+    this.upload = null;
+    await upload.complete(this.parts);
+    const tmpKey = this.tmpKey!;
+    try {
+      if (!exists) await copyObject(this.bucket, tmpKey, key, size, sha256);
+    } finally {
+      await this.bucket.delete(tmpKey);
+    }
+    return { key, created: !exists };
+  }
+
+  /** Forget everything written so far (the upload failed). */
+  async abort(): Promise<void> {
+    this.part = null;
+    const upload = this.upload;
+    this.upload = null;
+    if (upload) await upload.abort().catch(() => {});
+  }
+}
+
+/** R2 has no rename: stream the object into its new key (constant memory). */
+export async function copyObject(bucket: R2Bucket, from: string, to: string, size: number, sha256?: string) {
+  const source = await bucket.get(from);
+  if (!source) throw new Error(`copyObject: ${from} vanished`);
+  const { readable, writable } = new FixedLengthStream(size);
+  const piping = source.body.pipeTo(writable);
+  await bucket.put(to, readable, sha256 ? { sha256 } : undefined);
+  await piping;
+}

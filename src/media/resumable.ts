@@ -1,0 +1,276 @@
+import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import type { IdempotencyHandle } from "../app-env";
+import type { Db } from "../db/client";
+import { type Media, type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
+import { ApiError, notFound } from "../errors";
+import { isoAfter } from "../lib/clock";
+import { newId } from "../lib/ids";
+import { blobKey, copyObject } from "./blob-store";
+import { Inspector } from "./ingest";
+import { commitMedia, discardBlobIfUnreferenced } from "./library";
+import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
+import { quotaLeft, type UploadLimits } from "./upload";
+
+/**
+ * Resumable uploads for big files, on top of R2 multipart uploads at `uploads/<id>`:
+ * create → PUT parts (any order, retry a part freely) → complete (the assembled object is checked
+ * exactly like a single upload, hashed, and moved to `blobs/<sha256>`) or abort. Parts are at least
+ * 5 MiB except the last, all the same size (R2's rule). Abandoned uploads are aborted on the cron.
+ */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+export const MAX_PART_BYTES = 100 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+const uploadKey = (id: string) => `uploads/${id}`;
+
+export function publicUpload(row: MediaUpload) {
+  return {
+    id: row.id,
+    name: row.name,
+    folder: row.folder,
+    tags: row.tags,
+    status: row.status,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    minPartSize: MIN_PART_BYTES,
+    maxPartSize: MAX_PART_BYTES,
+    maxParts: MAX_PARTS,
+  };
+}
+
+export async function createUpload(
+  db: Db,
+  bucket: R2Bucket,
+  ownerId: string,
+  input: { name: string; folder?: string; tags?: string[] },
+  now: Date,
+  ttlSeconds: number,
+): Promise<MediaUpload> {
+  const name = normalizeFileName(input.name);
+  const folder = normalizeFolder(input.folder ?? "/");
+  const tags = normalizeTags(input.tags ?? []);
+  await quotaLeft(db, ownerId);
+  const id = newId("upl");
+  const r2 = await bucket.createMultipartUpload(uploadKey(id));
+  const row: MediaUpload = {
+    id,
+    ownerId,
+    r2UploadId: r2.uploadId,
+    name,
+    folder,
+    tags,
+    status: "open",
+    createdAt: now.toISOString(),
+    expiresAt: isoAfter(now, ttlSeconds),
+  };
+  await db.insert(mediaUploads).values(row);
+  return row;
+}
+
+async function openUpload(db: Db, ownerId: string, id: string, now: Date): Promise<MediaUpload> {
+  const row = await db
+    .select()
+    .from(mediaUploads)
+    .where(and(eq(mediaUploads.id, id), eq(mediaUploads.ownerId, ownerId)))
+    .get();
+  if (!row || row.status === "aborted" || row.expiresAt <= now.toISOString()) throw notFound("upload");
+  if (row.status !== "open") throw new ApiError(409, "upload_not_open", `This upload is ${row.status}.`);
+  return row;
+}
+
+export async function uploadPart(
+  db: Db,
+  bucket: R2Bucket,
+  ownerId: string,
+  input: {
+    id: string;
+    partNumber: number;
+    body: ReadableStream | null;
+    contentLength: number | null;
+    maxTotal: number;
+  },
+  now: Date,
+) {
+  const row = await openUpload(db, ownerId, input.id, now);
+  if (input.contentLength === null)
+    throw new ApiError(411, "length_required", "Send each part with a Content-Length header.");
+  if (input.contentLength > MAX_PART_BYTES)
+    throw new ApiError(413, "part_too_large", `Parts are limited to ${MAX_PART_BYTES} bytes.`);
+  if (input.contentLength === 0 || !input.body)
+    throw new ApiError(422, "empty_part", "A part can't be empty.");
+  const other = await db
+    .select({ total: sql<number>`coalesce(sum(${mediaUploadParts.size}), 0)` })
+    .from(mediaUploadParts)
+    .where(
+      and(eq(mediaUploadParts.uploadId, row.id), sql`${mediaUploadParts.partNumber} <> ${input.partNumber}`),
+    )
+    .get();
+  if ((other?.total ?? 0) + input.contentLength > input.maxTotal)
+    throw new ApiError(413, "file_too_large", `Files are limited to ${input.maxTotal} bytes.`);
+  const upload = bucket.resumeMultipartUpload(uploadKey(row.id), row.r2UploadId);
+  let part: R2UploadedPart;
+  try {
+    part = await upload.uploadPart(input.partNumber, input.body);
+  } catch {
+    throw new ApiError(
+      400,
+      "part_upload_failed",
+      "The part could not be stored (interrupted, or its length was wrong).",
+    );
+  }
+  await db
+    .insert(mediaUploadParts)
+    .values({ uploadId: row.id, partNumber: input.partNumber, etag: part.etag, size: input.contentLength })
+    .onConflictDoUpdate({
+      target: [mediaUploadParts.uploadId, mediaUploadParts.partNumber],
+      set: { etag: part.etag, size: input.contentLength },
+    });
+  return { partNumber: input.partNumber, etag: part.etag, size: input.contentLength };
+}
+
+export async function completeUpload(
+  deps: { db: Db; bucket: R2Bucket; now: Date; idempotency: IdempotencyHandle | null },
+  ownerId: string,
+  id: string,
+  limits: UploadLimits & { maxTotal: number },
+): Promise<Media> {
+  const { db, bucket, now } = deps;
+  const row = await openUpload(db, ownerId, id, now);
+  const claimed = await db
+    .update(mediaUploads)
+    .set({ status: "completing" })
+    .where(and(eq(mediaUploads.id, id), eq(mediaUploads.status, "open")))
+    .returning({ id: mediaUploads.id });
+  if (claimed.length === 0)
+    throw new ApiError(409, "upload_not_open", "This upload is already being completed.");
+  const parts = await db
+    .select()
+    .from(mediaUploadParts)
+    .where(eq(mediaUploadParts.uploadId, id))
+    .orderBy(asc(mediaUploadParts.partNumber))
+    .all();
+  const reopen = () => db.update(mediaUploads).set({ status: "open" }).where(eq(mediaUploads.id, id));
+  if (parts.length === 0) {
+    await reopen();
+    throw new ApiError(422, "no_parts", "Upload at least one part before completing.");
+  }
+  const key = uploadKey(id);
+  try {
+    await bucket
+      .resumeMultipartUpload(key, row.r2UploadId)
+      .complete(parts.map((p) => ({ partNumber: p.partNumber, etag: p.etag })));
+  } catch (error) {
+    await reopen();
+    throw new ApiError(
+      422,
+      "invalid_parts",
+      `R2 refused to assemble the parts (every part but the last must be the same size, at least ${MIN_PART_BYTES} bytes): ${error instanceof Error ? error.message : error}`,
+    );
+  }
+  const finishAs = async (status: "done" | "aborted") => {
+    await db.batch([
+      db.update(mediaUploads).set({ status }).where(eq(mediaUploads.id, id)),
+      db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id)),
+    ]);
+  };
+
+  let created = false;
+  let sha256 = "";
+  try {
+    const left = await quotaLeft(db, ownerId);
+    const object = await bucket.get(key);
+    if (!object) throw new ApiError(409, "upload_missing", "The assembled upload is missing; start again.");
+    const inspector = new Inspector(
+      row.name,
+      { ...limits, maxBytes: limits.maxTotal, quotaBytesLeft: left.bytes },
+      null,
+    );
+    const reader = object.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await inspector.write(value);
+      }
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+    const file = await inspector.close();
+    sha256 = file.sha256;
+    if ((await bucket.head(blobKey(file.sha256))) === null) {
+      await copyObject(bucket, key, blobKey(file.sha256), file.size, file.sha256);
+      created = true;
+    }
+    await bucket.delete(key);
+    const media = await commitMedia(
+      db,
+      {
+        ownerId,
+        name: row.name,
+        folder: row.folder,
+        tags: row.tags,
+        mime: file.type.mime,
+        kind: file.type.kind,
+        size: file.size,
+        sha256: file.sha256,
+        width: file.dimensions?.width ?? null,
+        height: file.dimensions?.height ?? null,
+      },
+      now,
+      deps.idempotency,
+    );
+    await finishAs("done");
+    return media;
+  } catch (error) {
+    await bucket.delete(key);
+    if (created) await discardBlobIfUnreferenced(db, bucket, sha256);
+    await finishAs("aborted");
+    throw error;
+  }
+}
+
+export async function abortUpload(
+  db: Db,
+  bucket: R2Bucket,
+  ownerId: string,
+  id: string,
+  now: Date,
+): Promise<void> {
+  const row = await openUpload(db, ownerId, id, now);
+  await bucket
+    .resumeMultipartUpload(uploadKey(id), row.r2UploadId)
+    .abort()
+    .catch(() => {});
+  await db.batch([
+    db.update(mediaUploads).set({ status: "aborted" }).where(eq(mediaUploads.id, id)),
+    db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id)),
+  ]);
+}
+
+/** Cron: abort uploads left open past their expiry and forget finished ones. */
+export async function cleanupUploads(db: Db, bucket: R2Bucket, now: Date, limit = 100): Promise<number> {
+  const nowIso = now.toISOString();
+  const stale = await db
+    .select()
+    .from(mediaUploads)
+    .where(and(inArray(mediaUploads.status, ["open", "completing"]), lt(mediaUploads.expiresAt, nowIso)))
+    .limit(limit)
+    .all();
+  for (const row of stale) {
+    await bucket
+      .resumeMultipartUpload(uploadKey(row.id), row.r2UploadId)
+      .abort()
+      .catch(() => {});
+    await bucket.delete(uploadKey(row.id));
+  }
+  if (stale.length)
+    await db.delete(mediaUploads).where(
+      inArray(
+        mediaUploads.id,
+        stale.map((r) => r.id),
+      ),
+    );
+  await db
+    .delete(mediaUploads)
+    .where(and(inArray(mediaUploads.status, ["done", "aborted"]), lt(mediaUploads.expiresAt, nowIso)));
+  return stale.length;
+}

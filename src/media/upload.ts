@@ -1,0 +1,162 @@
+import { eq } from "drizzle-orm";
+import type { IdempotencyHandle } from "../app-env";
+import type { Db } from "../db/client";
+import { type Media, users } from "../db/schema";
+import { ApiError, notFound } from "../errors";
+import { BlobWriter } from "./blob-store";
+import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
+import { type Inspected, Inspector } from "./ingest";
+import { commitMedia, discardBlobIfUnreferenced } from "./library";
+import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
+
+/** Slack on top of the file limit for the multipart envelope (boundaries, small fields). */
+const FORM_OVERHEAD = 64 * 1024;
+const MAX_FIELD_BYTES = 4096;
+
+export interface UploadDeps {
+  db: Db;
+  bucket: R2Bucket;
+  now: Date;
+  idempotency: IdempotencyHandle | null;
+}
+
+export interface UploadLimits {
+  maxBytes: number;
+  maxPixels: number;
+  allowUnknown: boolean;
+}
+
+/** What the caller has left, read before streaming so a full account is refused before any byte is stored. */
+export async function quotaLeft(db: Db, ownerId: string): Promise<{ bytes: number; files: number }> {
+  const user = await db
+    .select({
+      quotaBytes: users.quotaBytes,
+      quotaFiles: users.quotaFiles,
+      usedBytes: users.usedBytes,
+      usedFiles: users.usedFiles,
+    })
+    .from(users)
+    .where(eq(users.id, ownerId))
+    .get();
+  if (!user) throw notFound("user");
+  const left = { bytes: user.quotaBytes - user.usedBytes, files: user.quotaFiles - user.usedFiles };
+  if (left.files <= 0) throw new ApiError(413, "quota_exceeded", "You have reached your file-count quota.");
+  return left;
+}
+
+/**
+ * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
+ * into R2, then commits row + quota + blob reference + outbox in one batch. On any failure nothing
+ * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
+ * when no row references it.
+ */
+export async function receiveUpload(
+  deps: UploadDeps,
+  input: {
+    ownerId: string;
+    body: ReadableStream<Uint8Array> | null;
+    contentType: string | undefined;
+    contentLength: number | null;
+    limits: UploadLimits;
+  },
+): Promise<Media> {
+  const boundary = boundaryOf(input.contentType);
+  if (input.contentLength !== null && input.contentLength > input.limits.maxBytes + FORM_OVERHEAD)
+    throw new ApiError(
+      413,
+      "file_too_large",
+      `Files above ${input.limits.maxBytes} bytes must use a resumable upload (POST /media/uploads).`,
+    );
+  if (!input.body) throw new ApiError(422, "file_required", "The form has no `file` field.");
+  const left = await quotaLeft(deps.db, input.ownerId);
+
+  const writer = new BlobWriter(deps.bucket);
+  const fields: Record<string, string> = {};
+  let fileName: string | null = null;
+  let inspected: Inspected | null = null;
+  let fileSeen = false;
+  let folder = "/";
+  let tags: string[] = [];
+
+  try {
+    await parseMultipart(input.body, boundary, (info): PartSink => {
+      if (info.filename !== null || info.name === "file") {
+        if (info.name !== "file")
+          throw new ApiError(
+            422,
+            "unexpected_file",
+            `Send the file in the \`file\` field, not \`${info.name}\`.`,
+          );
+        if (fileSeen) throw new ApiError(422, "too_many_files", "Send one file per request.");
+        fileSeen = true;
+        fileName = normalizeFileName(info.filename ?? "", "file");
+        const inspector = new Inspector(
+          fileName,
+          { ...input.limits, quotaBytesLeft: left.bytes },
+          { write: (chunk) => writer.write(chunk) },
+        );
+        return {
+          write: (chunk) => inspector.write(chunk),
+          close: async () => {
+            inspected = await inspector.close();
+          },
+        };
+      }
+      const name = info.name;
+      const parts: string[] = [];
+      let size = 0;
+      const decoder = new TextDecoder();
+      return {
+        write: (chunk) => {
+          size += chunk.length;
+          if (size > MAX_FIELD_BYTES)
+            throw new ApiError(422, "field_too_long", `The \`${name}\` field is too long.`);
+          parts.push(decoder.decode(chunk, { stream: true }));
+        },
+        close: () => {
+          fields[name] = parts.join("") + decoder.decode();
+        },
+      };
+    });
+    if (!fileSeen || !inspected) throw new ApiError(422, "file_required", "The form has no `file` field.");
+    if (fields.name !== undefined && fields.name.trim() !== "")
+      fileName = normalizeFileName(fields.name, "name");
+    folder = normalizeFolder(fields.folder ?? "/");
+    tags = normalizeTags(fields.tags ?? "");
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+
+  const file = inspected as Inspected;
+
+  let stored: { created: boolean };
+  try {
+    stored = await writer.finish(file.sha256, file.size);
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  try {
+    return await commitMedia(
+      deps.db,
+      {
+        ownerId: input.ownerId,
+        name: fileName as unknown as string,
+        folder,
+        tags,
+        mime: file.type.mime,
+        kind: file.type.kind,
+        size: file.size,
+        sha256: file.sha256,
+        width: file.dimensions?.width ?? null,
+        height: file.dimensions?.height ?? null,
+      },
+      deps.now,
+      deps.idempotency,
+    );
+  } catch (error) {
+    if (stored.created) await discardBlobIfUnreferenced(deps.db, deps.bucket, file.sha256);
+    throw error;
+  }
+}

@@ -1,0 +1,305 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requires } from "../../policy";
+import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { idParam } from "../schemas";
+import {
+  bulkSchema,
+  folderNodeSchema,
+  listQuerySchema,
+  mediaBody,
+  mediaSchema,
+  patchSchema,
+  shareSchema,
+  statsSchema,
+  uploadSchema,
+} from "./media.schemas";
+
+const tags = ["Media"];
+const mediaRead = requires({ kind: "user", scope: "media:read" });
+const mediaWrite = requires({ kind: "user", scope: "media:write" });
+const bytes = (description: string) => ({
+  content: { "application/octet-stream": { schema: z.string().openapi({ format: "binary" }) } },
+  description,
+});
+
+export const uploadMedia = createRoute({
+  method: "post",
+  path: "/media",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
+  description:
+    "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here.",
+  responses: {
+    201: jsonContent(mediaBody, "Stored"),
+    ...pickProblems(400, 401, 403, 413, 415, 422, 429),
+  },
+});
+
+export const listMedia = createRoute({
+  method: "get",
+  path: "/media",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "List, filter, sort and search your files",
+  description: "Answers are cached per user (X-Cache: HIT|MISS); send `Cache-Control: no-cache` to bypass.",
+  request: { query: listQuerySchema },
+  responses: {
+    200: jsonContent(z.object({ items: z.array(mediaSchema), nextCursor: z.string().nullable() }), "A page"),
+    ...pickProblems(400, 401, 403, 422),
+  },
+});
+
+export const mediaStats = createRoute({
+  method: "get",
+  path: "/media/stats",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "Counts and bytes per kind and top-level folder, trash, quota use",
+  responses: { 200: jsonContent(statsSchema, "Stats"), ...pickProblems(401, 403) },
+});
+
+export const bulkMedia = createRoute({
+  method: "post",
+  path: "/media/bulk",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Move, tag, untag, trash or restore many files at once (all or nothing)",
+  request: { body: jsonBody(bulkSchema) },
+  responses: {
+    200: jsonContent(z.object({ updated: z.number().int() }), "Done"),
+    ...pickProblems(400, 401, 403, 404, 415, 422),
+  },
+});
+
+export const getMedia = createRoute({
+  method: "get",
+  path: "/media/{id}",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "One file's metadata",
+  request: { params: idParam("med") },
+  responses: { 200: jsonContent(mediaBody, "The file"), ...pickProblems(401, 403, 404) },
+});
+
+export const patchMedia = createRoute({
+  method: "patch",
+  path: "/media/{id}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Rename, move to a folder, set tags",
+  request: { params: idParam("med"), body: jsonBody(patchSchema) },
+  responses: { 200: jsonContent(mediaBody, "Updated"), ...pickProblems(400, 401, 403, 404, 415, 422) },
+});
+
+export const deleteMedia = createRoute({
+  method: "delete",
+  path: "/media/{id}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Move to trash; `?purge=true` deletes for good",
+  request: {
+    params: idParam("med"),
+    query: z.object({ purge: z.enum(["true", "false"]).default("false") }),
+  },
+  responses: { 204: { description: "Trashed or purged" }, ...pickProblems(401, 403, 404) },
+});
+
+export const restoreMedia = createRoute({
+  method: "post",
+  path: "/media/{id}/restore",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Bring a file back from the trash",
+  request: { params: idParam("med") },
+  responses: { 200: jsonContent(mediaBody, "Restored"), ...pickProblems(401, 403, 404) },
+});
+
+export const mediaContent = createRoute({
+  method: "get",
+  path: "/media/{id}/content",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "The bytes (Range, ETag, If-None-Match honoured)",
+  request: {
+    params: idParam("med"),
+    query: z.object({ download: z.enum(["true", "false"]).default("false") }),
+  },
+  responses: {
+    200: bytes("The file"),
+    206: bytes("Part of the file"),
+    304: { description: "Not modified" },
+    ...pickProblems(401, 403, 404),
+    416: { description: "Range not satisfiable" },
+  },
+});
+
+export const mediaThumbnail = createRoute({
+  method: "get",
+  path: "/media/{id}/thumbnail",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "A small WebP/PNG preview (images only); a placeholder (202) while it is being made",
+  request: { params: idParam("med") },
+  responses: {
+    200: bytes("The thumbnail"),
+    202: bytes("Placeholder; the thumbnail is being generated"),
+    ...pickProblems(401, 403, 404),
+  },
+});
+
+const shareParams = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+  shareId: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: "shareId", in: "path" } }),
+});
+
+export const createShare = createRoute({
+  method: "post",
+  path: "/media/{id}/shares",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Create a signed, time-limited download link",
+  request: {
+    params: idParam("med"),
+    body: jsonBody(
+      z.strictObject({
+        expiresInSeconds: z
+          .number()
+          .int()
+          .min(60)
+          .max(30 * 86_400)
+          .default(7 * 86_400),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonContent(z.object({ share: shareSchema }), "Created; `url` is shown only now"),
+    ...pickProblems(400, 401, 403, 404, 409, 415, 422),
+  },
+});
+
+export const listShares = createRoute({
+  method: "get",
+  path: "/media/{id}/shares",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "Share links of a file",
+  request: { params: idParam("med") },
+  responses: {
+    200: jsonContent(z.object({ items: z.array(shareSchema) }), "Links"),
+    ...pickProblems(401, 403, 404),
+  },
+});
+
+export const revokeShare = createRoute({
+  method: "delete",
+  path: "/media/{id}/shares/{shareId}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Revoke a share link",
+  request: { params: shareParams },
+  responses: { 204: { description: "Revoked" }, ...pickProblems(401, 403, 404) },
+});
+
+export const createUpload = createRoute({
+  method: "post",
+  path: "/media/uploads",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Start a resumable upload (for files above the single-request limit)",
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        name: z.string().min(1).max(2048),
+        folder: z.string().max(1024).optional(),
+        tags: z.array(z.string().max(200)).max(50).optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: jsonContent(z.object({ upload: uploadSchema }), "Started"),
+    ...pickProblems(400, 401, 403, 413, 415, 422),
+  },
+});
+
+export const uploadPart = createRoute({
+  method: "put",
+  path: "/media/uploads/{id}/parts/{partNumber}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Upload one part (raw bytes, Content-Length required); retrying a part replaces it",
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .min(1)
+        .max(64)
+        .openapi({ param: { name: "id", in: "path" } }),
+      partNumber: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(10_000)
+        .openapi({ param: { name: "partNumber", in: "path" } }),
+    }),
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() }),
+      "Stored",
+    ),
+    ...pickProblems(400, 401, 403, 404, 409, 413, 422),
+  },
+});
+
+export const completeUpload = createRoute({
+  method: "post",
+  path: "/media/uploads/{id}/complete",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Assemble the parts, check and store the file",
+  request: { params: idParam("upl") },
+  responses: { 201: jsonContent(mediaBody, "Stored"), ...pickProblems(401, 403, 404, 409, 413, 415, 422) },
+});
+
+export const abortUpload = createRoute({
+  method: "delete",
+  path: "/media/uploads/{id}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Abort a resumable upload",
+  request: { params: idParam("upl") },
+  responses: { 204: { description: "Aborted" }, ...pickProblems(401, 403, 404, 409) },
+});
+
+export const folderTree = createRoute({
+  method: "get",
+  path: "/folders",
+  tags: ["Folders"],
+  middleware: [mediaRead] as const,
+  summary: "Your folder tree with file counts and bytes",
+  responses: { 200: jsonContent(z.object({ root: folderNodeSchema }), "Tree"), ...pickProblems(401, 403) },
+});
+
+export const moveFolder = createRoute({
+  method: "post",
+  path: "/folders/move",
+  tags: ["Folders"],
+  middleware: [mediaWrite] as const,
+  summary: "Rename or move a folder with everything in it (one batch)",
+  request: {
+    body: jsonBody(z.strictObject({ from: z.string().min(1).max(1024), to: z.string().min(1).max(1024) })),
+  },
+  responses: {
+    200: jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved"),
+    ...pickProblems(400, 401, 403, 404, 415, 422),
+  },
+});

@@ -1,0 +1,143 @@
+import { z } from "@hono/zod-openapi";
+import { pageQuerySchema } from "../../lib/pagination";
+import { SORTS } from "../../media/library";
+
+export const mediaSchema = z
+  .object({
+    id: z.string().openapi({ example: "med_0123456789abcdefghij" }),
+    name: z.string().openapi({ example: "logo.png" }),
+    folder: z.string().openapi({ example: "/projects/logo" }),
+    mime: z.string().openapi({ example: "image/png" }),
+    kind: z.string().openapi({ example: "image" }),
+    size: z.number().int(),
+    sha256: z.string(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    tags: z.array(z.string()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    trashedAt: z.string().optional(),
+    contentUrl: z.string(),
+    thumbnailUrl: z.string().optional(),
+  })
+  .openapi("Media");
+
+export const mediaBody = z.object({ media: mediaSchema });
+
+const isoDate = z
+  .string()
+  .max(40)
+  .refine((s) => !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 date or date-time")
+  .transform((s) => new Date(s).toISOString());
+
+const bool = (fallback: "true" | "false") =>
+  z
+    .enum(["true", "false"])
+    .default(fallback)
+    .transform((v) => v === "true");
+
+export const listQuerySchema = pageQuerySchema.extend({
+  q: z
+    .string()
+    .max(200)
+    .optional()
+    .openapi({ description: "Full-text search over names and tags (prefix match)" }),
+  type: z.string().max(100).optional().openapi({
+    description: "A kind (image, video, audio, document, archive, text, other), a MIME type, or `image/*`",
+  }),
+  tag: z.string().max(50).optional(),
+  folder: z.string().max(1024).optional(),
+  subfolders: bool("true").openapi({
+    description: "Include files in sub-folders of `folder` (default true)",
+  }),
+  from: isoDate.optional().openapi({ description: "Created at or after" }),
+  to: isoDate.optional().openapi({ description: "Created before" }),
+  minSize: z.coerce.number().int().min(0).optional(),
+  maxSize: z.coerce.number().int().min(0).optional(),
+  sort: z
+    .enum(SORTS)
+    .default("-date")
+    .openapi({ description: "`name`, `date`, `size`; prefix `-` for descending" }),
+  trashed: bool("false").openapi({ description: "List the trash instead" }),
+});
+
+export const patchSchema = z.strictObject({
+  name: z.string().min(1).max(2048).optional(),
+  folder: z.string().max(1024).optional(),
+  tags: z.array(z.string().max(200)).max(200).optional(),
+});
+
+export const bulkSchema = z.strictObject({
+  ids: z.array(z.string().min(1).max(64)).min(1).max(500),
+  action: z.enum(["move", "tag", "untag", "trash", "restore"]),
+  folder: z.string().max(1024).optional(),
+  tags: z.array(z.string().max(200)).max(50).optional(),
+});
+
+export const statsSchema = z
+  .object({
+    files: z.number().int(),
+    bytes: z.number().int(),
+    byKind: z.array(z.object({ kind: z.string(), files: z.number().int(), bytes: z.number().int() })),
+    byFolder: z.array(z.object({ folder: z.string(), files: z.number().int(), bytes: z.number().int() })),
+    trash: z.object({ files: z.number().int(), bytes: z.number().int() }),
+    quota: z.object({
+      bytes: z.number().int(),
+      files: z.number().int(),
+      usedBytes: z.number().int(),
+      usedFiles: z.number().int(),
+    }),
+  })
+  .openapi("MediaStats");
+
+export interface FolderNodeShape {
+  path: string;
+  name: string;
+  files: number;
+  bytes: number;
+  totalFiles: number;
+  totalBytes: number;
+  children: FolderNodeShape[];
+}
+
+export const folderNodeSchema: z.ZodType<FolderNodeShape> = z
+  .lazy(() =>
+    z.object({
+      path: z.string(),
+      name: z.string(),
+      files: z.number().int(),
+      bytes: z.number().int(),
+      totalFiles: z.number().int(),
+      totalBytes: z.number().int(),
+      children: z.array(folderNodeSchema),
+    }),
+  )
+  .openapi("FolderNode");
+
+export const shareSchema = z
+  .object({
+    id: z.string(),
+    mediaId: z.string(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+    downloads: z.number().int(),
+    token: z.string().optional(),
+    url: z.string().optional().openapi({ description: "Only in the create answer" }),
+  })
+  .openapi("Share");
+
+export const uploadSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    folder: z.string(),
+    tags: z.array(z.string()),
+    status: z.string(),
+    createdAt: z.string(),
+    expiresAt: z.string(),
+    minPartSize: z.number().int(),
+    maxPartSize: z.number().int(),
+    maxParts: z.number().int(),
+  })
+  .openapi("Upload");

@@ -1,0 +1,223 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { creditBalance } from "../../src/auth/accounts";
+import { getDb } from "../../src/db/client";
+import {
+  backoffSeconds,
+  claimJob,
+  createJobStatements,
+  LEASE_SECONDS,
+  requestCancel,
+  succeedJob,
+} from "../../src/jobs/lifecycle";
+import { progressObject } from "../../src/jobs/progress";
+import { handleDeadLetters, type JobHandler, PermanentJobError, runJobBatch } from "../../src/jobs/runner";
+
+const db = getDb(env.DB);
+
+async function userWithCredits(credits = 10): Promise<string> {
+  const id = `usr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
+  const now = new Date().toISOString();
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO users (id, email, role, password_hash, created_at, updated_at) VALUES (?, ?, 'user', 'x', ?, ?)",
+    ).bind(id, `${id}@example.com`, now, now),
+    env.DB.prepare(
+      "INSERT INTO credit_ledger (id, user_id, kind, amount, ref, created_at) VALUES (?, ?, 'grant', ?, 'signup', ?)",
+    ).bind(`crd_${id}`, id, credits, now),
+  ]);
+  return id;
+}
+
+async function newJob(userId: string, cost = 2): Promise<string> {
+  const { id, statements } = createJobStatements(
+    db,
+    { userId, type: "vectorize", input: { test: true }, creditCost: cost },
+    new Date(),
+  );
+  await db.batch(statements as [never, ...never[]]);
+  return id;
+}
+
+async function deliver(jobId: string, handler: JobHandler, attempts = 1) {
+  const batch = createMessageBatch("edgecraft-vectorize-dev", [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { jobId } },
+  ]);
+  const ctx = createExecutionContext();
+  await runJobBatch(batch, env, { handlers: { vectorize: handler }, retryBaseSeconds: 10 });
+  return getQueueResult(batch, ctx);
+}
+
+const row = (jobId: string) =>
+  env.DB.prepare("SELECT * FROM jobs WHERE id = ?").bind(jobId).first<Record<string, unknown>>();
+const ledger = (jobId: string) =>
+  env.DB.prepare("SELECT kind, amount FROM credit_ledger WHERE ref = ? ORDER BY created_at, kind")
+    .bind(jobId)
+    .all<{ kind: string; amount: number }>();
+
+describe("job runner", () => {
+  it("runs a job once, commits its credits once, and ignores a duplicate delivery", async () => {
+    const userId = await userWithCredits(10);
+    const jobId = await newJob(userId, 2);
+    expect(await creditBalance(db, userId)).toBe(8);
+    let runs = 0;
+    const handler: JobHandler = async (ctx) => {
+      runs += 1;
+      await ctx.step({ stage: "working", done: 1, total: 2, percent: 50 });
+      return { result: { ok: true } };
+    };
+    const first = await deliver(jobId, handler);
+    expect(first.explicitAcks).toHaveLength(1);
+    const second = await deliver(jobId, handler);
+    expect(second.explicitAcks).toHaveLength(1);
+    expect(runs).toBe(1);
+    expect(await row(jobId)).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect((await ledger(jobId)).results.map((r) => r.kind).sort()).toEqual(["commit", "reserve"]);
+    expect(await creditBalance(db, userId)).toBe(8);
+    const final = await progressObject(env, jobId).snapshot();
+    expect(final?.type).toBe("succeeded");
+  });
+
+  it("retries a transient failure with backoff, then succeeds: one result, one charge, every attempt recorded", async () => {
+    const userId = await userWithCredits(10);
+    const jobId = await newJob(userId, 3);
+    let calls = 0;
+    const flaky: JobHandler = async () => {
+      calls += 1;
+      if (calls === 1) throw new Error("R2 hiccup");
+      return { result: { call: calls } };
+    };
+    const first = await deliver(jobId, flaky, 1);
+    // (getQueueResult does not report the delay; backoffSeconds is checked on its own below.)
+    expect(first.retryMessages).toHaveLength(1);
+    expect(first.explicitAcks).toHaveLength(0);
+    expect(await row(jobId)).toMatchObject({ status: "queued", attempts: 1 });
+    const second = await deliver(jobId, flaky, 2);
+    expect(second.explicitAcks).toHaveLength(1);
+    expect(await row(jobId)).toMatchObject({
+      status: "succeeded",
+      attempts: 2,
+      result: JSON.stringify({ call: 2 }),
+    });
+    const attempts = await env.DB.prepare(
+      "SELECT attempt, outcome, error_message FROM task_executions WHERE job_id = ? ORDER BY attempt",
+    )
+      .bind(jobId)
+      .all();
+    expect(attempts.results).toEqual([
+      { attempt: 1, outcome: "retry", error_message: "R2 hiccup" },
+      { attempt: 2, outcome: "succeeded", error_message: null },
+    ]);
+    expect(await creditBalance(db, userId)).toBe(7);
+  });
+
+  it("fails a permanent error at once, without retry, and releases the credits", async () => {
+    const userId = await userWithCredits(10);
+    const jobId = await newJob(userId, 4);
+    const result = await deliver(jobId, async () => {
+      throw new PermanentJobError("corrupt_image", "The PNG is truncated.");
+    });
+    expect(result.retryMessages).toHaveLength(0);
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(await row(jobId)).toMatchObject({
+      status: "failed",
+      error_code: "corrupt_image",
+      error_message: "The PNG is truncated.",
+    });
+    expect(await creditBalance(db, userId)).toBe(10);
+    expect((await progressObject(env, jobId).snapshot())?.type).toBe("failed");
+  });
+
+  it("the dead-letter consumer fails the job with a readable reason and refunds it, once", async () => {
+    const userId = await userWithCredits(10);
+    const jobId = await newJob(userId, 5);
+    await deliver(jobId, async () => {
+      throw new Error("timeout talking to R2");
+    });
+    const dlq = createMessageBatch("edgecraft-vectorize-dlq-dev", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { jobId } },
+    ]);
+    await handleDeadLetters(dlq, env);
+    await handleDeadLetters(dlq, env);
+    const failed = await row(jobId);
+    expect(failed).toMatchObject({ status: "failed", error_code: "attempts_exhausted" });
+    expect(String(failed?.error_message)).toContain("timeout talking to R2");
+    expect((await ledger(jobId)).results.filter((r) => r.kind === "release")).toHaveLength(1);
+    expect(await creditBalance(db, userId)).toBe(10);
+  });
+
+  it("a cancelled queued job never runs; a running one stops at its next stage boundary", async () => {
+    const userId = await userWithCredits(10);
+    const queued = await newJob(userId, 1);
+    expect(await requestCancel(db, queued, new Date())).toBe("cancelled");
+    let ran = false;
+    await deliver(queued, async () => {
+      ran = true;
+      return { result: {} };
+    });
+    expect(ran).toBe(false);
+    expect(await row(queued)).toMatchObject({ status: "cancelled" });
+
+    const running = await newJob(userId, 1);
+    let reachedSecondStage = false;
+    await deliver(running, async (ctx) => {
+      await ctx.step({ stage: "one", done: 0, total: 2, percent: 10 });
+      expect(await requestCancel(db, running, new Date())).toBe("requested");
+      await ctx.step({ stage: "two", done: 1, total: 2, percent: 50 });
+      reachedSecondStage = true;
+      return { result: {} };
+    });
+    expect(reachedSecondStage).toBe(false);
+    expect(await row(running)).toMatchObject({ status: "cancelled" });
+    expect(await creditBalance(db, userId)).toBe(10);
+    expect((await progressObject(env, running).snapshot())?.type).toBe("cancelled");
+  });
+
+  it("a consumer whose lease ran out can't commit after another took the job over", async () => {
+    const userId = await userWithCredits(10);
+    const jobId = await newJob(userId, 2);
+    const start = new Date();
+    const stale = await claimJob(db, jobId, start);
+    expect(stale).not.toBeNull();
+    expect(await claimJob(db, jobId, new Date(start.getTime() + 1000))).toBeNull();
+    const later = new Date(start.getTime() + (LEASE_SECONDS + 1) * 1000);
+    const fresh = await claimJob(db, jobId, later);
+    expect(fresh?.attempt).toBe(2);
+    expect(await succeedJob(db, stale!, { by: "stale" }, later)).toBe(false);
+    expect(await succeedJob(db, fresh!, { by: "fresh" }, later)).toBe(true);
+    expect(await succeedJob(db, fresh!, { by: "again" }, later)).toBe(false);
+    expect(await row(jobId)).toMatchObject({ status: "succeeded", result: JSON.stringify({ by: "fresh" }) });
+    const outcomes = await env.DB.prepare(
+      "SELECT outcome FROM task_executions WHERE job_id = ? ORDER BY attempt",
+    )
+      .bind(jobId)
+      .all();
+    expect(outcomes.results).toEqual([{ outcome: "lost" }, { outcome: "succeeded" }]);
+    expect((await ledger(jobId)).results.filter((r) => r.kind === "commit")).toHaveLength(1);
+  });
+
+  it("refuses to reserve more credits than the balance, leaving nothing behind", async () => {
+    const userId = await userWithCredits(1);
+    await expect(newJob(userId, 5)).rejects.toThrow(/credit_ledger\.id/);
+    const jobsLeft = await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE user_id = ?")
+      .bind(userId)
+      .first<{ n: number }>();
+    expect(jobsLeft?.n).toBe(0);
+    expect(await creditBalance(db, userId)).toBe(1);
+  });
+});
+
+describe("backoff", () => {
+  it("doubles per attempt with jitter between half and all of the step, capped at 10 minutes", () => {
+    expect(backoffSeconds(1, 10, () => 0)).toBe(5);
+    expect(backoffSeconds(1, 10, () => 1)).toBe(10);
+    expect(backoffSeconds(3, 10, () => 1)).toBe(40);
+    expect(backoffSeconds(3, 10, () => 0)).toBe(20);
+    expect(backoffSeconds(20, 10, () => 1)).toBe(600);
+    expect(backoffSeconds(2, 0)).toBe(0);
+    const samples = Array.from({ length: 50 }, () => backoffSeconds(2, 10));
+    expect(new Set(samples).size).toBeGreaterThan(1);
+    for (const s of samples) expect(s >= 10 && s <= 20).toBe(true);
+  });
+});

@@ -1,0 +1,189 @@
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../src/db/client";
+import { generateThumbnail } from "../../src/media/thumbnails";
+import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
+import { corpus, download, type MediaJson, TINY_PNG, uploadOk } from "./helpers";
+
+const TEXT = "0123456789abcdefghij"; // 20 bytes
+
+describe("content: ranges, ETag, headers", () => {
+  let user: TestUser;
+  let file: MediaJson;
+  beforeAll(async () => {
+    user = await newUser();
+    file = await uploadOk(user, TEXT, "digits.txt");
+  });
+
+  const range = async (value: string) => download(user, file.id, { range: value });
+
+  it("answers closed, open and suffix ranges with 206 and Content-Range", async () => {
+    const cases: [string, string, string][] = [
+      ["bytes=0-4", "01234", "bytes 0-4/20"],
+      ["bytes=5-", "56789abcdefghij", "bytes 5-19/20"],
+      ["bytes=-3", "hij", "bytes 17-19/20"],
+      ["bytes=-100", TEXT, "bytes 0-19/20"],
+      ["bytes=18-1000", "ij", "bytes 18-19/20"],
+      ["bytes=19-19", "j", "bytes 19-19/20"],
+    ];
+    for (const [header, body, contentRange] of cases) {
+      const res = await range(header);
+      expect(res.status, header).toBe(206);
+      expect(res.headers.get("content-range")).toBe(contentRange);
+      expect(res.headers.get("content-length")).toBe(String(body.length));
+      expect(await res.text()).toBe(body);
+    }
+  });
+
+  it("416 for unsatisfiable ranges; ignores multi-range and malformed ones (full 200)", async () => {
+    for (const header of ["bytes=20-", "bytes=100-200", "bytes=-0"]) {
+      const res = await range(header);
+      expect(res.headers.get("content-range")).toBe("bytes */20");
+      await expectProblem(res, 416, "range_not_satisfiable");
+    }
+    for (const header of ["bytes=0-1,3-4", "bytes=5-2", "items=0-3", "bytes=abc"]) {
+      const res = await range(header);
+      expect(res.status, header).toBe(200);
+      expect(await res.text()).toBe(TEXT);
+    }
+    const empty = await uploadOk(user, "", "empty.txt");
+    await expectProblem(await download(user, empty.id, { range: "bytes=0-" }), 416, "range_not_satisfiable");
+  });
+
+  it("ETag is the SHA-256; If-None-Match gives 304; type and disposition are safe", async () => {
+    const res = await download(user, file.id);
+    expect(res.headers.get("etag")).toBe(`"${file.sha256}"`);
+    expect(res.headers.get("accept-ranges")).toBe("bytes");
+    expect(res.headers.get("content-type")).toBe("text/plain");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-disposition")).toBe(
+      `attachment; filename="digits.txt"; filename*=UTF-8''digits.txt`,
+    );
+    for (const inm of [`"${file.sha256}"`, `W/"${file.sha256}"`, `"other", "${file.sha256}"`, "*"]) {
+      const again = await download(user, file.id, { "if-none-match": inm });
+      expect(again.status, inm).toBe(304);
+      expect(await again.text()).toBe("");
+    }
+    expect((await download(user, file.id, { "if-none-match": '"other"' })).status).toBe(200);
+  });
+
+  it("uses RFC 6266 filename* for non-ASCII names and serves SVG as a sandboxed attachment", async () => {
+    const named = await uploadOk(user, "x", "résumé «final».txt");
+    const cd = (await download(user, named.id)).headers.get("content-disposition")!;
+    expect(cd).toContain(`filename*=UTF-8''r%C3%A9sum%C3%A9%20%C2%ABfinal%C2%BB.txt`);
+    expect(cd).toMatch(/^attachment; filename="[\x20-\x7e]+";/);
+
+    const svg = await uploadOk(
+      user,
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+      "box.svg",
+    );
+    expect(svg).toMatchObject({ mime: "image/svg+xml", kind: "image" });
+    const res = await download(user, svg.id);
+    expect(res.headers.get("content-type")).toBe("image/svg+xml");
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment;/);
+    expect(res.headers.get("content-security-policy")).toMatch(/^sandbox(;|$)/);
+
+    const png = await uploadOk(user, TINY_PNG, "dot.png");
+    expect((await download(user, png.id)).headers.get("content-disposition")).toMatch(/^inline;/);
+  });
+});
+
+describe("thumbnails", () => {
+  it("answers a placeholder while pending, then a small PNG", async () => {
+    const user = await newUser();
+    const bytes = (await corpus("animals__birds__crow_01.png")) ?? TINY_PNG;
+    const media = await uploadOk(user, bytes, "crow.png");
+    const first = await call(`/api/v1/media/${media.id}/thumbnail`, { token: user.accessToken });
+    expect([200, 202]).toContain(first.status);
+    await first.arrayBuffer();
+    // The background job may still be running; run it here too (it is idempotent).
+    await generateThumbnail(getDb(env.DB), env.MEDIA, media.sha256);
+    const res = await call(`/api/v1/media/${media.id}/thumbnail`, { token: user.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("image/png");
+    const thumb = new Uint8Array(await res.arrayBuffer());
+    const view = new DataView(thumb.buffer);
+    expect(Math.max(view.getUint32(16), view.getUint32(20))).toBeLessThanOrEqual(256);
+    const text = await uploadOk(user, "t", "t.txt");
+    await expectProblem(
+      await call(`/api/v1/media/${text.id}/thumbnail`, { token: user.accessToken }),
+      404,
+      "no_thumbnail",
+    );
+  });
+});
+
+describe("share links", () => {
+  it("creates a signed link anyone can download until it is revoked or expires", async () => {
+    const user = await newUser();
+    const media = await uploadOk(user, TEXT, "shared.txt");
+    const created = await call(`/api/v1/media/${media.id}/shares`, {
+      method: "POST",
+      token: user.accessToken,
+      json: { expiresInSeconds: 3600 },
+    });
+    expect(created.status).toBe(201);
+    const { share } = await created.json<{
+      share: { id: string; url: string; token: string; expiresAt: string };
+    }>();
+    const path = new URL(share.url).pathname;
+
+    const anon = await call(path);
+    expect(anon.status).toBe(200);
+    expect(await anon.text()).toBe(TEXT);
+    expect(anon.headers.get("content-disposition")).toMatch(/^attachment;/);
+    const part = await call(path, { headers: { range: "bytes=-2" } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe("ij");
+
+    // Tampering with the expiry or signature is a 404.
+    const [id, exp, sig] = share.token.split(".");
+    await expectProblem(await call(`/api/v1/shares/${id}.${Number(exp) + 1000}.${sig}`), 404);
+    await expectProblem(await call(`/api/v1/shares/${id}.${exp}.${"A".repeat(43)}`), 404);
+    await expectProblem(await call("/api/v1/shares/not-a-token"), 404);
+
+    const listed = await (await call(`/api/v1/media/${media.id}/shares`, { token: user.accessToken })).json<{
+      items: { id: string; token?: string; downloads: number }[];
+    }>();
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]!.token).toBeUndefined();
+
+    expect(
+      (
+        await call(`/api/v1/media/${media.id}/shares/${share.id}`, {
+          method: "DELETE",
+          token: user.accessToken,
+        })
+      ).status,
+    ).toBe(204);
+    await expectProblem(await call(path), 410, "share_revoked");
+
+    // Expiry: a link made with the shortest life, checked after it ends.
+    const short = await call(`/api/v1/media/${media.id}/shares`, {
+      method: "POST",
+      token: user.accessToken,
+      json: { expiresInSeconds: 60 },
+    });
+    const shortShare = (await short.json<{ share: { id: string; url: string } }>()).share;
+    await env.DB.prepare("UPDATE shares SET expires_at = ? WHERE id = ?")
+      .bind("2000-01-01T00:00:00.000Z", shortShare.id)
+      .run();
+    await expectProblem(await call(new URL(shortShare.url).pathname), 404);
+    await expectProblem(
+      await call(`/api/v1/media/${media.id}/shares`, {
+        method: "POST",
+        token: user.accessToken,
+        json: { expiresInSeconds: 5 },
+      }),
+      422,
+      "validation_failed",
+    );
+    // Trashed files are not served through links.
+    const again = await (
+      await call(`/api/v1/media/${media.id}/shares`, { method: "POST", token: user.accessToken, json: {} })
+    ).json<{ share: { url: string } }>();
+    await call(`/api/v1/media/${media.id}`, { method: "DELETE", token: user.accessToken });
+    await expectProblem(await call(new URL(again.share.url).pathname), 404);
+  });
+});

@@ -1,0 +1,113 @@
+import { env } from "cloudflare:workers";
+import { expect } from "vitest";
+import { call, type TestUser } from "../helpers/api";
+
+export interface MediaJson {
+  id: string;
+  name: string;
+  folder: string;
+  mime: string;
+  kind: string;
+  size: number;
+  sha256: string;
+  width?: number;
+  height?: number;
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  trashedAt?: string;
+}
+
+export type Bytes = Uint8Array | string;
+
+export function form(file: Bytes, name: string, fields: Record<string, string> = {}): FormData {
+  const data = new FormData();
+  for (const [k, v] of Object.entries(fields)) data.append(k, v);
+  const bytes = typeof file === "string" ? new TextEncoder().encode(file) : file;
+  data.append("file", new File([bytes], name));
+  return data;
+}
+
+export function upload(
+  user: TestUser,
+  file: Bytes,
+  name: string,
+  fields: Record<string, string> = {},
+  headers?: HeadersInit,
+) {
+  return call("/api/v1/media", {
+    method: "POST",
+    token: user.accessToken,
+    body: form(file, name, fields),
+    headers,
+  });
+}
+
+export async function uploadOk(
+  user: TestUser,
+  file: Bytes,
+  name: string,
+  fields: Record<string, string> = {},
+): Promise<MediaJson> {
+  const res = await upload(user, file, name, fields);
+  const text = await res.text();
+  expect(res.status, text).toBe(201);
+  return (JSON.parse(text) as { media: MediaJson }).media;
+}
+
+export async function download(user: TestUser, id: string, headers?: HeadersInit) {
+  return call(`/api/v1/media/${id}/content`, { token: user.accessToken, headers });
+}
+
+export async function corpus(file: string): Promise<Uint8Array | null> {
+  const res = await env.CORPUS.fetch(`http://corpus/clipart/${file}`);
+  if (res.status !== 200) return null;
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Deterministic pseudo-random bytes (xorshift), fast enough for tens of megabytes. */
+export function randomBytes(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  const words = new Uint32Array(out.buffer, 0, Math.floor(size / 4));
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    words[i] = x >>> 0;
+  }
+  for (let i = words.length * 4; i < size; i++) out[i] = i & 255;
+  return out;
+}
+
+export async function sha256(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...d].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function counts(userId: string) {
+  const media = await env.DB.prepare("SELECT count(*) AS n FROM media WHERE owner_id = ?")
+    .bind(userId)
+    .first<{ n: number }>();
+  const user = await env.DB.prepare("SELECT used_bytes, used_files FROM users WHERE id = ?")
+    .bind(userId)
+    .first<{ used_bytes: number; used_files: number }>();
+  return { rows: media?.n ?? 0, usedBytes: user?.used_bytes ?? 0, usedFiles: user?.used_files ?? 0 };
+}
+
+export async function r2Keys(prefix = ""): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.MEDIA.list({ prefix, cursor });
+    keys.push(...page.objects.map((o) => o.key));
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor);
+  return keys;
+}
+
+/** A valid 1×1 PNG, and helpers to build hostile variants. */
+export const TINY_PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/+F9PQAJYwPUqXKrSgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);

@@ -1,0 +1,103 @@
+import { env } from "cloudflare:workers";
+import type { RgbaImage } from "../../src/wasm/index";
+
+export async function corpus(name: string): Promise<Uint8Array> {
+  const res = await env.CORPUS.fetch(`http://corpus/clipart/${name}`);
+  if (!res.ok) throw new Error(`corpus ${name}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export function fromBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+export function image(
+  width: number,
+  height: number,
+  f: (x: number, y: number) => [number, number, number, number],
+): RgbaImage {
+  const data = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b, a] = f(x, y);
+      data.set([r, g, b, a], (y * width + x) * 4);
+    }
+  }
+  return { data, width, height };
+}
+
+/** Checks the SVG is structurally sane; returns the fills and path data. */
+export function parseSvg(svg: string) {
+  const head =
+    /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="([\d.]+)" height="([\d.]+)" viewBox="0 0 ([\d.]+) ([\d.]+)">/.exec(
+      svg,
+    );
+  if (!head) throw new Error(`bad svg head: ${svg.slice(0, 120)}`);
+  if (!svg.endsWith("</svg>")) throw new Error("svg not closed");
+  if (/NaN|Infinity|undefined/.test(svg)) throw new Error("non-finite number in svg");
+  const paths = [...svg.matchAll(/<path fill="(#[0-9a-f]{3}|#[0-9a-f]{6})" d="([^"]*)"\/>/g)].map((m) => ({
+    fill: m[1]!,
+    d: m[2]!,
+  }));
+  const body = svg.slice(head[0].length, -"</svg>".length);
+  if (body.replace(/<path fill="#[0-9a-f]{3,6}" d="[^"]*"\/>/g, "") !== "")
+    throw new Error("unexpected svg content");
+  for (const p of paths) {
+    if (!/^m[-\d.]/.test(p.d)) throw new Error(`path must start with m: ${p.d.slice(0, 40)}`);
+    if (!/^[mlhvcsz\d.\s-]+$/.test(p.d)) throw new Error("unexpected path command");
+  }
+  return {
+    width: Number(head[1]),
+    height: Number(head[2]),
+    vbW: Number(head[3]),
+    vbH: Number(head[4]),
+    paths,
+  };
+}
+
+/** Absolute extent of all path points (sub-path starts + segment end points, controls included). */
+export function extent(d: string) {
+  let x = 0;
+  let y = 0;
+  let sx = 0;
+  let sy = 0;
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  const see = (px: number, py: number) => {
+    minX = Math.min(minX, px);
+    maxX = Math.max(maxX, px);
+    minY = Math.min(minY, py);
+    maxY = Math.max(maxY, py);
+  };
+  for (const m of d.matchAll(/([mlhvcsz])([^mlhvcsz]*)/g)) {
+    const cmd = m[1]!;
+    const nums = (m[2]!.match(/-?(?:\d+\.?\d*|\.\d+)/g) ?? []).map(Number);
+    const arity = { m: 2, l: 2, h: 1, v: 1, c: 6, s: 4, z: 0 }[cmd as "m"]!;
+    if (cmd === "z") {
+      x = sx;
+      y = sy;
+      continue;
+    }
+    for (let i = 0; i < nums.length; i += arity) {
+      const a = nums.slice(i, i + arity);
+      if (cmd === "h") x += a[0]!;
+      else if (cmd === "v") y += a[0]!;
+      else {
+        for (let k = 0; k + 1 < arity; k += 2) see(x + a[k]!, y + a[k + 1]!);
+        x += a[arity - 2]!;
+        y += a[arity - 1]!;
+      }
+      see(x, y);
+      if (cmd === "m" && i === 0) {
+        sx = x;
+        sy = y;
+      }
+    }
+  }
+  return { minX, minY, maxX, maxY };
+}
