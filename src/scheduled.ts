@@ -1,20 +1,40 @@
 import { and, isNotNull, lt } from "drizzle-orm";
 import { getDb } from "./db/client";
-import { refreshTokens, sessions } from "./db/schema";
+import { outbox, refreshTokens, sessions } from "./db/schema";
 import { recoverJobs } from "./jobs/runner";
 import { runMediaHousekeeping } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 
-/** Housekeeping on the cron: job recovery, replay answers and sessions past their life, media upkeep. */
+/**
+ * Housekeeping on the cron. Each task runs on its own, so one failing (and logging) never keeps
+ * the others from running.
+ */
 export async function runScheduled(env: Env, now: Date): Promise<void> {
   const db = getDb(env.DB);
-  await recoverJobs(env, now);
   const nowIso = now.toISOString();
   const monthAgo = new Date(now.getTime() - 30 * 86_400_000).toISOString();
-  await purgeExpiredIdempotencyKeys(db, now);
-  await db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, nowIso));
-  // Ended sessions stay a month for the audit trail, then go.
-  await db.delete(sessions).where(and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, monthAgo)));
-  await db.delete(sessions).where(lt(sessions.absoluteExpiresAt, monthAgo));
-  await runMediaHousekeeping(env, now);
+  const tasks: Record<string, () => Promise<unknown>> = {
+    // Resend job messages still in the outbox; hand expired leases back to the queue.
+    recoverJobs: () => recoverJobs(env, now),
+    idempotencyKeys: () => purgeExpiredIdempotencyKeys(db, now),
+    refreshTokens: () => db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, nowIso)),
+    // Ended sessions stay a month for the audit trail, then go.
+    sessions: () =>
+      db.batch([
+        db.delete(sessions).where(and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, monthAgo))),
+        db.delete(sessions).where(lt(sessions.absoluteExpiresAt, monthAgo)),
+      ]),
+    // Job messages are relayed within minutes; events nobody consumes yet are kept a month.
+    outbox: () => db.delete(outbox).where(lt(outbox.createdAt, monthAgo)),
+    media: () => runMediaHousekeeping(env, now),
+  };
+  for (const [name, task] of Object.entries(tasks)) {
+    try {
+      await task();
+    } catch (error) {
+      console.log(
+        JSON.stringify({ level: "error", event: "scheduled_task_failed", task: name, error: String(error) }),
+      );
+    }
+  }
 }

@@ -1,6 +1,6 @@
 import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
-import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "./image-header";
+import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
 import { decideType, type Sniffed } from "./sniff";
 import { MAX_SVG_BYTES, svgProblem } from "./svg";
 

@@ -3,16 +3,14 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { AppEnv } from "../../app-env";
 import { changePassword as changeUserPassword, creditBalance } from "../../auth/accounts";
 import * as apiKeyService from "../../auth/api-keys";
-import { createSession, revokeSessions } from "../../auth/sessions";
-import { issueAccessToken } from "../../auth/tokens";
-import { getConfig } from "../../config";
+import { revokeSessions } from "../../auth/sessions";
 import { getDb } from "../../db/client";
 import { type ApiKey, sessions, users } from "../../db/schema";
 import { ApiError, notFound } from "../../errors";
 import { isoAfter } from "../../lib/clock";
-import { clientIp, spendRateLimit } from "../../middleware/rate-limit";
+import { spendRateLimit } from "../../middleware/rate-limit";
 import { caller, grantableScopes } from "../../policy";
-import { setSessionCookie } from "../auth/auth.handlers";
+import { startSession } from "../auth/auth.handlers";
 import type {
   changePassword,
   createApiKey,
@@ -58,22 +56,10 @@ export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> 
   const principal = caller(c);
   await spendRateLimit(c, "login-account", principal.userId);
   const db = getDb(c.env.DB);
-  const config = getConfig(c.env);
   const now = c.var.clock();
   await changeUserPassword(db, principal.userId, c.req.valid("json"), now);
   await revokeSessions({ db, kv: c.env.SESSIONS, now }, { userId: principal.userId }, "password_changed");
-  const session = await createSession(
-    { db, kv: c.env.SESSIONS, config, now },
-    { userId: principal.userId, userAgent: c.req.header("user-agent") ?? null, ip: clientIp(c) },
-  );
-  setSessionCookie(c, session.cookieToken, config.sessionAbsolute);
-  const accessToken = await issueAccessToken(
-    { userId: principal.userId, sessionId: session.sessionId },
-    config,
-    c.env.AUTH_SECRET,
-    now,
-  );
-  return c.json({ accessToken, refreshToken: session.refreshToken, expiresIn: config.accessTokenTtl }, 200);
+  return c.json(await startSession(c, principal.userId), 200);
 };
 
 export const listSessionsHandler: RouteHandler<typeof listSessions, AppEnv> = async (c) => {

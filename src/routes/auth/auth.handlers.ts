@@ -28,7 +28,6 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   await spendRateLimit(c, "login-ip", clientIp(c));
   await spendRateLimit(c, "login-account", await sha256Hex(normalizeEmail(body.email)));
   const db = getDb(c.env.DB);
-  const config = getConfig(c.env);
   const now = c.var.clock();
   const user = await authenticate(db, body.email, body.password, now);
 
@@ -41,28 +40,37 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
       "replaced_by_login",
     );
   }
-  const session = await createSession(
-    { db, kv: c.env.SESSIONS, config, now },
-    { userId: user.id, userAgent: c.req.header("user-agent") ?? null, ip: clientIp(c) },
-  );
-  setSessionCookie(c, session.cookieToken, config.sessionAbsolute);
-  const accessToken = await issueAccessToken(
-    { userId: user.id, sessionId: session.sessionId },
-    config,
-    c.env.AUTH_SECRET,
-    now,
-  );
+  const tokens = await startSession(c, user.id);
   c.set("logFields", { userId: user.id });
   return c.json(
     {
       user: { id: user.id, email: user.email, name: user.name, role: user.role, createdAt: user.createdAt },
-      accessToken,
-      refreshToken: session.refreshToken,
-      expiresIn: config.accessTokenTtl,
+      ...tokens,
     },
     200,
   );
 };
+
+/**
+ * Starts a session for `userId` on this response: the session cookie, and an access token plus the
+ * first refresh token of its family for API clients.
+ */
+export async function startSession(c: Context<AppEnv>, userId: string) {
+  const config = getConfig(c.env);
+  const now = c.var.clock();
+  const session = await createSession(
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, config, now },
+    { userId, userAgent: c.req.header("user-agent") ?? null, ip: clientIp(c) },
+  );
+  setSessionCookie(c, session.cookieToken, config.sessionAbsolute);
+  const accessToken = await issueAccessToken(
+    { userId, sessionId: session.sessionId },
+    config,
+    c.env.AUTH_SECRET,
+    now,
+  );
+  return { accessToken, refreshToken: session.refreshToken, expiresIn: config.accessTokenTtl };
+}
 
 export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
   const { refreshToken } = c.req.valid("json");
