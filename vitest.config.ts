@@ -30,8 +30,11 @@ export default defineConfig({
           TEST_MIGRATIONS: migrations,
           AUTH_SECRET: "test-secret-that-is-long-enough-0123456789",
           JOB_RETRY_BASE_SECONDS: "0",
+          // Small organize chunks so a few hundred test files span many deliveries.
+          ORGANIZE_CHUNK_SIZE: "40",
           // Small, slow-refilling buckets so limits are reached quickly and no refill happens mid-test.
-          RATE_LIMITS: "login-account=5/1,login-ip=50/600,register-ip=3/1,api-user=600/600,job-create=30/60",
+          RATE_LIMITS:
+            "login-account=5/1,login-ip=50/600,register-ip=3/1,api-user=600/600,job-create=30/60,organize-user=10/0.1667",
         },
         serviceBindings: { CORPUS: serveCorpus },
       },

@@ -17,11 +17,13 @@ import { securityHeaders } from "./middleware/security-headers";
 import { accountRouter } from "./routes/account/account.index";
 import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter } from "./routes/openapi";
+import { organizeRouter } from "./routes/organize/organize.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 
@@ -61,6 +63,8 @@ export function createApp() {
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);
   api.route("/", vectorizeRouter);
+  api.route("/", organizeRouter);
+  api.route("/", categoriesRouter);
 
   api.doc31("/openapi.json", {
     openapi: "3.1.0",

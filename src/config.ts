@@ -26,14 +26,14 @@ function positiveInt(value: string | undefined, name: string): number {
   return n;
 }
 
-/** `login-ip=20/20,api-user=300/300` → rules by name. */
+/** `login-ip=20/20,api-user=300/300` → rules by name; refills may be fractional (`10/0.1667` ≈ 10 an hour). */
 export function parseRateLimits(spec: string): Record<string, RateLimitRule> {
   const rules: Record<string, RateLimitRule> = {};
   for (const part of spec
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean)) {
-    const match = /^([a-z0-9-]+)=(\d+)\/(\d+)$/.exec(part);
+    const match = /^([a-z0-9-]+)=(\d+)\/(\d+(?:\.\d+)?)$/.exec(part);
     if (!match) throw new Error(`Config RATE_LIMITS has a malformed rule "${part}"`);
     rules[match[1]!] = { capacity: Number(match[2]), refillPerMinute: Number(match[3]) };
   }

@@ -1,9 +1,10 @@
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as jobsSchema from "./jobs-schema";
+import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
 
-const schema = { ...tablesSchema, ...jobsSchema };
+const schema = { ...tablesSchema, ...jobsSchema, ...organizeSchema };
 
 export type Db = ReturnType<typeof createDb>;
 

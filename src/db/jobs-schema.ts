@@ -68,7 +68,7 @@ export const taskExecutions = sqliteTable(
     startedAt: text("started_at").notNull(),
     endedAt: text("ended_at"),
     outcome: text("outcome", {
-      enum: ["running", "succeeded", "failed", "retry", "cancelled", "lost"],
+      enum: ["running", "succeeded", "failed", "retry", "cancelled", "lost", "continued"],
     }).notNull(),
     errorCode: text("error_code"),
     errorMessage: text("error_message"),

@@ -130,7 +130,7 @@ const ownedByClaim = (claim: Claim) =>
 function closeAttempt(
   db: Db,
   claim: Claim,
-  outcome: "succeeded" | "failed" | "retry" | "cancelled",
+  outcome: "succeeded" | "failed" | "retry" | "cancelled" | "continued",
   now: Date,
   extra: {
     errorCode?: string;
@@ -194,6 +194,45 @@ export async function succeedJob(
     return true;
   } catch (error) {
     if (isConstraintError(error, /job_commits\.job_id/)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Ends one chunk of a chunked job (see `JobContinuation` in runner.ts): in one batch, the job goes
+ * back to `queued` with its lease released, the chunk's `checkpoint` statements (its work and the
+ * cursor) run behind a guard, the attempt is closed as `continued`, and an outbox row asks for the
+ * next delivery. The guard makes the checkpoint all or nothing: a consumer that lost its lease, or
+ * whose job was asked to cancel, changes nothing at all. Returns false in that case.
+ */
+export async function continueJob(
+  db: Db,
+  claim: Claim,
+  progress: JobProgress,
+  now: Date,
+  options: { checkpoint: BatchItem<"sqlite">[]; stageTimings?: Record<string, number> },
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  try {
+    await db.batch([
+      db
+        .update(jobs)
+        .set({ status: "queued", progress, leaseOwner: null, leaseUntil: null, updatedAt: nowIso })
+        .where(and(ownedByClaim(claim), isNull(jobs.cancelRequestedAt))),
+      // No row changed → break the CHECK on attempts, which rolls back the whole batch.
+      rawInBatch(db, sql`UPDATE jobs SET attempts = -1 WHERE id = ${claim.job.id} AND changes() = 0`),
+      ...options.checkpoint,
+      closeAttempt(db, claim, "continued", now, { stageTimings: options.stageTimings }),
+      db.insert(outbox).values({
+        id: newId("evt"),
+        topic: "job.created",
+        payload: { jobId: claim.job.id, type: claim.job.type, continued: true },
+        createdAt: nowIso,
+      }),
+    ]);
+    return true;
+  } catch (error) {
+    if (isConstraintError(error, /jobs_attempts_nonnegative/)) return false;
     throw error;
   }
 }

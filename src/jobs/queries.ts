@@ -48,6 +48,11 @@ export async function getVisibleJob(db: Db, principal: Principal, jobId: string)
   return job;
 }
 
+export async function childIds(db: Db, parentId: string): Promise<string[]> {
+  const rows = await db.select({ id: jobs.id }).from(jobs).where(eq(jobs.parentId, parentId)).all();
+  return rows.map((r) => r.id);
+}
+
 export function listAttempts(db: Db, jobId: string) {
   return db
     .select()

@@ -8,6 +8,7 @@ import {
   backoffSeconds,
   type Claim,
   claimJob,
+  continueJob,
   expiredLeases,
   failJob,
   finishCancelled,
@@ -49,7 +50,19 @@ export interface JobOutcome {
   cleanup?: () => Promise<void>;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<JobOutcome>;
+/**
+ * A chunk of a long job is done but the job is not: `checkpoint` (the chunk's work and where to
+ * resume) is committed in one lease-guarded batch with the job going back to `queued`, and a new
+ * `{jobId}` message is sent. Each chunk is thus its own delivery with its own claim; a redelivered
+ * message simply runs the chunk after the last committed checkpoint.
+ */
+export interface JobContinuation {
+  continue: true;
+  checkpoint: BatchItem<"sqlite">[];
+  progress: JobProgress;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<JobOutcome | JobContinuation>;
 
 export interface RunnerOptions {
   handlers: Partial<Record<JobType, JobHandler>>;
@@ -123,6 +136,24 @@ export async function runJobBatch(batch: MessageBatch, env: Env, options: Runner
     try {
       const outcome = await handler(ctx);
       stageTimings[currentStage] = (stageTimings[currentStage] ?? 0) + (Date.now() - stageStarted);
+      if ("continue" in outcome) {
+        const continued = await continueJob(db, claim, outcome.progress, clock(), {
+          checkpoint: outcome.checkpoint,
+          stageTimings,
+        }).catch((error) => {
+          throw permanentIfConstraint(error);
+        });
+        if (continued) {
+          await enqueueJobs(env, db, [{ id: jobId, type: claim.job.type }], clock());
+          await publish(env, jobId, progressMessage(outcome.progress));
+        } else {
+          // Still ours but not continued: a cancel was asked for meanwhile. Otherwise the lease was lost.
+          const now = await getJobRow(db, jobId);
+          if (now?.leaseOwner === claim.owner && now.cancelRequestedAt) throw new JobCancelled();
+        }
+        message.ack();
+        continue;
+      }
       const committed = await succeedJob(db, claim, outcome.result, clock(), {
         domain: outcome.domain,
         stageTimings: { ...stageTimings, ...outcome.stageTimings },

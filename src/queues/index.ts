@@ -1,4 +1,5 @@
 import { handleDeadLetters, runJobBatch } from "../jobs/runner";
+import { organizeJob } from "../organize/job";
 import { vectorizeJob } from "../vectorize/job";
 
 /**
@@ -11,5 +12,8 @@ export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<v
   const retryBaseSeconds = Number(
     (env as unknown as Record<string, string | undefined>).JOB_RETRY_BASE_SECONDS ?? 10,
   );
-  return runJobBatch(batch, env, { handlers: { vectorize: vectorizeJob }, retryBaseSeconds });
+  return runJobBatch(batch, env, {
+    handlers: { vectorize: vectorizeJob, organize: organizeJob },
+    retryBaseSeconds,
+  });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseMultipart } from "../../src/media/form-parser";
 import { PngChunkWalker } from "../../src/lib/image-header";
+import { parseMultipart } from "../../src/media/form-parser";
 import { contentDisposition, normalizeFolder, normalizeTags } from "../../src/media/names";
 import { parseRange } from "../../src/media/serve";
 import { decideType } from "../../src/media/sniff";

@@ -293,6 +293,38 @@ describe("vectorize jobs end to end", () => {
     );
   });
 
+  it("cancelling a batch cancels what hasn't run yet; credits are charged only for what succeeded", async (t) => {
+    if (!bytes) return t.skip("corpus missing");
+    const user = await newUser();
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await uploadOk(user, bytes, `cube-${i}.png`)).id);
+    const res = await call("/api/v1/vectorize/batch", {
+      method: "POST",
+      token: user.accessToken,
+      json: { mediaIds: ids, options: { preset: "poster" } },
+    });
+    const parent = ((await res.json()) as { job: JobJson }).job;
+    const cancel = await call(`/api/v1/jobs/${parent.id}/cancel`, {
+      method: "POST",
+      token: user.accessToken,
+    });
+    expect(cancel.status).toBe(200);
+    const done = await waitFinal(user, parent.id, 60_000);
+    const result = done.result as { succeeded: number; cancelled: number; failed: number };
+    expect(result.succeeded + result.cancelled + result.failed).toBe(6);
+    expect(result.failed).toBe(0);
+    const me = (await (await call("/api/v1/me", { token: user.accessToken })).json()) as {
+      user: { credits: number };
+    };
+    expect(me.user.credits).toBe(100 - result.succeeded);
+    const svgs = await env.DB.prepare(
+      "SELECT count(*) AS n FROM media WHERE owner_id = ? AND mime = 'image/svg+xml'",
+    )
+      .bind(user.id)
+      .first<{ n: number }>();
+    expect(svgs?.n).toBe(result.succeeded);
+  });
+
   it("sync mode answers the SVG directly for a small image", async (t) => {
     if (!bytes) return t.skip("corpus missing");
     const user = await newUser();

@@ -5,7 +5,13 @@ import { getConfig } from "../../config";
 import { ApiError } from "../../errors";
 
 /** The named limits routes use; their sizes come from the RATE_LIMITS var. */
-export type RateLimitName = "login-account" | "login-ip" | "register-ip" | "api-user" | "job-create";
+export type RateLimitName =
+  | "login-account"
+  | "login-ip"
+  | "register-ip"
+  | "api-user"
+  | "job-create"
+  | "organize-user";
 
 export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? "local";

@@ -4,7 +4,7 @@ import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { SNAPSHOT_HEADER } from "../../durable/operation-progress";
 import { ApiError } from "../../errors";
-import { getJobRow, requestCancel } from "../../jobs/lifecycle";
+import { getJobRow, refreshParentJob, requestCancel } from "../../jobs/lifecycle";
 import { messageFor, progressObject, publish } from "../../jobs/progress";
 import * as queries from "../../jobs/queries";
 import { enqueueJobs } from "../../jobs/runner";
@@ -50,18 +50,26 @@ export const getJobHandler: RouteHandler<typeof getJob, AppEnv> = async (c) => {
 
 export const cancelJobHandler: RouteHandler<typeof cancelJob, AppEnv> = async (c) => {
   const db = getDb(c.env.DB);
+  const now = c.var.clock();
   const job = await queries.getVisibleJob(db, caller(c), c.req.valid("param").id);
-  const outcome = await requestCancel(db, job.id, c.var.clock());
-  if (outcome === "final" && !["queued", "running"].includes(job.status)) {
+  if (!["queued", "running"].includes(job.status)) {
     throw new ApiError(
       409,
       "job_finished",
       `The job already ${job.status === "cancelled" ? "was cancelled" : job.status}.`,
     );
   }
-  const now = toJobView((await getJobRow(db, job.id))!);
-  if (outcome === "cancelled") await publish(c.env, job.id, messageFor(now));
-  return c.json({ job: now }, 200);
+  // A batch parent is cancelled through its children; its own state follows theirs.
+  const targets = job.type === "vectorize-batch" ? await queries.childIds(db, job.id) : [job.id];
+  for (const id of targets) {
+    if ((await requestCancel(db, id, now)) === "cancelled") {
+      await publish(c.env, id, messageFor(toJobView((await getJobRow(db, id))!)));
+    }
+  }
+  if (job.type === "vectorize-batch") await refreshParentJob(db, job.id, now);
+  const after = toJobView((await getJobRow(db, job.id))!);
+  await publish(c.env, job.id, messageFor(after));
+  return c.json({ job: after }, 200);
 };
 
 export const watchJobHandler: RouteHandler<typeof watchJob, AppEnv> = async (c) => {

@@ -1,0 +1,159 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { jobs } from "./jobs-schema";
+import { users } from "./schema";
+
+/** The organizer's tables (issue 6; design in docs/adr/0004-organizer.md). */
+
+export const CONFLICT_POLICIES = ["rename-new", "skip", "keep-both"] as const;
+export const DUPLICATE_MODES = ["report", "move", "trash"] as const;
+export const KEEP_POLICIES = ["oldest", "newest", "shortest-path"] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+export type DuplicateMode = (typeof DUPLICATE_MODES)[number];
+export type KeepPolicy = (typeof KEEP_POLICIES)[number];
+
+/**
+ * A user's own categories. Built-ins live in code (src/organize/categories.ts) and are not rows.
+ * `priority`: higher is tried first; built-ins sit below every user category.
+ */
+export const categories = sqliteTable(
+  "categories",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    nameKey: text("name_key").notNull(),
+    extensions: text("extensions", { mode: "json" }).$type<string[]>().notNull(),
+    mimeTypes: text("mime_types", { mode: "json" }).$type<string[]>().notNull(),
+    /** Destination folder template for this category; null = the user's default template. */
+    folder: text("folder"),
+    priority: integer("priority").notNull().default(100),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("categories_owner_name_unique").on(t.ownerId, t.nameKey),
+    index("categories_owner_priority_idx").on(t.ownerId, t.priority),
+  ],
+);
+
+/** Per-user organizer settings: default template, conflict policy, "organize new uploads". */
+export const organizeSettings = sqliteTable("organize_settings", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  template: text("template").notNull(),
+  conflict: text("conflict", { enum: CONFLICT_POLICIES }).notNull(),
+  autoOrganize: integer("auto_organize", { mode: "boolean" }).notNull().default(false),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const PLAN_STATES = [
+  "planning",
+  "planned",
+  "applying",
+  "applied",
+  "rolling-back",
+  "rolled-back",
+] as const;
+export type PlanState = (typeof PLAN_STATES)[number];
+
+/**
+ * One row per organize plan (keyed by the job that made it). Holds the request, the rules snapshot
+ * the plan was made with, its state, and the checkpoint (`stage`, `cursor`) of whichever job is
+ * working on it now (`activeJobId`: the plan job, then an apply or rollback job). Checkpoints are
+ * written in the same lease-guarded batch as the chunk's work.
+ */
+export const organizePlans = sqliteTable(
+  "organize_plans",
+  {
+    jobId: text("job_id")
+      .primaryKey()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    folder: text("folder").notNull(),
+    /** Only these media (the "organize new uploads" automation); null = everything under `folder`. */
+    mediaIds: text("media_ids", { mode: "json" }).$type<string[]>(),
+    dryRun: integer("dry_run", { mode: "boolean" }).notNull(),
+    duplicates: text("duplicates", { enum: DUPLICATE_MODES }).notNull(),
+    keep: text("keep", { enum: KEEP_POLICIES }).notNull(),
+    template: text("template").notNull(),
+    conflict: text("conflict", { enum: CONFLICT_POLICIES }).notNull(),
+    rules: text("rules", { mode: "json" }).$type<unknown[]>().notNull(),
+    state: text("state", { enum: PLAN_STATES }).notNull(),
+    activeJobId: text("active_job_id").notNull(),
+    applyJobId: text("apply_job_id"),
+    rollbackJobId: text("rollback_job_id"),
+    stage: text("stage").notNull(),
+    cursor: text("cursor").notNull().default(""),
+    total: integer("total").notNull().default(0),
+    done: integer("done").notNull().default(0),
+    createdAt: text("created_at").notNull(),
+    plannedAt: text("planned_at"),
+    appliedAt: text("applied_at"),
+    rolledBackAt: text("rolled_back_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("organize_plans_owner_idx").on(t.ownerId, t.createdAt)],
+);
+
+export const FILE_ACTIONS = ["none", "move", "skip", "dup-move", "dup-trash"] as const;
+export const FILE_STATUSES = [
+  "planned",
+  "unchanged",
+  "skipped",
+  "moved",
+  "trashed",
+  "rolled-back",
+  "rollback-skipped",
+] as const;
+export type FileAction = (typeof FILE_ACTIONS)[number];
+export type FileStatus = (typeof FILE_STATUSES)[number];
+
+/**
+ * One record per file of a plan, written before anything moves: where it was, where it goes, why,
+ * and what happened. Apply and rollback are set-based updates over a chunk of these records.
+ */
+export const organizeFiles = sqliteTable(
+  "organize_files",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => organizePlans.jobId, { onDelete: "cascade" }),
+    mediaId: text("media_id").notNull(),
+    originalFolder: text("original_folder").notNull(),
+    originalName: text("original_name").notNull(),
+    originalNameKey: text("original_name_key").notNull(),
+    newFolder: text("new_folder"),
+    newName: text("new_name"),
+    newNameKey: text("new_name_key"),
+    category: text("category").notNull(),
+    mime: text("mime").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    mediaCreatedAt: text("media_created_at").notNull(),
+    action: text("action", { enum: FILE_ACTIONS }).notNull(),
+    /** The SHA-256 of its duplicate group, when the file has identical twins in scope. */
+    dupGroup: text("dup_group"),
+    /** The file the keep policy kept, for the other members of a duplicate group. */
+    dupOf: text("dup_of"),
+    status: text("status", { enum: FILE_STATUSES }).notNull(),
+    reason: text("reason"),
+    appliedAt: text("applied_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.mediaId] }),
+    index("organize_files_dest_idx").on(t.jobId, t.newFolder, t.newNameKey),
+    index("organize_files_status_idx").on(t.jobId, t.status, t.mediaId),
+    index("organize_files_category_idx").on(t.jobId, t.category, t.mediaId),
+    index("organize_files_dup_idx").on(t.jobId, t.dupGroup),
+  ],
+);
+
+export type Category = typeof categories.$inferSelect;
+export type OrganizePlan = typeof organizePlans.$inferSelect;
+export type OrganizeFile = typeof organizeFiles.$inferSelect;

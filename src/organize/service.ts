@@ -1,0 +1,238 @@
+import { eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Principal } from "../app-env";
+import { type Db, getDb, rawInBatch } from "../db/client";
+import { type Job, jobs } from "../db/jobs-schema";
+import {
+  type ConflictPolicy,
+  type DuplicateMode,
+  type KeepPolicy,
+  type OrganizePlan,
+  organizePlans,
+  organizeSettings,
+  type PlanState,
+} from "../db/organize-schema";
+import type { Media } from "../db/schema";
+import { ApiError } from "../errors";
+import { createJobStatements } from "../jobs/lifecycle";
+import { getVisibleJob } from "../jobs/queries";
+import { enqueueJobs } from "../jobs/runner";
+import { isQuotaError } from "../media/library";
+import { normalizeFolder } from "../media/names";
+import { loadRules } from "./categories";
+import type { OrganizeAction } from "./job";
+import { DEFAULT_TEMPLATE, validateTemplate } from "./template";
+
+export interface OrganizeSettings {
+  template: string;
+  conflict: ConflictPolicy;
+  autoOrganize: boolean;
+}
+
+export const DEFAULT_SETTINGS: OrganizeSettings = {
+  template: DEFAULT_TEMPLATE,
+  conflict: "rename-new",
+  autoOrganize: false,
+};
+
+export async function getSettings(db: Db, userId: string): Promise<OrganizeSettings> {
+  const row = await db.select().from(organizeSettings).where(eq(organizeSettings.userId, userId)).get();
+  return row
+    ? { template: row.template, conflict: row.conflict, autoOrganize: row.autoOrganize }
+    : DEFAULT_SETTINGS;
+}
+
+export async function putSettings(
+  db: Db,
+  userId: string,
+  patch: Partial<OrganizeSettings>,
+  now: Date,
+): Promise<OrganizeSettings> {
+  const current = await getSettings(db, userId);
+  const next: OrganizeSettings = {
+    template: patch.template !== undefined ? validateTemplate(patch.template) : current.template,
+    conflict: patch.conflict ?? current.conflict,
+    autoOrganize: patch.autoOrganize ?? current.autoOrganize,
+  };
+  const row = { userId, ...next, updatedAt: now.toISOString() };
+  await db
+    .insert(organizeSettings)
+    .values(row)
+    .onConflictDoUpdate({ target: organizeSettings.userId, set: { ...next, updatedAt: row.updatedAt } });
+  return next;
+}
+
+export interface OrganizeRequest {
+  folder?: string;
+  dryRun?: boolean;
+  duplicates?: DuplicateMode;
+  keep?: KeepPolicy;
+  template?: string;
+  conflict?: ConflictPolicy;
+  /** Only these files (the "organize new uploads" automation). */
+  mediaIds?: string[];
+}
+
+/**
+ * Creates a plan job and its plan row in one batch. The rules (the user's categories and the
+ * built-ins) and the template are copied into the plan, so a plan never changes under its own feet.
+ */
+export async function createOrganizeJob(
+  db: Db,
+  userId: string,
+  request: OrganizeRequest,
+  now: Date,
+): Promise<Job> {
+  const settings = await getSettings(db, userId);
+  const folder = normalizeFolder(request.folder ?? "/");
+  const template = request.template !== undefined ? validateTemplate(request.template) : settings.template;
+  const rules = await loadRules(db, userId);
+  const input = {
+    action: "plan" as OrganizeAction,
+    folder,
+    dryRun: request.dryRun ?? false,
+    duplicates: request.duplicates ?? "report",
+    keep: request.keep ?? "oldest",
+    template,
+    conflict: request.conflict ?? settings.conflict,
+    ...(request.mediaIds ? { mediaIds: request.mediaIds, auto: true } : {}),
+  };
+  const created = createJobStatements(db, { userId, type: "organize", input, creditCost: 0 }, now);
+  const nowIso = now.toISOString();
+  await db.batch([
+    ...(created.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
+    db.insert(organizePlans).values({
+      jobId: created.id,
+      ownerId: userId,
+      folder,
+      mediaIds: request.mediaIds ?? null,
+      dryRun: input.dryRun,
+      duplicates: input.duplicates,
+      keep: input.keep,
+      template,
+      conflict: input.conflict,
+      rules,
+      state: "planning",
+      activeJobId: created.id,
+      stage: "duplicates",
+      createdAt: nowIso,
+      updatedAt: nowIso,
+    }),
+  ]);
+  return (await db.select().from(jobs).where(eq(jobs.id, created.id)).get())!;
+}
+
+/** The plan behind an organize job (the plan job itself, or an apply/rollback job of it), if the caller may see it. */
+export async function visiblePlan(
+  db: Db,
+  principal: Principal,
+  jobId: string,
+): Promise<{ job: Job; plan: OrganizePlan }> {
+  const job = await getVisibleJob(db, principal, jobId);
+  if (job.type !== "organize")
+    throw new ApiError(409, "not_an_organize_job", "Only organize jobs have file records.");
+  const planId = typeof job.input.planJobId === "string" ? job.input.planJobId : job.id;
+  const plan = await db.select().from(organizePlans).where(eq(organizePlans.jobId, planId)).get();
+  if (!plan) throw new ApiError(404, "not_found", "No such organize plan.");
+  return { job, plan };
+}
+
+const FINAL = new Set(["succeeded", "failed", "cancelled"]);
+
+async function activeJob(db: Db, plan: OrganizePlan): Promise<Job | undefined> {
+  return db.select().from(jobs).where(eq(jobs.id, plan.activeJobId)).get();
+}
+
+/**
+ * Starts an apply or rollback job of a plan, or answers with the one already doing it. The plan's
+ * state moves with a conditional update on (state, active job) in the job's own batch, so two
+ * concurrent requests can't both start one.
+ */
+export async function startFollowUp(
+  env: Env,
+  principal: Principal,
+  jobId: string,
+  action: "apply" | "rollback",
+  now: Date,
+): Promise<Job> {
+  const db = getDb(env.DB);
+  const { plan } = await visiblePlan(db, principal, jobId);
+  const active = await activeJob(db, plan);
+  const activeDone = !active || FINAL.has(active.status);
+  const activeAction = active?.input.action;
+
+  if (action === "apply") {
+    if (plan.state === "applied" || plan.state === "rolled-back" || plan.state === "rolling-back")
+      throw new ApiError(
+        409,
+        "plan_already_applied",
+        `This plan is ${plan.state}; make a new plan to organize again.`,
+      );
+    if (plan.state === "planning")
+      throw new ApiError(
+        409,
+        "plan_not_ready",
+        "The plan is still being made; apply it once the job has succeeded.",
+      );
+    if (plan.state === "applying" && !activeDone) return active!;
+  } else {
+    if (plan.state === "rolled-back")
+      return (await db.select().from(jobs).where(eq(jobs.id, plan.rollbackJobId!)).get())!;
+    if (plan.state === "planning" || plan.state === "planned")
+      throw new ApiError(409, "nothing_to_roll_back", "Nothing of this plan was applied.");
+    if (!activeDone) {
+      if (activeAction === "rollback") return active!;
+      throw new ApiError(
+        409,
+        "plan_busy",
+        "The plan is still being applied; cancel that job or wait for it to end.",
+      );
+    }
+  }
+
+  const created = createJobStatements(
+    db,
+    { userId: plan.ownerId, type: "organize", input: { action, planJobId: plan.jobId }, creditCost: 0 },
+    now,
+  );
+  const nextState: PlanState = action === "apply" ? "applying" : "rolling-back";
+  const nowIso = now.toISOString();
+  try {
+    await db.batch([
+      rawInBatch(
+        db,
+        sql`UPDATE organize_plans SET state = ${nextState}, active_job_id = ${created.id},
+          ${action === "apply" ? sql`apply_job_id` : sql`rollback_job_id`} = ${created.id},
+          stage = ${action}, cursor = '', done = 0, total = 0, updated_at = ${nowIso}
+          WHERE job_id = ${plan.jobId} AND state = ${plan.state} AND active_job_id = ${plan.activeJobId}`,
+      ),
+      // Someone else moved the plan first: break the quota CHECK so nothing of this batch lands.
+      rawInBatch(db, sql`UPDATE users SET used_bytes = -1 WHERE id = ${plan.ownerId} AND changes() = 0`),
+      ...created.statements,
+    ]);
+  } catch (error) {
+    if (isQuotaError(error))
+      throw new ApiError(409, "plan_busy", "The plan changed meanwhile; look at it again and retry.");
+    throw error;
+  }
+  await enqueueJobs(env, db, [{ id: created.id, type: "organize" }], now);
+  return (await db.select().from(jobs).where(eq(jobs.id, created.id)).get())!;
+}
+
+/**
+ * "Organize new uploads": after an upload, a user who turned it on gets a small job for that file,
+ * with their rules. Best effort: a failure is logged and never fails the upload.
+ */
+export async function organizeNewUpload(env: Env, row: Media, now: Date): Promise<void> {
+  try {
+    const db = getDb(env.DB);
+    const settings = await getSettings(db, row.ownerId);
+    if (!settings.autoOrganize) return;
+    const job = await createOrganizeJob(db, row.ownerId, { mediaIds: [row.id] }, now);
+    await enqueueJobs(env, db, [{ id: job.id, type: "organize" }], now);
+  } catch (error) {
+    console.log(
+      JSON.stringify({ level: "warn", event: "auto_organize_failed", mediaId: row.id, error: String(error) }),
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import { ApiError } from "../errors";
+import { normalizeFolder } from "../media/names";
+import { extensionOf } from "../media/sniff";
+
+/** Destination folder templates: `/Sorted/{category}/{yyyy}`. */
+export const PLACEHOLDERS = ["category", "yyyy", "mm", "ext", "tag"] as const;
+export const DEFAULT_TEMPLATE = "/{category}";
+
+const invalidTemplate = (field: string, message: string) =>
+  new ApiError(422, "invalid_template", message, {
+    errors: [{ path: field, message, code: "invalid_template" }],
+  });
+
+/** Checks the placeholders and that the rendered path is a valid folder; returns the template as stored. */
+export function validateTemplate(raw: string, field = "template"): string {
+  const template = raw.trim();
+  if (!template.startsWith("/")) throw invalidTemplate(field, "A folder template starts with /.");
+  for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(match[1]!))
+      throw invalidTemplate(
+        field,
+        `Unknown placeholder {${match[1]}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}.`,
+      );
+  }
+  if (/[{}]/.test(template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, "")))
+    throw invalidTemplate(field, "Unbalanced { or } in the folder template.");
+  try {
+    normalizeFolder(
+      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: [] }),
+    );
+  } catch (error) {
+    throw invalidTemplate(field, error instanceof ApiError ? error.detail : "Not a valid folder template.");
+  }
+  return template;
+}
+
+/** A placeholder value is one folder segment: no slashes, never empty. */
+const segment = (value: string) => value.replace(/[/\\]/g, "-").trim() || "_";
+
+function render(
+  template: string,
+  file: { category: string; createdAt: string; name: string; tags: string[] },
+): string {
+  const ext = extensionOf(file.name);
+  const values: Record<string, string> = {
+    category: segment(file.category),
+    yyyy: file.createdAt.slice(0, 4),
+    mm: file.createdAt.slice(5, 7),
+    ext: segment(ext || "no-extension"),
+    tag: segment(file.tags[0] ?? "untagged"),
+  };
+  return template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, (_, key: string) => values[key]!);
+}
+
+/** The destination folder of a file; falls back to `/{category}` if a value makes the path invalid. */
+export function renderFolder(
+  template: string,
+  file: { category: string; createdAt: string; name: string; tags: string[] },
+): string {
+  try {
+    return normalizeFolder(render(template, file));
+  } catch {
+    return normalizeFolder(render(DEFAULT_TEMPLATE, file));
+  }
+}
+
+/** `report.pdf`, 2 → `report (2).pdf`; names without an extension get the suffix at the end. */
+export function nameVariant(name: string, n: number): string {
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0) return `${name} (${n})`;
+  return `${name.slice(0, dot)} (${n})${name.slice(dot)}`;
+}
+
+export const joinPath = (folder: string, name: string) => (folder === "/" ? `/${name}` : `${folder}/${name}`);

@@ -1,0 +1,94 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { requires } from "../../policy";
+import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { idParam } from "../schemas";
+
+const tags = ["Categories"];
+const mediaRead = requires({ kind: "user", scope: "media:read" });
+const mediaWrite = requires({ kind: "user", scope: "media:write" });
+
+export const categorySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    extensions: z.array(z.string()),
+    mimeTypes: z.array(z.string()),
+    folder: z.string().nullable(),
+    priority: z.number().int(),
+    builtIn: z.boolean(),
+  })
+  .openapi("Category");
+
+const categoryBody = z
+  .strictObject({
+    name: z.string().min(1).max(60),
+    extensions: z
+      .array(z.string().max(20))
+      .max(100)
+      .openapi({ example: [".psd", ".xcf"] }),
+    mimeTypes: z
+      .array(z.string().max(100))
+      .max(50)
+      .optional()
+      .openapi({ example: ["image/vnd.adobe.photoshop"] }),
+    folder: z.string().max(300).nullable().optional().openapi({
+      description:
+        "Destination template, e.g. /Design/{yyyy}; placeholders {category} {yyyy} {mm} {ext} {tag}",
+    }),
+    priority: z
+      .number()
+      .int()
+      .min(-1000)
+      .max(1000)
+      .optional()
+      .openapi({ description: "Higher is tried first; default 100" }),
+  })
+  .openapi("CategoryInput");
+
+export const listCategories = createRoute({
+  method: "get",
+  path: "/categories",
+  tags,
+  middleware: [mediaRead] as const,
+  summary: "Your categories (in the order they are tried), then the built-ins",
+  responses: {
+    200: jsonContent(z.object({ items: z.array(categorySchema) }), "Categories"),
+    ...pickProblems(401, 403),
+  },
+});
+
+export const createCategory = createRoute({
+  method: "post",
+  path: "/categories",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Add a category",
+  request: { body: jsonBody(categoryBody) },
+  responses: {
+    201: jsonContent(z.object({ category: categorySchema }), "Created"),
+    ...pickProblems(400, 401, 403, 409, 415, 422),
+  },
+});
+
+export const updateCategory = createRoute({
+  method: "put",
+  path: "/categories/{id}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Replace one of your categories (built-ins can't be changed)",
+  request: { params: idParam("cat"), body: jsonBody(categoryBody) },
+  responses: {
+    200: jsonContent(z.object({ category: categorySchema }), "Updated"),
+    ...pickProblems(400, 401, 403, 404, 409, 415, 422),
+  },
+});
+
+export const deleteCategory = createRoute({
+  method: "delete",
+  path: "/categories/{id}",
+  tags,
+  middleware: [mediaWrite] as const,
+  summary: "Delete one of your categories",
+  request: { params: idParam("cat") },
+  responses: { 204: { description: "Deleted" }, ...pickProblems(401, 403, 404) },
+});

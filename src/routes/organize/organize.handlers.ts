@@ -1,0 +1,92 @@
+import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app-env";
+import { getDb } from "../../db/client";
+import { enqueueJobs } from "../../jobs/runner";
+import { toJobView } from "../../jobs/views";
+import { spendRateLimit } from "../../middleware/rate-limit";
+import { listDuplicates, listFiles } from "../../organize/queries";
+import { buildSummary, csvReport, htmlReport, jsonReport } from "../../organize/report";
+import * as service from "../../organize/service";
+import { caller } from "../../policy";
+import type * as routes from "./organize.routes";
+
+type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
+
+export const organizeHandler: H<typeof routes.organize> = async (c) => {
+  const principal = caller(c);
+  const body = c.req.valid("json");
+  await spendRateLimit(c, "organize-user", principal.userId);
+  const db = getDb(c.env.DB);
+  const job = await service.createOrganizeJob(db, principal.userId, body, c.var.clock());
+  await enqueueJobs(c.env, db, [{ id: job.id, type: "organize" }], c.var.clock());
+  return c.json({ job: toJobView(job) }, 202);
+};
+
+export const getSettingsHandler: H<typeof routes.getSettings> = async (c) => {
+  const settings = await service.getSettings(getDb(c.env.DB), caller(c).userId);
+  return c.json({ settings }, 200);
+};
+
+export const putSettingsHandler: H<typeof routes.putSettings> = async (c) => {
+  const settings = await service.putSettings(
+    getDb(c.env.DB),
+    caller(c).userId,
+    c.req.valid("json"),
+    c.var.clock(),
+  );
+  return c.json({ settings }, 200);
+};
+
+export const listFilesHandler: H<typeof routes.listFiles> = async (c) => {
+  const db = getDb(c.env.DB);
+  const { plan } = await service.visiblePlan(db, caller(c), c.req.valid("param").id);
+  return c.json(await listFiles(db, plan.jobId, c.req.valid("query")), 200);
+};
+
+export const listDuplicatesHandler: H<typeof routes.listDuplicates> = async (c) => {
+  const db = getDb(c.env.DB);
+  const { plan } = await service.visiblePlan(db, caller(c), c.req.valid("param").id);
+  return c.json(await listDuplicates(db, plan.jobId, c.req.valid("query")), 200);
+};
+
+export const applyHandler: H<typeof routes.applyPlan> = async (c) => {
+  const job = await service.startFollowUp(c.env, caller(c), c.req.valid("param").id, "apply", c.var.clock());
+  return c.json({ job: toJobView(job) }, 202);
+};
+
+export const rollbackHandler: H<typeof routes.rollbackPlan> = async (c) => {
+  const job = await service.startFollowUp(
+    c.env,
+    caller(c),
+    c.req.valid("param").id,
+    "rollback",
+    c.var.clock(),
+  );
+  return c.json({ job: toJobView(job) }, 202);
+};
+
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; sandbox";
+
+export const reportHandler: H<typeof routes.report> = async (c) => {
+  const db = getDb(c.env.DB);
+  const { plan } = await service.visiblePlan(db, caller(c), c.req.valid("param").id);
+  const { format } = c.req.valid("query");
+  const summary = await buildSummary(db, plan);
+  const name = `organize-${plan.jobId}.${format}`;
+  if (format === "csv") {
+    return new Response(csvReport(db, plan), {
+      headers: {
+        "Content-Type": "text/csv; charset=utf-8; header=present",
+        "Content-Disposition": `attachment; filename="${name}"`,
+      },
+    }) as never;
+  }
+  if (format === "html") {
+    return new Response(htmlReport(db, plan, summary), {
+      headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": REPORT_CSP },
+    }) as never;
+  }
+  return new Response(jsonReport(db, plan, summary), {
+    headers: { "Content-Type": "application/json; charset=utf-8" },
+  }) as never;
+};

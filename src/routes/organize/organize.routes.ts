@@ -1,0 +1,201 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
+import { jobSchema } from "../../jobs/views";
+import { pageQuerySchema } from "../../lib/pagination";
+import { FILE_SORTS } from "../../organize/queries";
+import { requires } from "../../policy";
+import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { idParam } from "../schemas";
+
+const tags = ["Organize"];
+const jobsRead = requires({ kind: "user", scope: "jobs:read" });
+const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
+
+const template = z.string().min(1).max(300).openapi({ example: "/Sorted/{category}/{yyyy}" });
+
+export const fileRecordSchema = z
+  .object({
+    mediaId: z.string(),
+    originalPath: z.string(),
+    newPath: z.string().nullable().openapi({ description: "null when the file goes to the trash" }),
+    category: z.string(),
+    mime: z.string(),
+    size: z.number().int(),
+    sha256: z.string(),
+    action: z.string().openapi({ description: "none, move, skip, dup-move, dup-trash" }),
+    status: z.enum(FILE_STATUSES),
+    reason: z
+      .string()
+      .nullable()
+      .openapi({ description: "why a file was skipped: conflict, changed, missing" }),
+    duplicateOf: z.string().nullable(),
+  })
+  .openapi("OrganizeFile");
+
+export const settingsSchema = z
+  .object({
+    template,
+    conflict: z.enum(CONFLICT_POLICIES),
+    autoOrganize: z.boolean().openapi({ description: "Organize each new upload with a small job" }),
+  })
+  .openapi("OrganizeSettings");
+
+export const organize = createRoute({
+  method: "post",
+  path: "/organize",
+  tags,
+  middleware: [jobsWrite] as const,
+  summary: "Organize your library (or one folder): scan, categorize, find duplicates, plan, apply",
+  description:
+    "Queues an organize job. With `dryRun: true` it stops after the plan, which can be browsed (`/jobs/{id}/files`, `/duplicates`, `/report`) and applied later (`/jobs/{id}/apply`). Rate limited per user (`organize-user`, 10 per hour by default).",
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        folder: z.string().max(1024).optional().openapi({ description: "default: the whole library" }),
+        dryRun: z.boolean().optional(),
+        duplicates: z.enum(DUPLICATE_MODES).optional().openapi({ description: "default report" }),
+        keep: z.enum(KEEP_POLICIES).optional().openapi({ description: "default oldest" }),
+        template: template.optional().openapi({ description: "default: your settings' template" }),
+        conflict: z.enum(CONFLICT_POLICIES).optional(),
+      }),
+    ),
+  },
+  responses: {
+    202: jsonContent(z.object({ job: jobSchema }), "Queued"),
+    ...pickProblems(400, 401, 403, 415, 422, 429),
+  },
+});
+
+export const getSettings = createRoute({
+  method: "get",
+  path: "/organize/settings",
+  tags,
+  middleware: [jobsRead] as const,
+  summary: "Your organizer settings",
+  responses: {
+    200: jsonContent(z.object({ settings: settingsSchema }), "Settings"),
+    ...pickProblems(401, 403),
+  },
+});
+
+export const putSettings = createRoute({
+  method: "put",
+  path: "/organize/settings",
+  tags,
+  middleware: [jobsWrite] as const,
+  summary: "Change your organizer settings (default template, conflict policy, organize new uploads)",
+  request: { body: jsonBody(settingsSchema.partial().strict()) },
+  responses: {
+    200: jsonContent(z.object({ settings: settingsSchema }), "Settings"),
+    ...pickProblems(400, 401, 403, 415, 422),
+  },
+});
+
+export const listFiles = createRoute({
+  method: "get",
+  path: "/jobs/{id}/files",
+  tags,
+  middleware: [jobsRead] as const,
+  summary: "The plan's file records (organize jobs; apply and rollback jobs show their plan's)",
+  request: {
+    params: idParam("job"),
+    query: pageQuerySchema.extend({
+      status: z.enum(FILE_STATUSES).optional(),
+      category: z.string().max(100).optional(),
+      sort: z.enum(FILE_SORTS).default("id"),
+    }),
+  },
+  responses: {
+    200: jsonContent(
+      z.object({ items: z.array(fileRecordSchema), nextCursor: z.string().nullable() }),
+      "A page",
+    ),
+    ...pickProblems(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export const listDuplicates = createRoute({
+  method: "get",
+  path: "/jobs/{id}/duplicates",
+  tags,
+  middleware: [jobsRead] as const,
+  summary:
+    "Duplicate groups of the plan: same size and SHA-256, which copy is kept, what happens to the others",
+  request: { params: idParam("job"), query: pageQuerySchema },
+  responses: {
+    200: jsonContent(
+      z.object({
+        groups: z.array(
+          z.object({
+            sha256: z.string(),
+            count: z.number().int(),
+            size: z.number().int(),
+            totalBytes: z.number().int(),
+            reclaimableBytes: z.number().int(),
+            keep: z.string().nullable(),
+            files: z.array(fileRecordSchema),
+          }),
+        ),
+        totals: z.object({
+          groups: z.number().int(),
+          files: z.number().int(),
+          reclaimableBytes: z.number().int(),
+        }),
+        nextCursor: z.string().nullable(),
+      }),
+      "Groups",
+    ),
+    ...pickProblems(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export const applyPlan = createRoute({
+  method: "post",
+  path: "/jobs/{id}/apply",
+  tags,
+  middleware: [jobsWrite] as const,
+  summary: "Apply a dry run's stored plan (each file re-checked first)",
+  request: { params: idParam("job") },
+  responses: {
+    202: jsonContent(z.object({ job: jobSchema }), "The apply job"),
+    ...pickProblems(401, 403, 404, 409),
+  },
+});
+
+export const rollbackPlan = createRoute({
+  method: "post",
+  path: "/jobs/{id}/rollback",
+  tags,
+  middleware: [jobsWrite] as const,
+  summary: "Put every moved file back and restore trashed duplicates (idempotent)",
+  request: { params: idParam("job") },
+  responses: {
+    202: jsonContent(z.object({ job: jobSchema }), "The rollback job"),
+    ...pickProblems(401, 403, 404, 409),
+  },
+});
+
+export const report = createRoute({
+  method: "get",
+  path: "/jobs/{id}/report",
+  tags,
+  middleware: [jobsRead] as const,
+  summary: "Report of an organize plan: summary and per-file table as JSON, CSV or HTML",
+  request: {
+    params: idParam("job"),
+    query: z.object({ format: z.enum(["json", "csv", "html"]).default("json") }),
+  },
+  responses: {
+    200: {
+      content: {
+        "application/json": {
+          schema: z.object({ summary: z.record(z.string(), z.unknown()), files: z.array(fileRecordSchema) }),
+        },
+        "text/csv": { schema: z.string() },
+        "text/html": { schema: z.string() },
+      },
+      description: "The report (streamed)",
+    },
+    ...pickProblems(401, 403, 404, 409, 422),
+  },
+});

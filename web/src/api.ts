@@ -1,0 +1,599 @@
+// The typed API client. Every call goes through ROUTES, a table of the public API's method + path
+// templates; test/e2e checks each one against /api/v1/openapi.json so the client can't drift from it.
+// Auth is the session cookie (same-origin), so no tokens are kept in the page.
+
+export const ROUTES = {
+  register: ["POST", "/auth/register"],
+  login: ["POST", "/auth/login"],
+  logout: ["POST", "/auth/logout"],
+  me: ["GET", "/me"],
+  changePassword: ["POST", "/me/password"],
+  sessions: ["GET", "/sessions"],
+  endSession: ["DELETE", "/sessions/{id}"],
+  endOtherSessions: ["DELETE", "/sessions"],
+  apiKeys: ["GET", "/api-keys"],
+  createApiKey: ["POST", "/api-keys"],
+  revokeApiKey: ["DELETE", "/api-keys/{id}"],
+  adminUsers: ["GET", "/admin/users"],
+  adminUpdateUser: ["PATCH", "/admin/users/{id}"],
+  adminEndUserSessions: ["DELETE", "/admin/users/{id}/sessions"],
+  adminJobStats: ["GET", "/admin/jobs/stats"],
+  adminRetryJobs: ["POST", "/admin/jobs/retry"],
+  health: ["GET", "/health"],
+  media: ["GET", "/media"],
+  upload: ["POST", "/media"],
+  mediaStats: ["GET", "/media/stats"],
+  bulk: ["POST", "/media/bulk"],
+  mediaOne: ["GET", "/media/{id}"],
+  patchMedia: ["PATCH", "/media/{id}"],
+  deleteMedia: ["DELETE", "/media/{id}"],
+  restoreMedia: ["POST", "/media/{id}/restore"],
+  content: ["GET", "/media/{id}/content"],
+  thumbnail: ["GET", "/media/{id}/thumbnail"],
+  shares: ["GET", "/media/{id}/shares"],
+  createShare: ["POST", "/media/{id}/shares"],
+  revokeShare: ["DELETE", "/media/{id}/shares/{shareId}"],
+  createUpload: ["POST", "/media/uploads"],
+  uploadPart: ["PUT", "/media/uploads/{id}/parts/{partNumber}"],
+  completeUpload: ["POST", "/media/uploads/{id}/complete"],
+  abortUpload: ["DELETE", "/media/uploads/{id}"],
+  folders: ["GET", "/folders"],
+  moveFolder: ["POST", "/folders/move"],
+  vectorize: ["POST", "/vectorize"],
+  vectorizeBatch: ["POST", "/vectorize/batch"],
+  jobs: ["GET", "/jobs"],
+  job: ["GET", "/jobs/{id}"],
+  cancelJob: ["POST", "/jobs/{id}/cancel"],
+  jobWs: ["GET", "/jobs/{id}/ws"],
+  // Organizer (API.md "Jobs" / "Categories"); optional until that API lands.
+  organize: ["POST", "/organize"],
+  jobFiles: ["GET", "/jobs/{id}/files"],
+  jobDuplicates: ["GET", "/jobs/{id}/duplicates"],
+  applyJob: ["POST", "/jobs/{id}/apply"],
+  rollbackJob: ["POST", "/jobs/{id}/rollback"],
+  jobReport: ["GET", "/jobs/{id}/report"],
+  categories: ["GET", "/categories"],
+  organizeSettings: ["GET", "/organize/settings"],
+} as const satisfies Record<string, readonly [string, string]>;
+
+export type RouteName = keyof typeof ROUTES;
+/** Routes of the organizer: the e2e check reports them instead of failing when they are absent. */
+export const OPTIONAL_ROUTES: RouteName[] = [
+  "organize",
+  "jobFiles",
+  "jobDuplicates",
+  "applyJob",
+  "rollbackJob",
+  "jobReport",
+  "categories",
+  "organizeSettings",
+];
+
+export const API_BASE = "/api/v1";
+
+// ---- Shapes (as in the OpenAPI document's components) ----
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  role: "user" | "admin";
+  createdAt: string;
+}
+export interface Quota {
+  bytes: number;
+  files: number;
+  usedBytes: number;
+  usedFiles: number;
+}
+export interface Me extends User {
+  credits: number;
+  quota: Quota;
+  disabled: boolean;
+}
+export interface AdminUser extends User {
+  disabled: boolean;
+  usedBytes: number;
+  usedFiles: number;
+}
+export interface Session {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: string;
+  lastSeenAt: string;
+  absoluteExpiresAt: string;
+  current: boolean;
+}
+export interface ApiKey {
+  id: string;
+  name: string;
+  hint: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  scopes: string[];
+}
+export const API_KEY_SCOPES = [
+  "media:read",
+  "media:write",
+  "jobs:read",
+  "jobs:write",
+  "account:read",
+  "admin",
+] as const;
+
+export interface Media {
+  id: string;
+  name: string;
+  folder: string;
+  mime: string;
+  kind: string;
+  size: number;
+  sha256: string;
+  width?: number;
+  height?: number;
+  tags: string[];
+  createdAt: string;
+  updatedAt: string;
+  trashedAt?: string;
+  contentUrl: string;
+  thumbnailUrl?: string;
+}
+export interface FolderNode {
+  path: string;
+  name: string;
+  files: number;
+  bytes: number;
+  totalFiles: number;
+  totalBytes: number;
+  children: FolderNode[];
+}
+export interface Share {
+  id: string;
+  mediaId: string;
+  expiresAt: string;
+  createdAt: string;
+  revokedAt: string | null;
+  downloads: number;
+  token?: string;
+  url?: string;
+}
+export interface Upload {
+  id: string;
+  name: string;
+  folder: string;
+  tags: string[];
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+  minPartSize: number;
+  maxPartSize: number;
+  maxParts: number;
+}
+export interface MediaStats {
+  files: number;
+  bytes: number;
+  byKind: { kind: string; files: number; bytes: number }[];
+  byFolder: { folder: string; files: number; bytes: number }[];
+  trash: { files: number; bytes: number };
+  quota: Quota;
+}
+export type JobType = "vectorize" | "vectorize-batch" | "organize";
+export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const JOB_TYPES: JobType[] = ["vectorize", "vectorize-batch", "organize"];
+export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+export interface Progress {
+  stage: string;
+  done: number;
+  total: number;
+  percent: number;
+}
+export interface Job {
+  id: string;
+  type: JobType;
+  status: JobStatus;
+  attempts: number;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  parentId: string | null;
+  progress: Progress;
+  input: Record<string, unknown>;
+  error: { code: string; message: string } | null;
+  result: Record<string, unknown> | null;
+  cancelRequested: boolean;
+}
+export interface JobAttempt {
+  attempt: number;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  durationMs: number | null;
+}
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface Health {
+  status: "ok" | "degraded";
+  checks: { d1: "ok" | "fail"; r2: "ok" | "fail"; kv: "ok" | "fail"; queue: "ok" | "fail" };
+}
+export type TracePreset = "logo" | "illustration" | "poster" | "lineart";
+export interface TraceOptions {
+  preset?: TracePreset;
+  mode?: "color" | "binary" | "posterize";
+  colors?: number;
+  detail?: number;
+  smoothness?: number;
+  cornerThreshold?: number;
+  speckle?: number;
+  output?: "curves" | "polygons";
+  layering?: "stacked" | "cutout";
+  threshold?: number;
+  dropWhiteBackground?: boolean;
+}
+export interface OrganizeFile {
+  mediaId: string;
+  originalPath: string;
+  newPath: string | null;
+  category: string;
+  mime?: string;
+  size: number;
+  sha256: string;
+  action?: string;
+  status: string;
+  reason?: string | null;
+  duplicateOf?: string | null;
+}
+export interface DuplicateGroup {
+  sha256: string;
+  count: number;
+  size: number;
+  totalBytes: number;
+  reclaimableBytes?: number;
+  keep?: string | null;
+  files: OrganizeFile[];
+}
+
+// ---- Errors ----
+export interface FieldProblem {
+  path: string;
+  message: string;
+  code: string;
+}
+export interface Problem {
+  type?: string;
+  title?: string;
+  status: number;
+  detail?: string;
+  code?: string;
+  requestId?: string;
+  errors?: FieldProblem[];
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly problem: Problem;
+  readonly retryAfter: number | null;
+  constructor(problem: Problem, retryAfter: number | null) {
+    super(humanMessage(problem, retryAfter));
+    this.status = problem.status;
+    this.code = problem.code ?? `http_${problem.status}`;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+  /** Field problems by field name (first message wins). */
+  fields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.problem.errors ?? []) {
+      const key = e.path.split(".")[0] ?? e.path;
+      out[key] ??= e.message;
+    }
+    return out;
+  }
+}
+
+function humanMessage(p: Problem, retryAfter: number | null): string {
+  if (p.status === 429) {
+    const wait = retryAfter ? ` Try again in ${retryAfter} second${retryAfter === 1 ? "" : "s"}.` : "";
+    return `Too many requests.${wait}`;
+  }
+  const base = p.detail || p.title || `Request failed (${p.status}).`;
+  return p.requestId && p.status >= 500 ? `${base} (request ${p.requestId})` : base;
+}
+
+// ---- Calls ----
+type Query = Record<string, string | number | boolean | undefined | null>;
+export interface CallOptions {
+  params?: Record<string, string | number>;
+  query?: Query;
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export function url(name: RouteName, params: Record<string, string | number> = {}, query?: Query): string {
+  const [, template] = ROUTES[name];
+  const path = template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) throw new Error(`Missing path parameter ${k} for ${name}`);
+    return encodeURIComponent(String(v));
+  });
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v !== undefined && v !== null && v !== "") qs.set(k, String(v));
+  }
+  const s = qs.toString();
+  return `${API_BASE}${path}${s ? `?${s}` : ""}`;
+}
+
+/** Listeners told when any call answers 401 (the session ended elsewhere). */
+const unauthorizedListeners = new Set<() => void>();
+export function onUnauthorized(fn: () => void): () => void {
+  unauthorizedListeners.add(fn);
+  return () => unauthorizedListeners.delete(fn);
+}
+
+async function toError(res: Response): Promise<ApiError> {
+  let problem: Problem = { status: res.status };
+  try {
+    const body = (await res.json()) as Problem;
+    if (body && typeof body === "object") problem = { ...body, status: res.status };
+  } catch {}
+  const ra = Number(res.headers.get("Retry-After"));
+  return new ApiError(problem, Number.isFinite(ra) && ra > 0 ? Math.ceil(ra) : null);
+}
+
+export async function call<T>(name: RouteName, opts: CallOptions = {}): Promise<T> {
+  const [method] = ROUTES[name];
+  const headers: Record<string, string> = { Accept: "application/json" };
+  let body: BodyInit | undefined;
+  if (opts.body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    body = JSON.stringify(opts.body);
+  }
+  if (method !== "GET" && method !== "DELETE" && name !== "login" && name !== "register") {
+    headers["Idempotency-Key"] = crypto.randomUUID();
+  }
+  const res = await fetch(url(name, opts.params, opts.query), {
+    method,
+    headers,
+    body,
+    credentials: "same-origin",
+    signal: opts.signal,
+  });
+  if (!res.ok) {
+    const err = await toError(res);
+    if (res.status === 401 && name !== "login" && name !== "me") {
+      for (const fn of unauthorizedListeners) fn();
+    }
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get("Content-Type") ?? "";
+  if (type.includes("json")) return (await res.json()) as T;
+  return (await res.text()) as T;
+}
+
+/** GET returning text (SVG, CSV, HTML report). */
+export async function getText(name: RouteName, params: Record<string, string>, query?: Query) {
+  const res = await fetch(url(name, params, query), { credentials: "same-origin" });
+  if (!res.ok) throw await toError(res);
+  return res.text();
+}
+
+// ---- Uploads with progress (XHR: fetch has no upload progress) ----
+export interface UploadHandle {
+  promise: Promise<Media>;
+  abort: () => void;
+}
+
+function xhrSend<T>(
+  method: string,
+  target: string,
+  body: XMLHttpRequestBodyInit,
+  onProgress: (loaded: number) => void,
+  register: (x: XMLHttpRequest) => void,
+  contentType?: string,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    register(xhr);
+    xhr.open(method, target);
+    xhr.setRequestHeader("Accept", "application/json");
+    if (contentType) xhr.setRequestHeader("Content-Type", contentType);
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      const text = xhr.responseText;
+      let json: unknown = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {}
+      if (xhr.status >= 200 && xhr.status < 300) return resolve(json as T);
+      const problem = { ...(json as Problem | null), status: xhr.status };
+      const ra = Number(xhr.getResponseHeader("Retry-After"));
+      reject(new ApiError(problem, ra > 0 ? ra : null));
+    };
+    xhr.onerror = () => reject(new Error("Network error: the upload did not reach the server."));
+    xhr.onabort = () => reject(new Error("Cancelled."));
+    xhr.send(body);
+  });
+}
+
+/** Files above this go through the resumable multipart API. */
+export const RESUMABLE_THRESHOLD = 32 * 1024 * 1024;
+
+export function uploadFile(
+  file: File,
+  folder: string,
+  onProgress: (loaded: number, total: number) => void,
+): UploadHandle {
+  let current: XMLHttpRequest | null = null;
+  let aborted = false;
+  const register = (x: XMLHttpRequest) => {
+    current = x;
+  };
+  const abort = () => {
+    aborted = true;
+    current?.abort();
+  };
+  const single = async () => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    if (folder && folder !== "/") form.append("folder", folder);
+    const res = await xhrSend<{ media: Media }>(
+      "POST",
+      url("upload"),
+      form,
+      (l) => onProgress(Math.min(l, file.size), file.size),
+      register,
+    );
+    onProgress(file.size, file.size);
+    return res.media;
+  };
+  const resumable = async () => {
+    const { upload } = await call<{ upload: Upload }>("createUpload", {
+      body: { name: file.name, ...(folder && folder !== "/" ? { folder } : {}) },
+    });
+    const partSize = Math.min(upload.maxPartSize, Math.max(upload.minPartSize, 16 * 1024 * 1024));
+    const parts = Math.ceil(file.size / partSize);
+    let done = 0;
+    try {
+      for (let i = 0; i < parts; i++) {
+        if (aborted) throw new Error("Cancelled.");
+        const chunk = file.slice(i * partSize, Math.min(file.size, (i + 1) * partSize));
+        // A failed part is retried twice: retrying a part replaces it on the server.
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await xhrSend(
+              "PUT",
+              url("uploadPart", { id: upload.id, partNumber: i + 1 }),
+              chunk,
+              (l) => onProgress(done + l, file.size),
+              register,
+              "application/octet-stream",
+            );
+            break;
+          } catch (e) {
+            if (aborted || attempt >= 2 || (e instanceof ApiError && e.status < 500)) throw e;
+          }
+        }
+        done += chunk.size;
+        onProgress(done, file.size);
+      }
+      const res = await call<{ media: Media }>("completeUpload", { params: { id: upload.id } });
+      return res.media;
+    } catch (e) {
+      call("abortUpload", { params: { id: upload.id } }).catch(() => {});
+      throw e;
+    }
+  };
+  return { promise: file.size > RESUMABLE_THRESHOLD ? resumable() : single(), abort };
+}
+
+// ---- Job watching: WebSocket first, polling as the fallback ----
+export interface JobWatch {
+  stop: () => void;
+}
+const TERMINAL = new Set<JobStatus>(["succeeded", "failed", "cancelled"]);
+export const isTerminal = (s: JobStatus) => TERMINAL.has(s);
+
+export function watchJob(
+  id: string,
+  onUpdate: (u: { progress?: Progress; job?: Job; via: "ws" | "poll" }) => void,
+): JobWatch {
+  let stopped = false;
+  let ws: WebSocket | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let finished = false;
+
+  const poll = async () => {
+    if (stopped || finished) return;
+    try {
+      const { job } = await call<{ job: Job }>("job", { params: { id } });
+      if (stopped) return;
+      onUpdate({ job, progress: job.progress, via: "poll" });
+      if (isTerminal(job.status)) {
+        finished = true;
+        return;
+      }
+    } catch {}
+    timer = setTimeout(poll, 1000);
+  };
+
+  try {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    ws = new WebSocket(`${proto}//${location.host}${url("jobWs", { id })}`);
+    ws.onmessage = (ev) => {
+      try {
+        const msg = JSON.parse(String(ev.data)) as { type: string; job?: Job } & Partial<Progress>;
+        if (msg.type === "progress") {
+          onUpdate({
+            progress: {
+              stage: msg.stage ?? "",
+              done: msg.done ?? 0,
+              total: msg.total ?? 0,
+              percent: msg.percent ?? 0,
+            },
+            via: "ws",
+          });
+        } else if (msg.job) {
+          finished = true;
+          onUpdate({ job: msg.job, progress: msg.job.progress, via: "ws" });
+        }
+      } catch {}
+    };
+    ws.onclose = () => {
+      if (!finished && !stopped) poll();
+    };
+    ws.onerror = () => {};
+  } catch {
+    poll();
+  }
+  // Belt and braces: a slow poll even while the socket is open, in case a message is lost.
+  const slow = setInterval(() => {
+    if (!finished && !stopped && ws?.readyState !== WebSocket.OPEN) return;
+    if (!finished && !stopped) {
+      call<{ job: Job }>("job", { params: { id } })
+        .then(({ job }) => {
+          if (!stopped && isTerminal(job.status) && !finished) {
+            finished = true;
+            onUpdate({ job, progress: job.progress, via: "poll" });
+          }
+        })
+        .catch(() => {});
+    }
+  }, 5000);
+
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+      clearInterval(slow);
+      ws?.close();
+    },
+  };
+}
+
+// ---- Formatting ----
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return "–";
+  if (n < 1024) return `${n} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  if (!iso) return "–";
+  const d = new Date(iso);
+  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+}

@@ -1,0 +1,143 @@
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { call, type Me, onUnauthorized } from "./api";
+import { AccountScreen } from "./screens/Account";
+import { AdminScreen } from "./screens/Admin";
+import { AuthScreen } from "./screens/Auth";
+import { JobsScreen } from "./screens/Jobs";
+import { LibraryScreen } from "./screens/Library";
+import { OrganizerScreen } from "./screens/Organizer";
+import { VectorizeScreen } from "./screens/Vectorize";
+import "./styles.css";
+import { applyTheme, type Theme, ThemeSwitch } from "./theme";
+import { Link, navigate, Session, Toasts, useLocation } from "./ui";
+
+applyTheme((localStorage.getItem("edgecraft:theme") as Theme | null) ?? "system");
+
+const NAV = [
+  { href: "/library", label: "Library" },
+  { href: "/vectorize", label: "Vectorize" },
+  { href: "/organize", label: "Organizer" },
+  { href: "/jobs", label: "Jobs" },
+  { href: "/account", label: "Account" },
+];
+
+function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [booted, setBooted] = useState(false);
+  const { path, query } = useLocation();
+
+  const refresh = async () => {
+    try {
+      const { user } = await call<{ user: Me }>("me");
+      setMe(user);
+    } catch {
+      setMe(null);
+    }
+  };
+  const signOut = async () => {
+    try {
+      await call("logout");
+    } catch {}
+    setMe(null);
+    navigate("/signin");
+  };
+
+  useEffect(() => {
+    refresh().finally(() => setBooted(true));
+    return onUnauthorized(() => {
+      setMe(null);
+      navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`);
+    });
+  }, []);
+
+  const isAuthPath = path === "/signin" || path === "/signup";
+  useEffect(() => {
+    if (!booted) return;
+    if (!me && !isAuthPath)
+      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path)}` : ""}`, true);
+    if (me && (isAuthPath || path === "/")) navigate(query.get("next") || "/library", true);
+  }, [booted, me, path]);
+
+  if (!booted) return <div class="boot" aria-busy="true" />;
+
+  if (!me) {
+    return (
+      <Session.Provider value={{ me, refresh, signOut }}>
+        <div class="auth-page">
+          <header class="auth-head">
+            <span class="logo">Edgecraft</span>
+            <ThemeSwitch />
+          </header>
+          <AuthScreen mode={path === "/signup" ? "signup" : "signin"} onSignedIn={refresh} />
+        </div>
+        <Toasts />
+      </Session.Provider>
+    );
+  }
+
+  const nav = me.role === "admin" ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
+  let screen = null;
+  if (path.startsWith("/library")) screen = <LibraryScreen />;
+  else if (path.startsWith("/vectorize")) screen = <VectorizeScreen query={query} />;
+  else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
+  else if (path.startsWith("/jobs")) screen = <JobsScreen />;
+  else if (path.startsWith("/account")) screen = <AccountScreen />;
+  else if (path.startsWith("/admin"))
+    screen =
+      me.role === "admin" ? (
+        <AdminScreen />
+      ) : (
+        <div class="page">
+          <h1>Not available</h1>
+          <p>This page is for administrators.</p>
+        </div>
+      );
+  else
+    screen = (
+      <div class="page">
+        <h1>Page not found</h1>
+        <p>
+          <Link href="/library">Go to your library</Link>
+        </p>
+      </div>
+    );
+
+  return (
+    <Session.Provider value={{ me, refresh, signOut }}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="topbar">
+        <Link href="/library" class="logo">
+          Edgecraft
+        </Link>
+        <nav aria-label="Main">
+          {nav.map((n) => (
+            <Link
+              key={n.href}
+              href={n.href}
+              class={path.startsWith(n.href) ? "active" : ""}
+              aria-current={path.startsWith(n.href) ? "page" : undefined}
+            >
+              {n.label}
+            </Link>
+          ))}
+        </nav>
+        <div class="topbar-end">
+          <span class="credits" title="Credits">
+            {me.credits} credits
+          </span>
+          <ThemeSwitch />
+          <button type="button" class="btn btn-ghost" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">{screen}</main>
+      <Toasts />
+    </Session.Provider>
+  );
+}
+
+render(<App />, document.getElementById("app")!);

@@ -1,0 +1,371 @@
+import { useState } from "preact/hooks";
+import { API_KEY_SCOPES, type ApiKey, call, formatBytes, formatDate, type Session } from "../api";
+import {
+  copy,
+  ErrorBox,
+  Field,
+  fieldErrors,
+  ProgressBar,
+  toast,
+  toastError,
+  useLoad,
+  useSession,
+} from "../ui";
+
+export function AccountScreen() {
+  const { me, refresh } = useSession();
+  if (!me) return null;
+  return (
+    <div class="page">
+      <h1>Account</h1>
+      <section class="panel" aria-labelledby="profile-h">
+        <h2 id="profile-h">Profile</h2>
+        <dl class="meta">
+          <dt>Name</dt>
+          <dd>{me.name ?? "–"}</dd>
+          <dt>Email</dt>
+          <dd>{me.email}</dd>
+          <dt>Role</dt>
+          <dd>{me.role}</dd>
+          <dt>Member since</dt>
+          <dd>{formatDate(me.createdAt)}</dd>
+          <dt>Credits</dt>
+          <dd data-testid="credits">
+            <strong>{me.credits}</strong>{" "}
+            <span class="muted">(one vectorize costs a credit; cached results are free)</span>
+          </dd>
+        </dl>
+        <div class="quota">
+          <span>
+            Storage: {formatBytes(me.quota.usedBytes)} of {formatBytes(me.quota.bytes)} · {me.quota.usedFiles}{" "}
+            of {me.quota.files} files
+          </span>
+          <ProgressBar
+            value={(me.quota.usedBytes / Math.max(1, me.quota.bytes)) * 100}
+            label="Storage used"
+          />
+        </div>
+      </section>
+      <PasswordForm onDone={refresh} />
+      <Sessions />
+      <ApiKeys />
+    </div>
+  );
+}
+
+function PasswordForm({ onDone }: { onDone: () => Promise<void> }) {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!current) local.currentPassword = "Enter your current password.";
+    if ([...next].length < 8) local.newPassword = "Use at least 8 characters.";
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      await call("changePassword", { body: { currentPassword: current, newPassword: next } });
+      toast("Password changed. Your other sessions were signed out.", "ok");
+      setCurrent("");
+      setNext("");
+      await onDone();
+    } catch (err) {
+      const f = fieldErrors(err);
+      if (f.password) f.newPassword = f.password;
+      if (err instanceof Error && "code" in err && err.code === "invalid_credentials")
+        f.currentPassword = "The current password is wrong.";
+      setErrors(f);
+      if (!Object.keys(f).length) toastError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="panel" aria-labelledby="pw-h">
+      <h2 id="pw-h">Change password</h2>
+      <form onSubmit={submit} noValidate class="form-narrow">
+        <Field label="Current password" error={errors.currentPassword}>
+          {(id, d) => (
+            <input
+              id={id}
+              type="password"
+              autocomplete="current-password"
+              aria-describedby={d}
+              value={current}
+              onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="New password"
+          error={errors.newPassword}
+          hint="At least 8 characters. Changing it signs out your other sessions."
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              type="password"
+              autocomplete="new-password"
+              aria-describedby={d}
+              value={next}
+              onInput={(e) => setNext((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <button type="submit" class="btn btn-primary" disabled={busy}>
+          Change password
+        </button>
+      </form>
+    </section>
+  );
+}
+
+function Sessions() {
+  const { data, error, reload } = useLoad(() => call<{ items: Session[] }>("sessions"), []);
+  const others = (data?.items ?? []).filter((s) => !s.current).length;
+  return (
+    <section class="panel" aria-labelledby="ses-h">
+      <div class="row-between">
+        <h2 id="ses-h">Sessions</h2>
+        <button
+          type="button"
+          class="btn"
+          disabled={!others}
+          onClick={async () => {
+            try {
+              const { ended } = await call<{ ended: number }>("endOtherSessions");
+              toast(`Signed out ${ended} other session${ended === 1 ? "" : "s"}.`, "ok");
+              reload();
+            } catch (e) {
+              toastError(e);
+            }
+          }}
+        >
+          Sign out other sessions
+        </button>
+      </div>
+      <ErrorBox error={error} />
+      <div class="table-scroll">
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">Device</th>
+              <th scope="col">IP</th>
+              <th scope="col">Started</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.items ?? []).map((s) => (
+              <tr key={s.id}>
+                <td class="ellipsis" title={s.userAgent ?? ""}>
+                  {shortAgent(s.userAgent)}{" "}
+                  {s.current ? <span class="badge badge-succeeded">this session</span> : null}
+                </td>
+                <td>{s.ip ?? "–"}</td>
+                <td>{formatDate(s.createdAt)}</td>
+                <td>{formatDate(s.lastSeenAt)}</td>
+                <td>
+                  {!s.current ? (
+                    <button
+                      type="button"
+                      class="btn btn-sm"
+                      onClick={() => call("endSession", { params: { id: s.id } }).then(reload, toastError)}
+                    >
+                      Sign out
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function shortAgent(ua: string | null): string {
+  if (!ua) return "Unknown device";
+  const browser = /Edg\//.test(ua)
+    ? "Edge"
+    : /Chrom/.test(ua)
+      ? "Chrome"
+      : /Firefox/.test(ua)
+        ? "Firefox"
+        : /Safari/.test(ua)
+          ? "Safari"
+          : ua.slice(0, 24);
+  const os = /Windows/.test(ua)
+    ? "Windows"
+    : /Mac OS/.test(ua)
+      ? "macOS"
+      : /Android/.test(ua)
+        ? "Android"
+        : /iPhone|iPad/.test(ua)
+          ? "iOS"
+          : /Linux/.test(ua)
+            ? "Linux"
+            : "";
+  return os ? `${browser} on ${os}` : browser;
+}
+
+function ApiKeys() {
+  const { data, error, reload } = useLoad(() => call<{ items: ApiKey[] }>("apiKeys"), []);
+  const [name, setName] = useState("");
+  const [scopes, setScopes] = useState<string[]>(["media:read", "jobs:read"]);
+  const [days, setDays] = useState("90");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [secret, setSecret] = useState<string | null>(null);
+  const { me } = useSession();
+  const create = async (e: Event) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!name.trim()) local.name = "Give the key a name, e.g. “CI uploads”.";
+    if (!scopes.length) local.scopes = "Pick at least one scope.";
+    setErrors(local);
+    if (Object.keys(local).length) return;
+    try {
+      const res = await call<{ apiKey: ApiKey; secret: string }>("createApiKey", {
+        body: { name: name.trim(), scopes, ...(days ? { expiresInDays: Number(days) } : {}) },
+      });
+      setSecret(res.secret);
+      setName("");
+      reload();
+    } catch (err) {
+      const f = fieldErrors(err);
+      setErrors(f);
+      if (!Object.keys(f).length) toastError(err);
+    }
+  };
+  const live = (data?.items ?? []).filter((k) => !k.revokedAt);
+  return (
+    <section class="panel" aria-labelledby="keys-h">
+      <h2 id="keys-h">API keys</h2>
+      <p class="muted">
+        For scripts and integrations: send the key as <code>Authorization: Bearer …</code>.
+      </p>
+      <form onSubmit={create} noValidate class="key-form">
+        <Field label="Key name" error={errors.name}>
+          {(id, d) => (
+            <input
+              id={id}
+              aria-describedby={d}
+              value={name}
+              onInput={(e) => setName((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <fieldset class="scopes">
+          <legend>Scopes</legend>
+          {API_KEY_SCOPES.filter((s) => s !== "admin" || me?.role === "admin").map((s) => (
+            <label key={s} class="check">
+              <input
+                type="checkbox"
+                checked={scopes.includes(s)}
+                onChange={(e) =>
+                  setScopes(
+                    (e.target as HTMLInputElement).checked ? [...scopes, s] : scopes.filter((x) => x !== s),
+                  )
+                }
+              />
+              {s}
+            </label>
+          ))}
+          {errors.scopes ? (
+            <p class="field-error" role="alert">
+              {errors.scopes}
+            </p>
+          ) : null}
+        </fieldset>
+        <Field label="Expires after (days, empty = never)" error={errors.expiresInDays}>
+          {(id, d) => (
+            <input
+              id={id}
+              type="number"
+              min={1}
+              max={3650}
+              aria-describedby={d}
+              value={days}
+              onInput={(e) => setDays((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <button type="submit" class="btn btn-primary">
+          Create key
+        </button>
+      </form>
+      {secret ? (
+        <div class="secret" role="status" data-testid="api-key-secret">
+          <strong>Copy your new key now — it won't be shown again.</strong>
+          <input readOnly aria-label="New API key" value={secret} />
+          <button type="button" class="btn" onClick={() => copy(secret)}>
+            Copy
+          </button>
+          <button type="button" class="btn btn-ghost" onClick={() => setSecret(null)}>
+            Done
+          </button>
+        </div>
+      ) : null}
+      <ErrorBox error={error} />
+      <div class="table-scroll">
+        <table class="table" data-testid="api-keys">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Scopes</th>
+              <th scope="col">Created</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last used</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {live.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td class="mono">…{k.hint}</td>
+                <td>{k.scopes.join(", ")}</td>
+                <td>{formatDate(k.createdAt)}</td>
+                <td>{k.expiresAt ? formatDate(k.expiresAt) : "never"}</td>
+                <td>{formatDate(k.lastUsedAt)}</td>
+                <td>
+                  <button
+                    type="button"
+                    class="btn btn-sm btn-danger"
+                    aria-label={`Revoke ${k.name}`}
+                    onClick={() =>
+                      confirm(`Revoke “${k.name}”? Scripts using it stop working at once.`) &&
+                      call("revokeApiKey", { params: { id: k.id } }).then(() => {
+                        toast("Key revoked.", "ok");
+                        reload();
+                      }, toastError)
+                    }
+                  >
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+            {!live.length ? (
+              <tr>
+                <td colSpan={7} class="muted">
+                  No API keys yet.
+                </td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,215 @@
+import { useEffect, useState } from "preact/hooks";
+import {
+  type AdminUser,
+  call,
+  formatBytes,
+  formatDate,
+  type Health,
+  JOB_STATUSES,
+  type MediaStats,
+  type Page,
+} from "../api";
+import { ErrorBox, StatusBadge, toast, toastError, useLoad, useSession } from "../ui";
+import { JobsTable } from "./Jobs";
+
+export function AdminScreen() {
+  const [tab, setTab] = useState<"users" | "jobs" | "health">("users");
+  return (
+    <div class="page page-wide">
+      <h1>Admin</h1>
+      <div class="tabs" role="tablist" aria-label="Admin sections">
+        {(["users", "jobs", "health"] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            class={tab === t ? "on" : ""}
+            onClick={() => setTab(t)}
+          >
+            {t === "users" ? "Users" : t === "jobs" ? "All jobs" : "Health"}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {tab === "users" ? <Users /> : tab === "jobs" ? <AdminJobs /> : <HealthPanel />}
+      </div>
+    </div>
+  );
+}
+
+function Users() {
+  const { me } = useSession();
+  const [q, setQ] = useState("");
+  const [debounced, setDebounced] = useState("");
+  useEffect(() => {
+    const t = setTimeout(() => setDebounced(q.trim()), 250);
+    return () => clearTimeout(t);
+  }, [q]);
+  const { data, error, reload, loading } = useLoad(
+    () => call<Page<AdminUser>>("adminUsers", { query: { q: debounced || undefined, limit: 100 } }),
+    [debounced],
+  );
+  const update = async (u: AdminUser, body: { role?: string; disabled?: boolean }) => {
+    try {
+      await call("adminUpdateUser", { params: { id: u.id }, body });
+      toast("User updated.", "ok");
+      reload();
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  return (
+    <section aria-label="Users">
+      <div class="filters">
+        <input
+          type="search"
+          aria-label="Search users by email"
+          placeholder="Search by email"
+          value={q}
+          onInput={(e) => setQ((e.target as HTMLInputElement).value)}
+        />
+      </div>
+      <ErrorBox error={error} />
+      <div class="table-scroll">
+        <table class="table" aria-busy={loading} data-testid="admin-users">
+          <thead>
+            <tr>
+              <th scope="col">Email</th>
+              <th scope="col">Name</th>
+              <th scope="col">Role</th>
+              <th scope="col">Storage</th>
+              <th scope="col">Joined</th>
+              <th scope="col">Status</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {(data?.items ?? []).map((u) => (
+              <tr key={u.id}>
+                <td>{u.email}</td>
+                <td>{u.name ?? "–"}</td>
+                <td>
+                  <select
+                    aria-label={`Role of ${u.email}`}
+                    value={u.role}
+                    disabled={u.id === me?.id}
+                    onChange={(e) => update(u, { role: (e.target as HTMLSelectElement).value })}
+                  >
+                    <option value="user">user</option>
+                    <option value="admin">admin</option>
+                  </select>
+                </td>
+                <td>
+                  {formatBytes(u.usedBytes)} · {u.usedFiles} files
+                </td>
+                <td>{formatDate(u.createdAt)}</td>
+                <td>{u.disabled ? <StatusBadge status="disabled" /> : <StatusBadge status="active" />}</td>
+                <td class="actions">
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    disabled={u.id === me?.id}
+                    onClick={() => update(u, { disabled: !u.disabled })}
+                  >
+                    {u.disabled ? "Enable" : "Disable"}
+                  </button>
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    onClick={() =>
+                      call<{ ended: number }>("adminEndUserSessions", { params: { id: u.id } }).then(
+                        (r) => toast(`Ended ${r.ended} session${r.ended === 1 ? "" : "s"}.`, "ok"),
+                        toastError,
+                      )
+                    }
+                  >
+                    End sessions
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+interface JobStats {
+  byStatus: { type: string; status: string; count: number }[];
+  deadLettered: number;
+}
+
+function AdminJobs() {
+  const stats = useLoad(() => call<JobStats>("adminJobStats"), []);
+  const perStatus = JOB_STATUSES.map((s) => ({
+    status: s,
+    count: (stats.data?.byStatus ?? []).filter((r) => r.status === s).reduce((a, r) => a + r.count, 0),
+  }));
+  const max = Math.max(1, ...perStatus.map((p) => p.count));
+  return (
+    <section aria-label="All jobs">
+      <div class="stat-row">
+        <div class="stat" data-testid="dead-letter">
+          <span class="stat-num">{stats.data?.deadLettered ?? "–"}</span>
+          <span class="stat-label">dead-lettered</span>
+        </div>
+        <div
+          class="chart"
+          role="img"
+          aria-label={`Jobs by status: ${perStatus.map((p) => `${p.status} ${p.count}`).join(", ")}`}
+        >
+          {perStatus.map((p) => (
+            <div key={p.status} class="bar-row">
+              <span class="bar-label">{p.status}</span>
+              <span class={`bar bar-${p.status}`} style={{ width: `${(p.count / max) * 100}%` }} />
+              <span class="bar-num">{p.count}</span>
+            </div>
+          ))}
+        </div>
+      </div>
+      <ErrorBox error={stats.error} />
+      <JobsTable scope="all" />
+    </section>
+  );
+}
+
+function HealthPanel() {
+  const health = useLoad(async () => {
+    const res = await fetch("/api/v1/health");
+    return (await res.json()) as Health;
+  }, []);
+  const storage = useLoad(() => call<MediaStats>("mediaStats"), []);
+  return (
+    <section aria-label="Health">
+      <div class="row-between">
+        <h2>
+          Platform:{" "}
+          {health.data ? <StatusBadge status={health.data.status === "ok" ? "succeeded" : "failed"} /> : "…"}
+        </h2>
+        <button type="button" class="btn" onClick={health.reload}>
+          Check again
+        </button>
+      </div>
+      <ul class="health" data-testid="health">
+        {(["d1", "r2", "kv", "queue"] as const).map((k) => (
+          <li key={k} class={`health-item health-${health.data?.checks[k] ?? "unknown"}`}>
+            <span class="health-dot" aria-hidden="true" />
+            <strong>{{ d1: "D1 database", r2: "R2 storage", kv: "KV cache", queue: "Queues" }[k]}</strong>
+            <span>{health.data?.checks[k] ?? "…"}</span>
+          </li>
+        ))}
+      </ul>
+      <ErrorBox error={health.error} />
+      {storage.data ? (
+        <p class="muted">
+          Your own library: {storage.data.files} files, {formatBytes(storage.data.bytes)}; trash{" "}
+          {storage.data.trash.files} files.
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,124 @@
+import { useState } from "preact/hooks";
+import { ApiError, call } from "../api";
+import { Field, fieldErrors, Link } from "../ui";
+
+export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () => Promise<void> }) {
+  const signup = props.mode === "signup";
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState("");
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const local: Record<string, string> = {};
+    if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = "Enter an email address like ada@example.com.";
+    if (!password) local.password = "Enter a password.";
+    else if (signup && [...password].length < 8) local.password = "Use at least 8 characters.";
+    setErrors(local);
+    setFormError("");
+    if (Object.keys(local).length) return;
+    setBusy(true);
+    try {
+      if (signup) {
+        await call("register", {
+          body: { email: email.trim(), password, ...(name.trim() ? { name: name.trim() } : {}) },
+        });
+      }
+      await call("login", { body: { email: email.trim(), password } });
+      await props.onSignedIn();
+    } catch (err) {
+      const fields = fieldErrors(err);
+      setErrors(fields);
+      if (err instanceof ApiError) {
+        if (err.code === "invalid_credentials")
+          setFormError(
+            signup
+              ? "We couldn't sign you in. If this email already has an account, sign in with its password."
+              : "The email or password is wrong.",
+          );
+        else if (err.status === 429) setFormError(err.message);
+        else if (!Object.keys(fields).length) setFormError(err.message);
+      } else setFormError("Can't reach the server. Check your connection and try again.");
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="auth-card" aria-labelledby="auth-title">
+      <h1 id="auth-title">{signup ? "Create your account" : "Sign in"}</h1>
+      <p class="muted">
+        {signup ? "Upload, vectorize and organize your images." : "Welcome back to your Edgecraft studio."}
+      </p>
+      <form onSubmit={submit} noValidate>
+        {formError ? (
+          <div class="error-box" role="alert" data-testid="form-error">
+            {formError}
+          </div>
+        ) : null}
+        {signup ? (
+          <Field label="Name (optional)" error={errors.name}>
+            {(id, d) => (
+              <input
+                id={id}
+                aria-describedby={d}
+                autocomplete="name"
+                value={name}
+                onInput={(e) => setName((e.target as HTMLInputElement).value)}
+              />
+            )}
+          </Field>
+        ) : null}
+        <Field label="Email" error={errors.email}>
+          {(id, d) => (
+            <input
+              id={id}
+              name="email"
+              type="email"
+              aria-describedby={d}
+              aria-invalid={!!errors.email}
+              autocomplete="email"
+              value={email}
+              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Password"
+          error={errors.password}
+          hint={signup ? "At least 8 characters; avoid common words and patterns." : undefined}
+        >
+          {(id, d) => (
+            <input
+              id={id}
+              name="password"
+              type="password"
+              aria-describedby={d}
+              aria-invalid={!!errors.password}
+              autocomplete={signup ? "new-password" : "current-password"}
+              value={password}
+              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
+            />
+          )}
+        </Field>
+        <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
+          {busy ? "Please wait…" : signup ? "Create account" : "Sign in"}
+        </button>
+      </form>
+      <p class="auth-switch">
+        {signup ? (
+          <>
+            Already have an account? <Link href="/signin">Sign in</Link>
+          </>
+        ) : (
+          <>
+            New here? <Link href="/signup">Create an account</Link>
+          </>
+        )}
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,220 @@
+import { useEffect, useState } from "preact/hooks";
+import { call, formatDate, isTerminal, JOB_STATUSES, JOB_TYPES, type Job, type Page } from "../api";
+import { Empty, ErrorBox, navigate, ProgressBar, StatusBadge, toast, toastError, useSession } from "../ui";
+
+function duration(j: Job): string {
+  if (!j.startedAt) return "–";
+  const ms = new Date(j.finishedAt ?? Date.now()).getTime() - new Date(j.startedAt).getTime();
+  return ms < 1000
+    ? `${ms} ms`
+    : ms < 60_000
+      ? `${(ms / 1000).toFixed(1)} s`
+      : `${Math.round(ms / 60_000)} min`;
+}
+
+export function openJob(j: Job) {
+  if (j.type === "organize") navigate(`/organize?job=${j.id}`);
+  else if (j.type === "vectorize-batch") navigate(`/vectorize?job=${j.id}`);
+  else navigate(`/vectorize?job=${j.id}`);
+}
+
+/** The job history, used by Jobs (mine) and Admin (everyone's). */
+export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
+  const { me } = useSession();
+  const [type, setType] = useState("");
+  const [status, setStatus] = useState("");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [items, setItems] = useState<Job[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+
+  const query = {
+    type: type || undefined,
+    status: status || undefined,
+    from: from ? new Date(from).toISOString() : undefined,
+    to: to ? new Date(new Date(to).getTime() + 86_399_000).toISOString() : undefined,
+    scope: props.scope,
+    limit: 25,
+  };
+  const load = async (after: string | null, quiet = false) => {
+    if (!quiet) setLoading(true);
+    try {
+      const page = await call<Page<Job>>("jobs", { query: { ...query, cursor: after } });
+      setItems((prev) => (after ? [...prev, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    load(null);
+  }, [type, status, from, to, props.scope, tick]);
+
+  // Live status: refresh quietly while something is still running.
+  const active = items.some((j) => !isTerminal(j.status));
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => load(null, true), 2000);
+    return () => clearInterval(t);
+  }, [active, type, status, from, to, props.scope]);
+
+  const cancel = async (j: Job) => {
+    try {
+      await call("cancelJob", { params: { id: j.id } });
+      toast("Cancel requested.", "ok");
+      setTick((t) => t + 1);
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  const retry = async (ids: string[] | "all") => {
+    try {
+      const { requeued } = await call<{ requeued: string[] }>("adminRetryJobs", {
+        body: ids === "all" ? { allFailed: true } : { jobIds: ids },
+      });
+      toast(`${requeued.length} job${requeued.length === 1 ? "" : "s"} requeued.`, "ok");
+      setTick((t) => t + 1);
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  const admin = me?.role === "admin";
+
+  return (
+    <div>
+      <div class="filters">
+        <select
+          aria-label="Job type"
+          value={type}
+          onChange={(e) => setType((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">All types</option>
+          {JOB_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <select
+          aria-label="Job status"
+          value={status}
+          onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}
+        >
+          <option value="">All statuses</option>
+          {JOB_STATUSES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
+        <input
+          type="date"
+          aria-label="Created from"
+          value={from}
+          onChange={(e) => setFrom((e.target as HTMLInputElement).value)}
+        />
+        <input
+          type="date"
+          aria-label="Created to"
+          value={to}
+          onChange={(e) => setTo((e.target as HTMLInputElement).value)}
+        />
+        <button type="button" class="btn" onClick={() => setTick((t) => t + 1)}>
+          Refresh
+        </button>
+        {admin && props.scope === "all" ? (
+          <button type="button" class="btn" onClick={() => retry("all")}>
+            Retry all failed
+          </button>
+        ) : null}
+      </div>
+      <ErrorBox error={error} />
+      {!items.length && !loading ? (
+        <Empty title="No jobs match">
+          <p>Vectorize an image or run the organizer and its job shows up here.</p>
+        </Empty>
+      ) : (
+        <div class="table-scroll">
+          <table class="table" aria-busy={loading} data-testid="jobs-table">
+            <thead>
+              <tr>
+                <th scope="col">Job</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Created</th>
+                <th scope="col">Duration</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((j) => (
+                <tr key={j.id}>
+                  <td class="mono">{j.id.slice(0, 14)}…</td>
+                  <td>{j.type}</td>
+                  <td>
+                    <StatusBadge status={j.status} />
+                    {j.error ? (
+                      <div class="hint" title={j.error.message}>
+                        {j.error.code}
+                      </div>
+                    ) : null}
+                  </td>
+                  <td class="cell-progress">
+                    <ProgressBar
+                      value={j.status === "succeeded" ? 100 : j.progress.percent}
+                      label={`Progress of ${j.id}`}
+                      status={j.status}
+                    />
+                  </td>
+                  <td>{formatDate(j.createdAt)}</td>
+                  <td>{duration(j)}</td>
+                  <td class="actions">
+                    <button type="button" class="btn btn-sm" onClick={() => openJob(j)}>
+                      Open
+                    </button>
+                    {!isTerminal(j.status) ? (
+                      <button type="button" class="btn btn-sm" onClick={() => cancel(j)}>
+                        Cancel
+                      </button>
+                    ) : null}
+                    {admin && j.status === "failed" ? (
+                      <button type="button" class="btn btn-sm" onClick={() => retry([j.id])}>
+                        Retry
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {cursor ? (
+        <div class="center">
+          <button type="button" class="btn" onClick={() => load(cursor)}>
+            Load more
+          </button>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function JobsScreen() {
+  return (
+    <div class="page page-wide">
+      <h1>Jobs</h1>
+      <p class="muted">Your vectorize and organize jobs, newest first. Running jobs update live.</p>
+      <JobsTable scope="mine" />
+    </div>
+  );
+}

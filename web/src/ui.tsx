@@ -1,0 +1,225 @@
+import type { ComponentChildren, JSX } from "preact";
+import { createContext } from "preact";
+import { useContext, useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, type Me } from "./api";
+
+// ---- Router: history API, one path + query string ----
+export function navigate(to: string, replace = false) {
+  if (to === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, "", to);
+  else history.pushState(null, "", to);
+  dispatchEvent(new Event("edgecraft:navigate"));
+}
+
+export function useLocation(): { path: string; query: URLSearchParams } {
+  const read = () => ({ path: location.pathname, query: new URLSearchParams(location.search) });
+  const [loc, setLoc] = useState(read);
+  useEffect(() => {
+    const update = () => setLoc(read());
+    addEventListener("popstate", update);
+    addEventListener("edgecraft:navigate", update);
+    return () => {
+      removeEventListener("popstate", update);
+      removeEventListener("edgecraft:navigate", update);
+    };
+  }, []);
+  return loc;
+}
+
+export function Link(
+  props: { href: string; children: ComponentChildren } & JSX.HTMLAttributes<HTMLAnchorElement>,
+) {
+  const { href, children, ...rest } = props;
+  return (
+    <a
+      {...rest}
+      href={href}
+      onClick={(e) => {
+        if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
+        e.preventDefault();
+        navigate(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+// ---- Session context ----
+export interface SessionCtx {
+  me: Me | null;
+  refresh: () => Promise<void>;
+  signOut: () => Promise<void>;
+}
+export const Session = createContext<SessionCtx>({
+  me: null,
+  refresh: async () => {},
+  signOut: async () => {},
+});
+export const useSession = () => useContext(Session);
+
+// ---- Toasts ----
+type Toast = { id: number; text: string; kind: "info" | "error" | "ok" };
+let toastId = 0;
+const toastListeners = new Set<(t: Toast[]) => void>();
+let toasts: Toast[] = [];
+export function toast(text: string, kind: Toast["kind"] = "info") {
+  const t = { id: ++toastId, text, kind };
+  toasts = [...toasts, t].slice(-4);
+  for (const fn of toastListeners) fn(toasts);
+  setTimeout(
+    () => {
+      toasts = toasts.filter((x) => x.id !== t.id);
+      for (const fn of toastListeners) fn(toasts);
+    },
+    kind === "error" ? 8000 : 4000,
+  );
+}
+export function toastError(e: unknown) {
+  toast(e instanceof Error ? e.message : String(e), "error");
+}
+export function Toasts() {
+  const [list, setList] = useState<Toast[]>(toasts);
+  useEffect(() => {
+    toastListeners.add(setList);
+    return () => void toastListeners.delete(setList);
+  }, []);
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      {list.map((t) => (
+        <div key={t.id} class={`toast toast-${t.kind}`}>
+          {t.text}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+// ---- Small components ----
+export function Field(props: {
+  label: string;
+  error?: string;
+  hint?: string;
+  children: (id: string, describedBy: string | undefined) => ComponentChildren;
+}) {
+  const id = useRef(`f${Math.random().toString(36).slice(2, 8)}`).current;
+  const describedBy = props.error ? `${id}-err` : props.hint ? `${id}-hint` : undefined;
+  return (
+    <div class={`field${props.error ? " has-error" : ""}`}>
+      <label for={id}>{props.label}</label>
+      {props.children(id, describedBy)}
+      {props.error ? (
+        <p class="field-error" id={`${id}-err`} role="alert">
+          {props.error}
+        </p>
+      ) : props.hint ? (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function ProgressBar(props: { value: number; label: string; status?: string }) {
+  const v = Math.max(0, Math.min(100, Math.round(props.value)));
+  return (
+    <div class="progress-wrap">
+      <div
+        class={`progress ${props.status ? `progress-${props.status}` : ""}`}
+        role="progressbar"
+        aria-label={props.label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={v}
+      >
+        <div class="progress-fill" style={{ width: `${v}%` }} />
+      </div>
+      <span class="progress-num">{v}%</span>
+    </div>
+  );
+}
+
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge badge-${status}`}>{status}</span>;
+}
+
+export function Empty(props: { title: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      <p class="empty-title">{props.title}</p>
+      {props.children}
+    </div>
+  );
+}
+
+export function ErrorBox({ error }: { error: unknown }) {
+  if (!error) return null;
+  return (
+    <div class="error-box" role="alert">
+      {error instanceof Error ? error.message : String(error)}
+    </div>
+  );
+}
+
+/** A modal dialog on <dialog>, so focus and Escape are handled by the browser. */
+export function Dialog(props: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (props.open && !d.open) d.showModal();
+    if (!props.open && d.open) d.close();
+  }, [props.open]);
+  return (
+    <dialog ref={ref} aria-label={props.title} onClose={props.onClose} class="dialog">
+      {props.open ? (
+        <>
+          <h2>{props.title}</h2>
+          {props.children}
+        </>
+      ) : null}
+    </dialog>
+  );
+}
+
+/** Runs an async loader; keeps the last data while reloading so nothing jumps. */
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: unknown[],
+): { data: T | undefined; error: unknown; loading: boolean; reload: () => void } {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown; loading: boolean }>({
+    data: undefined,
+    error: null,
+    loading: true,
+  });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    load().then(
+      (data) => live && setState({ data, error: null, loading: false }),
+      (error) => live && setState((s) => ({ ...s, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return { ...state, reload: () => setTick((t) => t + 1) };
+}
+
+export function fieldErrors(e: unknown): Record<string, string> {
+  return e instanceof ApiError ? e.fields() : {};
+}
+
+export function copy(text: string) {
+  navigator.clipboard?.writeText(text).then(
+    () => toast("Copied to the clipboard.", "ok"),
+    () => toast("Could not copy; select the text and copy it.", "error"),
+  );
+}
