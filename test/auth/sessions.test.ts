@@ -217,4 +217,26 @@ describe("admin", () => {
       404,
     );
   });
+
+  it("an admin gets per-day activity for the dashboard charts; a user gets 403", async () => {
+    const admin = await newUser({ role: "admin" });
+    const user = await newUser();
+    await expectProblem(await call("/api/v1/admin/stats", { token: user.accessToken }), 403);
+    await expectProblem(await call("/api/v1/admin/stats?days=0", { token: admin.accessToken }), 422);
+    const res = await call("/api/v1/admin/stats?days=7", { token: admin.accessToken });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      days: { date: string; signups: number; jobsCreated: number }[];
+      totals: { users: number };
+    };
+    expect(body.days).toHaveLength(7);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(body.days.at(-1)?.date).toBe(today);
+    const signupsToday = await env.DB.prepare("SELECT count(*) AS n FROM users WHERE created_at >= ?")
+      .bind(today)
+      .first<{ n: number }>();
+    expect(body.days.at(-1)?.signups).toBe(signupsToday?.n);
+    expect(body.totals.users).toBeGreaterThanOrEqual(2);
+    expect(new Set(body.days.map((d) => d.date)).size).toBe(7);
+  });
 });

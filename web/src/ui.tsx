@@ -121,6 +121,103 @@ export function Field(props: {
   );
 }
 
+/** A labelled text input bound to a string; other input attributes pass through. */
+export function TextField(
+  props: {
+    label: string;
+    error?: string;
+    hint?: string;
+    value: string;
+    onValue: (value: string) => void;
+  } & Omit<JSX.InputHTMLAttributes, "label" | "value" | "onInput">,
+) {
+  const { label, error, hint, value, onValue, ...input } = props;
+  return (
+    <Field label={label} error={error} hint={hint}>
+      {(id, describedBy) => (
+        <input
+          {...input}
+          id={id}
+          aria-describedby={describedBy}
+          value={value}
+          onInput={(e) => onValue((e.target as HTMLInputElement).value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/**
+ * A <select> over string values; `all` adds a first, empty option that means "no filter",
+ * `label` wraps it in a visible <label>.
+ */
+export function Select<T extends string>(props: {
+  value: T;
+  onValue: (value: T) => void;
+  options: readonly (T | { value: T; label: string })[];
+  all?: string;
+  label?: string;
+  "aria-label"?: string;
+}) {
+  const select = (
+    <select
+      aria-label={props["aria-label"]}
+      value={props.value}
+      onChange={(e) => props.onValue((e.target as HTMLSelectElement).value as T)}
+    >
+      {props.all !== undefined ? <option value="">{props.all}</option> : null}
+      {props.options.map((o) => {
+        const { value, label } = typeof o === "string" ? { value: o, label: o } : o;
+        return (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        );
+      })}
+    </select>
+  );
+  return props.label === undefined ? (
+    select
+  ) : (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is `select`, which the rule cannot see through
+    <label>
+      {props.label}
+      {select}
+    </label>
+  );
+}
+
+/** A table's header row; `actions` adds a last column whose title only screen readers hear. */
+export function TableHead(props: { columns: string[]; actions?: boolean }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((c) => (
+          <th key={c} scope="col">
+            {c}
+          </th>
+        ))}
+        {props.actions ? (
+          <th scope="col">
+            <span class="sr-only">Actions</span>
+          </th>
+        ) : null}
+      </tr>
+    </thead>
+  );
+}
+
+/** The centred button under a paged list that fetches the next page. */
+export function MoreButton(props: { onClick: () => void; disabled?: boolean; children: ComponentChildren }) {
+  return (
+    <div class="center">
+      <button type="button" class="btn" disabled={props.disabled} onClick={props.onClick}>
+        {props.children}
+      </button>
+    </div>
+  );
+}
+
 export function ProgressBar(props: { value: number; label: string; status?: string }) {
   const v = Math.max(0, Math.min(100, Math.round(props.value)));
   return (
@@ -137,6 +234,17 @@ export function ProgressBar(props: { value: number; label: string; status?: stri
       </div>
       <span class="progress-num">{v}%</span>
     </div>
+  );
+}
+
+/** A job's progress bar: a succeeded job always reads 100%. */
+export function JobProgress(props: { status: string; percent: number; label: string }) {
+  return (
+    <ProgressBar
+      value={props.status === "succeeded" ? 100 : props.percent}
+      label={props.label}
+      status={props.status}
+    />
   );
 }
 
@@ -215,6 +323,13 @@ export function useLoad<T>(
 
 export function fieldErrors(e: unknown): Record<string, string> {
   return e instanceof ApiError ? e.fields() : {};
+}
+
+/** Shows a failed form submit: per-field messages where the server gave them, else a toast. */
+export function showFormError(e: unknown, setErrors: (errors: Record<string, string>) => void) {
+  const f = fieldErrors(e);
+  setErrors(f);
+  if (!Object.keys(f).length) toastError(e);
 }
 
 export function copy(text: string) {

@@ -1,10 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
+import { dailyStats } from "../../admin/stats";
 import type { AppEnv } from "../../app-env";
 import * as admin from "../../auth/admin";
 import { getDb } from "../../db/client";
 import type { User } from "../../db/schema";
 import { caller } from "../../policy";
-import type { endUserSessions, listUsers, updateUser } from "./admin.routes";
+import type { endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
 
 function adminView(u: User) {
   return {
@@ -41,4 +42,8 @@ export const endUserSessionsHandler: RouteHandler<typeof endUserSessions, AppEnv
     c.req.valid("param").id,
   );
   return c.json({ ended }, 200);
+};
+
+export const statsHandler: RouteHandler<typeof stats, AppEnv> = async (c) => {
+  return c.json(await dailyStats(getDb(c.env.DB), c.req.valid("query").days, c.var.clock()), 200);
 };

@@ -62,3 +62,34 @@ export const endUserSessions = createRoute({
     ...pickProblems(401, 403, 404),
   },
 });
+
+const dailySchema = z
+  .object({
+    date: z.string().openapi({ example: "2026-11-21" }),
+    jobsCreated: z.number().int(),
+    jobsSucceeded: z.number().int(),
+    jobsFailed: z.number().int(),
+    uploads: z.number().int(),
+    uploadedBytes: z.number().int(),
+    signups: z.number().int(),
+  })
+  .openapi("DailyStats");
+
+export const stats = createRoute({
+  method: "get",
+  path: "/admin/stats",
+  tags,
+  middleware: [adminOnly] as const,
+  summary: "Activity per UTC day (jobs, uploads, sign-ups) and storage totals, for the dashboard charts",
+  request: { query: z.object({ days: z.coerce.number().int().min(1).max(365).default(30) }) },
+  responses: {
+    200: jsonContent(
+      z.object({
+        days: z.array(dailySchema),
+        totals: z.object({ users: z.number().int(), storedBytes: z.number().int(), files: z.number().int() }),
+      }),
+      "Stats",
+    ),
+    ...pickProblems(401, 403, 422),
+  },
+});

@@ -3,9 +3,11 @@ import { API_KEY_SCOPES, type ApiKey, call, formatBytes, formatDate, type Sessio
 import {
   copy,
   ErrorBox,
-  Field,
   fieldErrors,
   ProgressBar,
+  showFormError,
+  TableHead,
+  TextField,
   toast,
   toastError,
   useLoad,
@@ -87,34 +89,23 @@ function PasswordForm({ onDone }: { onDone: () => Promise<void> }) {
     <section class="panel" aria-labelledby="pw-h">
       <h2 id="pw-h">Change password</h2>
       <form onSubmit={submit} noValidate class="form-narrow">
-        <Field label="Current password" error={errors.currentPassword}>
-          {(id, d) => (
-            <input
-              id={id}
-              type="password"
-              autocomplete="current-password"
-              aria-describedby={d}
-              value={current}
-              onInput={(e) => setCurrent((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label="Current password"
+          error={errors.currentPassword}
+          type="password"
+          autocomplete="current-password"
+          value={current}
+          onValue={setCurrent}
+        />
+        <TextField
           label="New password"
           error={errors.newPassword}
           hint="At least 8 characters. Changing it signs out your other sessions."
-        >
-          {(id, d) => (
-            <input
-              id={id}
-              type="password"
-              autocomplete="new-password"
-              aria-describedby={d}
-              value={next}
-              onInput={(e) => setNext((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
+          type="password"
+          autocomplete="new-password"
+          value={next}
+          onValue={setNext}
+        />
         <button type="submit" class="btn btn-primary" disabled={busy}>
           Change password
         </button>
@@ -150,17 +141,7 @@ function Sessions() {
       <ErrorBox error={error} />
       <div class="table-scroll">
         <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">Device</th>
-              <th scope="col">IP</th>
-              <th scope="col">Started</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Device", "IP", "Started", "Last seen"]} actions />
           <tbody>
             {(data?.items ?? []).map((s) => (
               <tr key={s.id}>
@@ -239,9 +220,7 @@ function ApiKeys() {
       setName("");
       reload();
     } catch (err) {
-      const f = fieldErrors(err);
-      setErrors(f);
-      if (!Object.keys(f).length) toastError(err);
+      showFormError(err, setErrors);
     }
   };
   const live = (data?.items ?? []).filter((k) => !k.revokedAt);
@@ -252,16 +231,7 @@ function ApiKeys() {
         For scripts and integrations: send the key as <code>Authorization: Bearer …</code>.
       </p>
       <form onSubmit={create} noValidate class="key-form">
-        <Field label="Key name" error={errors.name}>
-          {(id, d) => (
-            <input
-              id={id}
-              aria-describedby={d}
-              value={name}
-              onInput={(e) => setName((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
+        <TextField label="Key name" error={errors.name} value={name} onValue={setName} />
         <fieldset class="scopes">
           <legend>Scopes</legend>
           {API_KEY_SCOPES.filter((s) => s !== "admin" || me?.role === "admin").map((s) => (
@@ -284,19 +254,15 @@ function ApiKeys() {
             </p>
           ) : null}
         </fieldset>
-        <Field label="Expires after (days, empty = never)" error={errors.expiresInDays}>
-          {(id, d) => (
-            <input
-              id={id}
-              type="number"
-              min={1}
-              max={3650}
-              aria-describedby={d}
-              value={days}
-              onInput={(e) => setDays((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
+        <TextField
+          label="Expires after (days, empty = never)"
+          error={errors.expiresInDays}
+          type="number"
+          min={1}
+          max={3650}
+          value={days}
+          onValue={setDays}
+        />
         <button type="submit" class="btn btn-primary">
           Create key
         </button>
@@ -316,19 +282,7 @@ function ApiKeys() {
       <ErrorBox error={error} />
       <div class="table-scroll">
         <table class="table" data-testid="api-keys">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Key</th>
-              <th scope="col">Scopes</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Name", "Key", "Scopes", "Created", "Expires", "Last used"]} actions />
           <tbody>
             {live.map((k) => (
               <tr key={k.id}>

@@ -9,7 +9,7 @@ import {
   type MediaStats,
   type Page,
 } from "../api";
-import { ErrorBox, StatusBadge, toast, toastError, useLoad, useSession } from "../ui";
+import { ErrorBox, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
 import { JobsTable } from "./Jobs";
 
 export function AdminScreen() {
@@ -73,19 +73,7 @@ function Users() {
       <ErrorBox error={error} />
       <div class="table-scroll">
         <table class="table" aria-busy={loading} data-testid="admin-users">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Name</th>
-              <th scope="col">Role</th>
-              <th scope="col">Storage</th>
-              <th scope="col">Joined</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={["Email", "Name", "Role", "Storage", "Joined", "Status"]} actions />
           <tbody>
             {(data?.items ?? []).map((u) => (
               <tr key={u.id}>

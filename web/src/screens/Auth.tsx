@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, call } from "../api";
-import { Field, fieldErrors, Link } from "../ui";
+import { fieldErrors, Link, TextField } from "../ui";
 
 export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () => Promise<void> }) {
   const signup = props.mode === "signup";
@@ -60,50 +60,35 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
           </div>
         ) : null}
         {signup ? (
-          <Field label="Name (optional)" error={errors.name}>
-            {(id, d) => (
-              <input
-                id={id}
-                aria-describedby={d}
-                autocomplete="name"
-                value={name}
-                onInput={(e) => setName((e.target as HTMLInputElement).value)}
-              />
-            )}
-          </Field>
+          <TextField
+            label="Name (optional)"
+            error={errors.name}
+            autocomplete="name"
+            value={name}
+            onValue={setName}
+          />
         ) : null}
-        <Field label="Email" error={errors.email}>
-          {(id, d) => (
-            <input
-              id={id}
-              name="email"
-              type="email"
-              aria-describedby={d}
-              aria-invalid={!!errors.email}
-              autocomplete="email"
-              value={email}
-              onInput={(e) => setEmail((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
-        <Field
+        <TextField
+          label="Email"
+          error={errors.email}
+          name="email"
+          type="email"
+          aria-invalid={!!errors.email}
+          autocomplete="email"
+          value={email}
+          onValue={setEmail}
+        />
+        <TextField
           label="Password"
           error={errors.password}
           hint={signup ? "At least 8 characters; avoid common words and patterns." : undefined}
-        >
-          {(id, d) => (
-            <input
-              id={id}
-              name="password"
-              type="password"
-              aria-describedby={d}
-              aria-invalid={!!errors.password}
-              autocomplete={signup ? "new-password" : "current-password"}
-              value={password}
-              onInput={(e) => setPassword((e.target as HTMLInputElement).value)}
-            />
-          )}
-        </Field>
+          name="password"
+          type="password"
+          aria-invalid={!!errors.password}
+          autocomplete={signup ? "new-password" : "current-password"}
+          value={password}
+          onValue={setPassword}
+        />
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Please wait…" : signup ? "Create account" : "Sign in"}
         </button>

@@ -1,6 +1,18 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, formatDate, isTerminal, JOB_STATUSES, JOB_TYPES, type Job, type Page } from "../api";
-import { Empty, ErrorBox, navigate, ProgressBar, StatusBadge, toast, toastError, useSession } from "../ui";
+import {
+  Empty,
+  ErrorBox,
+  JobProgress,
+  MoreButton,
+  navigate,
+  Select,
+  StatusBadge,
+  TableHead,
+  toast,
+  toastError,
+  useSession,
+} from "../ui";
 
 function duration(j: Job): string {
   if (!j.startedAt) return "–";
@@ -89,30 +101,14 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
   return (
     <div>
       <div class="filters">
-        <select
-          aria-label="Job type"
-          value={type}
-          onChange={(e) => setType((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">All types</option>
-          {JOB_TYPES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </select>
-        <select
+        <Select aria-label="Job type" value={type} onValue={setType} all="All types" options={JOB_TYPES} />
+        <Select
           aria-label="Job status"
           value={status}
-          onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">All statuses</option>
-          {JOB_STATUSES.map((t) => (
-            <option key={t} value={t}>
-              {t}
-            </option>
-          ))}
-        </select>
+          onValue={setStatus}
+          all="All statuses"
+          options={JOB_STATUSES}
+        />
         <input
           type="date"
           aria-label="Created from"
@@ -142,19 +138,7 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
       ) : (
         <div class="table-scroll">
           <table class="table" aria-busy={loading} data-testid="jobs-table">
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Created</th>
-                <th scope="col">Duration</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={["Job", "Type", "Status", "Progress", "Created", "Duration"]} actions />
             <tbody>
               {items.map((j) => (
                 <tr key={j.id}>
@@ -169,10 +153,10 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
                     ) : null}
                   </td>
                   <td class="cell-progress">
-                    <ProgressBar
-                      value={j.status === "succeeded" ? 100 : j.progress.percent}
-                      label={`Progress of ${j.id}`}
+                    <JobProgress
                       status={j.status}
+                      percent={j.progress.percent}
+                      label={`Progress of ${j.id}`}
                     />
                   </td>
                   <td>{formatDate(j.createdAt)}</td>
@@ -198,13 +182,7 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
           </table>
         </div>
       )}
-      {cursor ? (
-        <div class="center">
-          <button type="button" class="btn" onClick={() => load(cursor)}>
-            Load more
-          </button>
-        </div>
-      ) : null}
+      {cursor ? <MoreButton onClick={() => load(cursor)}>Load more</MoreButton> : null}
     </div>
   );
 }

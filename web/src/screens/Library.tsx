@@ -15,10 +15,12 @@ import {
   copy,
   Empty,
   ErrorBox,
-  Field,
-  fieldErrors,
+  MoreButton,
   navigate,
   ProgressBar,
+  Select,
+  showFormError,
+  TextField,
   toast,
   toastError,
   useLoad,
@@ -26,13 +28,13 @@ import {
 
 const KINDS = ["image", "video", "audio", "document", "archive", "text", "other"];
 const SORTS = [
-  ["-date", "Newest first"],
-  ["date", "Oldest first"],
-  ["name", "Name A–Z"],
-  ["-name", "Name Z–A"],
-  ["-size", "Largest first"],
-  ["size", "Smallest first"],
-] as const;
+  { value: "-date", label: "Newest first" },
+  { value: "date", label: "Oldest first" },
+  { value: "name", label: "Name A–Z" },
+  { value: "-name", label: "Name Z–A" },
+  { value: "-size", label: "Largest first" },
+  { value: "size", label: "Smallest first" },
+];
 
 interface UploadItem {
   key: number;
@@ -285,18 +287,7 @@ export function LibraryScreen() {
             value={q}
             onInput={(e) => setQ((e.target as HTMLInputElement).value)}
           />
-          <select
-            aria-label="Type"
-            value={type}
-            onChange={(e) => setType((e.target as HTMLSelectElement).value)}
-          >
-            <option value="">All types</option>
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
-              </option>
-            ))}
-          </select>
+          <Select aria-label="Type" value={type} onValue={setType} all="All types" options={KINDS} />
           <input
             aria-label="Tag"
             placeholder="Tag"
@@ -315,17 +306,7 @@ export function LibraryScreen() {
             value={to}
             onChange={(e) => setTo((e.target as HTMLInputElement).value)}
           />
-          <select
-            aria-label="Sort"
-            value={sort}
-            onChange={(e) => setSort((e.target as HTMLSelectElement).value)}
-          >
-            {SORTS.map(([v, l]) => (
-              <option key={v} value={v}>
-                {l}
-              </option>
-            ))}
-          </select>
+          <Select aria-label="Sort" value={sort} onValue={setSort} options={SORTS} />
         </div>
 
         {uploads.length ? (
@@ -523,11 +504,9 @@ export function LibraryScreen() {
           </table>
         )}
         {cursor ? (
-          <div class="center">
-            <button type="button" class="btn" disabled={loading} onClick={() => fetchPage(cursor)}>
-              {loading ? "Loading…" : "Load more"}
-            </button>
-          </div>
+          <MoreButton disabled={loading} onClick={() => fetchPage(cursor)}>
+            {loading ? "Loading…" : "Load more"}
+          </MoreButton>
         ) : null}
         {dragging ? (
           <div class="drop-overlay" aria-hidden="true">
@@ -656,9 +635,7 @@ function Details(props: { id: string; onClose: () => void; onChanged: () => void
       reload();
       props.onChanged();
     } catch (err) {
-      const f = fieldErrors(err);
-      setFieldErr(f);
-      if (!Object.keys(f).length) toastError(err);
+      showFormError(err, setFieldErr);
     }
   };
   const act = async (fn: () => Promise<unknown>, msg: string, close = false) => {
@@ -760,36 +737,14 @@ function Details(props: { id: string; onClose: () => void; onChanged: () => void
           </div>
           {!m.trashedAt ? (
             <form onSubmit={save} class="details-form">
-              <Field label="Name" error={fieldErr.name}>
-                {(id, d) => (
-                  <input
-                    id={id}
-                    aria-describedby={d}
-                    value={name}
-                    onInput={(e) => setName((e.target as HTMLInputElement).value)}
-                  />
-                )}
-              </Field>
-              <Field label="Folder" error={fieldErr.folder}>
-                {(id, d) => (
-                  <input
-                    id={id}
-                    aria-describedby={d}
-                    value={folder}
-                    onInput={(e) => setFolder((e.target as HTMLInputElement).value)}
-                  />
-                )}
-              </Field>
-              <Field label="Tags (comma separated)" error={fieldErr.tags}>
-                {(id, d) => (
-                  <input
-                    id={id}
-                    aria-describedby={d}
-                    value={tags}
-                    onInput={(e) => setTags((e.target as HTMLInputElement).value)}
-                  />
-                )}
-              </Field>
+              <TextField label="Name" error={fieldErr.name} value={name} onValue={setName} />
+              <TextField label="Folder" error={fieldErr.folder} value={folder} onValue={setFolder} />
+              <TextField
+                label="Tags (comma separated)"
+                error={fieldErr.tags}
+                value={tags}
+                onValue={setTags}
+              />
               <button class="btn btn-primary" type="submit">
                 Save changes
               </button>

@@ -19,9 +19,12 @@ import {
   Dialog,
   Empty,
   ErrorBox,
+  JobProgress,
+  MoreButton,
   navigate,
-  ProgressBar,
+  Select,
   StatusBadge,
+  TableHead,
   toast,
   toastError,
   useLoad,
@@ -143,38 +146,35 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
             run("organize");
           }}
         >
-          <label>
-            Folder
-            <select value={folder} onChange={(e) => setFolder((e.target as HTMLSelectElement).value)}>
-              {flatten(tree.data?.root).map((p) => (
-                <option key={p} value={p}>
-                  {p === "/" ? "All files (/)" : p}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Duplicates
-            <select
-              value={duplicates}
-              onChange={(e) => setDuplicates((e.target as HTMLSelectElement).value as typeof duplicates)}
-            >
-              <option value="report">Only report them</option>
-              <option value="move">Move extra copies aside</option>
-              <option value="trash">Move extra copies to trash</option>
-            </select>
-          </label>
-          <label>
-            Keep
-            <select
-              value={keep}
-              onChange={(e) => setKeep((e.target as HTMLSelectElement).value as typeof keep)}
-            >
-              <option value="oldest">the oldest copy</option>
-              <option value="newest">the newest copy</option>
-              <option value="shortest-path">the copy with the shortest path</option>
-            </select>
-          </label>
+          <Select
+            label="Folder"
+            value={folder}
+            onValue={setFolder}
+            options={flatten(tree.data?.root).map((p) => ({
+              value: p,
+              label: p === "/" ? "All files (/)" : p,
+            }))}
+          />
+          <Select
+            label="Duplicates"
+            value={duplicates}
+            onValue={setDuplicates}
+            options={[
+              { value: "report", label: "Only report them" },
+              { value: "move", label: "Move extra copies aside" },
+              { value: "trash", label: "Move extra copies to trash" },
+            ]}
+          />
+          <Select
+            label="Keep"
+            value={keep}
+            onValue={setKeep}
+            options={[
+              { value: "oldest", label: "the oldest copy" },
+              { value: "newest", label: "the newest copy" },
+              { value: "shortest-path", label: "the copy with the shortest path" },
+            ]}
+          />
           <button type="submit" class="btn btn-primary" disabled={!!running}>
             Run dry run
           </button>
@@ -211,11 +211,7 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
               ) : null}
             </div>
           </div>
-          <ProgressBar
-            value={job.status === "succeeded" ? 100 : (progress?.percent ?? 0)}
-            label="Organizer progress"
-            status={job.status}
-          />
+          <JobProgress status={job.status} percent={progress?.percent ?? 0} label="Organizer progress" />
           <p class="hint">
             {progress?.stage ?? ""} {progress?.total ? `${progress.done} / ${progress.total}` : ""}
             {job.error ? ` · ${job.error.message}` : ""}
@@ -338,30 +334,20 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
       </div>
       <h3>Files</h3>
       <div class="filters">
-        <select
+        <Select
           aria-label="Filter by category"
           value={category}
-          onChange={(e) => setCategory((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">All categories</option>
-          {totals.map((t) => (
-            <option key={t.category} value={t.category}>
-              {t.category}
-            </option>
-          ))}
-        </select>
-        <select
+          onValue={setCategory}
+          all="All categories"
+          options={totals.map((t) => t.category)}
+        />
+        <Select
           aria-label="Filter by file status"
           value={status}
-          onChange={(e) => setStatus((e.target as HTMLSelectElement).value)}
-        >
-          <option value="">All statuses</option>
-          {FILE_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+          onValue={setStatus}
+          all="All statuses"
+          options={FILE_STATUSES}
+        />
         <button
           type="button"
           class="btn"
@@ -381,16 +367,7 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
       <ErrorBox error={error} />
       <div class="table-scroll">
         <table class="table" data-testid="plan-files">
-          <thead>
-            <tr>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-              <th scope="col">Category</th>
-              <th scope="col">Size</th>
-              <th scope="col">Action</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
+          <TableHead columns={["From", "To", "Category", "Size", "Action", "Status"]} />
           <tbody>
             {files.map((f) => (
               <tr key={f.mediaId}>
@@ -408,13 +385,7 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
           </tbody>
         </table>
       </div>
-      {cursor ? (
-        <div class="center">
-          <button type="button" class="btn" onClick={() => load(cursor)}>
-            More files
-          </button>
-        </div>
-      ) : null}
+      {cursor ? <MoreButton onClick={() => load(cursor)}>More files</MoreButton> : null}
       {reportHtml !== null ? (
         <div class="report">
           <div class="row-between">

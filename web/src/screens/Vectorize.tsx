@@ -13,7 +13,7 @@ import {
   uploadFile,
   watchJob,
 } from "../api";
-import { Empty, ErrorBox, navigate, ProgressBar, StatusBadge, toast, toastError } from "../ui";
+import { Empty, ErrorBox, JobProgress, navigate, Select, StatusBadge, toast, toastError } from "../ui";
 import { Thumb } from "./Library";
 
 type Opts = Required<
@@ -105,6 +105,8 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
   const [children, setChildren] = useState<Job[]>([]);
   const watch = useRef<JobWatch | null>(null);
   const opts = effective(preset, overrides);
+  const setOption = <K extends keyof Opts>(key: K, value: Opts[K]) =>
+    setOverrides({ ...overrides, [key]: value });
 
   // Load from the URL: ?media=, ?job=
   useEffect(() => {
@@ -247,19 +249,16 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
         <details class="options" open>
           <summary>Options</summary>
           <div class="options-grid">
-            <label>
-              Mode
-              <select
-                value={opts.mode}
-                onChange={(e) =>
-                  setOverrides({ ...overrides, mode: (e.target as HTMLSelectElement).value as Opts["mode"] })
-                }
-              >
-                <option value="color">Colour</option>
-                <option value="posterize">Posterize</option>
-                <option value="binary">Black & white</option>
-              </select>
-            </label>
+            <Select
+              label="Mode"
+              value={opts.mode}
+              onValue={(v) => setOption("mode", v)}
+              options={[
+                { value: "color", label: "Colour" },
+                { value: "posterize", label: "Posterize" },
+                { value: "binary", label: "Black & white" },
+              ]}
+            />
             <label>
               Colours {opts.mode === "color" && !opts.colors ? "(auto)" : opts.colors}
               <input
@@ -268,9 +267,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
                 max={64}
                 value={opts.colors}
                 disabled={opts.mode === "binary"}
-                onInput={(e) =>
-                  setOverrides({ ...overrides, colors: Number((e.target as HTMLInputElement).value) })
-                }
+                onInput={(e) => setOption("colors", Number((e.target as HTMLInputElement).value))}
               />
             </label>
             {(["detail", "smoothness"] as const).map((k) => (
@@ -281,9 +278,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
                   min={0}
                   max={100}
                   value={opts[k]}
-                  onInput={(e) =>
-                    setOverrides({ ...overrides, [k]: Number((e.target as HTMLInputElement).value) })
-                  }
+                  onInput={(e) => setOption(k, Number((e.target as HTMLInputElement).value))}
                 />
               </label>
             ))}
@@ -294,12 +289,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
                 min={0}
                 max={180}
                 value={opts.cornerThreshold}
-                onInput={(e) =>
-                  setOverrides({
-                    ...overrides,
-                    cornerThreshold: Number((e.target as HTMLInputElement).value),
-                  })
-                }
+                onInput={(e) => setOption("cornerThreshold", Number((e.target as HTMLInputElement).value))}
               />
             </label>
             <label>
@@ -309,41 +299,27 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
                 min={0}
                 max={100000}
                 value={opts.speckle}
-                onInput={(e) =>
-                  setOverrides({ ...overrides, speckle: Number((e.target as HTMLInputElement).value) || 0 })
-                }
+                onInput={(e) => setOption("speckle", Number((e.target as HTMLInputElement).value) || 0)}
               />
             </label>
-            <label>
-              Output
-              <select
-                value={opts.output}
-                onChange={(e) =>
-                  setOverrides({
-                    ...overrides,
-                    output: (e.target as HTMLSelectElement).value as Opts["output"],
-                  })
-                }
-              >
-                <option value="curves">Curves</option>
-                <option value="polygons">Polygons</option>
-              </select>
-            </label>
-            <label>
-              Layering
-              <select
-                value={opts.layering}
-                onChange={(e) =>
-                  setOverrides({
-                    ...overrides,
-                    layering: (e.target as HTMLSelectElement).value as Opts["layering"],
-                  })
-                }
-              >
-                <option value="stacked">Stacked</option>
-                <option value="cutout">Cut-out</option>
-              </select>
-            </label>
+            <Select
+              label="Output"
+              value={opts.output}
+              onValue={(v) => setOption("output", v)}
+              options={[
+                { value: "curves", label: "Curves" },
+                { value: "polygons", label: "Polygons" },
+              ]}
+            />
+            <Select
+              label="Layering"
+              value={opts.layering}
+              onValue={(v) => setOption("layering", v)}
+              options={[
+                { value: "stacked", label: "Stacked" },
+                { value: "cutout", label: "Cut-out" },
+              ]}
+            />
           </div>
         </details>
 
@@ -387,11 +363,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
                 </button>
               ) : null}
             </div>
-            <ProgressBar
-              value={job.status === "succeeded" ? 100 : (progress?.percent ?? 0)}
-              label="Vectorize progress"
-              status={job.status}
-            />
+            <JobProgress status={job.status} percent={progress?.percent ?? 0} label="Vectorize progress" />
             <p class="hint">
               {via === "poll" ? "Live updates by polling" : via === "ws" ? "Live updates over WebSocket" : ""}
               {job.error ? ` · ${job.error.message}` : ""}
