@@ -3,12 +3,14 @@
 // Screenshots of every screen, light and dark, land in test/e2e/screenshots/ (gitignored).
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Resvg } from "@resvg/resvg-js";
 import { chromium } from "playwright-core";
 import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs";
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const CORPUS = path.resolve(repoRoot, "../shared/corpus/clipart");
 const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
@@ -75,15 +77,47 @@ async function newPage(viewport = { width: 1280, height: 860 }) {
     if (m.type() === "error" && !/status of (401|404|422|429)/.test(m.text())) errors.push(m.text());
   });
   page.on("dialog", (d) => d.accept());
+  a11y.set(page, []);
   return { page, context, errors };
 }
 
-/** Screenshot in light and dark (the app follows the system theme by default). */
+/** axe violations found on each page, by page; each test asserts its own list is empty at the end. */
+const a11y = new WeakMap();
+
+/**
+ * Runs axe-core (WCAG 2 A and AA) on the page as it is. The pages' CSP (script-src 'self') would
+ * block an injected <script>, so the source goes in through page.evaluate (CDP is not subject to it).
+ */
+async function axeCheck(page, label) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const { violations } = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"], resultTypes: ["violations"] }),
+  );
+  for (const v of violations) {
+    const nodes = v.nodes
+      .slice(0, 6)
+      .map((n) => `      ${n.target.join(" ")}\n        ${n.failureSummary?.replace(/\n\s*/g, "; ")}`)
+      .join("\n");
+    const more = v.nodes.length > 6 ? `\n      … and ${v.nodes.length - 6} more` : "";
+    a11y
+      .get(page)
+      ?.push(`${label}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length} nodes)\n${nodes}${more}`);
+  }
+}
+
+/** Fails the test with every axe violation the page collected, readably. */
+function assertAxeClean(page) {
+  const found = a11y.get(page) ?? [];
+  assert.ok(found.length === 0, `axe found ${found.length} violation(s):\n\n${found.join("\n\n")}`);
+}
+
+/** Screenshot in light and dark (the app follows the system theme by default), each checked by axe. */
 async function shots(page, name) {
   for (const scheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(80);
     await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: false });
+    await axeCheck(page, `${name} (${scheme})`);
   }
   await page.emulateMedia({ colorScheme: "light" });
 }
@@ -224,6 +258,7 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await shots(page, "08-library-phone");
 
   assert.deepEqual(errors, []);
+  assertAxeClean(page);
   await context.close();
 });
 
@@ -257,6 +292,7 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   await page.goto("/admin", { waitUntil: "domcontentloaded" });
   await page.getByRole("heading", { name: "Not available" }).waitFor();
   assert.deepEqual(errors, []);
+  assertAxeClean(page);
   await context.close();
 });
 
@@ -302,10 +338,11 @@ test("organizer: dry run → apply → files moved → roll back", async (t) => 
     back.items.every((m) => m.folder === "/"),
     "every file is back in the root",
   );
+  assertAxeClean(page);
   await context.close();
 });
 
-test("admin sees the admin screens: users, all jobs with dead-letter count, health", async () => {
+test("admin sees the admin screens: users, all jobs with dead-letter count, activity charts, health", async () => {
   const { page, context, errors } = await newPage();
   await signIn(page, ADMIN);
   await page.getByRole("link", { name: "Admin" }).click();
@@ -315,6 +352,27 @@ test("admin sees the admin screens: users, all jobs with dead-letter count, heal
   await page.locator("[data-testid=dead-letter]").waitFor();
   await page.locator("[data-testid=jobs-table] .badge-succeeded").first().waitFor();
   await shots(page, "13-admin-jobs");
+  // Activity: inline-SVG charts of jobs and uploads per day (lazy-loaded), totals, numbers as text.
+  await page.getByRole("tab", { name: "Activity" }).click();
+  const jobsChart = page.getByRole("img", { name: /Jobs per day/ });
+  await jobsChart.locator("rect").first().waitFor();
+  const totals = await page.locator("[data-testid=admin-totals]").textContent();
+  assert.match(totals, /[1-9]\d*\s*users/, `the totals count the users (${totals})`);
+  await page
+    .getByRole("img", { name: /Uploaded bytes per day/ })
+    .locator("rect")
+    .first()
+    .waitFor();
+  await page.locator("[data-testid=chart-uploads] summary").click();
+  const uploadsToday = await page.locator("[data-testid=chart-uploads] tbody tr").last().textContent();
+  assert.match(uploadsToday, /[1-9]/, `today's uploads are in the table (${uploadsToday})`);
+  await shots(page, "16-admin-activity");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(80);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal overflow on the activity tab at phone width (${overflow}px)`);
+  await shots(page, "17-admin-activity-phone");
+  await page.setViewportSize({ width: 1280, height: 860 });
   await page.getByRole("tab", { name: "Health" }).click();
   await page.locator("[data-testid=health] .health-ok").first().waitFor();
   await shots(page, "14-admin-health");
@@ -324,5 +382,6 @@ test("admin sees the admin screens: users, all jobs with dead-letter count, heal
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/signin/);
   assert.deepEqual(errors, []);
+  assertAxeClean(page);
   await context.close();
 });

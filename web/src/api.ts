@@ -19,6 +19,7 @@ export const ROUTES = {
   adminEndUserSessions: ["DELETE", "/admin/users/{id}/sessions"],
   adminJobStats: ["GET", "/admin/jobs/stats"],
   adminRetryJobs: ["POST", "/admin/jobs/retry"],
+  adminStats: ["GET", "/admin/stats"],
   health: ["GET", "/health"],
   media: ["GET", "/media"],
   upload: ["POST", "/media"],
@@ -216,6 +217,20 @@ export interface JobAttempt {
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+}
+/** One UTC day of GET /admin/stats. */
+export interface DailyStats {
+  date: string;
+  jobsCreated: number;
+  jobsSucceeded: number;
+  jobsFailed: number;
+  uploads: number;
+  uploadedBytes: number;
+  signups: number;
+}
+export interface AdminStats {
+  days: DailyStats[];
+  totals: { users: number; storedBytes: number; files: number };
 }
 export interface Health {
   status: "ok" | "degraded";

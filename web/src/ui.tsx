@@ -248,6 +248,16 @@ export function JobProgress(props: { status: string; percent: number; label: str
   );
 }
 
+/** A big number with a caption under it (dashboards). */
+export function Stat(props: { value: ComponentChildren; label: string; testId?: string }) {
+  return (
+    <div class="stat" data-testid={props.testId}>
+      <span class="stat-num">{props.value}</span>
+      <span class="stat-label">{props.label}</span>
+    </div>
+  );
+}
+
 export function StatusBadge({ status }: { status: string }) {
   return <span class={`badge badge-${status}`}>{status}</span>;
 }

@@ -9,16 +9,30 @@ import {
   type MediaStats,
   type Page,
 } from "../api";
-import { ErrorBox, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
+import { ErrorBox, Stat, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
 import { JobsTable } from "./Jobs";
 
+const TABS = { users: "Users", jobs: "All jobs", activity: "Activity", health: "Health" } as const;
+
+/** The charts are loaded on demand: they are not part of the first screen's JavaScript. */
+function Activity() {
+  const mod = useLoad(() => import("./AdminStats"), []);
+  if (mod.data) return <mod.data.AdminActivity />;
+  return (
+    <section aria-label="Activity" aria-busy={mod.loading}>
+      <ErrorBox error={mod.error} />
+      <p class="muted">{mod.error ? "" : "Loading charts…"}</p>
+    </section>
+  );
+}
+
 export function AdminScreen() {
-  const [tab, setTab] = useState<"users" | "jobs" | "health">("users");
+  const [tab, setTab] = useState<keyof typeof TABS>("users");
   return (
     <div class="page page-wide">
       <h1>Admin</h1>
       <div class="tabs" role="tablist" aria-label="Admin sections">
-        {(["users", "jobs", "health"] as const).map((t) => (
+        {(Object.keys(TABS) as (keyof typeof TABS)[]).map((t) => (
           <button
             key={t}
             type="button"
@@ -27,12 +41,20 @@ export function AdminScreen() {
             class={tab === t ? "on" : ""}
             onClick={() => setTab(t)}
           >
-            {t === "users" ? "Users" : t === "jobs" ? "All jobs" : "Health"}
+            {TABS[t]}
           </button>
         ))}
       </div>
       <div role="tabpanel">
-        {tab === "users" ? <Users /> : tab === "jobs" ? <AdminJobs /> : <HealthPanel />}
+        {tab === "users" ? (
+          <Users />
+        ) : tab === "jobs" ? (
+          <AdminJobs />
+        ) : tab === "activity" ? (
+          <Activity />
+        ) : (
+          <HealthPanel />
+        )}
       </div>
     </div>
   );
@@ -141,10 +163,7 @@ function AdminJobs() {
   return (
     <section aria-label="All jobs">
       <div class="stat-row">
-        <div class="stat" data-testid="dead-letter">
-          <span class="stat-num">{stats.data?.deadLettered ?? "–"}</span>
-          <span class="stat-label">dead-lettered</span>
-        </div>
+        <Stat testId="dead-letter" value={stats.data?.deadLettered ?? "–"} label="dead-lettered" />
         <div
           class="chart"
           role="img"

@@ -480,10 +480,10 @@ function Compare({ source, result }: { source: Media; result: VectorResult | nul
   const [mode, setMode] = useState<"side" | "slider">("side");
   const [zoom, setZoom] = useState(1);
   const [split, setSplit] = useState(50);
-  const left = useRef<HTMLDivElement>(null);
-  const right = useRef<HTMLDivElement>(null);
+  const left = useRef<HTMLElement>(null);
+  const right = useRef<HTMLElement>(null);
   const svgUrl = result ? `/api/v1/media/${result.svgMediaId}/content` : null;
-  const sync = (from: HTMLDivElement | null, to: HTMLDivElement | null) => {
+  const sync = (from: HTMLElement | null, to: HTMLElement | null) => {
     if (from && to) {
       to.scrollLeft = from.scrollLeft;
       to.scrollTop = from.scrollTop;
@@ -573,17 +573,32 @@ function Compare({ source, result }: { source: Media; result: VectorResult | nul
         <div class="side-by-side" data-testid="side-by-side">
           <figure>
             <figcaption>Original</figcaption>
-            <div class="pane checker" ref={left} onScroll={() => sync(left.current, right.current)}>
+            {/* Focusable so the zoomed image can be scrolled with the keyboard. */}
+            <section
+              class="pane checker"
+              ref={left}
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be keyboard-focusable (WCAG 2.1.1, axe scrollable-region-focusable)
+              tabIndex={0}
+              aria-label="Original (scrollable)"
+              onScroll={() => sync(left.current, right.current)}
+            >
               <img
                 src={source.contentUrl}
                 alt={`Original: ${source.name}`}
                 style={{ width: `${zoom * 100}%`, aspectRatio: aspect }}
               />
-            </div>
+            </section>
           </figure>
           <figure>
             <figcaption>Vector</figcaption>
-            <div class="pane checker" ref={right} onScroll={() => sync(right.current, left.current)}>
+            <section
+              class="pane checker"
+              ref={right}
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be keyboard-focusable (WCAG 2.1.1, axe scrollable-region-focusable)
+              tabIndex={0}
+              aria-label="Vector result (scrollable)"
+              onScroll={() => sync(right.current, left.current)}
+            >
               {svgUrl ? (
                 <img
                   src={svgUrl}
@@ -596,12 +611,17 @@ function Compare({ source, result }: { source: Media; result: VectorResult | nul
                   The vector result appears here.
                 </div>
               )}
-            </div>
+            </section>
           </figure>
         </div>
       ) : (
         <div class="slider-wrap">
-          <div class="pane checker">
+          <section
+            class="pane checker"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be keyboard-focusable (WCAG 2.1.1, axe scrollable-region-focusable)
+            tabIndex={0}
+            aria-label="Before and after (scrollable)"
+          >
             <div class="slider-stage" style={{ width: `${zoom * 100}%`, aspectRatio: aspect }}>
               <img src={source.contentUrl} alt={`Original: ${source.name}`} />
               {svgUrl ? (
@@ -614,7 +634,7 @@ function Compare({ source, result }: { source: Media; result: VectorResult | nul
               ) : null}
               <div class="slider-line" style={{ left: `${split}%` }} aria-hidden="true" />
             </div>
-          </div>
+          </section>
           <label class="slider-control">
             <span>Before</span>
             <input
