@@ -1,7 +1,7 @@
 // Shared pieces of the benchmarks that drive `wrangler dev`: a throw-away dev server with its own
 // persisted state, the machine description every result carries, and result writing.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -37,9 +37,10 @@ export function run(cmd, args, options = {}) {
 
 /**
  * Starts `wrangler dev` on `port` with fresh local state (migrations applied) and the given vars.
+ * `logFile`, if given, receives the server's output as it comes (for runs that hang).
  * Returns its base URL and a stop function that kills the whole process group and removes the state.
  */
-export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_000 } = {}) {
+export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_000, logFile } = {}) {
   const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
   const persist = path.join(stateDir, "state");
   mkdirSync(persist);
@@ -68,8 +69,12 @@ export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_00
     { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
+  const onData = (d) => {
+    log += d;
+    if (logFile) appendFileSync(logFile, d);
+  };
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -136,6 +136,7 @@ async function chunkProfile(persist, jobId, wallSeconds) {
 
 const server = await startDevServer({
   port: await freePort(),
+  logFile: process.env.BENCH_ORGANIZE_LOG,
   vars: {
     RATE_LIMITS:
       "login-account=100/100,login-ip=100/100,register-ip=100/100,api-user=100000/100000,job-create=1000/1000,organize-user=1000/1000",
@@ -264,18 +265,23 @@ try {
   }
 
   const last = raw.at(-1);
-  const perMillion = last ? ((last.plan + last.apply + last.rollback) * 1_000_000) / last.n / 60 : 0;
+  const rate = (phase) => (last ? last.n / last[phase] : 0);
+  const perMillion = (phase) => (last ? (last[phase] * 1_000_000) / last.n / 60 : 0);
   const machine = machineInfo();
   const md = [
     "# Organizer benchmark (wrangler dev, local Queues/D1/DO)",
     "",
-    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.date}`,
+    `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}. 1-minute load average before → after each size in the table: the machine was shared with other test runs, so absolute rates are pessimistic and noisy.`,
     "",
-    "Rows seeded straight into local D1; 10 types, 40 folders, repeating names (rename-new conflicts), 2 % duplicates moved to /Duplicates. Chunks of 500 files, one queue delivery each. Times are wall clock from POST to `succeeded` (polling every 250 ms).",
+    `Rows seeded straight into local D1; 10 types, 40 folders, names repeating every 9,970 files (rename-new conflicts), 2 % duplicates moved to /Duplicates. Chunks of ${CHUNK} files, one queue delivery each. Times are wall clock from POST to \`succeeded\` (polling every 250 ms). RSS is VmHWM over the dev server's workerd processes, which also host local D1 (its SQLite pages count too).`,
     "",
     markdownTable(rows),
     "",
-    `Linear projection from the largest run to 1,000,000 files: plan + apply + rollback ≈ ${perMillion.toFixed(1)} min; peak memory does not grow with N (bounded by the chunk), see the RSS column.`,
+    "Where the time goes per chunk (task_executions: consumer time = claim → checkpoint committed; between = queue hand-off, progress publishes, polling):",
+    "",
+    markdownTable(profiles),
+    "",
+    `Linear projection from the largest run to 1,000,000 files: scan+plan ≈ ${perMillion("plan").toFixed(1)} min (${Math.round(rate("plan"))} files/s), apply ≈ ${perMillion("apply").toFixed(1)} min, rollback ≈ ${perMillion("rollback").toFixed(1)} min.`,
     "",
   ].join("\n");
   writeResults("organize", { machine, runs: raw }, md);

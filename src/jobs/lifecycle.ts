@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
 import { type Job, type JobProgress, type JobType, jobs } from "../db/jobs-schema";
@@ -373,12 +373,25 @@ export function backoffSeconds(attempt: number, base = 10, random: () => number 
   return Math.max(1, Math.round(ceiling * (0.5 + random() / 2)));
 }
 
-/** Running jobs whose lease ran out, for the scheduled handler to hand back to the queue. */
-export async function expiredLeases(db: Db, now: Date, limit = 100) {
+/** Queued jobs wait at most this long for a delivery; the longest retry backoff is 10 minutes. */
+const STRANDED_QUEUED_MS = 15 * 60_000;
+
+/**
+ * Jobs the scheduled handler hands back to the queue: running ones whose lease ran out (the
+ * consumer died), and queued ones nobody has touched for longer than any backoff (their message
+ * was lost). Sending a message for a job that doesn't need one is harmless: the claim refuses it.
+ */
+export async function strandedJobs(db: Db, now: Date, limit = 100) {
+  const stranded = new Date(now.getTime() - STRANDED_QUEUED_MS).toISOString();
   return db
     .select({ id: jobs.id, type: jobs.type })
     .from(jobs)
-    .where(and(eq(jobs.status, "running"), lt(jobs.leaseUntil, now.toISOString())))
+    .where(
+      or(
+        and(eq(jobs.status, "running"), lt(jobs.leaseUntil, now.toISOString())),
+        and(eq(jobs.status, "queued"), lt(jobs.updatedAt, stranded), ne(jobs.type, "vectorize-batch")),
+      ),
+    )
     .limit(limit)
     .all();
 }

@@ -9,7 +9,6 @@ import {
   type Claim,
   claimJob,
   continueJob,
-  expiredLeases,
   failJob,
   finishCancelled,
   getJobRow,
@@ -17,6 +16,7 @@ import {
   JobCancelled,
   refreshParentJob,
   releaseForRetry,
+  strandedJobs,
   succeedJob,
 } from "./lifecycle";
 import { messageFor, progressMessage, publish } from "./progress";
@@ -292,7 +292,7 @@ async function markJobEventsDelivered(db: Db, jobIds: string[], now: Date) {
 
 /**
  * Scheduled: resend job messages the outbox still holds (older than a minute, so the request that
- * made them had its chance), and hand running jobs with an expired lease back to their queue.
+ * made them had its chance), and hand stranded jobs (see `strandedJobs`) back to their queue.
  */
 export async function recoverJobs(env: Env, now: Date): Promise<{ relayed: number; recovered: number }> {
   const db = getDb(env.DB);
@@ -305,7 +305,7 @@ export async function recoverJobs(env: Env, now: Date): Promise<{ relayed: numbe
     .all();
   const relay = pending.map((row) => ({ id: String(row.payload.jobId), type: row.payload.type as JobType }));
   await enqueueJobs(env, db, relay, now);
-  const stale = await expiredLeases(db, now);
+  const stale = await strandedJobs(db, now);
   for (const type of new Set(stale.map((j) => j.type))) {
     await queueFor(env, type).sendBatch(
       stale.filter((j) => j.type === type).map((j) => ({ body: { jobId: j.id } })),

@@ -334,6 +334,9 @@ function planFile(plan: OrganizePlan, rules: Rule[], m: MediaRow): PlannedFile {
   };
 }
 
+/** Candidate names looked up per round of `resolveConflicts` (bounds its memory for any window). */
+const CANDIDATES_PER_ROUND = 8000;
+
 const pairKey = (folder: string, nameKey: string) => `${folder}\u0000${nameKey}`;
 
 /**
@@ -349,41 +352,100 @@ async function resolveConflicts(db: Db, plan: OrganizePlan, files: PlannedFile[]
   let pending = moving.map((f) => ({ f, n: 1 }));
   let window = 1;
   while (pending.length > 0) {
-    const candidates = pending.flatMap(({ f, n }) =>
-      Array.from({ length: window }, (_, i) => {
-        const name = n + i === 1 ? f.m.name : nameVariant(f.m.name, n + i);
-        return { f, name, key: pairKey(f.newFolder!, name.toLowerCase()) };
-      }),
-    );
-    const taken = await takenNames(
-      db,
-      plan,
-      candidates.map((c) => [c.f.newFolder!, c.name.toLowerCase()] as [string, string]),
-    );
     const still: typeof pending = [];
-    for (const entry of pending) {
-      const mine = candidates.filter((c) => c.f === entry.f);
-      const free = mine.find((c) => !taken.has(c.key) && !claimed.has(c.key));
-      if (free) {
-        claimed.add(free.key);
-        entry.f.newName = free.name;
-      } else if (plan.conflict === "skip") {
-        Object.assign(entry.f, { action: "skip", status: "skipped", reason: "conflict" });
-      } else {
-        still.push({ f: entry.f, n: entry.n + window });
+    // Files a slice at a time so one round holds at most CANDIDATES_PER_ROUND names, whatever the window.
+    const slice = Math.max(1, Math.floor(CANDIDATES_PER_ROUND / window));
+    for (let s = 0; s < pending.length; s += slice) {
+      const entries = pending.slice(s, s + slice).map((entry) => ({
+        entry,
+        names: Array.from({ length: window }, (_, i) => {
+          const name = entry.n + i === 1 ? entry.f.m.name : nameVariant(entry.f.m.name, entry.n + i);
+          return { name, key: pairKey(entry.f.newFolder!, name.toLowerCase()) };
+        }),
+      }));
+      const taken = await takenNames(
+        db,
+        plan,
+        entries.flatMap(({ entry, names }) =>
+          names.map((c) => [entry.f.newFolder!, c.name.toLowerCase()] as [string, string]),
+        ),
+      );
+      for (const { entry, names } of entries) {
+        const free = names.find((c) => !taken.has(c.key) && !claimed.has(c.key));
+        if (free) {
+          claimed.add(free.key);
+          entry.f.newName = free.name;
+        } else if (plan.conflict === "skip") {
+          Object.assign(entry.f, { action: "skip", status: "skipped", reason: "conflict" });
+        } else {
+          still.push(entry);
+        }
       }
+    }
+    // After the plain names: start each name's probe above the highest `name (n)` this plan already
+    // gave out in that folder (one indexed range query), instead of walking up from (2) — the n-th copy
+    // of a name would otherwise probe n names, and a library with many copies goes quadratic.
+    if (window === 1 && still.length > 0) {
+      const highest = await highestVariants(
+        db,
+        plan,
+        still.map((e) => e.f),
+      );
+      for (const entry of still) entry.n = Math.max(entry.n + window, (highest.get(entry.f) ?? 0) + 1);
+    } else {
+      for (const entry of still) entry.n += window;
     }
     pending = still;
     window = Math.min(window * 4 + 15, 1024);
   }
 }
 
+/** `name (n).ext` → the key's prefix up to `(` and its suffix from `)` (as `nameVariant` builds them). */
+function variantParts(name: string): [string, string] {
+  const dot = name.lastIndexOf(".");
+  const key = name.toLowerCase();
+  return dot <= 0 ? [`${key} (`, ")"] : [`${key.slice(0, dot)} (`, `)${key.slice(dot)}`];
+}
+
+/** Per file, the highest n of a `name (n).ext` the plan already sends to its destination folder (0: none). */
+async function highestVariants(
+  db: Db,
+  plan: OrganizePlan,
+  files: PlannedFile[],
+): Promise<Map<PlannedFile, number>> {
+  const wanted = new Map<string, PlannedFile[]>();
+  for (const f of files) {
+    const [prefix, suffix] = variantParts(f.m.name);
+    // [folder, lowest key, key past the last, where n starts (1-based), suffix]: variants are `prefix<digits>suffix`.
+    const key = JSON.stringify([f.newFolder!, `${prefix}0`, `${prefix}:`, prefix.length + 1, suffix]);
+    wanted.set(key, [...(wanted.get(key) ?? []), f]);
+  }
+  const keys = [...wanted.keys()];
+  const result = new Map<PlannedFile, number>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const page = keys.slice(i, i + 500);
+    // CROSS JOIN keeps json_each outside, so each wanted name is one range seek on the destination
+    // index (left to itself, D1's planner scans the whole plan per name).
+    const rows = await db.all<{ i: number; n: number | null }>(
+      sql`SELECT j.key AS i, max(CAST(substr(f.new_name_key, json_extract(j.value, '$[3]')) AS INTEGER)) AS n
+        FROM json_each(${`[${page.join(",")}]`}) j CROSS JOIN organize_files f
+          ON f.job_id = ${plan.jobId} AND f.new_folder = json_extract(j.value, '$[0]')
+          AND f.new_name_key >= json_extract(j.value, '$[1]') AND f.new_name_key < json_extract(j.value, '$[2]')
+          AND substr(f.new_name_key, -length(json_extract(j.value, '$[4]'))) = json_extract(j.value, '$[4]')
+        GROUP BY j.key`,
+    );
+    for (const row of rows) for (const f of wanted.get(page[row.i]!) ?? []) result.set(f, Number(row.n ?? 0));
+  }
+  return result;
+}
+
+/** Which of `pairs` (folder, name key) are taken, 1000 pairs per query, all pages at once. */
 async function takenNames(db: Db, plan: OrganizePlan, pairs: [string, string][]): Promise<Set<string>> {
-  const taken = new Set<string>();
+  const pages: Promise<{ folder: string | null; nameKey: string | null }[]>[] = [];
   for (let i = 0; i < pairs.length; i += 1000) {
     const list = JSON.stringify(pairs.slice(i, i + 1000));
     const wanted = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`;
-    const [existing, planned] = await Promise.all([
+    pages.push(
       db
         .select({ folder: media.folder, nameKey: media.nameKey })
         .from(media)
@@ -405,9 +467,11 @@ async function takenNames(db: Db, plan: OrganizePlan, pairs: [string, string][])
           ),
         )
         .all(),
-    ]);
-    for (const r of [...existing, ...planned]) taken.add(pairKey(r.folder ?? "", r.nameKey ?? ""));
+    );
   }
+  const taken = new Set<string>();
+  for (const rows of await Promise.all(pages))
+    for (const r of rows) taken.add(pairKey(r.folder ?? "", r.nameKey ?? ""));
   return taken;
 }
 

@@ -76,3 +76,17 @@ it("a job whose queue send never happened is relayed from the outbox", async () 
   }>();
   expect(event?.delivered_at).not.toBeNull();
 });
+
+it("a queued job whose message was lost is sent again once it has waited longer than any backoff", async () => {
+  const userId = await insertUser();
+  const jobId = `job_strand${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
+  const longAgo = new Date(Date.now() - 20 * 60_000).toISOString();
+  await env.DB.prepare(
+    'INSERT INTO jobs (id, user_id, type, status, input, progress, created_at, updated_at) VALUES (?, ?, \'vectorize\', \'queued\', ?, \'{"stage":"queued","done":0,"total":1,"percent":0}\', ?, ?)',
+  )
+    .bind(jobId, userId, JSON.stringify({ mediaId: "med_gone", options: {} }), longAgo, longAgo)
+    .run();
+  await runScheduled(env, new Date());
+  const row = await waitForStatus(jobId, "failed");
+  expect(row).toMatchObject({ attempts: 1, error_code: "source_missing" });
+});

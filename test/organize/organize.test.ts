@@ -328,6 +328,42 @@ describe("organize end to end through the real queue", () => {
     ]);
   });
 
+  it("rename-new over many chunks: every copy of a name gets its own (n), never one already taken", async () => {
+    const user = await newUser();
+    const copies = 90; // more than two chunks of 40 (the test chunk size)
+    const file = (i: number, name: string, folder: string) => ({
+      name,
+      folder,
+      mime: "image/png",
+      kind: "image" as const,
+      size: 10 + i,
+      sha256: i.toString(16).padStart(64, "0"),
+      createdAt: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
+    });
+    await seed(user.id, [
+      ...Array.from({ length: copies }, (_, i) => file(i + 1, i % 2 ? "a.png" : "A.PNG", `/in/${i}`)),
+      file(1000, "a (3).png", "/Images"), // a live file: (3) is taken before the plan starts
+      ...Array.from({ length: 5 }, (_, i) => file(2000 + i, "noext", `/in/${i}`)),
+    ]);
+    const plan = await organize(user, { dryRun: true });
+    expect(plan.status).toBe("succeeded");
+    const files = await allFiles(user, plan.id);
+    const paths = files.filter((f) => f.status === "planned").map((f) => f.newPath!.toLowerCase());
+    expect(new Set(paths).size).toBe(paths.length);
+    expect(paths).not.toContain("/images/a (3).png");
+    const pngs = paths.filter((p) => p.endsWith(".png"));
+    expect(pngs).toHaveLength(copies);
+    expect(pngs).toContain("/images/a.png");
+    expect(pngs).toContain("/images/a (2).png");
+    expect(paths.filter((p) => p.startsWith("/images/noext")).sort()).toEqual([
+      "/images/noext",
+      "/images/noext (2)",
+      "/images/noext (3)",
+      "/images/noext (4)",
+      "/images/noext (5)",
+    ]);
+  });
+
   it("reports: JSON summary, CSV per RFC 4180 without formulas, HTML that escapes every name and draws a chart", async () => {
     const user = await newUser();
     await uploadOk(user, new TextEncoder().encode("x"), "<img src=x onerror=alert(1)>.txt");
