@@ -20,6 +20,8 @@ export interface NewJob {
   creditCost: number;
   parentId?: string | null;
   maxAttempts?: number;
+  /** False for a job finished in the request itself (e.g. a cache hit): no queue message is owed. */
+  needsDelivery?: boolean;
 }
 
 /**
@@ -43,13 +45,18 @@ export function createJobStatements(db: Db, job: NewJob, now: Date) {
       createdAt: nowIso,
       updatedAt: nowIso,
     }),
-    db.insert(outbox).values({
-      id: newId("evt"),
-      topic: "job.created",
-      payload: { jobId: id, type: job.type },
-      createdAt: nowIso,
-    }),
   ];
+  // The outbox row is the promise of a queue message; a job answered on the spot needs none.
+  if (job.needsDelivery !== false) {
+    statements.push(
+      db.insert(outbox).values({
+        id: newId("evt"),
+        topic: "job.created",
+        payload: { jobId: id, type: job.type },
+        createdAt: nowIso,
+      }),
+    );
+  }
   if (job.creditCost > 0) statements.push(reserveCredits(db, job.userId, id, job.creditCost, nowIso));
   return { id, statements };
 }

@@ -157,6 +157,7 @@ export async function createVectorizeJobs(
         input,
         creditCost: hit ? config.cacheHitCost : config.creditCost,
         parentId,
+        needsDelivery: !hit,
       },
       now,
     );

@@ -148,6 +148,12 @@ describe("vectorize jobs end to end", () => {
     const cached = ((await again.json()) as { job: JobJson }).job;
     expect(cached.status).toBe("succeeded");
     expect(cached.result).toMatchObject({ svgMediaId: svgId, cached: true });
+    const owed = await env.DB.prepare(
+      "SELECT count(*) AS n FROM outbox WHERE topic = 'job.created' AND json_extract(payload, '$.jobId') = ?",
+    )
+      .bind(cached.id)
+      .first<{ n: number }>();
+    expect(owed?.n).toBe(0);
     const svgCount = await env.DB.prepare(
       "SELECT count(*) AS n FROM media WHERE owner_id = ? AND mime = 'image/svg+xml'",
     )
