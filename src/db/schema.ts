@@ -228,7 +228,8 @@ export const media = sqliteTable(
     index("media_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
     index("media_owner_name_idx").on(t.ownerId, t.nameKey, t.id),
     index("media_owner_size_idx").on(t.ownerId, t.size, t.id),
-    index("media_owner_folder_idx").on(t.ownerId, t.folder),
+    /** Folder listings and the organizer's name-conflict probes (one seek per folder + name). */
+    index("media_owner_folder_name_idx").on(t.ownerId, t.folder, t.nameKey),
     index("media_owner_sha_idx").on(t.ownerId, t.sha256),
     index("media_trashed_idx").on(t.trashedAt),
     index("media_sha_idx").on(t.sha256),

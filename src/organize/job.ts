@@ -351,6 +351,7 @@ async function resolveConflicts(db: Db, plan: OrganizePlan, files: PlannedFile[]
   const claimed = new Set<string>();
   let pending = moving.map((f) => ({ f, n: 1 }));
   let window = 1;
+  let seeded = false;
   while (pending.length > 0) {
     const still: typeof pending = [];
     // Files a slice at a time so one round holds at most CANDIDATES_PER_ROUND names, whatever the window.
@@ -385,16 +386,20 @@ async function resolveConflicts(db: Db, plan: OrganizePlan, files: PlannedFile[]
     // After the plain names: start each name's probe above the highest `name (n)` this plan already
     // gave out in that folder (one indexed range query), instead of walking up from (2) — the n-th copy
     // of a name would otherwise probe n names, and a library with many copies goes quadratic.
-    if (window === 1 && still.length > 0) {
+    // That first guess is almost always free, so it is probed alone (window 1) before windows grow:
+    // probing a full window of 19 names per file there would cost 19× the lookups for nothing.
+    if (!seeded && still.length > 0) {
+      seeded = true;
       const highest = await highestVariants(
         db,
         plan,
         still.map((e) => e.f),
       );
       for (const entry of still) entry.n = Math.max(entry.n + window, (highest.get(entry.f) ?? 0) + 1);
-    } else {
-      for (const entry of still) entry.n += window;
+      pending = still;
+      continue;
     }
+    for (const entry of still) entry.n += window;
     pending = still;
     window = Math.min(window * 4 + 15, 1024);
   }
