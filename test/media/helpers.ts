@@ -1,22 +1,10 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import type { PublicMedia } from "../../src/media/library";
 import { call, type TestUser } from "../helpers/api";
 
-export interface MediaJson {
-  id: string;
-  name: string;
-  folder: string;
-  mime: string;
-  kind: string;
-  size: number;
-  sha256: string;
-  width?: number;
-  height?: number;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  trashedAt?: string;
-}
+/** What the API answers for a media item: the server's own public shape. */
+export type MediaJson = PublicMedia;
 
 export type Bytes = Uint8Array | string;
 
