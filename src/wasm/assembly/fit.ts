@@ -4,7 +4,18 @@
 // the points are within 0.5 px of the chord; polygons via Douglas-Peucker. Output goes to the writer.
 import { Contour } from "./contour";
 import { Options } from "./options";
+import { Frame, TRANSPARENT } from "./prepare";
+import { LayerMask } from "./segment";
 import { SvgWriter } from "./svg";
+
+/** least outward move of a boundary against transparency (covers a staircase corner cut, 0.35 px) */
+const OUTSET_MIN: f64 = 0.3;
+/** convex corners of opaque pixels against transparency: how far out their constraint point sits */
+const CORNER_OUTSET: f64 = 0.2;
+/** how far the fitted outline may pass inside a boundary point that faces transparency */
+const INSIDE_TOL: f64 = 0.15;
+/** points within this of a chord make a line */
+const LINE_TOL: f64 = 0.5;
 
 export class Fitter {
   out: SvgWriter;
@@ -15,10 +26,20 @@ export class Fitter {
   fitTol: f64;
   cornerCos: f64;
   polygons: bool;
+  frame: Frame;
+  mask: LayerMask = new LayerMask();
   ptX: usize = 0; // f64 points
   ptY: usize = 0;
   ptCap: i32 = 0;
   ptFlag: usize = 0; // u8: 1 = corner
+  // f64: outward normal of points facing transparency (0, 0 elsewhere): the fit may not pass inside them
+  ptNX: usize = 0;
+  ptNY: usize = 0;
+  runNX: usize = 0;
+  runNY: usize = 0;
+  // f64: fitting tolerance per point, smaller where the shape is thin (its two sides must not cross)
+  ptTol: usize = 0;
+  runTol: usize = 0;
   ptU: usize = 0; // f64 parameters for fitting
   runX: usize = 0;
   runY: usize = 0;
@@ -34,7 +55,8 @@ export class Fitter {
   qx: f64 = 0;
   qy: f64 = 0;
 
-  constructor(o: Options, ct: Contour, out: SvgWriter) {
+  constructor(o: Options, frame: Frame, ct: Contour, out: SvgWriter) {
+    this.frame = frame;
     this.fitTol = o.fitTol;
     this.cornerCos = o.cornerCos;
     this.polygons = o.polygons;
@@ -42,10 +64,61 @@ export class Fitter {
     this.out = out;
   }
 
-  /** fits the contour's first m vertices; the mask's pixel (1, 1) is image pixel (bx0, by0) */
-  fit(m: i32, bx0: i32, by0: i32): void {
-    this.ox = bx0;
-    this.oy = by0;
+  /**
+   * How far a boundary point at (x, y) on a lattice edge moves along the outward normal (nx, ny): where
+   * the pixel outside is transparent, out to the edge's sub-pixel position (that pixel's alpha as
+   * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 1 px past the
+   * image border; against another layer it stays on the lattice.
+   */
+  outset(x: f64, y: f64, nx: f64, ny: f64): f64 {
+    let f = this.frame;
+    let px = <i32>Math.floor(x + nx * 0.5);
+    let py = <i32>Math.floor(y + ny * 0.5);
+    // past the image border nothing shows (the viewBox clips): move out a whole pixel
+    if (px < 0 || py < 0 || px >= f.w || py >= f.h) return 1;
+    let i = py * f.w + px;
+    if (f.label(i) != TRANSPARENT) return 0;
+    let a = <f64>f.alpha(i) / 255;
+    return a > OUTSET_MIN ? a : OUTSET_MIN;
+  }
+
+  /**
+   * Fitting tolerance at a boundary point (x, y) on a lattice edge with outward normal (nx, ny): the
+   * global one where the shape is at least 4 px thick inward, 0.2 px per pixel of thickness below that,
+   * so both sides of a 1-3 px stroke stay within its width and it never pinches into dashes.
+   */
+  thinTol(x: f64, y: f64, nx: f64, ny: f64): f64 {
+    let m = this.mask;
+    let ix = <i32>Math.floor(x - nx * 0.5) - m.bx0 + 1;
+    let iy = <i32>Math.floor(y - ny * 0.5) - m.by0 + 1;
+    let sx = -<i32>nx;
+    let sy = -<i32>ny;
+    let t = 0;
+    while (t < 4) {
+      let px = ix + sx * t;
+      let py = iy + sy * t;
+      if (px < 0 || py < 0 || px >= m.mw || py >= m.mh || (m.at(px, py) & 1) == 0) break;
+      t++;
+    }
+    if (t >= 4) return this.fitTol;
+    let tol = 0.2 * <f64>max(t, 1);
+    return tol < this.fitTol ? tol : this.fitTol;
+  }
+
+  /** whether the image pixel containing (x, y) is opaque (alpha > 250) */
+  opaqueAt(x: f64, y: f64): bool {
+    let f = this.frame;
+    let px = <i32>Math.floor(x);
+    let py = <i32>Math.floor(y);
+    if (px < 0 || py < 0 || px >= f.w || py >= f.h) return false;
+    return f.alpha(py * f.w + px) > 250;
+  }
+
+  /** fits the contour's first m vertices of the given layer mask */
+  fit(m: i32, mask: LayerMask): void {
+    this.mask = mask;
+    this.ox = mask.bx0;
+    this.oy = mask.by0;
     this.fitContour(m);
   }
 
@@ -56,7 +129,13 @@ export class Fitter {
       this.ptX = heap.alloc(<usize>nc * 8);
       this.ptY = heap.alloc(<usize>nc * 8);
       this.ptFlag = heap.alloc(<usize>nc);
+      this.ptNX = heap.alloc(<usize>nc * 8);
+      this.ptNY = heap.alloc(<usize>nc * 8);
+      this.ptTol = heap.alloc(<usize>nc * 8);
     } else {
+      this.ptTol = heap.realloc(this.ptTol, <usize>nc * 8);
+      this.ptNX = heap.realloc(this.ptNX, <usize>nc * 8);
+      this.ptNY = heap.realloc(this.ptNY, <usize>nc * 8);
       this.ptX = heap.realloc(this.ptX, <usize>nc * 8);
       this.ptY = heap.realloc(this.ptY, <usize>nc * 8);
       this.ptFlag = heap.realloc(this.ptFlag, <usize>nc);
@@ -70,7 +149,13 @@ export class Fitter {
       this.runX = heap.alloc(<usize>nc * 8);
       this.runY = heap.alloc(<usize>nc * 8);
       this.ptU = heap.alloc(<usize>nc * 8);
+      this.runNX = heap.alloc(<usize>nc * 8);
+      this.runNY = heap.alloc(<usize>nc * 8);
+      this.runTol = heap.alloc(<usize>nc * 8);
     } else {
+      this.runTol = heap.realloc(this.runTol, <usize>nc * 8);
+      this.runNX = heap.realloc(this.runNX, <usize>nc * 8);
+      this.runNY = heap.realloc(this.runNY, <usize>nc * 8);
       this.runX = heap.realloc(this.runX, <usize>nc * 8);
       this.runY = heap.realloc(this.runY, <usize>nc * 8);
       this.ptU = heap.realloc(this.ptU, <usize>nc * 8);
@@ -89,6 +174,9 @@ export class Fitter {
   }
   @inline PY(i: i32): f64 {
     return load<f64>(this.ptY + (<usize>i << 3));
+  }
+  @inline TOL(i: i32): f64 {
+    return load<f64>(this.runTol + (<usize>i << 3));
   }
   @inline RX(i: i32): f64 {
     return load<f64>(this.runX + (<usize>i << 3));
@@ -110,12 +198,40 @@ export class Fitter {
       let l1 = Math.abs(cx - bx) + Math.abs(cy - by);
       let kb = this.keptAt(i, m);
       let kc = this.keptAt(inx, m);
-      if (kb) this.addPt(n++, bx, by, 1);
+      let ux = (cx - bx) / l1;
+      let uy = (cy - by) / l1;
+      // outward normal (the inside is on the right): points move out where the edge faces transparency
+      let nx = uy;
+      let ny = -ux;
+      let ip = i == 0 ? m - 1 : i - 1;
+      let ax = this.VX(ip);
+      let ay = this.VY(ip);
+      let l0 = Math.abs(bx - ax) + Math.abs(by - ay);
+      let pnx = (by - ay) / l0;
+      let pny = -(bx - ax) / l0;
+      let d0 = this.outset(bx - ((bx - ax) / l0) * 0.5, by - ((by - ay) / l0) * 0.5, pnx, pny);
+      let d1 = this.outset(bx + ux * 0.5, by + uy * 0.5, nx, ny);
+      let cnx = (d0 > 0 ? pnx : 0) + (d1 > 0 ? nx : 0);
+      let cny = (d0 > 0 ? pny : 0) + (d1 > 0 ? ny : 0);
+      let cl = Math.sqrt(cnx * cnx + cny * cny);
+      if (cl > 0) {
+        cnx /= cl;
+        cny /= cl;
+      }
+      if (kb) {
+        let tol = min(
+          this.thinTol(bx + ux * 0.5, by + uy * 0.5, nx, ny),
+          this.thinTol(bx - ((bx - ax) / l0) * 0.5, by - ((by - ay) / l0) * 0.5, pnx, pny),
+        );
+        this.addPt(n++, bx + pnx * d0 + nx * d1, by + pny * d0 + ny * d1, 1, cnx, cny, tol);
+      } else if (cl > 0 && (bx - ax) * (cy - by) - (by - ay) * (cx - bx) > 0 && this.opaqueAt(bx - (pnx + nx) * 0.5, by - (pny + ny) * 0.5)) {
+        // a convex staircase corner of an opaque pixel facing transparency: a point the outline must
+        // enclose (edge midpoints alone let the fit cut such corners by up to 0.45 px)
+        this.addPt(n++, bx + cnx * CORNER_OUTSET, by + cny * CORNER_OUTSET, 0, cnx, cny, this.thinTol(bx + ux * 0.5, by + uy * 0.5, nx, ny));
+      }
       if (l1 >= 6) {
         // long edges are sampled (sparse points let a cubic swing between them); near a soft end
         // (a staircase step) samples stay 2.5 px away, where the staircase bias is small
-        let ux = (cx - bx) / l1;
-        let uy = (cy - by) / l1;
         let t0: f64 = kb ? 1 : 2.5;
         let t1: f64 = kc ? l1 - 1 : l1 - 2.5;
         let k = <i32>Math.floor((t1 - t0) / 3);
@@ -123,10 +239,16 @@ export class Fitter {
         this.ensurePts(n + k + 8);
         for (let j = 0; j <= k; j++) {
           let t = t0 + ((t1 - t0) * <f64>j) / <f64>k;
-          this.addPt(n++, bx + ux * t, by + uy * t, 0);
+          let px = bx + ux * t;
+          let py = by + uy * t;
+          let d = this.outset(px, py, nx, ny);
+          this.addPt(n++, px + nx * d, py + ny * d, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
         }
       } else {
-        this.addPt(n++, (bx + cx) * 0.5, (by + cy) * 0.5, 0);
+        let px = (bx + cx) * 0.5;
+        let py = (by + cy) * 0.5;
+        let d = this.outset(px, py, nx, ny);
+        this.addPt(n++, px + nx * d, py + ny * d, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
       }
       this.ensurePts(n + 8);
     }
@@ -220,7 +342,10 @@ export class Fitter {
     let l1 = Math.abs(this.VX(inx) - this.VX(i)) + Math.abs(this.VY(inx) - this.VY(i));
     return min(l0, l1) >= 2 && max(l0, l1) >= 3;
   }
-  @inline addPt(i: i32, x: f64, y: f64, f: i32): void {
+  @inline addPt(i: i32, x: f64, y: f64, f: i32, nx: f64, ny: f64, tol: f64): void {
+    store<f64>(this.ptTol + (<usize>i << 3), tol);
+    store<f64>(this.ptNX + (<usize>i << 3), nx);
+    store<f64>(this.ptNY + (<usize>i << 3), ny);
     store<f64>(this.ptX + (<usize>i << 3), x);
     store<f64>(this.ptY + (<usize>i << 3), y);
     store<u8>(this.ptFlag + <usize>i, <u8>f);
@@ -245,6 +370,9 @@ export class Fitter {
       let src = (((s - margin + j) % n) + n) % n;
       store<f64>(this.runX + (<usize>j << 3), this.PX(src));
       store<f64>(this.runY + (<usize>j << 3), this.PY(src));
+      store<f64>(this.runNX + (<usize>j << 3), load<f64>(this.ptNX + (<usize>src << 3)));
+      store<f64>(this.runNY + (<usize>j << 3), load<f64>(this.ptNY + (<usize>src << 3)));
+      store<f64>(this.runTol + (<usize>j << 3), load<f64>(this.ptTol + (<usize>src << 3)));
     }
     let f = margin;
     let l = margin + len - 1;
@@ -377,12 +505,15 @@ export class Fitter {
         let px = this.RX(i) - x0;
         let py = this.RY(i) - y0;
         let d = dl > 1e-9 ? Math.abs(px * dy - py * dx) / dl : Math.sqrt(px * px + py * py);
+        d /= this.TOL(i);
         if (d > wd) {
           wd = d;
           worst = i;
         }
       }
-      if (worst < 0 || wd <= this.fitTol) {
+      let cut = this.cutsInside(a, b);
+      if (cut >= 0) worst = cut;
+      if (worst < 0 || (wd <= 1 && cut < 0)) {
         this.out.line(this.RX(b), this.RY(b), isLast && b == l);
         continue;
       }
@@ -403,6 +534,29 @@ export class Fitter {
     this.qy = b0 * unchecked(this.bzY[0]) + b1 * unchecked(this.bzY[1]) + b2 * unchecked(this.bzY[2]) + b3 * unchecked(this.bzY[3]);
   }
 
+  /** the point the chord a-b passes most inside of (beyond INSIDE_TOL), or -1 */
+  cutsInside(a: i32, b: i32): i32 {
+    let x0 = this.RX(a);
+    let y0 = this.RY(a);
+    let dx = this.RX(b) - x0;
+    let dy = this.RY(b) - y0;
+    let l2 = dx * dx + dy * dy;
+    let worst = -1;
+    let wv = -INSIDE_TOL;
+    for (let i = a + 1; i < b; i++) {
+      let nx = load<f64>(this.runNX + (<usize>i << 3));
+      let ny = load<f64>(this.runNY + (<usize>i << 3));
+      if (nx == 0 && ny == 0) continue;
+      let t = l2 > 1e-12 ? ((this.RX(i) - x0) * dx + (this.RY(i) - y0) * dy) / l2 : 0;
+      let v = (x0 + t * dx - this.RX(i)) * nx + (y0 + t * dy - this.RY(i)) * ny;
+      if (v < wv) {
+        wv = v;
+        worst = i;
+      }
+    }
+    return worst;
+  }
+
   // returns -1 when the segment [a,b] was emitted, else the split index
   fitSegment(a: i32, b: i32, t1x: f64, t1y: f64, t2x: f64, t2y: f64, isLast: bool): i32 {
     let x0 = this.RX(a);
@@ -417,19 +571,21 @@ export class Fitter {
       return -1;
     }
     // straight?
-    let lineTol = this.fitTol < 0.5 ? this.fitTol : 0.5;
     let worst = a + 1;
     let wd: f64 = 0;
     for (let i = a + 1; i < b; i++) {
       let px = this.RX(i) - x0;
       let py = this.RY(i) - y0;
       let d = chord > 1e-9 ? Math.abs(px * dy - py * dx) / chord : Math.sqrt(px * px + py * py);
+      d /= min(this.TOL(i), LINE_TOL);
       if (d > wd) {
         wd = d;
         worst = i;
       }
     }
-    if (wd <= lineTol) {
+    let cut = this.cutsInside(a, b);
+    if (cut >= 0) worst = cut;
+    if (wd <= 1 && cut < 0) {
       this.out.line(x3, y3, isLast);
       return -1;
     }
@@ -447,7 +603,6 @@ export class Fitter {
     }
     if (acc <= 1e-12) acc = 1;
     for (let i = a + 1; i <= b; i++) store<f64>(this.ptU + (<usize>i << 3), load<f64>(this.ptU + (<usize>i << 3)) / acc);
-    let tol2 = this.fitTol * this.fitTol;
     let splitAt = worst;
     for (let iter = 0; iter < 5; iter++) {
       this.generateBezier(a, b, t1x, t1y, t2x, t2y, chord);
@@ -458,13 +613,17 @@ export class Fitter {
         this.bez(load<f64>(this.ptU + (<usize>i << 3)));
         let ex = this.qx - this.RX(i);
         let ey = this.qy - this.RY(i);
-        let e = ex * ex + ey * ey;
+        let tol = this.TOL(i);
+        let e = (ex * ex + ey * ey) / (tol * tol);
+        // passing inside a point that faces transparency would uncover opaque pixels: not a fit
+        let inward = ex * load<f64>(this.runNX + (<usize>i << 3)) + ey * load<f64>(this.runNY + (<usize>i << 3));
+        if (inward < -INSIDE_TOL) e = max(e, 1 + inward * inward);
         if (e > me) {
           me = e;
           mi = i;
         }
       }
-      if (me <= tol2) {
+      if (me <= 1) {
         this.out.cubic(
           unchecked(this.bzX[1]),
           unchecked(this.bzY[1]),
@@ -476,7 +635,7 @@ export class Fitter {
         return -1;
       }
       splitAt = mi;
-      if (me > 16 * tol2) break;
+      if (me > 16) break;
       this.reparameterize(a, b);
     }
     if (splitAt <= a || splitAt >= b) splitAt = (a + b) >> 1;

@@ -8,7 +8,7 @@ import { Contour, isContourStart, traceContour } from "./contour";
 import { progress } from "./env";
 import { Fitter } from "./fit";
 import { MODE_BINARY, OPTION_COUNT, Options, STOP_CONTOUR, STOP_QUANTIZE, STOP_SEGMENT } from "./options";
-import { Frame } from "./prepare";
+import { Frame, markThin } from "./prepare";
 import { binarize, Palette, quantize } from "./quantize";
 import { computeLayers, despeckle, LayerMask, Layers, buildLayerMask, removeWhiteBackground } from "./segment";
 import { writeContours, writeLabels, writeMask } from "./stages";
@@ -61,6 +61,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // quantize
   let pal = new Palette();
   progress(1, 0);
+  markThin(f);
   if (o.mode == MODE_BINARY) binarize(f, o, pal);
   else quantize(f, o, pal);
   progress(1, 0.8);
@@ -81,7 +82,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // per layer: mask -> contours -> fitted paths
   let mask = new LayerMask();
   let ct = new Contour();
-  let fitter = new Fitter(o, ct, out);
+  let fitter = new Fitter(o, f, ct, out);
   let nl = ly.n;
   for (let i = 0; i < nl; i++) {
     let c = unchecked(ly.order[i]);
@@ -99,7 +100,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
         for (let x = 1; x <= bw; x++) {
           if (!isContourStart(mask, x, y)) continue;
           let n = traceContour(mask, ct, x, y);
-          if (n >= 4) fitter.fit(n, mask.bx0, mask.by0);
+          if (n >= 4) fitter.fit(n, mask);
         }
       }
     }

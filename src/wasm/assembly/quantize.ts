@@ -7,7 +7,7 @@
 import { okA, okB, okL, rgbToOklab } from "./color";
 import { progress } from "./env";
 import { MODE_COLOR, Options } from "./options";
-import { Frame, TRANSPARENT } from "./prepare";
+import { Frame, inkStrokes, isStrokeCore, TRANSPARENT } from "./prepare";
 import { shellSort } from "./sort";
 
 /** automatic palettes go up to this; an explicit `colors` is at most 64 */
@@ -111,7 +111,8 @@ function buildPalette(f: Frame, o: Options, pal: Palette): void {
           d = max(d, abs(g - <i32>load<u8>(f.rgba + q + 1)));
           d = max(d, abs(b - <i32>load<u8>(f.rgba + q + 2)));
         }
-        if (d > 10) wgt = edgeW;
+        // anti-aliasing pixels weigh little, but a stroke's core is the stroke's colour
+        if (d > 10 && !isStrokeCore(f, x, y)) wgt = edgeW;
       }
       let k = <usize>(((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3)) << 3;
       store<f64>(hw + k, load<f64>(hw + k) + wgt);
@@ -388,6 +389,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
     }
     store<u8>(f.lab + <usize>i, <u8>c);
   }
+  inkStrokes(f);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
     for (let x = 0; x < f.w; x++) {
@@ -406,6 +408,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
         <i32>load<u8>(f.lab + <usize>(i + f.w)) == c
       )
         wgt = 1;
+      else if (isStrokeCore(f, x, y)) wgt = 1; // a thin stroke has no interior: its core is its colour
       let p = <usize>i << 2;
       unchecked((pal.r[c] += wgt * <f64>load<u8>(f.rgba + p)));
       unchecked((pal.g[c] += wgt * <f64>load<u8>(f.rgba + p + 1)));
@@ -444,4 +447,5 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
     let l = (54 * r + 183 * g + 19 * b) >> 8;
     store<u8>(f.lab + <usize>i, l < o.threshold ? 0 : 1);
   }
+  inkStrokes(f);
 }

@@ -1,5 +1,5 @@
 // Stage 3, segment: regions and layers from the label map.
-// - Speckle filter: 4-connected regions below `speckle` px join the neighbour they share most border with.
+// - Speckle filter: 4-connected regions (8-connected along strokes) below `speckle` px join the neighbour they share most border with.
 // - Optional white-background removal.
 // - Layer order: bounding-box area, largest first (drawn first).
 // - Layer masks: a layer = its pixels + 2 px under the layers drawn above it + holes that only contain
@@ -61,6 +61,13 @@ export function despeckle(f: Frame, o: Options): void {
       if (x + 1 < f.w) qt = visit(f, p + 1, c, qt);
       if (y > 0) qt = visit(f, p - f.w, c, qt);
       if (y + 1 < f.h) qt = visit(f, p + f.w, c, qt);
+      // along a stroke diagonal neighbours count too: a 1 px diagonal line is one region, not a row of
+      // specks (elsewhere a diagonal chain is anti-aliasing between two regions, and goes)
+      if (f.thinAt(p) == 0) continue;
+      if (x > 0 && y > 0) qt = visitThin(f, p - f.w - 1, c, qt);
+      if (x + 1 < f.w && y > 0) qt = visitThin(f, p - f.w + 1, c, qt);
+      if (x > 0 && y + 1 < f.h) qt = visitThin(f, p + f.w - 1, c, qt);
+      if (x + 1 < f.w && y + 1 < f.h) qt = visitThin(f, p + f.w + 1, c, qt);
     }
     if (qt >= o.speckle || c == TRANSPARENT) continue;
     // votes from the border
@@ -83,11 +90,8 @@ export function despeckle(f: Frame, o: Options): void {
         best = k;
       }
     }
-    if (best < 0) {
-      // only transparent around it (or a lone speck covering the image): drop unless it is everything
-      if (unchecked(votes[255]) == 0) continue;
-      best = TRANSPARENT;
-    }
+    // only transparent around it: an opaque speck stays (every opaque pixel is painted)
+    if (best < 0) continue;
     for (let q = 0; q < qt; q++) {
       let p = load<i32>(f.queue + (<usize>q << 2));
       store<u8>(f.lab + <usize>p, <u8>best);
@@ -101,6 +105,9 @@ export function despeckle(f: Frame, o: Options): void {
     return qt + 1;
   }
   return qt;
+}
+@inline function visitThin(f: Frame, p: i32, c: i32, qt: i32): i32 {
+  return f.thinAt(p) == 0 ? qt : visit(f, p, c, qt);
 }
 @inline function vote(f: Frame, p: i32, c: i32): void {
   let l = <i32>load<u8>(f.lab + <usize>p);
