@@ -3,6 +3,7 @@ import { type Db, rawInBatch } from "../db/client";
 import { auditLog, creditLedger, type User, users } from "../db/schema";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
+import { revokeAllApiKeys } from "./api-keys";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 import { passwordProblem } from "./password-policy";
 
@@ -93,7 +94,10 @@ export async function authenticate(db: Db, emailInput: string, password: string,
 
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or password is wrong.");
 
-/** Changes a password after checking the current one. Ending sessions is the caller's next step. */
+/**
+ * Changes a password after checking the current one, revoking the account's API keys in the same
+ * batch. Ending sessions is the caller's next step.
+ */
 export async function changePassword(
   db: Db,
   userId: string,
@@ -113,6 +117,7 @@ export async function changePassword(
       .update(users)
       .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: nowIso })
       .where(eq(users.id, userId)),
+    revokeAllApiKeys(db, userId, nowIso),
     db.insert(auditLog).values({
       id: newId("aud"),
       actorId: userId,
