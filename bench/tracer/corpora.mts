@@ -1,11 +1,12 @@
 // The bench's image sets ("corpora"), each with its own targets. Clip-art comes from the shared corpus
-// (../shared/corpus/clipart beside the repository: public-domain openclipart PNGs); line art and flat
+// (bench/lib/corpus.mjs: public-domain openclipart PNGs beside the repository); line art and flat
 // colour are rendered here from npm packages (lucide-static, ISC; @twemoji/svg, MIT/CC-BY 4.0); the rest
 // is generated. Selections are fixed strides over sorted file lists, never hand-picked.
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import pngDecode from "@jsquash/png/decode.js";
+import { clipartCorpus } from "../lib/corpus.mjs";
 import {
   emoji,
   flatArt,
@@ -41,11 +42,6 @@ function stride<T>(list: T[], count: number, offset = 0): T[] {
   return out;
 }
 
-/** ../shared/corpus/clipart beside the repository, or $TRACER_CLIPART_DIR */
-export function clipartDir(root: string): string {
-  return process.env.TRACER_CLIPART_DIR ?? path.resolve(root, "../shared/corpus/clipart");
-}
-
 /** B/W clip-art that is also traced in binary mode (black shapes, like glyphs). */
 const BINARY_CLIPART = new Set([
   "geography__northern-territory-black.png",
@@ -62,18 +58,16 @@ const STROKE_COLORS = [
   "#7c3aed",
 ];
 
-export function buildCases(
-  root: string,
-  opts: { large: boolean; lineart: number; emoji: number; corpora: Corpus[] },
-): Case[] {
+export function buildCases(opts: {
+  large: boolean;
+  lineart: number;
+  emoji: number;
+  corpora: Corpus[];
+}): Case[] {
   const cases: Case[] = [];
-  const dir = clipartDir(root);
+  // clipartCorpus exits with a clear message when the corpus is missing (it never shrinks silently)
   const wantsClipart = opts.corpora.includes("clipart") || opts.corpora.includes("glyphs");
-  if (wantsClipart && !existsSync(dir)) {
-    throw new Error(
-      `the clip-art corpus is missing at ${dir}: 48 public-domain openclipart PNGs kept beside the repository as ../shared/corpus/clipart (or point TRACER_CLIPART_DIR at them; --corpus lineart,emoji,... runs without it)`,
-    );
-  }
+  const dir = wantsClipart ? clipartCorpus("bench:tracer") : "";
   const clipart = wantsClipart ? readdirSync(dir).filter((f) => f.endsWith(".png")) : [];
   for (const f of clipart.sort()) {
     const load = async () => {

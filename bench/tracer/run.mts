@@ -27,18 +27,12 @@ const repeats = Number(opt("--repeats") ?? 3);
 const noPeers = flag("--no-peers");
 const extraOpts = JSON.parse(opt("--opts") ?? "{}") as Record<string, unknown>;
 
-let cases: ReturnType<typeof buildCases>;
-try {
-  cases = buildCases(root, {
-    large: !flag("--no-large"),
-    lineart: Number(opt("--lineart") ?? 16),
-    emoji: Number(opt("--emoji") ?? 16),
-    corpora: corpusFilter ?? CORPORA,
-  });
-} catch (e) {
-  console.error(`bench:tracer: ${(e as Error).message}`);
-  process.exit(2);
-}
+const cases = buildCases({
+  large: !flag("--no-large"),
+  lineart: Number(opt("--lineart") ?? 16),
+  emoji: Number(opt("--emoji") ?? 16),
+  corpora: corpusFilter ?? CORPORA,
+});
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
