@@ -73,7 +73,13 @@ const STOP_CODE: Record<TraceStopAfter, number> = { quantize: 1, segment: 2, con
  * The options struct the tracer reads (src/wasm/assembly/options.ts): one f64 per field, in this order.
  * Source width and height are the viewBox (the traced size may be smaller).
  */
-const OPTION_LAYOUT = (o: ResolvedTraceOptions, sourceW: number, sourceH: number, stop: number) => [
+const OPTION_LAYOUT = (
+  o: ResolvedTraceOptions,
+  sourceW: number,
+  sourceH: number,
+  stop: number,
+  palettePtr: number,
+) => [
   MODE_CODE[o.mode],
   o.colors,
   o.detail,
@@ -88,9 +94,13 @@ const OPTION_LAYOUT = (o: ResolvedTraceOptions, sourceW: number, sourceH: number
   sourceW,
   sourceH,
   stop,
+  o.palette.length,
+  palettePtr,
+  o.fillWide ? 1 : 0,
+  o.maxStrokeWidth,
 ];
 
-const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2 };
+const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2, centerline: 3 };
 const STAGES: TraceStage[] = ["decoding", "quantizing", "tracing", "writing"];
 
 export interface Tracer {
@@ -162,7 +172,10 @@ export function createTracer(deps: TracerDeps): Tracer {
       const view = new Uint8Array(ex.memory.buffer, ptr, n);
       if (tw === sw && th === sh) view.set(image.data.subarray(0, n));
       else downscaleInto(image, tw, th, view);
-      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0);
+      // the palette: one u32 0xRRGGBB per colour, read by the options struct through its pointer
+      const palettePtr = opts.palette.length ? ex.alloc(opts.palette.length * 4) : 0;
+      if (palettePtr) new Uint32Array(ex.memory.buffer, palettePtr, opts.palette.length).set(opts.palette);
+      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0, palettePtr);
       if (fields.length !== ex.optionCount()) throw new TraceError("trace_failed", "tracer options mismatch");
       const optsPtr = ex.alloc(fields.length * 8);
       new Float64Array(ex.memory.buffer, optsPtr, fields.length).set(fields);

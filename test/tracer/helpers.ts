@@ -16,13 +16,17 @@ export function parseSvg(svg: string) {
   if (!head) throw new Error(`bad svg head: ${svg.slice(0, 120)}`);
   if (!svg.endsWith("</svg>")) throw new Error("svg not closed");
   if (/NaN|Infinity|undefined/.test(svg)) throw new Error("non-finite number in svg");
-  const paths = [...svg.matchAll(/<path fill="(#[0-9a-f]{3}|#[0-9a-f]{6})" d="([^"]*)"\/>/g)].map((m) => ({
-    fill: m[1]!,
-    d: m[2]!,
+  // fills, and the strokes of centerline mode
+  const pathRe =
+    /<path (?:fill="(#[0-9a-f]{3}|#[0-9a-f]{6})"|fill="none" stroke="(#[0-9a-f]{3}|#[0-9a-f]{6})" stroke-width="([\d.]+)" stroke-linecap="round" stroke-linejoin="round") d="([^"]*)"\/>/g;
+  const paths = [...svg.matchAll(pathRe)].map((m) => ({
+    fill: m[1] ?? "none",
+    stroke: m[2],
+    strokeWidth: m[3] ? Number(m[3]) : undefined,
+    d: m[4]!,
   }));
   const body = svg.slice(head[0].length, -"</svg>".length);
-  if (body.replace(/<path fill="#[0-9a-f]{3,6}" d="[^"]*"\/>/g, "") !== "")
-    throw new Error("unexpected svg content");
+  if (body.replace(pathRe, "") !== "") throw new Error("unexpected svg content");
   for (const p of paths) {
     if (!/^m[-\d.]/.test(p.d)) throw new Error(`path must start with m: ${p.d.slice(0, 40)}`);
     if (!/^[mlhvcsz\d.\s-]+$/.test(p.d)) throw new Error("unexpected path command");

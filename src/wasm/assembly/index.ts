@@ -7,7 +7,8 @@ import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";
 import { progress } from "./env";
 import { Fitter } from "./fit";
-import { MODE_BINARY, OPTION_COUNT, Options, STOP_CONTOUR, STOP_QUANTIZE, STOP_SEGMENT } from "./options";
+import { traceCenterline } from "./centerline/index";
+import { MODE_BINARY, MODE_CENTERLINE, OPTION_COUNT, Options, STOP_CONTOUR, STOP_QUANTIZE, STOP_SEGMENT } from "./options";
 import { Frame, markThin } from "./prepare";
 import { binarize, Palette, quantize } from "./quantize";
 import { computeLayers, despeckle, LayerMask, Layers, buildLayerMask, removeWhiteBackground } from "./segment";
@@ -57,6 +58,11 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   let out = new SvgWriter(o.precision, o.outW / <f64>w, o.outH / <f64>h);
   result = out;
   colorsOut = 0;
+  if (o.mode == MODE_CENTERLINE) {
+    out.header(o.outW, o.outH);
+    colorsOut = traceCenterline(f, o, out);
+    return finish(f, out);
+  }
 
   // quantize
   let pal = new Palette();

@@ -8,6 +8,7 @@ import { okA, okB, okL, rgbToOklab } from "./color";
 import { progress } from "./env";
 import { MODE_COLOR, Options } from "./options";
 import { Frame, inkStrokes, isStrokeCore, TRANSPARENT } from "./prepare";
+import { keepFixedPalette, setFixedPalette, snapInk } from "./snap";
 import { shellSort } from "./sort";
 
 /** automatic palettes go up to this; an explicit `colors` is at most 64 */
@@ -28,9 +29,11 @@ export class Palette {
 /** colour and posterize modes: palette, then every pixel's label */
 export function quantize(f: Frame, o: Options, pal: Palette): void {
   let lut = heap.alloc(1 << 18);
-  buildPalette(f, o, pal);
+  if (o.paletteN > 0) setFixedPalette(o, pal);
+  else buildPalette(f, o, pal);
   progress(1, 0.6);
   mapPixels(f, pal, lut);
+  if (o.paletteN > 0) keepFixedPalette(f, o, pal);
   heap.free(lut);
 }
 
@@ -448,4 +451,5 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
     store<u8>(f.lab + <usize>i, l < o.threshold ? 0 : 1);
   }
   inkStrokes(f);
+  if (o.paletteN > 0) snapInk(f, o, pal);
 }
