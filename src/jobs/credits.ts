@@ -77,3 +77,50 @@ export function releaseCredits(db: Db, jobId: string, whenJobStatus: "failed" | 
       ON CONFLICT (user_id, ref, kind) DO NOTHING`,
   );
 }
+
+const INSUFFICIENT_FOR_CHARGE = "insufficient-credits-for-charge";
+
+/**
+ * A one-off charge outside a job's reservation (e.g. another format of a finished job), keyed by
+ * `ref`: the first call debits `cost`, every later one is a no-op — also when the balance has since
+ * dropped below the cost (a guard that aborts the batch only while the charge does not exist yet).
+ */
+export function chargeCredits(
+  db: Db,
+  userId: string,
+  ref: string,
+  cost: number,
+  note: string,
+  nowIso: string,
+): BatchItem<"sqlite">[] {
+  return [
+    abortUnless(
+      db,
+      INSUFFICIENT_FOR_CHARGE,
+      sql`EXISTS (SELECT 1 FROM credit_ledger WHERE user_id = ${userId} AND ref = ${ref} AND kind = 'charge')
+        OR (SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE user_id = ${userId}) >= ${cost}`,
+    ),
+    rawInBatch(
+      db,
+      sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
+        VALUES (${newId("crd")}, ${userId}, 'charge', ${-cost}, ${ref}, ${note}, ${nowIso})
+        ON CONFLICT (user_id, ref, kind) DO NOTHING`,
+    ),
+  ];
+}
+
+export function isInsufficientForCharge(error: unknown): boolean {
+  return isBatchAbort(error, INSUFFICIENT_FOR_CHARGE);
+}
+
+/** Whether the charge `ref` was made. */
+export async function wasCharged(db: Db, userId: string, ref: string): Promise<boolean> {
+  const row = await db
+    .select({ id: creditLedger.id })
+    .from(creditLedger)
+    .where(
+      sql`${creditLedger.userId} = ${userId} AND ${creditLedger.ref} = ${ref} AND ${creditLedger.kind} = 'charge'`,
+    )
+    .get();
+  return Boolean(row);
+}

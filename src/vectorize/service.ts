@@ -1,6 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
+import { creditBalance } from "../auth/accounts";
 import { type Db, getDb } from "../db/client";
 import { type Job, vectorizeOutputs } from "../db/jobs-schema";
 import { type Media, media } from "../db/schema";
@@ -12,15 +13,27 @@ import { type CreatedJob, createJobStatements, getJobRow } from "../jobs/lifecyc
 import { sha256Hex } from "../lib/crypto";
 import { blobKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
-import { getTracer, isTraceError, resolveOptions, type TraceOptions } from "../wasm";
+import { getTracer, isTraceError, resolveOptions } from "../wasm";
 import { type VectorizeConfig, vectorizeConfig } from "./config";
-import { vectorizeBatchJob, vectorizeJob } from "./job";
+import { type VectorizeResult, vectorizeBatchJob, vectorizeJob } from "./job";
+import { type Pricing, traceOptionsOf, type VectorizeOptions } from "./options";
 
 export const TRACEABLE = new Set(["image/png", "image/jpeg", "image/webp"]);
 
-/** The same options always hash the same, whatever order or defaults the caller wrote them in. */
-export async function optionsHash(options: TraceOptions): Promise<string> {
-  return sha256Hex(JSON.stringify(resolveOptions(options)));
+/**
+ * The same options always hash the same, whatever order or defaults the caller wrote them in; the
+ * target and the pricing are part of the key (a test result is watermarked, a preview reduced).
+ */
+export async function optionsHash(options: VectorizeOptions, pricing: Pricing): Promise<string> {
+  const key: Record<string, unknown> = { ...resolveOptions(traceOptionsOf(options)) };
+  if (options.target) key.target = { minSSIM: options.target.minSSIM, maxBytes: options.target.maxBytes };
+  if (pricing !== "production") key.pricing = pricing;
+  return sha256Hex(JSON.stringify(key));
+}
+
+/** Credits one job of this pricing costs. */
+export function jobCost(config: VectorizeConfig, pricing: Pricing): number {
+  return pricing === "test" ? 0 : pricing === "preview" ? config.previewCreditCost : config.creditCost;
 }
 
 /** The caller's raster image that can be traced, or a clear 4xx. */
@@ -69,7 +82,32 @@ export async function cachedOutput(db: Db, ownerId: string, sourceSha256: string
 
 export interface VectorizeRequest {
   mediaIds: string[];
-  options: TraceOptions;
+  options: VectorizeOptions;
+  pricing: Pricing;
+}
+
+/**
+ * What a cache hit reports: the earlier job's real figures (size, paths, colours, quality, the stored
+ * trace), marked as cached. A hit on a job from before these figures existed reports what the SVG
+ * row knows (its size).
+ */
+async function cachedResult(db: Db, hit: { svgMediaId: string; jobId: string }): Promise<VectorizeResult> {
+  const earlier = (await getJobRow(db, hit.jobId))?.result as VectorizeResult | undefined;
+  const svg = await db
+    .select({ size: media.size, name: media.name })
+    .from(media)
+    .where(eq(media.id, hit.svgMediaId))
+    .get();
+  const { cached: _c, fromJobId: _f, ...figures } = earlier ?? ({} as Partial<VectorizeResult>);
+  return {
+    ...figures,
+    bytes: figures.bytes ?? svg?.size,
+    name: svg?.name ?? figures.name,
+    mediaId: hit.svgMediaId,
+    svgMediaId: hit.svgMediaId,
+    cached: true,
+    fromJobId: hit.jobId,
+  };
 }
 
 /**
@@ -87,12 +125,12 @@ export async function startVectorize(
   const db = getDb(env.DB);
   const config = vectorizeConfig(env);
   try {
-    resolveOptions(request.options);
+    resolveOptions(traceOptionsOf(request.options));
   } catch (error) {
     if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
     throw error;
   }
-  const hash = await optionsHash(request.options);
+  const hash = await optionsHash(request.options, request.pricing);
   const sources = [];
   for (const id of request.mediaIds) sources.push(await traceableSource(db, principal.userId, id, config));
 
@@ -104,7 +142,7 @@ export async function startVectorize(
           {
             type: vectorizeBatchJob,
             userId: principal.userId,
-            input: { mediaIds: request.mediaIds, options: request.options },
+            input: { mediaIds: request.mediaIds, options: request.options, pricing: request.pricing },
           },
           now,
         )
@@ -124,17 +162,13 @@ export async function startVectorize(
             options: request.options,
             optionsHash: hash,
             sourceSha256: source.sha256,
+            pricing: request.pricing,
           },
           parentId: group?.id ?? null,
           settled: hit
             ? {
-                result: {
-                  mediaId: hit.svgMediaId,
-                  svgMediaId: hit.svgMediaId,
-                  cached: true,
-                  fromJobId: hit.jobId,
-                },
-                creditCost: config.cacheHitCost,
+                result: await cachedResult(db, hit),
+                creditCost: request.pricing === "test" ? 0 : config.cacheHitCost,
               }
             : undefined,
         },
@@ -150,7 +184,7 @@ export async function startVectorize(
       throw new ApiError(
         402,
         "insufficient_credits",
-        `Not enough credits: this needs ${sources.length * config.creditCost}.`,
+        `Not enough credits: this needs ${sources.length * jobCost(config, request.pricing)}.`,
       );
     }
     throw error;
@@ -171,7 +205,13 @@ export async function startVectorize(
  * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job, no
  * credits). Larger images must be queued.
  */
-export async function traceNow(env: Env, principal: Principal, mediaId: string, options: TraceOptions) {
+export async function traceNow(env: Env, principal: Principal, mediaId: string, options: VectorizeOptions) {
+  if (options.target)
+    throw new ApiError(
+      422,
+      "target_needs_job",
+      "Auto-tune (`target`) traces several times: queue a job instead.",
+    );
   const config = vectorizeConfig(env);
   const source = await traceableSource(getDb(env.DB), principal.userId, mediaId, config);
   const pixels = (source.width ?? 0) * (source.height ?? 0);
@@ -185,9 +225,47 @@ export async function traceNow(env: Env, principal: Principal, mediaId: string, 
   const object = await env.MEDIA.get(blobKey(source.sha256));
   if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
   try {
-    return await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), options);
+    return await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), traceOptionsOf(options));
   } catch (error) {
     if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
     throw error;
   }
+}
+
+/**
+ * The price of a vectorize request before it is made (issue 16, point 5): per image the job's cost,
+ * or the cache-hit cost when the same bytes with the same options and pricing were traced before.
+ * Checks what `startVectorize` checks; reserves nothing.
+ */
+export async function quoteVectorize(env: Env, principal: Principal, request: VectorizeRequest) {
+  const db = getDb(env.DB);
+  const config = vectorizeConfig(env);
+  try {
+    resolveOptions(traceOptionsOf(request.options));
+  } catch (error) {
+    if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
+    throw error;
+  }
+  const hash = await optionsHash(request.options, request.pricing);
+  const items = [];
+  for (const id of request.mediaIds) {
+    const source = await traceableSource(db, principal.userId, id, config);
+    const hit = await cachedOutput(db, principal.userId, source.sha256, hash);
+    const cost = hit
+      ? request.pricing === "test"
+        ? 0
+        : config.cacheHitCost
+      : jobCost(config, request.pricing);
+    items.push({ mediaId: id, cost, cached: Boolean(hit) });
+  }
+  const cost = items.reduce((sum, i) => sum + i.cost, 0);
+  const credits = await creditBalance(db, principal.userId);
+  return {
+    pricing: request.pricing,
+    cost,
+    credits,
+    enough: credits >= cost,
+    formatCost: request.pricing === "test" ? 0 : config.formatCreditCost,
+    items,
+  };
 }

@@ -3,8 +3,8 @@ import type { AppEnv } from "../../app-env";
 import { toJobView } from "../../jobs/views";
 import { spendRateLimit } from "../../middleware/rate-limit";
 import { caller } from "../../policy";
-import { startVectorize, traceNow } from "../../vectorize/service";
-import type { vectorize, vectorizeBatch } from "./vectorize.routes";
+import { quoteVectorize, startVectorize, traceNow } from "../../vectorize/service";
+import type { vectorize, vectorizeBatch, vectorizeQuote } from "./vectorize.routes";
 
 export const vectorizeHandler: RouteHandler<typeof vectorize, AppEnv> = async (c) => {
   const principal = caller(c);
@@ -22,7 +22,7 @@ export const vectorizeHandler: RouteHandler<typeof vectorize, AppEnv> = async (c
   const job = await startVectorize(
     c.env,
     principal,
-    { mediaIds: [body.mediaId], options: body.options },
+    { mediaIds: [body.mediaId], options: body.options, pricing: body.pricing },
     c.var.clock(),
   );
   return c.json({ job: toJobView(job) }, 202);
@@ -35,8 +35,18 @@ export const vectorizeBatchHandler: RouteHandler<typeof vectorizeBatch, AppEnv> 
   const job = await startVectorize(
     c.env,
     principal,
-    { mediaIds: [...new Set(body.mediaIds)], options: body.options },
+    { mediaIds: [...new Set(body.mediaIds)], options: body.options, pricing: body.pricing },
     c.var.clock(),
   );
   return c.json({ job: toJobView(job) }, 202);
+};
+
+export const vectorizeQuoteHandler: RouteHandler<typeof vectorizeQuote, AppEnv> = async (c) => {
+  const body = c.req.valid("json");
+  const quote = await quoteVectorize(c.env, caller(c), {
+    mediaIds: [...new Set(body.mediaIds)],
+    options: body.options,
+    pricing: body.pricing,
+  });
+  return c.json(quote, 200);
 };

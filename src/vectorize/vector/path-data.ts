@@ -281,3 +281,87 @@ export function flatten(segments: Segment[], step = 1): { points: number[]; clos
   }
   return out;
 }
+
+/**
+ * The segments as polylines like `flatten`, but each cubic cut only as finely as needed: halved until
+ * its control points lie within `tolerance` px of its chord (then the curve does too). A nearly
+ * straight curve stays one chord, a tight one gets many: the fewest points for a given precision.
+ */
+export function flattenAdaptive(
+  segments: Segment[],
+  tolerance: number,
+): { points: number[]; closed: boolean }[] {
+  const out: { points: number[]; closed: boolean }[] = [];
+  let cur: { points: number[]; closed: boolean } | null = null;
+  let x = 0;
+  let y = 0;
+  const tol2 = tolerance * tolerance;
+  for (const s of segments) {
+    if (s.op !== "M" && s.op !== "Z" && (!cur || cur.closed)) {
+      cur = { points: [x, y], closed: false };
+      out.push(cur);
+    }
+    if (s.op === "M") {
+      cur = { points: [s.x, s.y], closed: false };
+      out.push(cur);
+    } else if (s.op === "L") cur!.points.push(s.x, s.y);
+    else if (s.op === "C") {
+      // explicit stack of [x0 y0 x1 y1 x2 y2 x3 y3 depth], the first half on top
+      const stack: number[][] = [[x, y, s.x1, s.y1, s.x2, s.y2, s.x, s.y, 0]];
+      while (stack.length) {
+        const [x0, y0, x1, y1, x2, y2, x3, y3, depth] = stack.pop()! as [
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+        ];
+        if (
+          depth >= 16 ||
+          (chordDistance2(x1, y1, x0, y0, x3, y3) <= tol2 && chordDistance2(x2, y2, x0, y0, x3, y3) <= tol2)
+        ) {
+          cur!.points.push(x3, y3);
+          continue;
+        }
+        // de Casteljau at t = 1/2
+        const ax = (x0 + x1) / 2;
+        const ay = (y0 + y1) / 2;
+        const bx = (x1 + x2) / 2;
+        const by = (y1 + y2) / 2;
+        const cx = (x2 + x3) / 2;
+        const cy = (y2 + y3) / 2;
+        const dx = (ax + bx) / 2;
+        const dy = (ay + by) / 2;
+        const ex = (bx + cx) / 2;
+        const ey = (by + cy) / 2;
+        const mx = (dx + ex) / 2;
+        const my = (dy + ey) / 2;
+        stack.push([mx, my, ex, ey, cx, cy, x3, y3, depth + 1]);
+        stack.push([x0, y0, ax, ay, dx, dy, mx, my, depth + 1]);
+      }
+    } else if (cur) {
+      cur.closed = true;
+    }
+    if (s.op === "Z") {
+      x = cur ? cur.points[0]! : x;
+      y = cur ? cur.points[1]! : y;
+    } else {
+      x = s.x;
+      y = s.y;
+    }
+  }
+  return out;
+}
+
+/** squared distance from (px, py) to the segment (x0, y0)-(x1, y1) */
+function chordDistance2(px: number, py: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const l2 = dx * dx + dy * dy;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / l2)) : 0;
+  return (px - x0 - t * dx) ** 2 + (py - y0 - t * dy) ** 2;
+}
