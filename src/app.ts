@@ -10,7 +10,7 @@ import { ApiError, problemBody, validationError } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
-import { idempotency } from "./middleware/idempotency";
+import { IdempotentReplay, idempotency } from "./middleware/idempotency";
 import { perCaller } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
@@ -116,7 +116,9 @@ export function createApp() {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
     return problem(c, new ApiError(404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
   });
-  app.onError((error, c) => problem(c, toApiError(error, c)));
+  app.onError((error, c) =>
+    error instanceof IdempotentReplay ? error.getResponse() : problem(c, toApiError(error, c)),
+  );
   return app;
 }
 

@@ -46,7 +46,8 @@ export async function quotaLeft(db: Db, ownerId: string): Promise<{ bytes: numbe
 
 /**
  * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
- * into R2, then commits row + quota + blob reference + outbox in one batch. On any failure nothing
+ * into R2, claims an Idempotency-Key by what was sent (file hash and fields), then commits row +
+ * quota + blob reference + outbox in one batch. On any failure nothing
  * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
  * when no row references it.
  */
@@ -123,6 +124,10 @@ export async function receiveUpload(
       fileName = normalizeFileName(fields.name, "name");
     folder = normalizeFolder(fields.folder ?? "/");
     tags = normalizeTags(fields.tags ?? "");
+    // Two sends of the same file frame it differently; what they mean is the bytes and the fields.
+    await deps.idempotency?.claimForBody(
+      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags]),
+    );
   } catch (error) {
     await writer.abort();
     throw error;

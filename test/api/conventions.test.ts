@@ -176,7 +176,7 @@ describe("idempotency", () => {
     expect(count?.n).toBe(1);
 
     // The same request is still running under this key (its row is in flight, lock not expired).
-    const hash = await requestFingerprint("DELETE", "/api/v1/sessions", ":?");
+    const hash = await requestFingerprint("DELETE", "/api/v1/sessions", "");
     await env.DB.prepare(
       "INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, created_at, expires_at) VALUES (?, 'busy', ?, 'in_flight', '2999-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z')",
     )

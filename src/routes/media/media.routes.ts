@@ -29,7 +29,7 @@ export const uploadMedia = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
   description:
-    "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here.",
+    "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here. With `Idempotency-Key`, two requests are the same when the file's bytes and the `name`, `folder` and `tags` fields are (the multipart framing doesn't count): the same → the first answer again; different → 422.",
   responses: {
     201: jsonContent(mediaBody, "Stored"),
     ...pickProblems(400, 401, 403, 413, 415, 422, 429),
@@ -236,6 +236,8 @@ export const uploadPart = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Upload one part (raw bytes, Content-Length required); retrying a part replaces it",
+  description:
+    "A PUT of a part is idempotent by itself: sending it again stores the same part again, another body replaces it. `Idempotency-Key` is therefore not recorded for parts.",
   request: {
     params: z.object({
       id: z
