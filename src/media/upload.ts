@@ -1,13 +1,13 @@
-import { eq } from "drizzle-orm";
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
-import { type Media, users } from "../db/schema";
-import { ApiError, notFound } from "../errors";
+import type { Media } from "../db/schema";
+import { ApiError } from "../errors";
 import { BlobWriter } from "./blob-store";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector } from "./ingest";
 import { commitMedia, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
+import { quotaLeft } from "./quota";
 
 /** Slack on top of the file limit for the multipart envelope (boundaries, small fields). */
 const FORM_OVERHEAD = 64 * 1024;
@@ -24,24 +24,6 @@ export interface UploadLimits {
   maxBytes: number;
   maxPixels: number;
   allowUnknown: boolean;
-}
-
-/** What the caller has left, read before streaming so a full account is refused before any byte is stored. */
-export async function quotaLeft(db: Db, ownerId: string): Promise<{ bytes: number; files: number }> {
-  const user = await db
-    .select({
-      quotaBytes: users.quotaBytes,
-      quotaFiles: users.quotaFiles,
-      usedBytes: users.usedBytes,
-      usedFiles: users.usedFiles,
-    })
-    .from(users)
-    .where(eq(users.id, ownerId))
-    .get();
-  if (!user) throw notFound("user");
-  const left = { bytes: user.quotaBytes - user.usedBytes, files: user.quotaFiles - user.usedFiles };
-  if (left.files <= 0) throw new ApiError(413, "quota_exceeded", "You have reached your file-count quota.");
-  return left;
 }
 
 /**
@@ -69,7 +51,7 @@ export async function receiveUpload(
       `Files above ${input.limits.maxBytes} bytes must use a resumable upload (POST /media/uploads).`,
     );
   if (!input.body) throw new ApiError(422, "file_required", "The form has no `file` field.");
-  const left = await quotaLeft(deps.db, input.ownerId);
+  const left = await quotaLeft(deps.db, input.ownerId, deps.now);
 
   const writer = new BlobWriter(deps.bucket);
   const fields: Record<string, string> = {};

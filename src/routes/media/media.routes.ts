@@ -215,6 +215,8 @@ export const createUpload = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Start a resumable upload (for files above the single-request limit)",
+  description:
+    "At most 10 uploads may be open per user (409 `too_many_uploads`). Each part's size counts against the storage quota from the moment it is sent until the upload completes, is aborted or expires.",
   request: {
     body: jsonBody(
       z.strictObject({
@@ -226,7 +228,7 @@ export const createUpload = createRoute({
   },
   responses: {
     201: jsonContent(z.object({ upload: uploadSchema }), "Started"),
-    ...pickProblems(400, 401, 403, 413, 415, 422),
+    ...pickProblems(400, 401, 403, 409, 413, 415, 422),
   },
 });
 
@@ -237,7 +239,7 @@ export const uploadPart = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Upload one part (raw bytes, Content-Length required); retrying a part replaces it",
   description:
-    "A PUT of a part is idempotent by itself: sending it again stores the same part again, another body replaces it. `Idempotency-Key` is therefore not recorded for parts.",
+    "A part that would take used plus reserved bytes over the storage quota is refused (413 `quota_exceeded`) before any byte is stored. A PUT of a part is idempotent by itself: sending it again stores the same part again, another body replaces it. `Idempotency-Key` is therefore not recorded for parts.",
   request: {
     params: z.object({
       id: z
