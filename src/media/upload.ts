@@ -62,45 +62,50 @@ export async function receiveUpload(
   let tags: string[] = [];
 
   try {
-    await parseMultipart(input.body, boundary, (info): PartSink => {
-      if (info.filename !== null || info.name === "file") {
-        if (info.name !== "file")
-          throw new ApiError(
-            422,
-            "unexpected_file",
-            `Send the file in the \`file\` field, not \`${info.name}\`.`,
+    await parseMultipart(
+      input.body,
+      boundary,
+      (info): PartSink => {
+        if (info.filename !== null || info.name === "file") {
+          if (info.name !== "file")
+            throw new ApiError(
+              422,
+              "unexpected_file",
+              `Send the file in the \`file\` field, not \`${info.name}\`.`,
+            );
+          if (fileSeen) throw new ApiError(422, "too_many_files", "Send one file per request.");
+          fileSeen = true;
+          fileName = normalizeFileName(info.filename ?? "", "file");
+          const inspector = new Inspector(
+            fileName,
+            { ...input.limits, quotaBytesLeft: left.bytes },
+            { write: (chunk) => writer.write(chunk) },
           );
-        if (fileSeen) throw new ApiError(422, "too_many_files", "Send one file per request.");
-        fileSeen = true;
-        fileName = normalizeFileName(info.filename ?? "", "file");
-        const inspector = new Inspector(
-          fileName,
-          { ...input.limits, quotaBytesLeft: left.bytes },
-          { write: (chunk) => writer.write(chunk) },
-        );
+          return {
+            write: (chunk) => inspector.write(chunk),
+            close: async () => {
+              inspected = await inspector.close();
+            },
+          };
+        }
+        const name = info.name;
+        const parts: string[] = [];
+        let size = 0;
+        const decoder = new TextDecoder();
         return {
-          write: (chunk) => inspector.write(chunk),
-          close: async () => {
-            inspected = await inspector.close();
+          write: (chunk) => {
+            size += chunk.length;
+            if (size > MAX_FIELD_BYTES)
+              throw new ApiError(422, "field_too_long", `The \`${name}\` field is too long.`);
+            parts.push(decoder.decode(chunk, { stream: true }));
+          },
+          close: () => {
+            fields[name] = parts.join("") + decoder.decode();
           },
         };
-      }
-      const name = info.name;
-      const parts: string[] = [];
-      let size = 0;
-      const decoder = new TextDecoder();
-      return {
-        write: (chunk) => {
-          size += chunk.length;
-          if (size > MAX_FIELD_BYTES)
-            throw new ApiError(422, "field_too_long", `The \`${name}\` field is too long.`);
-          parts.push(decoder.decode(chunk, { stream: true }));
-        },
-        close: () => {
-          fields[name] = parts.join("") + decoder.decode();
-        },
-      };
-    });
+      },
+      { maxBytes: input.limits.maxBytes + FORM_OVERHEAD },
+    );
     if (!fileSeen || !inspected) throw new ApiError(422, "file_required", "The form has no `file` field.");
     if (fields.name !== undefined && fields.name.trim() !== "")
       fileName = normalizeFileName(fields.name, "name");

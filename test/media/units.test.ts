@@ -27,18 +27,23 @@ describe("streaming multipart parser", () => {
     for (const size of [1, 2, 7, 64, 100_000]) {
       const got: Record<string, string> = {};
       const files: string[] = [];
-      await parseMultipart(trickle(body, size), "bound", (info) => {
-        const chunks: Uint8Array[] = [];
-        if (info.filename) files.push(info.filename);
-        return {
-          write: (c) => {
-            chunks.push(c);
-          },
-          close: () => {
-            got[info.name] = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
-          },
-        };
-      });
+      await parseMultipart(
+        trickle(body, size),
+        "bound",
+        (info) => {
+          const chunks: Uint8Array[] = [];
+          if (info.filename) files.push(info.filename);
+          return {
+            write: (c) => {
+              chunks.push(c);
+            },
+            close: () => {
+              got[info.name] = new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
+            },
+          };
+        },
+        { maxBytes: body.length },
+      );
       expect(got, `chunk ${size}`).toEqual({ folder: "/a", file: payload });
       expect(files).toEqual(["é.txt"]);
     }
