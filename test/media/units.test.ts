@@ -87,7 +87,11 @@ describe("pure helpers", () => {
   });
 
   it("SVG policy", () => {
-    expect(svgProblem('<svg><a href="#x"/><use xlink:href="#y"/></svg>')).toBeNull();
+    expect(
+      svgProblem(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><a href="#x"/><use xlink:href="#y"/></svg>',
+      ),
+    ).toBeNull();
     expect(svgProblem('<svg><a href="javascript:alert(1)"/></svg>')).not.toBeNull();
     expect(svgProblem("<svg/onload=alert(1)>")).not.toBeNull();
     expect(svgProblem("<svg><style>@import url(https://x)</style></svg>")).not.toBeNull();
