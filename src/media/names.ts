@@ -11,6 +11,8 @@ const MAX_RAW_NAME_BYTES = 1024;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Bidi embedding/override/isolate controls: they make `evil\u202Egnp.exe` look like `evilexe.png`. */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+const BIDI_ALL = new RegExp(BIDI.source, "g");
+export const hasBidiControl = (text: string) => BIDI.test(text);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
 const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f-\u009f\\]/;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
@@ -51,6 +53,23 @@ function capName(name: string): string {
 }
 
 const MAX_SEGMENT = 100;
+
+/**
+ * Any text (a category name, a tag) as one folder segment that `normalizeFolder` accepts: no
+ * separators, controls or bidi marks, never `.`/`..` or empty, at most MAX_SEGMENT characters.
+ */
+export function folderSegment(value: string): string {
+  const cleaned = value
+    .normalize("NFC")
+    .replace(/[/\\]/g, "-")
+    .replace(CONTROL, "")
+    .replace(INVISIBLE, "")
+    .replace(BIDI_ALL, "")
+    .trim();
+  const capped = [...cleaned].slice(0, MAX_SEGMENT).join("").trim();
+  return capped === "" || /^\.+$/.test(capped) ? "_" : capped;
+}
+
 const MAX_DEPTH = 20;
 
 /** `projects/logo`, `/projects/logo/` → `/projects/logo`; `/` is the root. */
@@ -96,14 +115,19 @@ export function normalizeTags(raw: string | string[], field = "tags"): string[] 
   return [...out].sort();
 }
 
-/** RFC 6266 / RFC 8187: an ASCII fallback plus `filename*=UTF-8''…`. */
+/**
+ * RFC 6266 / RFC 8187: an ASCII fallback plus `filename*=UTF-8''…`. The fallback is folded with
+ * NFKD first (`‥／` becomes `../`), so path separators and leading dots are removed after folding:
+ * a client that saves by the fallback never gets a path.
+ */
 export function contentDisposition(type: "inline" | "attachment", name: string): string {
   const fallback =
     name
       .normalize("NFKD")
       .replace(/[^\x20-\x7e]/g, "")
-      .replace(/["\\%;]/g, "_")
-      .trim() || "download";
+      .replace(/["\\/%;]/g, "_")
+      .trim()
+      .replace(/^\.+/, "") || "download";
   const encoded = encodeURIComponent(name).replace(
     /['()*]/g,
     (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
