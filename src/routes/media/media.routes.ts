@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
@@ -167,6 +168,7 @@ export const createShare = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Create a signed, time-limited download link",
+  description: "A file has at most 20 live (unrevoked, unexpired) links: 409 `too_many_shares` beyond.",
   request: {
     params: idParam("med"),
     body: jsonBody(
@@ -191,11 +193,11 @@ export const listShares = createRoute({
   path: "/media/{id}/shares",
   tags,
   middleware: [mediaRead] as const,
-  summary: "Share links of a file",
-  request: { params: idParam("med") },
+  summary: "Share links of a file, newest first",
+  request: { params: idParam("med"), query: pageQuerySchema },
   responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema) }), "Links"),
-    ...pickProblems(401, 403, 404),
+    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
+    ...pickProblems(400, 401, 403, 404, 422),
   },
 });
 
