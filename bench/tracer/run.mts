@@ -8,12 +8,13 @@ import { fileURLToPath } from "node:url";
 import { encode as encodePng } from "@jsquash/png";
 import pngDecode from "@jsquash/png/decode.js";
 import { getNodeTracer } from "../../src/wasm/node";
+import { clipartCorpus } from "../lib/corpus.mjs";
 import { flatArt, glyphs, gradient, photoLike } from "./images.mts";
 import { compositeOn, quality, type Rgba, renderSvg, ssim, svgSize } from "./metrics.mts";
 import { imagetracer, potrace, vtracer } from "./peers.mts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const corpusDir = path.resolve(root, "../shared/corpus/clipart");
+const corpusDir = clipartCorpus("bench:tracer");
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const opt = (name: string) => {

@@ -12,7 +12,7 @@ import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs"
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CORPUS = path.resolve(repoRoot, "../shared/corpus/clipart");
+const FIXTURES = path.join(repoRoot, "test/fixtures");
 const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-Password-91" };
 const USER = { email: `ada+${Date.now()}@e2e.test`, password: "correct-horse-battery-9", name: "Ada" };
@@ -131,7 +131,7 @@ async function signIn(page, { email, password }) {
 }
 
 async function dropFiles(page, selector, names) {
-  const files = names.map((n) => ({ name: n, b64: readFileSync(path.join(CORPUS, n)).toString("base64") }));
+  const files = names.map((n) => ({ name: n, b64: readFileSync(path.join(FIXTURES, n)).toString("base64") }));
   const dt = await page.evaluateHandle((list) => {
     const d = new DataTransfer();
     for (const f of list) {
@@ -186,7 +186,7 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.waitForURL(/\/library/);
   await page.getByText("No files here yet").waitFor();
 
-  // Three corpus images, dropped on the library.
+  // Three clip-art fixtures, dropped on the library.
   await dropFiles(page, "[data-testid=dropzone]", IMAGES);
   await page.getByText("Uploads complete").waitFor({ timeout: 30_000 });
   await page.locator("[data-testid=media-card]").nth(2).waitFor();
@@ -205,6 +205,12 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.locator("[data-testid=media-card] .card-open").first().click();
   await page.locator(".details").getByRole("button", { name: "Save changes" }).waitFor();
   await shots(page, "04-library-details");
+
+  // A share link names the address the app really is at: APP_ORIGIN follows the dev server's port.
+  await page.locator(".details").getByRole("button", { name: "Create link" }).click();
+  const shareUrl = await page.getByRole("textbox", { name: "Share link" }).inputValue();
+  assert.ok(shareUrl.startsWith(`${base}/api/v1/shares/`), `share link ${shareUrl} is not under ${base}`);
+  assert.equal((await fetch(shareUrl)).status, 200);
   await page.locator(".details").getByRole("button", { name: "Vectorize" }).click();
   await page.waitForURL(/\/vectorize\?media=/);
   await page.locator("label.preset", { hasText: "Logo" }).click();

@@ -1,11 +1,4 @@
-import { env } from "cloudflare:workers";
 import type { RgbaImage } from "../../src/wasm/index";
-
-export async function corpus(name: string): Promise<Uint8Array> {
-  const res = await env.CORPUS.fetch(`http://corpus/clipart/${name}`);
-  if (!res.ok) throw new Error(`corpus ${name}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
 
 export function fromBase64(s: string): Uint8Array {
   const bin = atob(s);
