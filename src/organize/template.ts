@@ -25,8 +25,10 @@ export function validateTemplate(raw: string, field = "template"): string {
   if (/[{}]/.test(template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, "")))
     throw invalidTemplate(field, "Unbalanced { or } in the folder template.");
   try {
+    // Sample values no longer than their placeholders: the template's own shape is what is checked
+    // here (a real file's long values fall back to /{category} when the plan renders them).
     normalizeFolder(
-      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: [] }),
+      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: ["x"] }),
     );
   } catch (error) {
     throw invalidTemplate(field, error instanceof ApiError ? error.detail : "Not a valid folder template.");

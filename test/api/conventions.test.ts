@@ -106,7 +106,10 @@ describe("bad input", () => {
 
   it("unknown API routes → 404 problem; bad cursor → 400", async () => {
     await expectProblem(await call("/api/v1/nope"), 404, "route_not_found");
-    await expectProblem(await call("/api/v1/auth/login"), 404, "route_not_found");
+    // A path that exists answers other methods with 405 and Allow.
+    const wrongMethod = await call("/api/v1/auth/login");
+    await expectProblem(wrongMethod, 405, "method_not_allowed");
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
     const admin = await newUser({ role: "admin" });
     await expectProblem(
       await call("/api/v1/admin/users?cursor=%%%", { token: admin.accessToken }),

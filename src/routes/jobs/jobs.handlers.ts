@@ -76,7 +76,9 @@ export const watchJobHandler: RouteHandler<typeof watchJob, AppEnv> = async (c) 
   const principal = caller(c);
   const job = await queries.getVisibleJob(getDb(c.env.DB), principal, c.req.valid("param").id);
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    return c.json({}, 426);
+    throw new ApiError(426, "upgrade_required", "Connect with a WebSocket upgrade.", {
+      headers: { Upgrade: "websocket" },
+    });
   }
   // Cross-site WebSocket hijacking: a cookie-authenticated upgrade must come from our own pages.
   const origin = c.req.header("origin");
@@ -92,11 +94,9 @@ export const watchJobHandler: RouteHandler<typeof watchJob, AppEnv> = async (c) 
 
 export const retryJobsHandler: RouteHandler<typeof retryJobs, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  if (!body.jobIds && !body.allFailed)
-    throw new ApiError(422, "validation_failed", "Give jobIds or allFailed: true.");
   const db = getDb(c.env.DB);
   const now = c.var.clock();
-  const requeued = await queries.requeueFailed(db, body.allFailed ? "all" : body.jobIds!, now);
+  const requeued = await queries.requeueFailed(db, "jobIds" in body ? body.jobIds : "all", now);
   await enqueueJobs(c.env, db, requeued, now);
   return c.json({ requeued: requeued.map((j) => j.id) }, 202);
 };

@@ -1,6 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { problemSchema } from "../../errors";
 import { pageQuerySchema } from "../../lib/pagination";
+import {
+  FILE_NAME_PATTERN,
+  FOLDER_PATTERN,
+  MAX_FOLDER_CHARS,
+  MAX_NAME_CHARS,
+  TAG_LIST_PATTERN,
+} from "../../media/names";
 import { requires } from "../../policy";
+import { fileNameField, folderField, tagsField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
@@ -31,6 +40,31 @@ export const uploadMedia = createRoute({
   summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
   description:
     "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here. With `Idempotency-Key`, two requests are the same when the file's bytes and the `name`, `folder` and `tags` fields are (the multipart framing doesn't count): the same → the first answer again; different → 422.",
+  request: {
+    // Documented, not validated here: the upload is parsed as a stream by src/media/upload.ts.
+    body: {
+      required: true,
+      content: {
+        "multipart/form-data": {
+          schema: {
+            type: "object",
+            properties: {
+              file: { type: "string", format: "binary" },
+              name: { type: "string", maxLength: MAX_NAME_CHARS, pattern: FILE_NAME_PATTERN },
+              folder: { type: "string", maxLength: MAX_FOLDER_CHARS, pattern: FOLDER_PATTERN },
+              tags: {
+                type: "string",
+                maxLength: 1000,
+                pattern: TAG_LIST_PATTERN,
+                description: "comma-separated",
+              },
+            },
+            required: ["file"],
+          },
+        },
+      },
+    },
+  },
   responses: {
     201: jsonContent(mediaBody, "Stored"),
     ...pickProblems(400, 401, 403, 413, 415, 422, 429),
@@ -221,11 +255,7 @@ export const createUpload = createRoute({
     "At most 10 uploads may be open per user (409 `too_many_uploads`). Each part's size counts against the storage quota from the moment it is sent until the upload completes, is aborted or expires.",
   request: {
     body: jsonBody(
-      z.strictObject({
-        name: z.string().min(1).max(2048),
-        folder: z.string().max(1024).optional(),
-        tags: z.array(z.string().max(200)).max(50).optional(),
-      }),
+      z.strictObject({ name: fileNameField, folder: folderField.optional(), tags: tagsField.optional() }),
     ),
   },
   responses: {
@@ -256,12 +286,21 @@ export const uploadPart = createRoute({
         .max(10_000)
         .openapi({ param: { name: "partNumber", in: "path" } }),
     }),
+    // Documented, not validated here: the part streams straight to R2.
+    body: {
+      required: true,
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
   },
   responses: {
     200: jsonContent(
       z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() }),
       "Stored",
     ),
+    411: {
+      content: { "application/problem+json": { schema: problemSchema } },
+      description: "Content-Length is missing",
+    },
     ...pickProblems(400, 401, 403, 404, 409, 413, 422),
   },
 });
@@ -301,8 +340,9 @@ export const moveFolder = createRoute({
   tags: ["Folders"],
   middleware: [mediaWrite] as const,
   summary: "Rename or move a folder with everything in it (one batch)",
+  description: "The root can't be moved, nor a folder into itself (422 `invalid_move`).",
   request: {
-    body: jsonBody(z.strictObject({ from: z.string().min(1).max(1024), to: z.string().min(1).max(1024) })),
+    body: jsonBody(z.strictObject({ from: folderField, to: folderField })),
   },
   responses: {
     200: jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved"),
