@@ -1,25 +1,10 @@
-import type { RgbaImage } from "../../src/wasm/index";
+export { image } from "./pixels";
 
 export function fromBase64(s: string): Uint8Array {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-export function image(
-  width: number,
-  height: number,
-  f: (x: number, y: number) => [number, number, number, number],
-): RgbaImage {
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const [r, g, b, a] = f(x, y);
-      data.set([r, g, b, a], (y * width + x) * 4);
-    }
-  }
-  return { data, width, height };
 }
 
 /** Checks the SVG is structurally sane; returns the fills and path data. */
