@@ -122,6 +122,28 @@ export async function revokeShare(db: Db, ownerId: string, mediaId: string, shar
   if (done.length === 0) throw notFound("share");
 }
 
+/**
+ * A download through a share link: the file the token opens (see `resolveShare`), and, for a whole
+ * download (not a range request, which resumes one), the link's download count going up. The count
+ * is a promise the caller hands to `waitUntil`, so the answer never waits for that write.
+ */
+export async function openSharedDownload(
+  db: Db,
+  secret: string,
+  token: string,
+  options: { range: boolean; now: Date },
+): Promise<{ media: Media; counted: Promise<void> | null }> {
+  const row = await resolveShare(db, secret, token, options.now);
+  if (options.range) return { media: row, counted: null };
+  const id = token.split(".")[0]!;
+  const counted = db
+    .update(shares)
+    .set({ downloads: sql`${shares.downloads} + 1` })
+    .where(eq(shares.id, id))
+    .then(() => {});
+  return { media: row, counted };
+}
+
 /** Checks a token and returns the file it opens; any doubt is a 404 (expired/revoked say so: 410). */
 export async function resolveShare(db: Db, secret: string, token: string, now: Date): Promise<Media> {
   const m = /^(shr_[0-9a-z]{20})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);

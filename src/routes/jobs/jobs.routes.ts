@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_STATUSES, JOB_TYPES } from "../../db/jobs-schema";
+import { JOB_STATUSES } from "../../db/jobs-schema";
 import { problemSchema } from "../../errors";
-import { jobSchema } from "../../jobs/views";
+import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
@@ -33,7 +33,7 @@ export const listJobs = createRoute({
   summary: "Your jobs, newest first (admins: `?scope=all` for everyone's)",
   request: {
     query: pageQuerySchema.extend({
-      type: z.enum(JOB_TYPES).optional(),
+      type: z.enum(jobTypes.names()).optional(),
       status: z.enum(JOB_STATUSES).optional(),
       from: z.iso.datetime().optional().openapi({ description: "created at or after" }),
       to: z.iso.datetime().optional().openapi({ description: "created at or before" }),
