@@ -6,6 +6,7 @@ import { outbox } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
+import { actsForEveryone } from "../policy";
 
 export interface JobListQuery {
   type?: string;
@@ -41,10 +42,10 @@ export async function listJobs(db: Db, ownerId: string | null, query: JobListQue
   return toPage(rows, query.limit, (j) => j.createdAt);
 }
 
-/** The job if the caller owns it (or is an admin); otherwise 404, never revealing it exists. */
+/** The job if the caller owns it (or acts for everyone, see policy); otherwise 404, never revealing it exists. */
 export async function getVisibleJob(db: Db, principal: Principal, jobId: string): Promise<Job> {
   const job = await db.select().from(jobs).where(eq(jobs.id, jobId)).get();
-  if (!job || (job.userId !== principal.userId && principal.role !== "admin")) throw notFound("job");
+  if (!job || (job.userId !== principal.userId && !actsForEveryone(principal))) throw notFound("job");
   return job;
 }
 
