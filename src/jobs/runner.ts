@@ -185,13 +185,14 @@ const exhausted = (failures: number, lastError: string | null) => ({
 });
 
 /**
- * SQLite's answer to the statement itself — a limit (too many variables, a LIKE pattern over D1's
- * 50 bytes, a value too big), a constraint, bad SQL — or a 4xx the job's own code raised: the same
- * input meets the same error on every retry, so the job fails at once. Network and overload errors
- * carry no such code and stay transient.
+ * SQLite refusing the statement itself — a limit (too many variables, a LIKE pattern over D1's 50
+ * bytes, a value or expression too big) or a constraint — or a 4xx the job's own code raised: the
+ * same input meets the same error on every retry, so the job fails at once. Network and overload
+ * errors stay transient, and so does a missing table or column (a deploy whose migration is not
+ * applied yet heals by itself).
  */
 const DETERMINISTIC =
-  /SQLITE_(?:ERROR|CONSTRAINT|TOOBIG|MISMATCH|RANGE)\b|too many SQL variables|pattern too complex|string or blob too big/;
+  /SQLITE_(?:CONSTRAINT|TOOBIG|MISMATCH|RANGE)\b|too many SQL variables|pattern too complex|string or blob too big|too many terms in compound SELECT|Expression tree is too large/;
 
 function asPermanent(error: unknown): unknown {
   if (error instanceof PermanentJobError || error instanceof JobCancelled) return error;
