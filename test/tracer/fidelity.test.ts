@@ -93,3 +93,31 @@ describe("every opaque pixel is covered", () => {
         expect(uncoveredPixels(svg, img.width, img.height, opaque)).toEqual([]);
       });
 });
+
+describe("alpha-native output", () => {
+  const square = (x0: number, y0: number, s: number) => (x: number, y: number) =>
+    x >= x0 && x < x0 + s && y >= y0 && y < y0 + s;
+
+  it("uniform translucency becomes fill-opacity; opaque stays opaque; nothing extends under it", () => {
+    const img = drawn(60, 40, CLEAR, [
+      { color: [220, 30, 30, 128], inside: square(4, 4, 16) },
+      { color: [30, 60, 220, 64], inside: square(24, 4, 16) },
+      { color: [10, 10, 10, 255], inside: square(40, 4, 16) },
+      { color: [255, 255, 255, 255], inside: square(4, 24, 12) },
+    ]);
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    const byFill = (c: Px) => svg.paths.filter((p) => rgbDistance(p.fill, c) < 24);
+    const red = byFill([220, 30, 30, 255]);
+    const blue = byFill([30, 60, 220, 255]);
+    const black = byFill([10, 10, 10, 255]);
+    expect(red.map((p) => p.opacity)).toEqual([0.5]);
+    expect(blue.map((p) => p.opacity)).toEqual([0.25]);
+    expect(black.map((p) => p.opacity)).toEqual([1]);
+    // opaque white on transparency is kept (only dropWhiteBackground removes white)
+    expect(byFill([255, 255, 255, 255]).map((p) => p.opacity)).toEqual([1]);
+    // the opaque black square touches the translucent blue one: it must not reach under it
+    expect(extent(black[0]!.d).minX).toBeGreaterThan(39.4);
+    // fully transparent stays empty
+    for (const p of svg.paths) expect(extent(p.d).maxY).toBeLessThan(36.6);
+  });
+});

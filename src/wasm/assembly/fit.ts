@@ -27,6 +27,8 @@ export class Fitter {
   cornerCos: f64;
   polygons: bool;
   frame: Frame;
+  /** by label: 1 when opaque (Layers.solid) */
+  solid: StaticArray<i32>;
   mask: LayerMask = new LayerMask();
   ptX: usize = 0; // f64 points
   ptY: usize = 0;
@@ -55,8 +57,9 @@ export class Fitter {
   qx: f64 = 0;
   qy: f64 = 0;
 
-  constructor(o: Options, frame: Frame, ct: Contour, out: SvgWriter) {
+  constructor(o: Options, frame: Frame, solid: StaticArray<i32>, ct: Contour, out: SvgWriter) {
     this.frame = frame;
+    this.solid = solid;
     this.fitTol = o.fitTol;
     this.cornerCos = o.cornerCos;
     this.polygons = o.polygons;
@@ -67,8 +70,9 @@ export class Fitter {
   /**
    * How far a boundary point at (x, y) on a lattice edge moves along the outward normal (nx, ny): where
    * the pixel outside is transparent, out to the edge's sub-pixel position (that pixel's alpha as
-   * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 1 px past the
-   * image border; against another layer it stays on the lattice.
+   * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 0.3 px against
+   * a translucent layer; 1 px past the image border; against another opaque layer it stays on the
+   * lattice (the layers below reach under it).
    */
   outset(x: f64, y: f64, nx: f64, ny: f64): f64 {
     let f = this.frame;
@@ -77,7 +81,9 @@ export class Fitter {
     // past the image border nothing shows (the viewBox clips): move out a whole pixel
     if (px < 0 || py < 0 || px >= f.w || py >= f.h) return 1;
     let i = py * f.w + px;
-    if (f.label(i) != TRANSPARENT) return 0;
+    let l = f.label(i);
+    // a translucent layer is no cover: nothing extends under it
+    if (l != TRANSPARENT) return unchecked(this.solid[l]) != 0 ? 0 : OUTSET_MIN;
     let a = <f64>f.alpha(i) / 255;
     return a > OUTSET_MIN ? a : OUTSET_MIN;
   }

@@ -82,7 +82,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // per layer: mask -> contours -> fitted paths
   let mask = new LayerMask();
   let ct = new Contour();
-  let fitter = new Fitter(o, f, ct, out);
+  let fitter = new Fitter(o, f, ly.solid, ct, out);
   let nl = ly.n;
   for (let i = 0; i < nl; i++) {
     let c = unchecked(ly.order[i]);
@@ -90,7 +90,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
     buildLayerMask(f, o, ly, mask, c);
     let mark0 = out.len;
     let sub0 = out.subpaths;
-    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]));
+    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]), unchecked(pal.a[c]));
     if (o.stopAfter == STOP_SEGMENT) writeMask(mask, out);
     else if (o.stopAfter == STOP_CONTOUR) writeContours(mask, ct, out);
     else {

@@ -4,6 +4,9 @@
 
 export const TRANSPARENT: i32 = 255;
 
+const DX4: StaticArray<i32> = [-1, 1, 0, 0];
+const DY4: StaticArray<i32> = [0, 0, -1, 1];
+
 export class Frame {
   w: i32;
   h: i32;
@@ -39,6 +42,33 @@ export class Frame {
   }
   @inline setLabel(i: i32, c: i32): void {
     store<u8>(this.lab + <usize>i, <u8>c);
+  }
+
+  /**
+   * Uniform translucency: 16 <= alpha <= 250 with a 4-neighbour within 12 of it; a neighbour that is
+   * neither similar nor transparent (alpha < 16), e.g. an opaque shape beside the translucent one, must
+   * have a similar pixel opposite it. The ramp at an anti-aliased edge of an opaque shape (opaque on one
+   * side, transparent on the other) is not uniform. Such pixels become shapes with fill-opacity.
+   */
+  translucent(x: i32, y: i32): bool {
+    let a = this.alpha(y * this.w + x);
+    if (a < 16 || a > 250) return false;
+    let same = 0;
+    for (let k = 0; k < 4; k++) {
+      let b = this.alphaOr(x + unchecked(DX4[k]), y + unchecked(DY4[k]), -1);
+      if (b < 0) continue;
+      if (abs(b - a) <= 12) same++;
+      else if (b >= 16) {
+        let o = this.alphaOr(x - unchecked(DX4[k]), y - unchecked(DY4[k]), -1);
+        if (o < 0 || abs(o - a) > 12) return false;
+      }
+    }
+    return same > 0;
+  }
+
+  /** alpha at (x, y), or `outside` past the border */
+  @inline alphaOr(x: i32, y: i32, outside: i32): i32 {
+    return x < 0 || y < 0 || x >= this.w || y >= this.h ? outside : this.alpha(y * this.w + x);
   }
 
   @inline thinAt(i: i32): i32 {

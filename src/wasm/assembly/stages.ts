@@ -11,7 +11,7 @@ export function writeLabels(f: Frame, pal: Palette, out: SvgWriter): void {
   for (let c = 0; c < pal.k; c++) {
     let mark0 = out.len;
     let sub0 = out.subpaths;
-    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]));
+    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]), unchecked(pal.a[c]));
     for (let y = 0; y < f.h; y++) {
       let x = 0;
       while (x < f.w) {

@@ -219,10 +219,21 @@ export class SvgWriter {
     this.str("</svg>");
   }
 
-  /** `<path fill="#rgb" d="` (short hex when exact); path data follows, relative to (0, 0) */
-  beginPath(r: f64, g: f64, b: f64): void {
+  /**
+   * `<path fill="#rgb" d="` (short hex when exact; `fill-opacity` when `a` < 250 of 255); path data
+   * follows, relative to (0, 0)
+   */
+  beginPath(r: f64, g: f64, b: f64, a: f64): void {
     this.str('<path fill="#');
     this.color(clamp255(r), clamp255(g), clamp255(b));
+    if (a < 250) {
+      // two decimals, no leading zero
+      let v = <i64>Math.round((a / 255) * 100);
+      if (v < 1) v = 1;
+      this.str('" fill-opacity=".');
+      if (v < 10) this.byte(48);
+      this.uint(v % 10 == 0 ? v / 10 : v);
+    }
     this.str('" d="');
     this.penX = 0;
     this.penY = 0;
