@@ -32,9 +32,11 @@ export class Palette {
 /** colour and posterize modes: palette, then every pixel's label */
 export function quantize(f: Frame, o: Options, pal: Palette): void {
   let lut = heap.alloc(1 << 18);
-  buildPalette(f, o, pal);
+  // automatic palettes only: posterize and a fixed `colors` keep exactly that many opaque fills
+  let alphaLayers = o.mode == MODE_COLOR && o.colors <= 0;
+  buildPalette(f, o, pal, alphaLayers);
   progress(1, 0.6);
-  mapPixels(f, pal, lut);
+  mapPixels(f, pal, lut, alphaLayers);
   heap.free(lut);
 }
 
@@ -67,7 +69,7 @@ function boxStats(sidx: usize, sw: usize, sl: usize, sa: usize, sb: usize, lo: i
   return sse > 0 ? sse : 0;
 }
 
-function buildPalette(f: Frame, o: Options, pal: Palette): void {
+function buildPalette(f: Frame, o: Options, pal: Palette, alphaLayers: bool): void {
   // 1. weighted histogram
   let hw = heap.alloc(<usize>HBINS * 8);
   let hr = heap.alloc(<usize>HBINS * 8);
@@ -84,7 +86,7 @@ function buildPalette(f: Frame, o: Options, pal: Palette): void {
     for (let x = 0; x < f.w; x++) {
       let p = <usize>(y * f.w + x) << 2;
       let a = <i32>load<u8>(f.rgba + p + 3);
-      if (a < 128 && !f.translucent(x, y)) continue;
+      if (a < 128 && !(alphaLayers && f.translucent(x, y))) continue;
       let r = <i32>load<u8>(f.rgba + p);
       let g = <i32>load<u8>(f.rgba + p + 1);
       let b = <i32>load<u8>(f.rgba + p + 2);
@@ -355,7 +357,7 @@ function buildPalette(f: Frame, o: Options, pal: Palette): void {
 }
 
 // Maps pixels to the nearest palette entry (Oklab) through a 6-bit-per-channel lookup table
-function mapPixels(f: Frame, pal: Palette, lut: usize): void {
+function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void {
   memory.fill(lut, 255, 1 << 18);
   for (let c = 0; c < pal.k; c++) {
     unchecked((pal.r[c] = 0));
@@ -372,7 +374,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
   for (let i = 0; i < f.n; i++) {
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
-    let tr = f.translucent(i % f.w, i / f.w);
+    let tr = alphaLayers && f.translucent(i % f.w, i / f.w);
     if ((a < 128 && !tr) || pal.k == 0) {
       store<u8>(f.lab + <usize>i, TRANSPARENT);
       continue;
