@@ -3,7 +3,7 @@
 // detected on the turn measured 2 px away; Schneider least-squares cubics between corners, lines where
 // the points are within 0.5 px of the chord; polygons via Douglas-Peucker. Output goes to the writer.
 import { Contour } from "./contour";
-import { Options } from "./options";
+import { MODE_BINARY, Options } from "./options";
 import { Frame, TRANSPARENT } from "./prepare";
 import { LayerMask } from "./segment";
 import { SvgWriter } from "./svg";
@@ -27,6 +27,8 @@ export class Fitter {
   cornerCos: f64;
   polygons: bool;
   frame: Frame;
+  /** cover every opaque pixel (colour modes; binary mode paints black only, on nothing) */
+  cover: bool;
   /** by label: 1 when opaque (Layers.solid) */
   solid: StaticArray<i32>;
   mask: LayerMask = new LayerMask();
@@ -60,6 +62,7 @@ export class Fitter {
   constructor(o: Options, frame: Frame, solid: StaticArray<i32>, ct: Contour, out: SvgWriter) {
     this.frame = frame;
     this.solid = solid;
+    this.cover = o.mode != MODE_BINARY;
     this.fitTol = o.fitTol;
     this.cornerCos = o.cornerCos;
     this.polygons = o.polygons;
@@ -75,6 +78,7 @@ export class Fitter {
    * lattice (the layers below reach under it).
    */
   outset(x: f64, y: f64, nx: f64, ny: f64): f64 {
+    if (!this.cover) return 0;
     let f = this.frame;
     let px = <i32>Math.floor(x + nx * 0.5);
     let py = <i32>Math.floor(y + ny * 0.5);
@@ -113,6 +117,7 @@ export class Fitter {
 
   /** whether the image pixel containing (x, y) is opaque (alpha > 250) */
   opaqueAt(x: f64, y: f64): bool {
+    if (!this.cover) return false;
     let f = this.frame;
     let px = <i32>Math.floor(x);
     let py = <i32>Math.floor(y);

@@ -419,7 +419,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void 
   }
   pal.k = nk;
   let firstTranslucent = nk0;
-  inkStrokes(f);
+  inkStrokes(f, false);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
     for (let x = 0; x < f.w; x++) {
@@ -480,15 +480,16 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
   for (let i = 0; i < f.n; i++) {
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
-    if (a < 128) {
-      store<u8>(f.lab + <usize>i, TRANSPARENT);
-      continue;
-    }
     let r = <i32>load<u8>(f.rgba + p);
     let g = <i32>load<u8>(f.rgba + p + 1);
     let b = <i32>load<u8>(f.rgba + p + 2);
+    // luminance as seen on white: a faint or light anti-aliased pixel is not black
     let l = (54 * r + 183 * g + 19 * b) >> 8;
-    store<u8>(f.lab + <usize>i, l < o.threshold ? 0 : 1);
+    let seen = (l * a + 255 * (255 - a) + 127) / 255;
+    // black or not: white and transparent are one ground (never painted), so specks of either side
+    // merge alike, as potrace's turdsize does
+    store<u8>(f.lab + <usize>i, seen < o.threshold ? 0 : 1);
   }
-  inkStrokes(f);
+  // strokes stay whole (the faint pixel joining two pieces of a line), without growing bolder
+  inkStrokes(f, true);
 }
