@@ -2,7 +2,7 @@
 // edges against transparency (and at the image border) let the background through.
 import { describe, expect, it } from "vitest";
 import { getTracer } from "../../src/wasm/index";
-import { uncoveredPixels } from "./geometry";
+import { area, uncoveredPixels } from "./geometry";
 import { extent, parseSvg } from "./helpers";
 import { drawn, image, type Px, segmentDistance } from "./pixels";
 
@@ -119,5 +119,62 @@ describe("alpha-native output", () => {
     expect(extent(black[0]!.d).minX).toBeGreaterThan(39.4);
     // fully transparent stays empty
     for (const p of svg.paths) expect(extent(p.d).maxY).toBeLessThan(36.6);
+  });
+});
+
+describe("binary mode at potrace's level", () => {
+  // pixels black after the threshold on the colour seen on white: what the black shapes should cover
+  const thresholded = (img: ReturnType<typeof image>) => {
+    let n = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      const a = img.data[i * 4 + 3]! / 255;
+      const l = 0.2126 * img.data[i * 4]! + 0.7152 * img.data[i * 4 + 1]! + 0.0722 * img.data[i * 4 + 2]!;
+      if (l * a + 255 * (1 - a) < 128) n++;
+    }
+    return n;
+  };
+
+  for (const ground of [WHITE, CLEAR])
+    it(`strokes keep their weight (on ${ground[3] ? "white" : "transparency"}), thin ones their width`, () => {
+      const img = drawn(96, 96, ground, [
+        { color: [124, 58, 237, 255], inside: (x, y) => Math.abs(Math.hypot(x - 48, y - 48) - 36) < 1.6 },
+        { color: [20, 20, 30, 255], inside: (x, y) => segmentDistance(x, y, 20, 20, 76, 70) < 1.1 },
+        { color: [29, 78, 216, 255], inside: (x, y) => Math.abs(x - 48.5) < 1.05 && y > 12 && y < 40 },
+      ]);
+      const { svg } = tracer.traceRgba(img, { mode: "binary" });
+      const ink = area(svg, "#000");
+      const want = thresholded(img);
+      expect(Math.abs(ink - want) / want).toBeLessThan(0.04);
+      // the 2 px vertical stroke (1 px after the threshold) is not flattened to a hairline
+      const shapes = svg.match(/m/g)!.length;
+      expect(shapes).toBeGreaterThanOrEqual(2);
+      expect(uncoveredPixels(svg, 96, 96, (x, y) => x === 48 && y > 16 && y < 34)).toEqual([]);
+    });
+
+  it("a glyph keeps its area and its straight edges", () => {
+    const img = drawn(80, 80, WHITE, [
+      {
+        color: [0, 0, 0, 255],
+        inside: (x, y) => x > 12.3 && x < 66.7 && y > 10.2 && y < 69.6 && !(x > 30 && y > 30),
+      },
+    ]);
+    const { svg } = tracer.traceRgba(img, { mode: "binary" });
+    expect(Math.abs(area(svg, "#000") - thresholded(img)) / thresholded(img)).toBeLessThan(0.01);
+    const d = parseSvg(svg).paths[0]!.d;
+    const e = extent(d);
+    // vertices move at most half a pixel from the thresholded outline
+    const black: number[][] = [];
+    for (let y = 0; y < 80; y++)
+      for (let x = 0; x < 80; x++) if (img.data[(y * 80 + x) * 4]! < 128) black.push([x, y]);
+    const box = [
+      Math.min(...black.map((p) => p[0]!)),
+      Math.min(...black.map((p) => p[1]!)),
+      Math.max(...black.map((p) => p[0]!)) + 1,
+      Math.max(...black.map((p) => p[1]!)) + 1,
+    ];
+    const edges = [e.minX - box[0]!, e.minY - box[1]!, e.maxX - box[2]!, e.maxY - box[3]!];
+    for (const off of edges) expect(Math.abs(off)).toBeLessThanOrEqual(0.5);
+    // an L: a handful of segments, not a staircase
+    expect((d.match(/[lhvcsz]/g) ?? []).length).toBeLessThanOrEqual(14);
   });
 });

@@ -7,6 +7,7 @@ import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";
 import { progress } from "./env";
 import { Fitter } from "./fit";
+import { PolyFitter } from "./polygon";
 import { MODE_BINARY, OPTION_COUNT, Options, STOP_CONTOUR, STOP_QUANTIZE, STOP_SEGMENT } from "./options";
 import { Frame, markThin } from "./prepare";
 import { binarize, Palette, quantize } from "./quantize";
@@ -83,6 +84,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   let mask = new LayerMask();
   let ct = new Contour();
   let fitter = new Fitter(o, f, ly.solid, ct, out);
+  let poly = new PolyFitter(o.smoothness, o.polygons, ct, out);
   let nl = ly.n;
   for (let i = 0; i < nl; i++) {
     let c = unchecked(ly.order[i]);
@@ -100,7 +102,9 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
         for (let x = 1; x <= bw; x++) {
           if (!isContourStart(mask, x, y)) continue;
           let n = traceContour(mask, ct, x, y);
-          if (n >= 4) fitter.fit(n, mask);
+          if (n < 4) continue;
+          if (o.mode == MODE_BINARY) poly.fit(n, mask.bx0, mask.by0);
+          else fitter.fit(n, mask);
         }
       }
     }

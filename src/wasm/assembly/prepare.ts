@@ -100,6 +100,15 @@ const SAME_INK: i32 = 48;
 }
 
 @inline export function pmDist(f: Frame, i: i32, j: i32): i32 {
+  let u = load<u32>(f.rgba + (<usize>i << 2));
+  let v = load<u32>(f.rgba + (<usize>j << 2));
+  if (u == v) return 0;
+  if ((u >>> 24) == 255 && (v >>> 24) == 255) {
+    // both opaque (most pixels): premultiplied is the colour itself
+    let d = abs(<i32>(u & 255) - <i32>(v & 255));
+    d = max(d, abs(<i32>((u >>> 8) & 255) - <i32>((v >>> 8) & 255)));
+    return max(d, abs(<i32>((u >>> 16) & 255) - <i32>((v >>> 16) & 255)));
+  }
   let d = abs(pm(f, i, 3) - pm(f, j, 3));
   d = max(d, abs(pm(f, i, 0) - pm(f, j, 0)));
   d = max(d, abs(pm(f, i, 1) - pm(f, j, 1)));
