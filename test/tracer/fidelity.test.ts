@@ -178,3 +178,39 @@ describe("binary mode at potrace's level", () => {
     expect((d.match(/[lhvcsz]/g) ?? []).length).toBeLessThanOrEqual(14);
   });
 });
+
+describe("gradients", () => {
+  it("a linear ramp becomes one shape with a linearGradient fill", () => {
+    // a diagonal two-colour ramp, as drawing programs make them
+    const img = image(96, 64, (x, y) => {
+      const t = (x + 0.5 * y) / 128;
+      return [Math.round(30 + 200 * t), Math.round(60 + 120 * t), Math.round(220 - 160 * t), 255];
+    });
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    expect(svg.gradients.map((g) => g.kind)).toEqual(["linear"]);
+    expect(svg.gradients[0]!.stops).toBeGreaterThanOrEqual(2);
+    expect(svg.paths.filter((p) => p.fill.startsWith("url(")).length).toBe(1);
+    expect(svg.paths.length).toBe(1);
+  });
+
+  it("a radial ramp becomes one shape with a radialGradient fill; flat shapes stay flat", () => {
+    const img = image(96, 96, () => WHITE);
+    for (let y = 0; y < 96; y++)
+      for (let x = 0; x < 96; x++) {
+        const r = Math.hypot(x + 0.5 - 40, y + 0.5 - 44);
+        if (r > 40) continue;
+        const t = r / 40;
+        img.data.set(
+          [Math.round(200 - 160 * t), Math.round(240 - 100 * t), Math.round(200 - 150 * t), 255],
+          (y * 96 + x) * 4,
+        );
+      }
+    for (let y = 70; y < 90; y++)
+      for (let x = 76; x < 92; x++) img.data.set([200, 30, 30, 255], (y * 96 + x) * 4);
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    expect(svg.gradients.map((g) => g.kind)).toEqual(["radial"]);
+    const flat = svg.paths.filter((p) => !p.fill.startsWith("url("));
+    expect(flat.some((p) => rgbDistance(p.fill, [200, 30, 30, 255]) < 12)).toBe(true);
+    expect(flat.some((p) => p.fill === "#fff")).toBe(true);
+  });
+});

@@ -65,6 +65,12 @@ export const STAGE_FIXTURES: StageFixture[] = [
   },
 ];
 
-export const STAGES: Array<TraceStopAfter | "final"> = ["quantize", "segment", "contour", "final"];
+export const STAGES: Array<TraceStopAfter | "final"> = [
+  "quantize",
+  "segment",
+  "gradients",
+  "contour",
+  "final",
+];
 
 export const goldenName = (fixture: string, stage: string) => `${fixture}.${stage}.svg`;

@@ -9,6 +9,7 @@ export const MODE_POSTERIZE: i32 = 2;
 export const STOP_QUANTIZE: i32 = 1;
 export const STOP_SEGMENT: i32 = 2;
 export const STOP_CONTOUR: i32 = 3;
+export const STOP_GRADIENTS: i32 = 4;
 export const STOP_NONE: i32 = 0;
 
 export const OPTION_COUNT: i32 = 14;

@@ -1,5 +1,6 @@
 // What the pipeline looks like when stopped after a stage (Options.stopAfter): plain SVG of the label
-// map, the layer masks or the lattice contours, for the per-stage golden tests and for debugging.
+// map, the layer masks (with their gradient fills after the gradients stage) or the lattice contours,
+// for the per-stage golden tests and for debugging.
 import { Contour, isContourStart, traceContour } from "./contour";
 import { Frame } from "./prepare";
 import { Palette } from "./quantize";
