@@ -472,6 +472,7 @@ function binRamp(
     g.n++;
   }
   if (g.n < 2) return -1;
+  dropStraightStops(g);
   // geometry in pixel coordinates
   if (radial) {
     g.r = hi;
@@ -511,6 +512,30 @@ function binRamp(
   }
   g.err = Math.sqrt(eg / cnt);
   return Math.sqrt(ef / cnt);
+}
+
+/** drops inner stops that the line through their neighbours already gives (within 1.5 levels) */
+function dropStraightStops(g: Gradient): void {
+  let s = 1;
+  while (s < g.n - 1) {
+    let o0 = unchecked(g.offset[s - 1]);
+    let o2 = unchecked(g.offset[s + 1]);
+    let t = o2 > o0 ? (unchecked(g.offset[s]) - o0) / (o2 - o0) : 0;
+    let er = Math.abs(unchecked(g.sr[s - 1]) + (unchecked(g.sr[s + 1]) - unchecked(g.sr[s - 1])) * t - unchecked(g.sr[s]));
+    let eg = Math.abs(unchecked(g.sg[s - 1]) + (unchecked(g.sg[s + 1]) - unchecked(g.sg[s - 1])) * t - unchecked(g.sg[s]));
+    let eb = Math.abs(unchecked(g.sb[s - 1]) + (unchecked(g.sb[s + 1]) - unchecked(g.sb[s - 1])) * t - unchecked(g.sb[s]));
+    if (max(er, max(eg, eb)) > 1.5) {
+      s++;
+      continue;
+    }
+    for (let j = s; j < g.n - 1; j++) {
+      unchecked((g.offset[j] = g.offset[j + 1]));
+      unchecked((g.sr[j] = g.sr[j + 1]));
+      unchecked((g.sg[j] = g.sg[j + 1]));
+      unchecked((g.sb[j] = g.sb[j + 1]));
+    }
+    g.n--;
+  }
 }
 
 @inline function position(g: Gradient, x: f64, y: f64): f64 {
