@@ -1,7 +1,8 @@
 import { and, isNotNull, lt } from "drizzle-orm";
 import { getDb } from "./db/client";
 import { outbox, refreshTokens, sessions } from "./db/schema";
-import { recoverJobs } from "./jobs/runner";
+import { jobTypes } from "./job-types";
+import { recoverJobs } from "./jobs/recovery";
 import { runMediaHousekeeping } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 
@@ -15,7 +16,7 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
   const monthAgo = new Date(now.getTime() - 30 * 86_400_000).toISOString();
   const tasks: Record<string, () => Promise<unknown>> = {
     // Resend job messages still in the outbox; hand expired leases back to the queue.
-    recoverJobs: () => recoverJobs(env, now),
+    recoverJobs: () => recoverJobs(env, jobTypes, now),
     idempotencyKeys: () => purgeExpiredIdempotencyKeys(db, now),
     refreshTokens: () => db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, nowIso)),
     // Ended sessions stay a month for the audit trail, then go.

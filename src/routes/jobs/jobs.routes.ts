@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_STATUSES, JOB_TYPES } from "../../db/jobs-schema";
-import { jobSchema } from "../../jobs/views";
+import { JOB_STATUSES } from "../../db/jobs-schema";
+import { problemSchema } from "../../errors";
+import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
@@ -32,7 +33,7 @@ export const listJobs = createRoute({
   summary: "Your jobs, newest first (admins: `?scope=all` for everyone's)",
   request: {
     query: pageQuerySchema.extend({
-      type: z.enum(JOB_TYPES).optional(),
+      type: z.enum(jobTypes.names()).optional(),
       status: z.enum(JOB_STATUSES).optional(),
       from: z.iso.datetime().optional().openapi({ description: "created at or after" }),
       to: z.iso.datetime().optional().openapi({ description: "created at or before" }),
@@ -86,7 +87,10 @@ export const watchJob = createRoute({
   responses: {
     101: { description: "Switching protocols" },
     ...pickProblems(401, 403, 404),
-    426: jsonContent(z.object({}), "Not a WebSocket upgrade"),
+    426: {
+      content: { "application/problem+json": { schema: problemSchema } },
+      description: "Not a WebSocket upgrade",
+    },
   },
 });
 
@@ -98,10 +102,10 @@ export const retryJobs = createRoute({
   summary: "Retry failed jobs: the given ids, or every failed job",
   request: {
     body: jsonBody(
-      z.strictObject({
-        jobIds: z.array(z.string().max(64)).min(1).max(500).optional(),
-        allFailed: z.boolean().optional(),
-      }),
+      z.union([
+        z.strictObject({ jobIds: z.array(z.string().max(64)).min(1).max(500) }),
+        z.strictObject({ allFailed: z.literal(true) }),
+      ]),
     ),
   },
   responses: {
