@@ -123,7 +123,7 @@ export const creditLedger = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["grant", "reserve", "commit", "release", "charge"] }).notNull(),
+    kind: text("kind", { enum: ["grant", "reserve", "commit", "release"] }).notNull(),
     amount: integer("amount").notNull(),
     ref: text("ref").notNull(),
     note: text("note"),

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
@@ -49,6 +49,14 @@ export function isInsufficientCredits(error: unknown): boolean {
   return isBatchAbort(error, INSUFFICIENT);
 }
 
+/**
+ * A charge for work already done in the request (a synchronous trace): reservation and commit in
+ * one batch, aborted like `reserveCredits` when the balance does not cover it.
+ */
+export function chargeCredits(db: Db, userId: string, ref: string, cost: number, nowIso: string) {
+  return [...reserveCredits(db, userId, ref, cost, nowIso), commitCredits(db, userId, ref, nowIso)];
+}
+
 /** Make a reservation final (no-op without a reservation, or after a release). */
 export function commitCredits(db: Db, userId: string, jobId: string, nowIso: string) {
   return rawInBatch(
@@ -78,49 +86,12 @@ export function releaseCredits(db: Db, jobId: string, whenJobStatus: "failed" | 
   );
 }
 
-const INSUFFICIENT_FOR_CHARGE = "insufficient-credits-for-charge";
-
-/**
- * A one-off charge outside a job's reservation (e.g. another format of a finished job), keyed by
- * `ref`: the first call debits `cost`, every later one is a no-op — also when the balance has since
- * dropped below the cost (a guard that aborts the batch only while the charge does not exist yet).
- */
-export function chargeCredits(
-  db: Db,
-  userId: string,
-  ref: string,
-  cost: number,
-  note: string,
-  nowIso: string,
-): BatchItem<"sqlite">[] {
-  return [
-    abortUnless(
-      db,
-      INSUFFICIENT_FOR_CHARGE,
-      sql`EXISTS (SELECT 1 FROM credit_ledger WHERE user_id = ${userId} AND ref = ${ref} AND kind = 'charge')
-        OR (SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE user_id = ${userId}) >= ${cost}`,
-    ),
-    rawInBatch(
-      db,
-      sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
-        VALUES (${newId("crd")}, ${userId}, 'charge', ${-cost}, ${ref}, ${note}, ${nowIso})
-        ON CONFLICT (user_id, ref, kind) DO NOTHING`,
-    ),
-  ];
-}
-
-export function isInsufficientForCharge(error: unknown): boolean {
-  return isBatchAbort(error, INSUFFICIENT_FOR_CHARGE);
-}
-
-/** Whether the charge `ref` was made. */
+/** Whether the charge `ref` (see `chargeCredits`) was made: reserved and committed. */
 export async function wasCharged(db: Db, userId: string, ref: string): Promise<boolean> {
   const row = await db
     .select({ id: creditLedger.id })
     .from(creditLedger)
-    .where(
-      sql`${creditLedger.userId} = ${userId} AND ${creditLedger.ref} = ${ref} AND ${creditLedger.kind} = 'charge'`,
-    )
+    .where(and(eq(creditLedger.userId, userId), eq(creditLedger.ref, ref), eq(creditLedger.kind, "commit")))
     .get();
   return Boolean(row);
 }

@@ -1,3 +1,5 @@
+import type { Pricing } from "./options";
+
 export interface VectorizeConfig {
   /** Credits a production job costs (the full trace). */
   creditCost: number;
@@ -38,4 +40,9 @@ export function vectorizeConfig(env: Env): VectorizeConfig {
     resultRetentionDays: num(vars.VECTORIZE_RESULT_RETENTION_DAYS, 30),
     tuneAttempts: num(vars.VECTORIZE_TUNE_ATTEMPTS, 4),
   };
+}
+
+/** Credits one job (or synchronous trace) of this pricing costs. */
+export function jobCost(config: VectorizeConfig, pricing: Pricing): number {
+  return pricing === "test" ? 0 : pricing === "preview" ? config.previewCreditCost : config.creditCost;
 }

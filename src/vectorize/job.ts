@@ -7,18 +7,14 @@ import { PermanentJobError } from "../jobs/runner";
 import { sha256Hex } from "../lib/crypto";
 import { blobKey } from "../media/blob-store";
 import { discardBlobIfUnreferenced, isQuotaError, mediaInsertStatements } from "../media/library";
-import { DEFAULT_MAX_PIXELS, getTracer, isTraceError, type TraceResult } from "../wasm";
-import { vectorizeConfig } from "./config";
+import { isTraceError } from "../wasm";
+import { jobCost, vectorizeConfig } from "./config";
 import { resultNameFor } from "./names";
-import { PRICING, traceOptionsOf, vectorizeOptionsSchema } from "./options";
+import { PRICING, vectorizeOptionsSchema } from "./options";
 import { progressReporter } from "./progress";
-import { comparisonOf, measureQuality, type Quality } from "./quality/report";
 import "./formats/resvg.workerd";
-import { writeSvg } from "./formats/svg";
 import { putVectorDoc } from "./store";
-import { levelOptions, type TuneAttempt, tune } from "./tune";
-import { fromTracerSvg } from "./vector/document";
-import { watermarkLayer } from "./watermark";
+import { baseOptions, finalResult, traceBest } from "./trace";
 
 const vectorizeInput = z.object({
   mediaId: z.string(),
@@ -93,14 +89,7 @@ export const vectorizeJob = defineJobType({
   input: vectorizeInput,
   result: vectorizeResult,
   queue: (env) => env.VECTORIZE_QUEUE,
-  cost: (input, env) => {
-    const config = vectorizeConfig(env);
-    return input.pricing === "test"
-      ? 0
-      : input.pricing === "preview"
-        ? config.previewCreditCost
-        : config.creditCost;
-  },
+  cost: (input, env) => jobCost(vectorizeConfig(env), input.pricing),
   permanentCommitError: (error) =>
     isQuotaError(error)
       ? { code: "quota_exceeded", message: "Storing the result would take you over your storage quota." }
@@ -121,41 +110,15 @@ export const vectorizeJob = defineJobType({
     if (!object) throw new PermanentJobError("source_missing", "The image's bytes are gone from storage.");
     const bytes = new Uint8Array(await object.arrayBuffer());
 
-    const trace = traceOptionsOf(input.options);
-    const cap = config.maxInputPixels;
-    const base = { ...trace, maxInputPixels: Math.min(trace.maxInputPixels ?? cap, cap) };
-    // a preview is traced from a reduced copy
-    if (input.pricing === "preview")
-      base.maxPixels = Math.min(trace.maxPixels ?? DEFAULT_MAX_PIXELS, config.previewMaxPixels);
-    const tracer = getTracer();
-    const decoded = await tracer.decode(bytes, base).catch(permanentTraceError);
-    const comparison = comparisonOf(decoded.image);
-    await progress.stage("decoding", 15);
-
-    const traced: { result: TraceResult; quality: Quality }[] = [];
-    const attempt = async (level: number) => {
-      const k = traced.length;
-      const result = await tracer
-        .traceRgbaAsync(decoded.image, levelOptions(base, level), { onProgress: (p) => progress.trace(k, p) })
-        .catch(permanentTraceError);
-      await progress.measuring(k);
-      const quality = await measureQuality(comparison, result.svg);
-      traced.push({ result, quality });
-      return { bytes: result.stats.bytes, ssim: quality.ssim };
-    };
-    let chosen = 0;
-    let tuned: { attempts: TuneAttempt[]; chosen: number } | undefined;
-    if (target) {
-      tuned = await tune(target, budget, attempt);
-      chosen = tuned.chosen;
-    } else await attempt(0);
-    const best = traced[chosen]!;
+    const base = baseOptions(input.options, input.pricing, config);
+    const best = await traceBest(bytes, base, target, budget, {
+      onProgress: (k, p) => progress.trace(k, p),
+      onMeasuring: (k) => progress.measuring(k),
+    }).catch(permanentTraceError);
 
     await progress.writing();
-    const doc = fromTracerSvg(best.result.svg);
-    if (input.pricing === "test") doc.layers.push(watermarkLayer(doc.width, doc.height));
+    const { doc, svg } = finalResult(best.result.svg, input.pricing);
     const vector = await putVectorDoc(env.MEDIA, doc);
-    const svg = input.pricing === "test" ? writeSvg(doc) : best.result.svg;
     const svgBytes = new TextEncoder().encode(svg);
     const sha256 = await sha256Hex(svgBytes);
     await env.MEDIA.put(blobKey(sha256), svgBytes, {
@@ -202,25 +165,12 @@ export const vectorizeJob = defineJobType({
       quality: best.quality,
       pricing: input.pricing,
       vectorSha256: vector.sha256,
-      ...(tuned
-        ? {
-            tune: {
-              met: tuned.attempts[chosen]!.met,
-              chosen,
-              attempts: tuned.attempts.map((a) => ({
-                level: a.level,
-                bytes: a.bytes,
-                ssim: a.ssim,
-                met: a.met,
-              })),
-            },
-          }
-        : {}),
+      ...(best.tune ? { tune: best.tune } : {}),
     };
     return {
       result,
       domain: [...statements, cacheEntry],
-      stageTimings: { ...stats.ms, decode: decoded.decodeMs },
+      stageTimings: { ...stats.ms, decode: best.decodeMs },
       cleanup: () => discardBlobIfUnreferenced(db, env.MEDIA, sha256),
     };
   },

@@ -8,10 +8,10 @@
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
 import { creditBalance } from "../auth/accounts";
-import { getDb } from "../db/client";
+import { getDb, isConstraintError } from "../db/client";
 import type { Job } from "../db/jobs-schema";
 import { ApiError } from "../errors";
-import { chargeCredits, isInsufficientForCharge, wasCharged } from "../jobs/credits";
+import { chargeCredits, isInsufficientCredits, wasCharged } from "../jobs/credits";
 import { getVisibleJob } from "../jobs/queries";
 import { type VectorizeConfig, vectorizeConfig } from "./config";
 import type { VectorizeResult } from "./job";
@@ -109,27 +109,22 @@ export async function unlockFormat(
     throw new ApiError(403, "forbidden", "Only the job's owner can unlock its formats.");
   const price = formatPrice(config, f.pricing, format);
   const ref = chargeRef(jobId, format);
-  const already = price === 0 || (await wasCharged(db, principal.userId, ref));
-  if (!already) {
-    const statements = chargeCredits(
-      db,
-      principal.userId,
-      ref,
-      price,
-      `${format} of job ${jobId}`,
-      now.toISOString(),
-    );
+  let charged = 0;
+  if (price > 0 && !(await wasCharged(db, principal.userId, ref))) {
+    const statements = chargeCredits(db, principal.userId, ref, price, now.toISOString());
     try {
       await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      charged = price;
     } catch (error) {
-      if (isInsufficientForCharge(error))
+      if (isInsufficientCredits(error))
         throw new ApiError(402, "insufficient_credits", `Not enough credits: the ${format} costs ${price}.`);
-      throw error;
+      // a parallel unlock of the same format charged it first (the ledger's ref is unique)
+      if (!isConstraintError(error, /UNIQUE/)) throw error;
     }
   }
   return {
     format,
-    charged: already ? 0 : price,
+    charged,
     unlocked: true as const,
     credits: await creditBalance(db, principal.userId),
   };

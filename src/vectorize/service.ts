@@ -6,19 +6,24 @@ import { type Db, getDb } from "../db/client";
 import { type Job, vectorizeOutputs } from "../db/jobs-schema";
 import { type Media, media } from "../db/schema";
 import { ApiError } from "../errors";
-import { isInsufficientCredits } from "../jobs/credits";
+import { chargeCredits, isInsufficientCredits } from "../jobs/credits";
 import { enqueueJobs } from "../jobs/dispatch";
 import { refreshGroupJob } from "../jobs/groups";
 import { type CreatedJob, createJobStatements, getJobRow } from "../jobs/lifecycle";
 import { sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
 import { blobKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
-import { getTracer, isTraceError, resolveOptions } from "../wasm";
-import { type VectorizeConfig, vectorizeConfig } from "./config";
+import { isTraceError, resolveOptions } from "../wasm";
+import { jobCost, type VectorizeConfig, vectorizeConfig } from "./config";
 import { type VectorizeResult, vectorizeBatchJob, vectorizeJob } from "./job";
 import { type Pricing, traceOptionsOf, type VectorizeOptions } from "./options";
+import { type BestTrace, baseOptions, finalResult, traceBest } from "./trace";
 
 export const TRACEABLE = new Set(["image/png", "image/jpeg", "image/webp"]);
+
+const insufficientCredits = (needed: number) =>
+  new ApiError(402, "insufficient_credits", `Not enough credits: this needs ${needed}.`);
 
 /**
  * The same options always hash the same, whatever order or defaults the caller wrote them in; the
@@ -29,11 +34,6 @@ export async function optionsHash(options: VectorizeOptions, pricing: Pricing): 
   if (options.target) key.target = { minSSIM: options.target.minSSIM, maxBytes: options.target.maxBytes };
   if (pricing !== "production") key.pricing = pricing;
   return sha256Hex(JSON.stringify(key));
-}
-
-/** Credits one job of this pricing costs. */
-export function jobCost(config: VectorizeConfig, pricing: Pricing): number {
-  return pricing === "test" ? 0 : pricing === "preview" ? config.previewCreditCost : config.creditCost;
 }
 
 /** The caller's raster image that can be traced, or a clear 4xx. */
@@ -180,13 +180,8 @@ export async function startVectorize(
   try {
     await db.batch(created.flatMap((c) => c.statements) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (error) {
-    if (isInsufficientCredits(error)) {
-      throw new ApiError(
-        402,
-        "insufficient_credits",
-        `Not enough credits: this needs ${sources.length * jobCost(config, request.pricing)}.`,
-      );
-    }
+    if (isInsufficientCredits(error))
+      throw insufficientCredits(sources.length * jobCost(config, request.pricing));
     throw error;
   }
   if (group) await refreshGroupJob(db, vectorizeBatchJob, group.id, now);
@@ -202,18 +197,23 @@ export async function startVectorize(
 }
 
 /**
- * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job, no
- * credits). Larger images must be queued.
+ * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job).
+ * It costs what a job costs, through the ledger: refused with 402 before tracing when the balance
+ * can't cover it, and charged once the SVG exists — in one guarded batch, so parallel requests
+ * can't together spend more than the balance (the loser's trace is discarded, never given away).
+ * Larger images must be queued.
  */
-export async function traceNow(env: Env, principal: Principal, mediaId: string, options: VectorizeOptions) {
-  if (options.target)
-    throw new ApiError(
-      422,
-      "target_needs_job",
-      "Auto-tune (`target`) traces several times: queue a job instead.",
-    );
+export async function traceNow(
+  env: Env,
+  principal: Principal,
+  mediaId: string,
+  options: VectorizeOptions,
+  pricing: Pricing,
+  now: Date,
+) {
   const config = vectorizeConfig(env);
-  const source = await traceableSource(getDb(env.DB), principal.userId, mediaId, config);
+  const db = getDb(env.DB);
+  const source = await traceableSource(db, principal.userId, mediaId, config);
   const pixels = (source.width ?? 0) * (source.height ?? 0);
   if (pixels > config.syncMaxPixels) {
     throw new ApiError(
@@ -222,14 +222,41 @@ export async function traceNow(env: Env, principal: Principal, mediaId: string, 
       `Synchronous tracing takes up to ${config.syncMaxPixels} pixels; queue a job instead.`,
     );
   }
+  const cost = jobCost(config, pricing);
+  if ((await creditBalance(db, principal.userId)) < cost) throw insufficientCredits(cost);
   const object = await env.MEDIA.get(blobKey(source.sha256));
   if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
+  let traced: BestTrace;
   try {
-    return await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), traceOptionsOf(options));
+    traced = await traceBest(
+      new Uint8Array(await object.arrayBuffer()),
+      baseOptions(options, pricing, config),
+      options.target,
+      config.tuneAttempts,
+    );
   } catch (error) {
     if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
     throw error;
   }
+  const { svg } = finalResult(traced.result.svg, pricing);
+  if (cost > 0) {
+    try {
+      await db.batch(
+        chargeCredits(db, principal.userId, newId("trc"), cost, now.toISOString()) as [
+          BatchItem<"sqlite">,
+          ...BatchItem<"sqlite">[],
+        ],
+      );
+    } catch (error) {
+      if (isInsufficientCredits(error)) throw insufficientCredits(cost);
+      throw error;
+    }
+  }
+  return {
+    svg,
+    stats: { ...traced.result.stats, bytes: new TextEncoder().encode(svg).byteLength },
+    quality: traced.quality,
+  };
 }
 
 /**

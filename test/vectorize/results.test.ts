@@ -106,7 +106,7 @@ describe("a job's result in every format", () => {
     expect(await credits(user)).toBe(before - FORMAT);
 
     const pdf = await get(user, `/api/v1/jobs/${job.id}/result?format=pdf`);
-    expect(pdf.status).toBe(200);
+    expect(pdf.status, await pdf.clone().text()).toBe(200);
     expect(pdf.headers.get("content-type")).toBe("application/pdf");
     expect(pdf.headers.get("content-disposition")).toContain('filename="rubik.posterize.c8.pdf"');
     const doc = await PDFDocument.load(new Uint8Array(await pdf.arrayBuffer()));
@@ -181,7 +181,7 @@ describe("quality report and auto-tune", () => {
     expect(r.tune!.attempts.filter((a) => a.met)).toHaveLength(1);
   }, 120_000);
 
-  it("a target needs a queued job, and says what it wants", async () => {
+  it("a synchronous trace tunes too and reports its quality; a target says what it wants", async () => {
     const user = await newUser();
     const source = await uploadOk(user, rubik, "rubik.png");
     const sync = await call("/api/v1/vectorize?sync=true", {
@@ -189,7 +189,12 @@ describe("quality report and auto-tune", () => {
       token: user.accessToken,
       json: { mediaId: source.id, options: { target: { minSSIM: 0.9 } } },
     });
-    await expectProblem(sync, 422, "target_needs_job");
+    expect(sync.status).toBe(200);
+    const q = /^ssim=([\d.]+); deltaE=([\d.]+); gmsd=([\d.]+)$/.exec(
+      sync.headers.get("x-trace-quality") ?? "",
+    );
+    expect(q).not.toBeNull();
+    expect(Number(q![1])).toBeGreaterThanOrEqual(0.9);
     for (const target of [{}, { minSSIM: 2 }, { maxBytes: 10 }, { other: 1 }]) {
       const res = await call("/api/v1/vectorize", {
         method: "POST",

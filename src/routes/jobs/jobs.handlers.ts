@@ -6,13 +6,13 @@ import { jobTypes } from "../../job-types";
 import * as queries from "../../jobs/queries";
 import * as service from "../../jobs/service";
 import { toJobView } from "../../jobs/views";
-import { caller } from "../../policy";
+import { actsForEveryone, caller } from "../../policy";
 import type { cancelJob, getJob, jobStats, listJobs, retryJobs, watchJob } from "./jobs.routes";
 
 export const listJobsHandler: RouteHandler<typeof listJobs, AppEnv> = async (c) => {
   const principal = caller(c);
   const query = c.req.valid("query");
-  if (query.scope === "all" && principal.role !== "admin") {
+  if (query.scope === "all" && !actsForEveryone(principal)) {
     throw new ApiError(403, "forbidden", "Only administrators may list everyone's jobs.");
   }
   const page = await queries.listJobs(
@@ -50,17 +50,19 @@ export const cancelJobHandler: RouteHandler<typeof cancelJob, AppEnv> = async (c
 
 export const watchJobHandler: RouteHandler<typeof watchJob, AppEnv> = async (c) => {
   const socket = await service.watchJob(c.env, caller(c), c.req.valid("param").id, c.req.raw);
-  return socket ?? c.json({}, 426);
+  if (!socket)
+    throw new ApiError(426, "upgrade_required", "Connect with a WebSocket upgrade.", {
+      headers: { Upgrade: "websocket" },
+    });
+  return socket;
 };
 
 export const retryJobsHandler: RouteHandler<typeof retryJobs, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  if (!body.jobIds && !body.allFailed)
-    throw new ApiError(422, "validation_failed", "Give jobIds or allFailed: true.");
   const requeued = await service.retryFailedJobs(
     c.env,
     jobTypes,
-    body.allFailed ? "all" : body.jobIds!,
+    "jobIds" in body ? body.jobIds : "all",
     c.var.clock(),
   );
   return c.json({ requeued }, 202);

@@ -3,15 +3,19 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
+import * as bulk from "../../media/bulk";
 import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
+import * as folders from "../../media/folders";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
+import * as queries from "../../media/queries";
 import * as resumable from "../../media/resumable";
 import { serveBlob } from "../../media/serve";
 import * as shareService from "../../media/shares";
 import { generateThumbnail, thumbnailResponse } from "../../media/thumbnails";
 import { receiveUpload } from "../../media/upload";
+import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
 import type * as routes from "./media.routes";
@@ -43,7 +47,12 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
     },
   );
   if (library.canThumbnail(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
-  c.executionCtx.waitUntil(organizeNewUpload(c.env, row, c.var.clock()));
+  c.executionCtx.waitUntil(
+    organizeNewUpload(c.env, row, c.var.clock(), async () => {
+      const taken = await takeToken(c.env, "organize-user", row.ownerId);
+      return taken?.result.allowed ?? true;
+    }),
+  );
   c.header("Location", `/api/v1/media/${row.id}`);
   return c.json({ media: library.toPublic(row) }, 201);
 };
@@ -70,7 +79,7 @@ export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
       ttl: mediaConfig(c.env).cacheTtlSeconds,
       bypass: bypassCache(c),
     },
-    () => library.listMedia(db, userId, normalized),
+    () => queries.listMedia(db, userId, normalized),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json(result.value, 200);
@@ -83,7 +92,7 @@ export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
     c.env.CACHE,
     db,
     { userId, kind: "stats", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.mediaStats(db, userId),
+    () => queries.mediaStats(db, userId),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json(result.value, 200);
@@ -92,7 +101,7 @@ export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
 export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {
   const { userId } = caller(c);
   const body = c.req.valid("json");
-  const updated = await library.bulkChange(
+  const updated = await bulk.bulkChange(
     getDb(c.env.DB),
     userId,
     {
@@ -182,9 +191,17 @@ export const createShareHandler: H<typeof routes.createShare> = async (c) => {
 };
 
 export const listSharesHandler: H<typeof routes.listShares> = async (c) => {
-  const rows = await shareService.listShares(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
+  const page = await shareService.listShares(
+    getDb(c.env.DB),
+    caller(c).userId,
+    c.req.valid("param").id,
+    c.req.valid("query"),
+  );
   const origin = getConfig(c.env).appOrigin;
-  return c.json({ items: rows.map((r) => shareService.publicShare(r, null, origin)) }, 200);
+  return c.json(
+    { items: page.items.map((r) => shareService.publicShare(r, null, origin)), nextCursor: page.nextCursor },
+    200,
+  );
 };
 
 export const revokeShareHandler: H<typeof routes.revokeShare> = async (c) => {
@@ -258,7 +275,7 @@ export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
     c.env.CACHE,
     db,
     { userId, kind: "folders", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.folderTree(db, userId),
+    () => folders.folderTree(db, userId),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json({ root: result.value }, 200);
@@ -268,6 +285,6 @@ export const moveFolderHandler: H<typeof routes.moveFolder> = async (c) => {
   const body = c.req.valid("json");
   const from = normalizeFolder(body.from, "from");
   const to = normalizeFolder(body.to, "to");
-  const moved = await library.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
+  const moved = await folders.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
   return c.json({ moved, from, to }, 200);
 };

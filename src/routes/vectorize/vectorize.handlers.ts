@@ -11,12 +11,20 @@ export const vectorizeHandler: RouteHandler<typeof vectorize, AppEnv> = async (c
   const body = c.req.valid("json");
   await spendRateLimit(c, "job-create", principal.userId);
   if (c.req.valid("query").sync === "true") {
-    const { svg, stats } = await traceNow(c.env, principal, body.mediaId, body.options);
+    const { svg, stats, quality } = await traceNow(
+      c.env,
+      principal,
+      body.mediaId,
+      body.options,
+      body.pricing,
+      c.var.clock(),
+    );
     return c.body(svg, 200, {
       "Content-Type": "image/svg+xml; charset=utf-8",
       "Content-Security-Policy": "sandbox",
       "X-Trace-Paths": String(stats.paths),
       "X-Trace-Ms": String(Math.round(stats.ms.total)),
+      "X-Trace-Quality": `ssim=${quality.ssim}; deltaE=${quality.deltaE}; gmsd=${quality.gmsd}`,
     });
   }
   const job = await startVectorize(

@@ -25,13 +25,16 @@ export const vectorize = createRoute({
   middleware: [jobsWrite] as const,
   summary: "Vectorize one image (queued job, or `?sync=true` for small images)",
   description:
-    "Queues a job and answers 202 with it; follow it at `/jobs/{id}` or `/jobs/{id}/ws`. The same bytes with the same options and pricing reuse the earlier result at once. With `sync=true` an image up to VECTORIZE_SYNC_MAX_PIXELS is traced in the request and the SVG is the answer (not stored). `POST /vectorize/quote` tells the price first.",
+    "Queues a job and answers 202 with it; follow it at `/jobs/{id}` or `/jobs/{id}/ws`. The same bytes with the same options and pricing reuse the earlier result at once. With `sync=true` an image up to VECTORIZE_SYNC_MAX_PIXELS is traced in the request and the SVG is the answer (not stored); it costs the credits a job of that pricing costs (402 when the balance is short). `POST /vectorize/quote` tells the price first.",
   request: {
     query: z.object({ sync: z.enum(["true", "false"]).optional() }),
     body: jsonBody(z.strictObject({ mediaId, options, pricing })),
   },
   responses: {
-    200: { content: { "image/svg+xml": { schema: z.string() } }, description: "The SVG (sync mode)" },
+    200: {
+      content: { "image/svg+xml": { schema: z.string() } },
+      description: "The SVG (sync mode); X-Trace-Quality: `ssim=…; deltaE=…; gmsd=…`",
+    },
     202: jsonContent(z.object({ job: jobSchema }), "Queued (or already succeeded from the cache)"),
     ...pickProblems(400, 401, 402, 403, 404, 409, 413, 415, 422, 429),
   },

@@ -20,6 +20,7 @@ function setEntry(pal: Palette, c: i32, rgb: i32): void {
   unchecked((pal.r[c] = r));
   unchecked((pal.g[c] = g));
   unchecked((pal.b[c] = b));
+  unchecked((pal.a[c] = 255));
   rgbToOklab(r, g, b);
   unchecked((pal.L[c] = okL));
   unchecked((pal.A[c] = okA));

@@ -88,8 +88,11 @@ export function writeWideAreas(f: Frame, o: Options, rgb: i32, out: SvgWriter): 
     for (let x = x0; x <= x1; x++)
       if (load<u8>(f.thin + <usize>(y * w + x)) != 0) store<u8>(f.mark + <usize>((y - y0 + 1) * m.mw + x - x0 + 1), 1);
   let ct = new Contour();
-  let fitter = new Fitter(o, f, ct, out);
-  out.beginPath(<f64>((rgb >> 16) & 255), <f64>((rgb >> 8) & 255), <f64>(rgb & 255));
+  // one opaque label (0) under it all
+  let solid = new StaticArray<i32>(256);
+  solid[0] = 1;
+  let fitter = new Fitter(o, f, solid, ct, out);
+  out.beginPath(<f64>((rgb >> 16) & 255), <f64>((rgb >> 8) & 255), <f64>(rgb & 255), 255);
   for (let y = 1; y < m.mh - 1; y++) {
     for (let x = 1; x < m.mw - 1; x++) {
       if (!isContourStart(m, x, y)) continue;
