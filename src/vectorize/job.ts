@@ -11,7 +11,7 @@ import { isTraceError } from "../wasm";
 import { jobCost, vectorizeConfig } from "./config";
 import { resultNameFor } from "./names";
 import { PRICING, vectorizeOptionsSchema } from "./options";
-import { progressReporter } from "./progress";
+import { progressReporter, yieldToOthers } from "./progress";
 import "./formats/resvg.workerd";
 import { putVectorDoc } from "./store";
 import { baseOptions, finalResult, traceBest } from "./trace";
@@ -118,6 +118,7 @@ export const vectorizeJob = defineJobType({
 
     await progress.writing();
     const { doc, svg } = finalResult(best.result.svg, input.pricing);
+    await yieldToOthers();
     const vector = await putVectorDoc(env.MEDIA, doc);
     const svgBytes = new TextEncoder().encode(svg);
     const sha256 = await sha256Hex(svgBytes);

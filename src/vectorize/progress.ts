@@ -12,6 +12,15 @@ import type { TraceProgress } from "../wasm/shared";
 export const STAGES = ["decoding", "quantizing", "tracing", "measuring", "writing"] as const;
 export type Stage = (typeof STAGES)[number];
 
+/**
+ * Lets the isolate's other work run (requests, WebSocket frames) before going on: a macrotask turn,
+ * not just a microtask one. Long CPU steps of a job call it between them.
+ */
+export function yieldToOthers(): Promise<void> {
+  const s = (globalThis as { scheduler?: { wait(ms: number): Promise<void> } }).scheduler;
+  return s ? s.wait(0) : new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 const TRACE_FROM = 15;
 const TRACE_TO = 85;
 
@@ -21,7 +30,7 @@ export function progressReporter(step: (p: JobProgress) => Promise<void>, attemp
     const p = Math.max(0, Math.min(100, Math.round(percent)));
     const now = Date.now();
     if (!force && stage === last.stage && p - last.percent < 5 && now - last.at < 1000) {
-      await scheduler.wait(0);
+      await yieldToOthers();
       return;
     }
     last = { stage, percent: p, at: now };

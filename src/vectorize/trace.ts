@@ -13,6 +13,7 @@ import {
 import type { VectorizeConfig } from "./config";
 import { writeSvg } from "./formats/svg";
 import { type Pricing, traceOptionsOf, type VectorizeOptions, type VectorizeTarget } from "./options";
+import { yieldToOthers } from "./progress";
 import { comparisonOf, measureQuality, type Quality } from "./quality/report";
 import { levelOptions, type TuneAttempt, tune } from "./tune";
 import { fromTracerSvg, type VectorDoc } from "./vector/document";
@@ -69,7 +70,9 @@ export async function traceBest(
 ): Promise<BestTrace> {
   const tracer = getTracer();
   const decoded = await tracer.decode(bytes, base);
+  await yieldToOthers();
   const comparison = comparisonOf(decoded.image);
+  await yieldToOthers();
   const traced: { result: TraceResult; quality: Quality }[] = [];
   const attempt = async (level: number) => {
     const k = traced.length;
@@ -77,7 +80,7 @@ export async function traceBest(
       onProgress: (p) => hooks.onProgress?.(k, p),
     });
     await hooks.onMeasuring?.(k);
-    const quality = await measureQuality(comparison, result.svg);
+    const quality = await measureQuality(comparison, result.svg, yieldToOthers);
     traced.push({ result, quality });
     return { bytes: result.stats.bytes, ssim: quality.ssim };
   };

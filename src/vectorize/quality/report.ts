@@ -38,11 +38,18 @@ export function comparisonOf(source: RgbaImage, side = QUALITY_SIDE): Comparison
 
 const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-export async function measureQuality(c: Comparison, svg: string): Promise<Quality> {
+/** `pause` runs between the steps (each is a few tens of ms of CPU): a job lets other work through. */
+export async function measureQuality(
+  c: Comparison,
+  svg: string,
+  pause: () => Promise<void> = async () => {},
+): Promise<Quality> {
   const drawn = await renderPixels(svg, c.width, c.height, "#ffffff");
-  return {
-    ssim: round(ssim(c.source, drawn), 4),
-    deltaE: round(deltaE(c.source, drawn).mean, 3),
-    gmsd: round(gmsd(c.source, drawn), 4),
-  };
+  await pause();
+  const s = ssim(c.source, drawn);
+  await pause();
+  const d = deltaE(c.source, drawn).mean;
+  await pause();
+  const g = gmsd(c.source, drawn);
+  return { ssim: round(s, 4), deltaE: round(d, 3), gmsd: round(g, 4) };
 }

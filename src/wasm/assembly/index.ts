@@ -80,6 +80,8 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   let pal = new Palette();
   progress(1, 0);
   markThin(f);
+  // a progress call between the long steps also lets the host breathe (it may suspend the trace here)
+  progress(1, 0.1);
   if (o.mode == MODE_BINARY) binarize(f, o, pal);
   else quantize(f, o, pal);
   progress(1, 0.8);
@@ -91,9 +93,11 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
 
   // segment
   despeckle(f, o);
+  progress(1, 0.85);
   if (o.dropWhite) removeWhiteBackground(f, o, pal);
   let fills = new Fills();
   if (o.stopAfter != STOP_SEGMENT) findGradients(f, o, pal, fills);
+  progress(1, 0.95);
   let ly = new Layers();
   computeLayers(f, o, pal, ly);
   colorsOut = ly.n;

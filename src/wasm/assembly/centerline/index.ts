@@ -29,10 +29,12 @@ export function traceCenterline(f: Frame, o: Options, out: SvgWriter): i32 {
   progress(1, 0);
   let ink = new Ink(w, h);
   binarizeInk(f, o, ink);
+  progress(1, 0.25);
   removeSpecks(f, ink, o.speckle);
   progress(1, 0.4);
   let dt = heap.alloc(<usize>f.n << 2);
   distanceTransform(ink.mask, 0, w, h, true, dt);
+  progress(1, 0.6);
   let colours = new InkColours();
   let wideInk = -1;
   if (o.fillWide && findWideAreas(f, o, ink, dt)) {
@@ -47,6 +49,7 @@ export function traceCenterline(f: Frame, o: Options, out: SvgWriter): i32 {
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++)
       if (ink.isInk(y * w + x)) store<u8>(f.mark + <usize>((y + 1) * pw + x + 1), 1);
+  progress(2, 0);
   thin(f.mark, w, h, f.queue);
   progress(2, 0.3);
   let g = buildGraph(f.mark, w, h, f.queue, dt);

@@ -10,7 +10,8 @@ export function JobStatus({ f }: { f: JobFollow }) {
   const { job, progress, via } = f;
   if (!job) return null;
   const running = !isTerminal(job.status);
-  const stage = job.status === "queued" ? "queued" : (progress?.stage ?? "queued");
+  // the live frames carry the stage; the job object itself only changes when the job ends
+  const stage = progress?.stage && STAGES.includes(progress.stage) ? progress.stage : "queued";
   const at = STAGES.indexOf(stage);
   const percent = job.status === "succeeded" ? 100 : Math.round(progress?.percent ?? 0);
   return (

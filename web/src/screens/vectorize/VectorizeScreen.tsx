@@ -40,7 +40,8 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
   useEffect(() => {
     const mediaId = query.get("media");
     const jobId = query.get("job");
-    if (jobId) {
+    // a job the studio started itself is already followed (the URL only names it)
+    if (jobId && jobId !== job?.id) {
       call<{ job: Job }>("job", { params: { id: jobId } })
         .then(({ job }) => {
           const src = (job.input.mediaId as string | undefined) ?? null;

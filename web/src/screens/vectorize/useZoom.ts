@@ -12,7 +12,8 @@ export function useZoom(width: number, height: number) {
   const panes = useRef<HTMLElement[]>([]);
   const [fit, setFit] = useState(1);
   const [scale, setScale] = useState<number | null>(null);
-  const pending = useRef<{ x: number; y: number; px: number; py: number } | null>(null);
+  // the image point (px of the image) that must stay at a client position through a zoom
+  const pending = useRef<{ pane: HTMLElement; x: number; y: number; cx: number; cy: number } | null>(null);
   const effective = scale ?? fit;
 
   // the fit scale follows the pane's size
@@ -30,34 +31,33 @@ export function useZoom(width: number, height: number) {
     return () => ro.disconnect();
   }, [width, height, panes.current.length]);
 
-  // after a zoom: scroll so the anchored content point is back under the pointer
+  // after a zoom: scroll so the anchored image point is back under the pointer
   useLayoutEffect(() => {
     const p = pending.current;
     if (!p) return;
     pending.current = null;
-    for (const pane of panes.current) {
-      pane.scrollLeft = p.x * effective - p.px;
-      pane.scrollTop = p.y * effective - p.py;
+    const stage = p.pane.firstElementChild as HTMLElement | null;
+    if (!stage) return;
+    const r = stage.getBoundingClientRect();
+    p.pane.scrollLeft += r.left + p.x * effective - p.cx;
+    p.pane.scrollTop += r.top + p.y * effective - p.cy;
+    for (const other of panes.current) {
+      if (other === p.pane) continue;
+      other.scrollLeft = p.pane.scrollLeft;
+      other.scrollTop = p.pane.scrollTop;
     }
   }, [effective]);
 
   const zoomAt = (factor: number, pane?: HTMLElement, clientX?: number, clientY?: number) => {
     const target = pane ?? panes.current[0];
     const next = Math.min(MAX, Math.max(MIN, effective * factor));
-    if (target) {
+    const stage = target?.firstElementChild as HTMLElement | null | undefined;
+    if (target && stage) {
       const r = target.getBoundingClientRect();
-      const px = clientX !== undefined ? clientX - r.left : target.clientWidth / 2;
-      const py = clientY !== undefined ? clientY - r.top : target.clientHeight / 2;
-      // the content point under (px, py), in image pixels (the stage is centred when smaller)
-      const stage = target.firstElementChild as HTMLElement | null;
-      const ox = stage ? stage.offsetLeft : 0;
-      const oy = stage ? stage.offsetTop : 0;
-      pending.current = {
-        x: (target.scrollLeft + px - ox) / effective,
-        y: (target.scrollTop + py - oy) / effective,
-        px,
-        py,
-      };
+      const cx = clientX ?? r.left + target.clientWidth / 2;
+      const cy = clientY ?? r.top + target.clientHeight / 2;
+      const s = stage.getBoundingClientRect();
+      pending.current = { pane: target, x: (cx - s.left) / effective, y: (cy - s.top) / effective, cx, cy };
     }
     setScale(next);
   };
