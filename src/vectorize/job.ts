@@ -7,7 +7,7 @@ import { PermanentJobError } from "../jobs/runner";
 import { sha256Hex } from "../lib/crypto";
 import { blobKey } from "../media/blob-store";
 import { discardBlobIfUnreferenced, isQuotaError, mediaInsertStatements } from "../media/library";
-import { isTraceError } from "../wasm";
+import { getTracer, isTraceError } from "../wasm";
 import { jobCost, vectorizeConfig } from "./config";
 import { resultNameFor } from "./names";
 import { PRICING, vectorizeOptionsSchema } from "./options";
@@ -111,7 +111,7 @@ export const vectorizeJob = defineJobType({
     const bytes = new Uint8Array(await object.arrayBuffer());
 
     const base = baseOptions(input.options, input.pricing, config);
-    const best = await traceBest(bytes, base, target, budget, {
+    const best = await traceBest(getTracer(), bytes, base, target, budget, {
       onProgress: (k, p) => progress.trace(k, p),
       onMeasuring: (k) => progress.measuring(k),
     }).catch(permanentTraceError);

@@ -14,7 +14,7 @@ import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { blobKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
-import { isTraceError, resolveOptions } from "../wasm";
+import { getTracer, isTraceError, resolveOptions } from "../wasm";
 import { jobCost, type VectorizeConfig, vectorizeConfig } from "./config";
 import { type VectorizeResult, vectorizeBatchJob, vectorizeJob } from "./job";
 import { type Pricing, traceOptionsOf, type VectorizeOptions } from "./options";
@@ -229,6 +229,7 @@ export async function traceNow(
   let traced: BestTrace;
   try {
     traced = await traceBest(
+      getTracer(),
       new Uint8Array(await object.arrayBuffer()),
       baseOptions(options, pricing, config),
       options.target,

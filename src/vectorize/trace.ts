@@ -1,15 +1,16 @@
 /**
  * One vectorize trace as jobs (and `?sync=true`) run it: decode the source once, trace it — with a
  * `target`, up to `budget` option sets (auto-tune) — and measure each trace against the source.
- * Trace errors are the caller's to map (a job fails permanently, a request answers 422).
+ * Trace errors are the caller's to map (a job fails permanently, a request answers 422). The tracer
+ * is handed in (workerd's or Node's), so the benchmarks run exactly this.
  */
 import {
   DEFAULT_MAX_PIXELS,
-  getTracer,
   type TraceOptions,
   type TraceProgress,
   type TraceResult,
-} from "../wasm";
+  type Tracer,
+} from "../wasm/shared";
 import type { VectorizeConfig } from "./config";
 import { writeSvg } from "./formats/svg";
 import { type Pricing, traceOptionsOf, type VectorizeOptions, type VectorizeTarget } from "./options";
@@ -62,13 +63,13 @@ export interface BestTrace {
 }
 
 export async function traceBest(
+  tracer: Tracer,
   bytes: Uint8Array,
   base: TraceOptions,
   target: VectorizeTarget | undefined,
   budget: number,
   hooks: TraceHooks = {},
 ): Promise<BestTrace> {
-  const tracer = getTracer();
   const decoded = await tracer.decode(bytes, base);
   await yieldToOthers();
   const comparison = comparisonOf(decoded.image);

@@ -94,21 +94,13 @@ export function parsePathData(d: string): Segment[] {
         y = oy + num();
         out.push({ op: "L", x, y });
         break;
-      case "c": {
-        const x1 = ox + num();
-        const y1 = oy + num();
-        const x2 = ox + num();
-        const y2 = oy + num();
-        x = ox + num();
-        y = oy + num();
-        out.push({ op: "C", x1, y1, x2, y2, x, y });
-        cx = x2;
-        cy = y2;
-        break;
-      }
+      case "c":
       case "s": {
-        const x1 = prev === "c" || prev === "s" ? 2 * x - cx : x;
-        const y1 = prev === "c" || prev === "s" ? 2 * y - cy : y;
+        // s: the first control point mirrors the previous cubic's second (or is the pen)
+        const smooth = lower === "s";
+        const after = prev === "c" || prev === "s";
+        const x1 = smooth ? (after ? 2 * x - cx : x) : ox + num();
+        const y1 = smooth ? (after ? 2 * y - cy : y) : oy + num();
         const x2 = ox + num();
         const y2 = oy + num();
         x = ox + num();

@@ -6,7 +6,7 @@
 // whole while a mid-grey area beside a black outline stays out. Coverage, not
 // the binary mask, later measures where a line's middle is and how wide it is.
 import { Options } from "../options";
-import { Frame, markThin } from "../prepare";
+import { Frame, markThin, RING_X, RING_Y, ringPieces } from "../prepare";
 
 export class Ink {
   w: i32;
@@ -165,38 +165,15 @@ const WEAK: f64 = 0.35;
 /** coverage from which a pixel that bridges two pieces of ink counts as ink */
 const FAINT: f64 = 0.2;
 
-// the 8 neighbours in ring order: N, NE, E, SE, S, SW, W, NW
-const RX: StaticArray<i32> = [0, 1, 1, 1, 0, -1, -1, -1];
-const RY: StaticArray<i32> = [-1, -1, 0, 1, 1, 1, 0, -1];
-
 /** whether the ink pixels around (x, y) form two or more 8-connected pieces */
 function joinsPieces(ink: Ink, x: i32, y: i32): bool {
   let bits = 0;
   for (let k = 0; k < 8; k++) {
-    let xx = x + unchecked(RX[k]);
-    let yy = y + unchecked(RY[k]);
+    let xx = x + unchecked(RING_X[k]);
+    let yy = y + unchecked(RING_Y[k]);
     if (xx >= 0 && yy >= 0 && xx < ink.w && yy < ink.h && ink.isInk(yy * ink.w + xx)) bits |= 1 << k;
   }
-  if (bits == 0) return false;
-  // pieces: runs of set bits around the ring; an edge neighbour (even k) also touches the edge
-  // neighbours beside it across the corner between them
-  let seen = 0;
-  let pieces = 0;
-  for (let k = 0; k < 8; k++) {
-    if ((bits & (1 << k)) == 0 || (seen & (1 << k)) != 0) continue;
-    pieces++;
-    let stack = 1 << k;
-    while (stack != 0) {
-      let j = ctz(stack);
-      stack &= ~(1 << j);
-      if ((seen & (1 << j)) != 0) continue;
-      seen |= 1 << j;
-      let nb = (1 << ((j + 1) & 7)) | (1 << ((j + 7) & 7));
-      if ((j & 1) == 0) nb |= (1 << ((j + 2) & 7)) | (1 << ((j + 6) & 7));
-      stack |= nb & bits & ~seen;
-    }
-  }
-  return pieces >= 2;
+  return ringPieces(bits) >= 2;
 }
 
 /** the ground's colour: per channel median of the pixels above the threshold, seen on white */
