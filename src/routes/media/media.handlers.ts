@@ -3,10 +3,13 @@ import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
+import * as bulk from "../../media/bulk";
 import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
+import * as folders from "../../media/folders";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
+import * as queries from "../../media/queries";
 import * as resumable from "../../media/resumable";
 import { serveBlob } from "../../media/serve";
 import * as shareService from "../../media/shares";
@@ -70,7 +73,7 @@ export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
       ttl: mediaConfig(c.env).cacheTtlSeconds,
       bypass: bypassCache(c),
     },
-    () => library.listMedia(db, userId, normalized),
+    () => queries.listMedia(db, userId, normalized),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json(result.value, 200);
@@ -83,7 +86,7 @@ export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
     c.env.CACHE,
     db,
     { userId, kind: "stats", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.mediaStats(db, userId),
+    () => queries.mediaStats(db, userId),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json(result.value, 200);
@@ -92,7 +95,7 @@ export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
 export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {
   const { userId } = caller(c);
   const body = c.req.valid("json");
-  const updated = await library.bulkChange(
+  const updated = await bulk.bulkChange(
     getDb(c.env.DB),
     userId,
     {
@@ -266,7 +269,7 @@ export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
     c.env.CACHE,
     db,
     { userId, kind: "folders", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.folderTree(db, userId),
+    () => folders.folderTree(db, userId),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
   return c.json({ root: result.value }, 200);
@@ -276,6 +279,6 @@ export const moveFolderHandler: H<typeof routes.moveFolder> = async (c) => {
   const body = c.req.valid("json");
   const from = normalizeFolder(body.from, "from");
   const to = normalizeFolder(body.to, "to");
-  const moved = await library.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
+  const moved = await folders.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
   return c.json({ moved, from, to }, 200);
 };

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
-import { SORTS } from "../../media/library";
+import { SORTS } from "../../media/queries";
 import { fileNameField, folderField, isoDateField, tagsField } from "../fields";
 
 export const mediaSchema = z
