@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, sql } from "drizzle-orm";
 import type { Principal } from "../app-env";
 import type { Db } from "../db/client";
 import { type Job, type JobStatus, jobs, taskExecutions } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
 
 export interface JobListQuery {
   type?: string;
@@ -27,15 +27,13 @@ export async function listJobs(db: Db, ownerId: string | null, query: JobListQue
   if (query.from) conditions.push(gte(jobs.createdAt, query.from));
   if (query.to) conditions.push(lte(jobs.createdAt, query.to));
   if (query.parentId) conditions.push(eq(jobs.parentId, query.parentId));
-  if (cursor) {
-    const after = String(cursor.after);
-    conditions.push(or(lt(jobs.createdAt, after), and(eq(jobs.createdAt, after), lt(jobs.id, cursor.id))));
-  }
+  const page = keyset(jobs.createdAt, jobs.id, cursor, { descending: true });
+  if (page.after) conditions.push(page.after);
   const rows = await db
     .select()
     .from(jobs)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (j) => j.createdAt);
