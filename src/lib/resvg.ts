@@ -38,17 +38,6 @@ export interface SvgRenderOptions {
   fit?: SvgFit;
   /** A CSS colour under the drawing; transparent when absent. */
   background?: string;
-  /** Refuse (SvgTooLarge) before rendering when the output would have more pixels than this. */
-  maxPixels?: number;
-}
-
-export class SvgTooLarge extends Error {
-  constructor(
-    readonly width: number,
-    readonly height: number,
-  ) {
-    super(`The SVG would render at ${width}×${height} px, above the pixel budget.`);
-  }
 }
 
 export interface Size {
@@ -82,18 +71,6 @@ export function fitInside(size: Size, box: Size): SvgFit {
     : { mode: "height", value: Math.max(1, Math.round(box.height)) };
 }
 
-function scaled(size: Size, fit: SvgFit): Size {
-  const k =
-    fit.mode === "original"
-      ? 1
-      : fit.mode === "zoom"
-        ? fit.value
-        : fit.mode === "width"
-          ? fit.value / size.width
-          : fit.value / size.height;
-  return { width: Math.max(1, Math.round(size.width * k)), height: Math.max(1, Math.round(size.height * k)) };
-}
-
 async function rendered<T>(
   svg: string | Uint8Array,
   options: SvgRenderOptions,
@@ -102,10 +79,6 @@ async function rendered<T>(
   await resvgReady();
   const r = parse(svg, options);
   try {
-    if (options.maxPixels !== undefined) {
-      const out = scaled({ width: r.width, height: r.height }, options.fit ?? { mode: "original" });
-      if (out.width * out.height > options.maxPixels) throw new SvgTooLarge(out.width, out.height);
-    }
     const image = r.render();
     try {
       return read(image);
