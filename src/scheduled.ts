@@ -3,7 +3,7 @@ import { getDb } from "./db/client";
 import { outbox, refreshTokens, sessions } from "./db/schema";
 import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
-import { runMediaHousekeeping } from "./media/housekeeping";
+import { mediaTasks } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 
 /**
@@ -27,7 +27,7 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
       ]),
     // Job messages are relayed within minutes; events nobody consumes yet are kept a month.
     outbox: () => db.delete(outbox).where(lt(outbox.createdAt, monthAgo)),
-    media: () => runMediaHousekeeping(env, now),
+    ...mediaTasks(env, now),
   };
   for (const [name, task] of Object.entries(tasks)) {
     try {

@@ -49,6 +49,14 @@ export function isInsufficientCredits(error: unknown): boolean {
   return isBatchAbort(error, INSUFFICIENT);
 }
 
+/**
+ * A charge for work already done in the request (a synchronous trace): reservation and commit in
+ * one batch, aborted like `reserveCredits` when the balance does not cover it.
+ */
+export function chargeCredits(db: Db, userId: string, ref: string, cost: number, nowIso: string) {
+  return [...reserveCredits(db, userId, ref, cost, nowIso), commitCredits(db, userId, ref, nowIso)];
+}
+
 /** Make a reservation final (no-op without a reservation, or after a release). */
 export function commitCredits(db: Db, userId: string, jobId: string, nowIso: string) {
   return rawInBatch(

@@ -2,7 +2,7 @@ import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
-import { type Job, type JobProgress, jobs } from "../db/jobs-schema";
+import { type Job, type JobProgress, jobs, taskExecutions } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
@@ -284,6 +284,19 @@ export async function continueJob(
     if (isBatchAbort(error, CLAIM_LOST)) return false;
     throw error;
   }
+}
+
+/**
+ * Attempts of a job that failed so far: retried after an error, or lost with their consumer. Chunks
+ * that completed don't count, so `max_attempts` bounds failures whatever the job's length.
+ */
+export async function failedAttempts(db: Db, jobId: string): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(taskExecutions)
+    .where(and(eq(taskExecutions.jobId, jobId), inArray(taskExecutions.outcome, ["retry", "lost"])))
+    .get();
+  return row?.n ?? 0;
 }
 
 /** Ends a job for good as failed (permanent error, or out of attempts), releasing its credits. */

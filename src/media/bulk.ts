@@ -1,7 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
+import { inList } from "../db/in-list";
 import { media } from "../db/schema";
 import { notFound } from "../errors";
 import { bumpCacheVersion } from "./cache";
@@ -25,7 +26,7 @@ export async function bulkChange(
   const owned = await db
     .select({ n: sql<number>`count(*)` })
     .from(media)
-    .where(and(eq(media.ownerId, ownerId), inArray(media.id, ids)))
+    .where(and(eq(media.ownerId, ownerId), inList(media.id, ids)))
     .get();
   if ((owned?.n ?? 0) !== ids.length) throw notFound("media (one or more ids)");
   const nowIso = now.toISOString();

@@ -1,7 +1,8 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { IdempotencyHandle } from "../app-env";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import { inList } from "../db/in-list";
 import { blobs, type Media, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
@@ -252,7 +253,7 @@ export async function purgeMedia(
   const shas = await db
     .selectDistinct({ sha256: media.sha256 })
     .from(media)
-    .where(and(eq(media.ownerId, ownerId), inArray(media.id, ids)))
+    .where(and(eq(media.ownerId, ownerId), inList(media.id, ids)))
     .all();
   const [, , , deleted] = await db.batch([
     rawInBatch(
@@ -295,7 +296,7 @@ export async function collectBlobs(db: Db, bucket: R2Bucket, shas: string[]): Pr
   if (shas.length === 0) return;
   const gone = await db
     .delete(blobs)
-    .where(and(inArray(blobs.sha256, shas), eq(blobs.refCount, 0)))
+    .where(and(inList(blobs.sha256, shas), eq(blobs.refCount, 0)))
     .returning({ sha256: blobs.sha256, thumb: blobs.thumbSha256 });
   if (gone.length === 0) return;
   await bucket.delete(gone.map((g) => blobKey(g.sha256)));

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
+import { inList } from "../db/in-list";
 import { type Media, type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
@@ -311,7 +312,7 @@ export async function cleanupUploads(db: Db, bucket: R2Bucket, now: Date, limit 
   }
   if (stale.length)
     await db.delete(mediaUploads).where(
-      inArray(
+      inList(
         mediaUploads.id,
         stale.map((r) => r.id),
       ),

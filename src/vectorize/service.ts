@@ -1,15 +1,17 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
+import { creditBalance } from "../auth/accounts";
 import { type Db, getDb } from "../db/client";
 import { type Job, vectorizeOutputs } from "../db/jobs-schema";
 import { type Media, media } from "../db/schema";
 import { ApiError } from "../errors";
-import { isInsufficientCredits } from "../jobs/credits";
+import { chargeCredits, isInsufficientCredits } from "../jobs/credits";
 import { enqueueJobs } from "../jobs/dispatch";
 import { refreshGroupJob } from "../jobs/groups";
 import { type CreatedJob, createJobStatements, getJobRow } from "../jobs/lifecycle";
 import { sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
 import { blobKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
 import { getTracer, isTraceError, resolveOptions, type TraceOptions } from "../wasm";
@@ -17,6 +19,9 @@ import { type VectorizeConfig, vectorizeConfig } from "./config";
 import { vectorizeBatchJob, vectorizeJob } from "./job";
 
 export const TRACEABLE = new Set(["image/png", "image/jpeg", "image/webp"]);
+
+const insufficientCredits = (needed: number) =>
+  new ApiError(402, "insufficient_credits", `Not enough credits: this needs ${needed}.`);
 
 /** The same options always hash the same, whatever order or defaults the caller wrote them in. */
 export async function optionsHash(options: TraceOptions): Promise<string> {
@@ -146,13 +151,7 @@ export async function startVectorize(
   try {
     await db.batch(created.flatMap((c) => c.statements) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (error) {
-    if (isInsufficientCredits(error)) {
-      throw new ApiError(
-        402,
-        "insufficient_credits",
-        `Not enough credits: this needs ${sources.length * config.creditCost}.`,
-      );
-    }
+    if (isInsufficientCredits(error)) throw insufficientCredits(sources.length * config.creditCost);
     throw error;
   }
   if (group) await refreshGroupJob(db, vectorizeBatchJob, group.id, now);
@@ -168,12 +167,22 @@ export async function startVectorize(
 }
 
 /**
- * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job, no
- * credits). Larger images must be queued.
+ * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job).
+ * It costs what a job costs, through the ledger: refused with 402 before tracing when the balance
+ * can't cover it, and charged once the SVG exists — in one guarded batch, so parallel requests
+ * can't together spend more than the balance (the loser's trace is discarded, never given away).
+ * Larger images must be queued.
  */
-export async function traceNow(env: Env, principal: Principal, mediaId: string, options: TraceOptions) {
+export async function traceNow(
+  env: Env,
+  principal: Principal,
+  mediaId: string,
+  options: TraceOptions,
+  now: Date,
+) {
   const config = vectorizeConfig(env);
-  const source = await traceableSource(getDb(env.DB), principal.userId, mediaId, config);
+  const db = getDb(env.DB);
+  const source = await traceableSource(db, principal.userId, mediaId, config);
   const pixels = (source.width ?? 0) * (source.height ?? 0);
   if (pixels > config.syncMaxPixels) {
     throw new ApiError(
@@ -182,12 +191,27 @@ export async function traceNow(env: Env, principal: Principal, mediaId: string, 
       `Synchronous tracing takes up to ${config.syncMaxPixels} pixels; queue a job instead.`,
     );
   }
+  const cost = config.creditCost;
+  if ((await creditBalance(db, principal.userId)) < cost) throw insufficientCredits(cost);
   const object = await env.MEDIA.get(blobKey(source.sha256));
   if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
+  let traced: Awaited<ReturnType<ReturnType<typeof getTracer>["traceImage"]>>;
   try {
-    return await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), options);
+    traced = await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), options);
   } catch (error) {
     if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
     throw error;
   }
+  try {
+    await db.batch(
+      chargeCredits(db, principal.userId, newId("trc"), cost, now.toISOString()) as [
+        BatchItem<"sqlite">,
+        ...BatchItem<"sqlite">[],
+      ],
+    );
+  } catch (error) {
+    if (isInsufficientCredits(error)) throw insufficientCredits(cost);
+    throw error;
+  }
+  return traced;
 }

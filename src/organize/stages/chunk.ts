@@ -19,9 +19,6 @@ export interface ChunkResult {
   total?: number;
 }
 
-/** A list as one bound parameter (D1 allows at most 100 per statement). */
-export const jsonList = (values: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(values)}))`;
-
 /**
  * The next chunk of records with the given statuses after the cursor, as its (lo, hi] media-id range:
  * one row back (count and last id of the page, walked on the status index), whatever the chunk size.

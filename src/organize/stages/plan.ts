@@ -1,13 +1,14 @@
-import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
+import { inList } from "../../db/in-list";
 import { type FileAction, type FileStatus, type OrganizePlan, organizeFiles } from "../../db/organize-schema";
 import { media } from "../../db/schema";
 import { normalizeFolder } from "../../media/names";
 import { folderCondition } from "../../media/queries";
 import { categorize, type Rule } from "../categories";
 import { renderFolder } from "../template";
-import { type ChunkResult, jsonList } from "./chunk";
+import type { ChunkResult } from "./chunk";
 import { resolveConflicts } from "./conflicts";
 
 /**
@@ -64,7 +65,7 @@ export function scopeCondition(plan: OrganizePlan): SQL {
       sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${media.folder} LIKE ${`${DUPLICATES_ROOT}/%`})`,
     );
   }
-  if (plan.mediaIds) conditions.push(inArray(media.id, jsonList(plan.mediaIds)));
+  if (plan.mediaIds) conditions.push(inList(media.id, plan.mediaIds));
   return and(...conditions)!;
 }
 
@@ -109,7 +110,7 @@ export async function duplicatesChunk(
   const rows = (await db
     .select(mediaColumns)
     .from(media)
-    .where(and(scope, inArray(media.sha256, jsonList(taken))))
+    .where(and(scope, inList(media.sha256, taken)))
     .all()) as MediaRow[];
   const bySha = new Map<string, MediaRow[]>();
   for (const row of rows) bySha.set(row.sha256, [...(bySha.get(row.sha256) ?? []), row]);
@@ -197,7 +198,10 @@ export async function scanChunk(
         .where(
           and(
             eq(organizeFiles.jobId, plan.jobId),
-            inArray(organizeFiles.mediaId, jsonList(page.map((m) => m.id))),
+            inList(
+              organizeFiles.mediaId,
+              page.map((m) => m.id),
+            ),
           ),
         )
         .all()

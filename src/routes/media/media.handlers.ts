@@ -16,6 +16,7 @@ import { serveBlob } from "../../media/serve";
 import * as shareService from "../../media/shares";
 import { generateThumbnail, thumbnailResponse } from "../../media/thumbnails";
 import { receiveUpload } from "../../media/upload";
+import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
 import type * as routes from "./media.routes";
@@ -47,7 +48,12 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
     },
   );
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
-  c.executionCtx.waitUntil(organizeNewUpload(c.env, row, c.var.clock()));
+  c.executionCtx.waitUntil(
+    organizeNewUpload(c.env, row, c.var.clock(), async () => {
+      const taken = await takeToken(c.env, "organize-user", row.ownerId);
+      return taken?.result.allowed ?? true;
+    }),
+  );
   c.header("Location", `/api/v1/media/${row.id}`);
   return c.json({ media: library.toPublic(row) }, 201);
 };

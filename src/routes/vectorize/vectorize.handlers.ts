@@ -11,7 +11,7 @@ export const vectorizeHandler: RouteHandler<typeof vectorize, AppEnv> = async (c
   const body = c.req.valid("json");
   await spendRateLimit(c, "job-create", principal.userId);
   if (c.req.valid("query").sync === "true") {
-    const { svg, stats } = await traceNow(c.env, principal, body.mediaId, body.options);
+    const { svg, stats } = await traceNow(c.env, principal, body.mediaId, body.options, c.var.clock());
     return c.body(svg, 200, {
       "Content-Type": "image/svg+xml; charset=utf-8",
       "Content-Security-Policy": "sandbox",

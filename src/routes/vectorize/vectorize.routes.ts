@@ -19,7 +19,7 @@ export const vectorize = createRoute({
   middleware: [jobsWrite] as const,
   summary: "Vectorize one image (queued job, or `?sync=true` for small images)",
   description:
-    "Queues a job and answers 202 with it; follow it at `/jobs/{id}` or `/jobs/{id}/ws`. The same bytes with the same options reuse the earlier SVG at once. With `sync=true` an image up to VECTORIZE_SYNC_MAX_PIXELS is traced in the request and the SVG is the answer (not stored).",
+    "Queues a job and answers 202 with it; follow it at `/jobs/{id}` or `/jobs/{id}/ws`. The same bytes with the same options reuse the earlier SVG at once. With `sync=true` an image up to VECTORIZE_SYNC_MAX_PIXELS is traced in the request and the SVG is the answer (not stored); it costs the credits a job costs (402 when the balance is short).",
   request: {
     query: z.object({ sync: z.enum(["true", "false"]).optional() }),
     body: jsonBody(z.strictObject({ mediaId, options })),
