@@ -7,6 +7,7 @@ import * as bulk from "../../media/bulk";
 import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
 import * as folders from "../../media/folders";
+import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
 import * as queries from "../../media/queries";
@@ -67,7 +68,7 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
       },
     },
   );
-  if (library.canThumbnail(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
   c.executionCtx.waitUntil(
     organizeNewUpload(c.env, row, c.var.clock(), async () => {
       const taken = await takeToken(c.env, "organize-user", row.ownerId);
@@ -175,7 +176,9 @@ export const mediaContentHandler: H<typeof routes.mediaContent> = async (c) => {
 export const mediaThumbnailHandler: H<typeof routes.mediaThumbnail> = async (c) => {
   const db = getDb(c.env.DB);
   const row = await library.getOwned(db, caller(c).userId, c.req.valid("param").id);
-  return thumbnailResponse(db, c.env.MEDIA, row, c.req.header("if-none-match")) as never;
+  const { response, generate } = await thumbnailResponse(db, c.env.MEDIA, row, c.req.header("if-none-match"));
+  if (generate) c.executionCtx.waitUntil(scheduleThumbnail(c, generate));
+  return response as never;
 };
 
 export const createShareHandler: H<typeof routes.createShare> = async (c) => {
@@ -253,7 +256,7 @@ export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) 
       allowUnknown: config.allowUnknown,
     },
   );
-  if (library.canThumbnail(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
   return c.json({ media: library.toPublic(row) }, 201);
 };
 

@@ -20,7 +20,7 @@ export const mediaSchema = z
     updatedAt: z.string(),
     trashedAt: z.string().optional(),
     contentUrl: z.string(),
-    thumbnailUrl: z.string().optional(),
+    thumbnailUrl: z.string().openapi({ description: "A WebP thumbnail, or an SVG icon of the file's type" }),
   })
   .openapi("Media");
 
