@@ -79,7 +79,9 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // quantize
   let pal = new Palette();
   progress(1, 0);
-  markThin(f);
+  // the stroke map (binary mode leaves coverage to its threshold and needs none)
+  if (o.mode != MODE_BINARY) markThin(f);
+  else memory.fill(f.thin, 0, <usize>f.n);
   // a progress call between the long steps also lets the host breathe (it may suspend the trace here)
   progress(1, 0.1);
   if (o.mode == MODE_BINARY) binarize(f, o, pal);
@@ -93,8 +95,8 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
 
   // segment
   despeckle(f, o);
-  progress(1, 0.85);
   if (o.dropWhite) removeWhiteBackground(f, o, pal);
+  progress(1, 0.85);
   let fills = new Fills();
   if (o.stopAfter != STOP_SEGMENT) findGradients(f, o, pal, fills);
   progress(1, 0.95);
