@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import pngEncode, { init as initPngEncode } from "@jsquash/png/encode.js";
-import { provideResvg } from "../../src/vectorize/formats/raster";
+import { provideResvg } from "../../src/lib/resvg";
 import { getNodeTracer } from "../../src/wasm/node";
 import { clipartCorpus } from "../lib/corpus.mjs";
 import { machineInfo, markdownTable, writeResults } from "../lib/harness.mjs";

@@ -12,7 +12,8 @@ import { jobCost, vectorizeConfig } from "./config";
 import { resultNameFor } from "./names";
 import { PRICING, vectorizeOptionsSchema } from "./options";
 import { progressReporter, yieldToOthers } from "./progress";
-import "./formats/resvg.workerd";
+// resvg (PNG, the quality comparison) with its module bundled for workerd
+import "../lib/resvg.workerd";
 import { putVectorDoc } from "./store";
 import { baseOptions, finalResult, traceBest } from "./trace";
 
