@@ -80,7 +80,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
     } catch {}
     rmSync(stateDir, { recursive: true, force: true });
   }
-  return { url, stop, persist, log: () => log };
+  return { url, stop, persist, pid: child.pid, log: () => log };
 }
 
 /** Writes `bench/results/<name>.json` and `.md`. */
