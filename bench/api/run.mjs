@@ -7,8 +7,12 @@
 // app req/s ÷ floor /ping req/s (uploads: floor put time ÷ app upload time, i.e. throughput).
 // The machine's load average is noted at the start and end; figures from a busy machine are
 // comparable only as ratios.
+// `-- --baseline <checkout>` serves a second copy of the app from another checkout (e.g. a
+// `git worktree add --detach` of the commit before a change, with node_modules, web/dist and
+// src/wasm/build in place) in the same rounds, and adds its ratios and the A/B ratio (this ÷ baseline).
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startFloorServer } from "../floor/server.mjs";
@@ -22,6 +26,7 @@ const { values } = parseArgs({
     connections: { type: "string", default: "10" },
     "upload-mb": { type: "string", default: "30" },
     out: { type: "string", default: "api" },
+    baseline: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -59,16 +64,27 @@ async function rps(url, headers = {}, expect = 200) {
   return { rps: result.requests.average, p50: result.latency.p50 };
 }
 
-const app = await startDevServer({
-  vars: {
-    RATE_LIMITS:
-      "login-account=1000/1000,login-account-client=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=100000000/100000000,anon-ip=100000000/100000000,job-create=1000/1000,organize-user=1000/1000",
-  },
-});
+const vars = {
+  RATE_LIMITS:
+    "login-account=1000/1000,login-account-client=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=100000000/100000000,anon-ip=100000000/100000000,job-create=1000/1000,organize-user=1000/1000",
+};
+const servers = { app: await startDevServer({ vars }) };
+if (values.baseline) servers.baseline = await startDevServer({ vars, root: path.resolve(values.baseline) });
 const floor = await startFloorServer();
 const loadAtStart = load();
 try {
-  const base = `${app.url}/api/v1`;
+  const sides = {};
+  for (const [side, server] of Object.entries(servers)) sides[side] = await prepare(server);
+  const results = await measure(sides);
+  report(results);
+} finally {
+  floor.stop();
+  for (const server of Object.values(servers)) server.stop();
+}
+
+/** An account with a library and a few jobs on `server`; the routes to measure there. */
+async function prepare(server) {
+  const base = `${server.url}/api/v1`;
   const post = (p, body, headers = {}) =>
     json(`${base}${p}`, {
       method: "POST",
@@ -92,76 +108,98 @@ try {
   }
   for (let i = 0; i < 3; i++) await post("/organize", { dryRun: true }, auth);
 
-  const routes = [
-    { name: "GET /me", url: `${base}/me`, headers: auth },
-    { name: "GET /media (list of 50)", url: `${base}/media?limit=50`, headers: auth },
-    { name: "GET /jobs (list)", url: `${base}/jobs`, headers: auth },
-    { name: "GET /health (no auth)", url: `${base}/health`, headers: {} },
-    { name: "404 (no route)", url: `${base}/no-such-route`, headers: auth, expect: 404 },
-  ];
-  // Warm both isolates.
-  await rps(`${floor.url}/ping`);
-  for (const r of routes) await rps(r.url, r.headers, r.expect);
+  return {
+    server,
+    base,
+    auth,
+    routes: [
+      { name: "GET /me", url: `${base}/me`, headers: auth },
+      { name: "GET /media (list of 50)", url: `${base}/media?limit=50`, headers: auth },
+      { name: "GET /jobs (list)", url: `${base}/jobs`, headers: auth },
+      { name: "GET /health (no auth)", url: `${base}/health`, headers: {} },
+      { name: "404 (no route)", url: `${base}/no-such-route`, headers: auth, expect: 404 },
+    ],
+  };
+}
 
-  const samples = Object.fromEntries(routes.map((r) => [r.name, []]));
+async function uploadMs(side, round) {
+  const form = multipart(randomBytes(UPLOAD_MB * 1024 * 1024), `upload-${round}.bin`);
+  const before = await processWrites(side.server.pid);
+  const started = performance.now();
+  await json(`${side.base}/media`, {
+    method: "POST",
+    headers: { ...side.auth, "content-type": form.type },
+    body: form.body,
+  });
+  return { ms: performance.now() - started, written: (await processWrites(side.server.pid)) - before };
+}
+
+/**
+ * Per round and route: the floor's /ping, then each side's route (the sides' order alternating by
+ * round). Uploads: new random bytes each time (a repeat would be a dedupe hit), floor then sides.
+ */
+async function measure(sides) {
+  const names = Object.keys(sides);
+  await rps(`${floor.url}/ping`); // warm every isolate
+  for (const side of Object.values(sides)) for (const r of side.routes) await rps(r.url, r.headers, r.expect);
+
+  const routes = sides.app.routes.map((r) => r.name);
+  const samples = Object.fromEntries(routes.map((r) => [r, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const r of routes) {
-      const f = await rps(`${floor.url}/ping`);
-      const a = await rps(r.url, r.headers, r.expect);
-      samples[r.name].push({ floorRps: f.rps, appRps: a.rps, appP50: a.p50, ratio: a.rps / f.rps });
+    const order = round % 2 ? [...names].reverse() : names;
+    for (const [i, route] of routes.entries()) {
+      const sample = { floor: (await rps(`${floor.url}/ping`)).rps };
+      for (const name of order) {
+        const r = sides[name].routes[i];
+        sample[name] = (await rps(r.url, r.headers, r.expect)).rps;
+      }
+      samples[route].push(sample);
     }
     console.log(`round ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
-
-  // Uploads: new random bytes each time (a repeat would be a dedupe hit), floor and app alternating.
-  const upload = [];
+  const uploads = [];
   for (let round = 0; round < ROUNDS; round++) {
     const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
-    const floorWrites = await processWrites(floor.pid);
-    let started = performance.now();
+    const before = await processWrites(floor.pid);
+    const started = performance.now();
     await json(`${floor.url}/put`, { method: "POST", body: bytes });
-    const floorMs = performance.now() - started;
-    const floorWritten = (await processWrites(floor.pid)) - floorWrites;
-
-    const form = multipart(randomBytes(UPLOAD_MB * 1024 * 1024), `upload-${round}.bin`);
-    const appWrites = await processWrites(app.pid);
-    started = performance.now();
-    await json(`${base}/media`, {
-      method: "POST",
-      headers: { ...auth, "content-type": form.type },
-      body: form.body,
-    });
-    const appMs = performance.now() - started;
-    const appWritten = (await processWrites(app.pid)) - appWrites;
-    upload.push({ floorMs, appMs, ratio: floorMs / appMs, floorWritten, appWritten });
+    const sample = {
+      floor: { ms: performance.now() - started, written: (await processWrites(floor.pid)) - before },
+    };
+    for (const name of round % 2 ? [...names].reverse() : names)
+      sample[name] = await uploadMs(sides[name], round);
+    uploads.push(sample);
     console.log(`upload ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
+  return { names, routes, samples, uploads };
+}
 
+function report({ names, routes, samples, uploads }) {
   const median = (xs) => percentile(xs, 50);
+  const ratios = (xs) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(" ")})`;
+  const ab = names.includes("baseline");
+  const rows = routes.map((route) => {
+    const s = samples[route];
+    const row = { route, "floor req/s": median(s.map((x) => x.floor)).toFixed(0) };
+    for (const name of names) {
+      row[`${name} req/s`] = median(s.map((x) => x[name])).toFixed(0);
+      row[`${name} ÷ floor`] = ratios(s.map((x) => x[name] / x.floor));
+    }
+    if (ab) row["app ÷ baseline"] = ratios(s.map((x) => x.app / x.baseline));
+    return row;
+  });
+  const upload = { route: `POST /media, ${UPLOAD_MB} MB of new bytes (ms; ratio = floor put+hash ms ÷ ms)` };
+  upload["floor req/s"] = median(uploads.map((u) => u.floor.ms)).toFixed(0);
+  for (const name of names) {
+    upload[`${name} req/s`] = median(uploads.map((u) => u[name].ms)).toFixed(0);
+    upload[`${name} ÷ floor`] = ratios(uploads.map((u) => u.floor.ms / u[name].ms));
+  }
+  if (ab) upload["app ÷ baseline"] = ratios(uploads.map((u) => u.baseline.ms / u.app.ms));
+  rows.push(upload);
   const fileBytes = UPLOAD_MB * 1024 * 1024;
-  const rows = [
-    ...routes.map((r) => {
-      const s = samples[r.name];
-      return {
-        route: r.name,
-        "app req/s": median(s.map((x) => x.appRps)).toFixed(0),
-        "floor /ping req/s": median(s.map((x) => x.floorRps)).toFixed(0),
-        "ratio (median)": median(s.map((x) => x.ratio)).toFixed(2),
-        "ratio per round": s.map((x) => x.ratio.toFixed(2)).join(" "),
-      };
-    }),
-    {
-      route: `POST /media, ${UPLOAD_MB} MB of new bytes`,
-      "app req/s": `${median(upload.map((u) => u.appMs)).toFixed(0)} ms`,
-      "floor /ping req/s": `put+hash ${median(upload.map((u) => u.floorMs)).toFixed(0)} ms`,
-      "ratio (median)": median(upload.map((u) => u.ratio)).toFixed(2),
-      "ratio per round": upload.map((u) => u.ratio.toFixed(2)).join(" "),
-    },
-  ];
-  const writes = {
-    floorBytesPerFileByte: median(upload.map((u) => u.floorWritten)) / fileBytes,
-    appBytesPerFileByte: median(upload.map((u) => u.appWritten)) / fileBytes,
-  };
+  const writes = Object.fromEntries(
+    ["floor", ...names].map((n) => [n, median(uploads.map((u) => u[n].written)) / fileBytes]),
+  );
   const machine = machineInfo();
   const loadAtEnd = load();
   const md = [
@@ -169,11 +207,15 @@ try {
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}. Load average (1/5/15 min) at start ${loadAtStart}, at end ${loadAtEnd}.`,
     "",
-    `Two \`wrangler dev\` servers: the app and the floor worker (\`bench/floor\`: bare Hono \`GET /ping\`, raw R2 put with SHA-256). autocannon, ${CONNECTIONS} connections, ${SECONDS} s per cell; each app cell right after a floor \`/ping\` cell, ${ROUNDS} interleaved rounds. Ratio = app req/s ÷ floor req/s of the same round (uploads: floor put time ÷ app upload time), median of the rounds. Authenticated with a bearer access token; rate limits raised through RATE_LIMITS.`,
+    `\`wrangler dev\` servers side by side: the floor worker (\`bench/floor\`: bare Hono \`GET /ping\`, raw R2 put with SHA-256) and ${ab ? `the app from this checkout ("app") and from ${values.baseline} ("baseline")` : "the app"}. autocannon, ${CONNECTIONS} connections, ${SECONDS} s per cell; in each of ${ROUNDS} rounds every route is measured right after a floor \`/ping\` cell. Ratio = req/s ÷ the floor's req/s of the same round (uploads: the floor's put time ÷ the upload's time), median of the rounds, each round's in brackets. Authenticated with a bearer access token; rate limits raised through RATE_LIMITS.`,
     "",
     markdownTable(rows),
     "",
-    `Bytes written to disk by workerd per byte of a ${UPLOAD_MB} MB upload (\`/proc/<pid>/io\` wchar, local R2 and D1): floor ${writes.floorBytesPerFileByte.toFixed(2)}, app ${writes.appBytesPerFileByte.toFixed(2)}.`,
+    `Bytes written by workerd per byte of a ${UPLOAD_MB} MB upload (\`/proc/<pid>/io\` wchar: local R2 and D1): ${Object.entries(
+      writes,
+    )
+      .map(([n, w]) => `${n} ${w.toFixed(2)}`)
+      .join(", ")}.`,
     "",
   ].join("\n");
   writeResults(
@@ -185,15 +227,13 @@ try {
       seconds: SECONDS,
       rounds: ROUNDS,
       connections: CONNECTIONS,
+      baseline: values.baseline ?? null,
       samples,
-      upload,
+      uploads,
       writes,
       rows,
     },
     md,
   );
   console.log(md);
-} finally {
-  floor.stop();
-  app.stop();
 }

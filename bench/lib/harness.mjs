@@ -39,10 +39,11 @@ export function run(cmd, args, options = {}) {
 /**
  * Starts `wrangler dev` on `port` (a free one if not given) with fresh local state (migrations
  * applied), its own inspector port, and the given vars. `logFile`, if given, receives the server's
- * output as it comes (for runs that hang). Returns its base URL and a stop function that kills the
- * whole process group and removes the state.
+ * output as it comes (for runs that hang). `root` is the checkout to serve (another one for an A/B
+ * run). Returns its base URL, the process group id and a stop function that kills the whole process
+ * group and removes the state.
  */
-export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile } = {}) {
+export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile, root = repoRoot } = {}) {
   port ??= await freePort();
   const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
   const persist = path.join(stateDir, "state");
@@ -51,6 +52,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
   writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
   const env = wranglerEnv();
   await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    cwd: root,
     env,
     quiet: true,
   });
@@ -58,7 +60,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
   const child = spawn(
     "npx",
     ["wrangler", "dev", ...args, "--persist-to", persist, "--show-interactive-dev-session=false"],
-    { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
   const onData = (d) => {
