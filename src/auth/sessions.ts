@@ -105,23 +105,30 @@ export async function resolveCookieSession(
   return { sessionId: record.sessionId, userId: record.userId };
 }
 
-/** Is this session (token family) still live? Used for access tokens, which carry its id. */
-export async function isSessionActive(
+/**
+ * The user behind an access token when both its session (token family) and the account are live:
+ * one read for what used to be two (session live, user active), since every authenticated request
+ * pays for it.
+ */
+export async function findLiveSessionUser(
   deps: Pick<SessionDeps, "db" | "now">,
   sessionId: string,
-): Promise<boolean> {
-  const row = await deps.db
-    .select({ id: sessions.id })
+  userId: string,
+) {
+  return deps.db
+    .select({ id: users.id, email: users.email, role: users.role })
     .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
         eq(sessions.id, sessionId),
+        eq(sessions.userId, userId),
         isNull(sessions.revokedAt),
         gt(sessions.absoluteExpiresAt, deps.now.toISOString()),
+        isNull(users.disabledAt),
       ),
     )
     .get();
-  return row !== undefined;
 }
 
 export type RefreshOutcome =

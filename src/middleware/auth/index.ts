@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Principal } from "../../app-env";
 import { findActiveUser } from "../../auth/accounts";
 import { looksLikeApiKey, resolveApiKey, touchApiKey } from "../../auth/api-keys";
-import { isSessionActive, resolveCookieSession } from "../../auth/sessions";
+import { findLiveSessionUser, resolveCookieSession } from "../../auth/sessions";
 import { verifyAccessToken } from "../../auth/tokens";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
@@ -49,13 +49,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       });
     } else {
       const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
-      const [live, user] = claims
-        ? await Promise.all([
-            isSessionActive({ db, now }, claims.sessionId),
-            findActiveUser(db, claims.userId),
-          ])
-        : [false, undefined];
-      if (!claims || !live || !user) return refuse(c, "The access token is invalid or expired.");
+      const user = claims && (await findLiveSessionUser({ db, now }, claims.sessionId, claims.userId));
+      if (!claims || !user) return refuse(c, "The access token is invalid or expired.");
       c.set("principal", principalFor(user, "access-token", claims.sessionId));
     }
     return next();
