@@ -27,6 +27,7 @@ const { values } = parseArgs({
     "upload-mb": { type: "string", default: "30" },
     out: { type: "string", default: "api" },
     baseline: { type: "string" },
+    only: { type: "string" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -143,14 +144,16 @@ async function measure(sides) {
   await rps(`${floor.url}/ping`); // warm every isolate
   for (const side of Object.values(sides)) for (const r of side.routes) await rps(r.url, r.headers, r.expect);
 
-  const routes = sides.app.routes.map((r) => r.name);
+  // `--only me,jobs`: just the routes whose names contain one of these.
+  const only = values.only?.split(",");
+  const routes = sides.app.routes.map((r) => r.name).filter((n) => !only || only.some((o) => n.includes(o)));
   const samples = Object.fromEntries(routes.map((r) => [r, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? [...names].reverse() : names;
-    for (const [i, route] of routes.entries()) {
+    for (const route of routes) {
       const sample = { floor: (await rps(`${floor.url}/ping`)).rps };
       for (const name of order) {
-        const r = sides[name].routes[i];
+        const r = sides[name].routes.find((x) => x.name === route);
         sample[name] = (await rps(r.url, r.headers, r.expect)).rps;
       }
       samples[route].push(sample);
@@ -158,7 +161,7 @@ async function measure(sides) {
     console.log(`round ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
   const uploads = [];
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < (UPLOAD_MB > 0 ? ROUNDS : 0); round++) {
     const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
     const before = await processWrites(floor.pid);
     const started = performance.now();
@@ -188,17 +191,24 @@ function report({ names, routes, samples, uploads }) {
     if (ab) row["app ÷ baseline"] = ratios(s.map((x) => x.app / x.baseline));
     return row;
   });
-  const upload = { route: `POST /media, ${UPLOAD_MB} MB of new bytes (ms; ratio = floor put+hash ms ÷ ms)` };
-  upload["floor req/s"] = median(uploads.map((u) => u.floor.ms)).toFixed(0);
-  for (const name of names) {
-    upload[`${name} req/s`] = median(uploads.map((u) => u[name].ms)).toFixed(0);
-    upload[`${name} ÷ floor`] = ratios(uploads.map((u) => u.floor.ms / u[name].ms));
+  if (uploads.length) {
+    const upload = {
+      route: `POST /media, ${UPLOAD_MB} MB of new bytes (ms; ratio = floor put+hash ms ÷ ms)`,
+    };
+    upload["floor req/s"] = median(uploads.map((u) => u.floor.ms)).toFixed(0);
+    for (const name of names) {
+      upload[`${name} req/s`] = median(uploads.map((u) => u[name].ms)).toFixed(0);
+      upload[`${name} ÷ floor`] = ratios(uploads.map((u) => u.floor.ms / u[name].ms));
+    }
+    if (ab) upload["app ÷ baseline"] = ratios(uploads.map((u) => u.baseline.ms / u.app.ms));
+    rows.push(upload);
   }
-  if (ab) upload["app ÷ baseline"] = ratios(uploads.map((u) => u.baseline.ms / u.app.ms));
-  rows.push(upload);
   const fileBytes = UPLOAD_MB * 1024 * 1024;
   const writes = Object.fromEntries(
-    ["floor", ...names].map((n) => [n, median(uploads.map((u) => u[n].written)) / fileBytes]),
+    ["floor", ...names].map((n) => [
+      n,
+      uploads.length ? median(uploads.map((u) => u[n].written)) / fileBytes : null,
+    ]),
   );
   const machine = machineInfo();
   const loadAtEnd = load();
@@ -214,7 +224,7 @@ function report({ names, routes, samples, uploads }) {
     `Bytes written by workerd per byte of a ${UPLOAD_MB} MB upload (\`/proc/<pid>/io\` wchar: local R2 and D1): ${Object.entries(
       writes,
     )
-      .map(([n, w]) => `${n} ${w.toFixed(2)}`)
+      .map(([n, w]) => `${n} ${w?.toFixed(2)}`)
       .join(", ")}.`,
     "",
   ].join("\n");
