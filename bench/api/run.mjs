@@ -221,11 +221,15 @@ function report({ names, routes, samples, uploads }) {
     "",
     markdownTable(rows),
     "",
-    `Bytes written by workerd per byte of a ${UPLOAD_MB} MB upload (\`/proc/<pid>/io\` wchar: local R2 and D1): ${Object.entries(
-      writes,
-    )
-      .map(([n, w]) => `${n} ${w?.toFixed(2)}`)
-      .join(", ")}.`,
+    ...(uploads.length
+      ? [
+          `Bytes written by workerd per byte of a ${UPLOAD_MB} MB upload (\`/proc/<pid>/io\` wchar: local R2 and D1): ${Object.entries(
+            writes,
+          )
+            .map(([n, w]) => `${n} ${w.toFixed(2)}`)
+            .join(", ")}.`,
+        ]
+      : []),
     "",
   ].join("\n");
   writeResults(
