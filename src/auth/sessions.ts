@@ -5,6 +5,7 @@ import { refreshTokens, sessions, users } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { forgetUser } from "./session-cache";
 
 export interface SessionDeps {
   db: Db;
@@ -209,6 +210,7 @@ export async function revokeSessions(
     .set({ revokedAt: deps.now.toISOString(), revokedReason: reason })
     .where(and(...conditions))
     .returning({ cookieTokenHash: sessions.cookieTokenHash });
+  forgetUser(target.userId);
   await Promise.all(ended.map((s) => deps.kv.delete(kvKey(s.cookieTokenHash))));
   return ended.length;
 }
