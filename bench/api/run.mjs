@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startFloorServer } from "../floor/server.mjs";
 import { machineInfo, markdownTable, percentile, startDevServer, writeResults } from "../lib/harness.mjs";
-import { processWrites } from "./writes.mjs";
+import { processCpuMs, processWrites } from "./proc.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     "upload-mb": { type: "string", default: "30" },
     out: { type: "string", default: "api" },
     baseline: { type: "string" },
+    app: { type: "string" },
     only: { type: "string" },
   },
 });
@@ -56,20 +57,26 @@ function multipart(bytes, name) {
   return { body: Buffer.concat([head, bytes, tail]), type: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** req/s of GETs on `url` at CONNECTIONS connections for SECONDS; any non-2xx answer is an error. */
-async function rps(url, headers = {}, expect = 200) {
+/**
+ * req/s of GETs on `url` at CONNECTIONS connections for SECONDS, and the CPU time the serving
+ * process group `pgid` spent per request meanwhile; any unexpected answer is an error.
+ */
+async function rps(pgid, url, headers = {}, expect = 200) {
+  const cpuBefore = await processCpuMs(pgid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers });
+  const cpuMs = (await processCpuMs(pgid)) - cpuBefore;
   const wrong = expect === 200 ? result.non2xx : result["2xx"];
   if (wrong + result.errors > 0)
     throw new Error(`${url}: ${wrong} unexpected answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50 };
+  return { rps: result.requests.average, cpuMsPerRequest: cpuMs / result.requests.total };
 }
 
 const vars = {
   RATE_LIMITS:
     "login-account=1000/1000,login-account-client=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=100000000/100000000,anon-ip=100000000/100000000,job-create=1000/1000,organize-user=1000/1000",
 };
-const servers = { app: await startDevServer({ vars }) };
+// `--app <checkout>` serves "app" from another checkout too (this one by default).
+const servers = { app: await startDevServer({ vars, root: values.app && path.resolve(values.app) }) };
 if (values.baseline) servers.baseline = await startDevServer({ vars, root: path.resolve(values.baseline) });
 const floor = await startFloorServer();
 const loadAtStart = load();
@@ -123,16 +130,27 @@ async function prepare(server) {
   };
 }
 
-async function uploadMs(side, round) {
-  const form = multipart(randomBytes(UPLOAD_MB * 1024 * 1024), `upload-${round}.bin`);
-  const before = await processWrites(side.server.pid);
+/** Time, bytes written and CPU ms of one upload of new bytes to `pgid`'s server. */
+async function timedUpload(pgid, send) {
+  const [written, cpu] = [await processWrites(pgid), await processCpuMs(pgid)];
   const started = performance.now();
-  await json(`${side.base}/media`, {
-    method: "POST",
-    headers: { ...side.auth, "content-type": form.type },
-    body: form.body,
-  });
-  return { ms: performance.now() - started, written: (await processWrites(side.server.pid)) - before };
+  await send();
+  return {
+    ms: performance.now() - started,
+    written: (await processWrites(pgid)) - written,
+    cpuMs: (await processCpuMs(pgid)) - cpu,
+  };
+}
+
+function uploadTo(side, round) {
+  const form = multipart(randomBytes(UPLOAD_MB * 1024 * 1024), `upload-${round}.bin`);
+  return timedUpload(side.server.pid, () =>
+    json(`${side.base}/media`, {
+      method: "POST",
+      headers: { ...side.auth, "content-type": form.type },
+      body: form.body,
+    }),
+  );
 }
 
 /**
@@ -141,20 +159,23 @@ async function uploadMs(side, round) {
  */
 async function measure(sides) {
   const names = Object.keys(sides);
-  await rps(`${floor.url}/ping`); // warm every isolate
-  for (const side of Object.values(sides)) for (const r of side.routes) await rps(r.url, r.headers, r.expect);
+  await rps(floor.pid, `${floor.url}/ping`); // warm every isolate
+  for (const side of Object.values(sides))
+    for (const r of side.routes) await rps(side.server.pid, r.url, r.headers, r.expect);
 
-  // `--only me,jobs`: just the routes whose names contain one of these.
+  // `--only "GET /me,404"`: just these routes (a name up to its bracketed note).
   const only = values.only?.split(",");
-  const routes = sides.app.routes.map((r) => r.name).filter((n) => !only || only.some((o) => n.includes(o)));
+  const routes = sides.app.routes
+    .map((r) => r.name)
+    .filter((n) => !only || only.some((o) => n === o || n.startsWith(`${o} `)));
   const samples = Object.fromEntries(routes.map((r) => [r, []]));
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 ? [...names].reverse() : names;
     for (const route of routes) {
-      const sample = { floor: (await rps(`${floor.url}/ping`)).rps };
+      const sample = { floor: await rps(floor.pid, `${floor.url}/ping`) };
       for (const name of order) {
         const r = sides[name].routes.find((x) => x.name === route);
-        sample[name] = (await rps(r.url, r.headers, r.expect)).rps;
+        sample[name] = await rps(sides[name].server.pid, r.url, r.headers, r.expect);
       }
       samples[route].push(sample);
     }
@@ -163,14 +184,11 @@ async function measure(sides) {
   const uploads = [];
   for (let round = 0; round < (UPLOAD_MB > 0 ? ROUNDS : 0); round++) {
     const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
-    const before = await processWrites(floor.pid);
-    const started = performance.now();
-    await json(`${floor.url}/put`, { method: "POST", body: bytes });
     const sample = {
-      floor: { ms: performance.now() - started, written: (await processWrites(floor.pid)) - before },
+      floor: await timedUpload(floor.pid, () => json(`${floor.url}/put`, { method: "POST", body: bytes })),
     };
     for (const name of round % 2 ? [...names].reverse() : names)
-      sample[name] = await uploadMs(sides[name], round);
+      sample[name] = await uploadTo(sides[name], round);
     uploads.push(sample);
     console.log(`upload ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
@@ -181,14 +199,25 @@ function report({ names, routes, samples, uploads }) {
   const median = (xs) => percentile(xs, 50);
   const ratios = (xs) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(" ")})`;
   const ab = names.includes("baseline");
+  // Two ratios per route: throughput (req/s ÷ the floor's) and CPU (the floor's CPU ms per request ÷
+  // the route's), the second hardly moved by what else runs on the machine.
   const rows = routes.map((route) => {
     const s = samples[route];
-    const row = { route, "floor req/s": median(s.map((x) => x.floor)).toFixed(0) };
+    const row = {
+      route,
+      "floor req/s": median(s.map((x) => x.floor.rps)).toFixed(0),
+      "floor CPU ms/req": median(s.map((x) => x.floor.cpuMsPerRequest)).toFixed(2),
+    };
     for (const name of names) {
-      row[`${name} req/s`] = median(s.map((x) => x[name])).toFixed(0);
-      row[`${name} ÷ floor`] = ratios(s.map((x) => x[name] / x.floor));
+      row[`${name} req/s`] = median(s.map((x) => x[name].rps)).toFixed(0);
+      row[`${name} ÷ floor`] = ratios(s.map((x) => x[name].rps / x.floor.rps));
+      row[`${name} CPU ms/req`] = median(s.map((x) => x[name].cpuMsPerRequest)).toFixed(2);
+      row[`${name} ÷ floor (CPU)`] = ratios(s.map((x) => x.floor.cpuMsPerRequest / x[name].cpuMsPerRequest));
     }
-    if (ab) row["app ÷ baseline"] = ratios(s.map((x) => x.app / x.baseline));
+    if (ab) {
+      row["app ÷ baseline"] = ratios(s.map((x) => x.app.rps / x.baseline.rps));
+      row["app ÷ baseline (CPU)"] = ratios(s.map((x) => x.baseline.cpuMsPerRequest / x.app.cpuMsPerRequest));
+    }
     return row;
   });
   if (uploads.length) {
@@ -196,11 +225,17 @@ function report({ names, routes, samples, uploads }) {
       route: `POST /media, ${UPLOAD_MB} MB of new bytes (ms; ratio = floor put+hash ms ÷ ms)`,
     };
     upload["floor req/s"] = median(uploads.map((u) => u.floor.ms)).toFixed(0);
+    upload["floor CPU ms/req"] = median(uploads.map((u) => u.floor.cpuMs)).toFixed(0);
     for (const name of names) {
       upload[`${name} req/s`] = median(uploads.map((u) => u[name].ms)).toFixed(0);
       upload[`${name} ÷ floor`] = ratios(uploads.map((u) => u.floor.ms / u[name].ms));
+      upload[`${name} CPU ms/req`] = median(uploads.map((u) => u[name].cpuMs)).toFixed(0);
+      upload[`${name} ÷ floor (CPU)`] = ratios(uploads.map((u) => u.floor.cpuMs / u[name].cpuMs));
     }
-    if (ab) upload["app ÷ baseline"] = ratios(uploads.map((u) => u.baseline.ms / u.app.ms));
+    if (ab) {
+      upload["app ÷ baseline"] = ratios(uploads.map((u) => u.baseline.ms / u.app.ms));
+      upload["app ÷ baseline (CPU)"] = ratios(uploads.map((u) => u.baseline.cpuMs / u.app.cpuMs));
+    }
     rows.push(upload);
   }
   const fileBytes = UPLOAD_MB * 1024 * 1024;
@@ -217,7 +252,7 @@ function report({ names, routes, samples, uploads }) {
     "",
     `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}. Load average (1/5/15 min) at start ${loadAtStart}, at end ${loadAtEnd}.`,
     "",
-    `\`wrangler dev\` servers side by side: the floor worker (\`bench/floor\`: bare Hono \`GET /ping\`, raw R2 put with SHA-256) and ${ab ? `the app from this checkout ("app") and from ${values.baseline} ("baseline")` : "the app"}. autocannon, ${CONNECTIONS} connections, ${SECONDS} s per cell; in each of ${ROUNDS} rounds every route is measured right after a floor \`/ping\` cell. Ratio = req/s ÷ the floor's req/s of the same round (uploads: the floor's put time ÷ the upload's time), median of the rounds, each round's in brackets. Authenticated with a bearer access token; rate limits raised through RATE_LIMITS.`,
+    `\`wrangler dev\` servers side by side: the floor worker (\`bench/floor\`: bare Hono \`GET /ping\`, raw R2 put with SHA-256) and ${ab ? `the app from ${values.app ?? "this checkout"} ("app") and from ${values.baseline} ("baseline")` : "the app"}. autocannon, ${CONNECTIONS} connections, ${SECONDS} s per cell; in each of ${ROUNDS} rounds every route is measured right after a floor \`/ping\` cell. Ratio = req/s ÷ the floor's req/s of the same round (uploads: the floor's put time ÷ the upload's time); CPU ratio = the floor's CPU ms per request ÷ the route's (CPU time of each server's process group, from /proc: hardly moved by other load); medians of the rounds, each round's in brackets. For an upload the CPU and time columns are per upload. Authenticated with a bearer access token; rate limits raised through RATE_LIMITS.`,
     "",
     markdownTable(rows),
     "",
