@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { MediaMetadata } from "../media/metadata/extract";
 
 /** Times are UTC ISO-8601 strings, ids are opaque prefixed strings (see src/lib/ids.ts). */
 
@@ -223,9 +224,16 @@ export const media = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     trashedAt: text("trashed_at"),
+    /** When the photo was taken (EXIF/XMP), UTC; null when the file doesn't say. */
+    takenAt: text("taken_at"),
+    /** Photo metadata read at upload (camera, exposure, orientation, GPS); null for other files. */
+    metadata: text("metadata", { mode: "json" }).$type<MediaMetadata>(),
+    /** The "date taken" sort key: when taken, else when uploaded (a virtual column, for its index). */
+    takenSort: text("taken_sort").generatedAlwaysAs(sql`coalesce(taken_at, created_at)`, { mode: "virtual" }),
   },
   (t) => [
     index("media_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
+    index("media_owner_taken_idx").on(t.ownerId, t.takenSort, t.id),
     index("media_owner_name_idx").on(t.ownerId, t.nameKey, t.id),
     index("media_owner_size_idx").on(t.ownerId, t.size, t.id),
     /** Folder listings and the organizer's name-conflict probes (one seek per folder + name). */
@@ -282,6 +290,10 @@ export const mediaUploads = sqliteTable(
     name: text("name").notNull(),
     folder: text("folder").notNull(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    /** What completing does when the folder already has a file of this name (src/media/conflicts.ts). */
+    onConflict: text("on_conflict", { enum: ["rename", "replace", "skip"] })
+      .notNull()
+      .default("rename"),
     status: text("status", { enum: ["open", "completing", "done", "aborted"] })
       .notNull()
       .default("open"),
@@ -305,6 +317,22 @@ export const mediaUploadParts = sqliteTable(
     size: integer("size").notNull(),
   },
   (t) => [uniqueIndex("media_upload_parts_unique").on(t.uploadId, t.partNumber)],
+);
+
+/**
+ * Folders made on purpose (`POST /folders`), so they exist while empty. A folder with files exists
+ * anyway (it is a column of media rows); the tree is the union of both.
+ */
+export const folders = sqliteTable(
+  "folders",
+  {
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.path] })],
 );
 
 export type Blob = typeof blobs.$inferSelect;

@@ -1,6 +1,8 @@
 import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
 import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
+import { ChunkCapture, jpegMetadata, type RawMetadata } from "./metadata/capture";
+import { extractMetadata, type MediaMetadata } from "./metadata/extract";
 import { quotaExceeded } from "./quota";
 import { decideType, type Sniffed } from "./sniff";
 import { MAX_SVG_BYTES, svgProblem } from "./svg";
@@ -18,9 +20,11 @@ export interface IngestLimits {
 
 export interface Inspected {
   type: Sniffed;
+  /** As shown: width and height swapped when EXIF orientation turns the image a quarter. */
   dimensions: Dimensions | null;
   size: number;
   sha256: string;
+  metadata: MediaMetadata | null;
 }
 
 /** Where accepted bytes go (an R2 writer), or nowhere when they are already in R2. */
@@ -42,6 +46,8 @@ export class Inspector {
   private decided: { type: Sniffed; dimensions: Dimensions | null } | null = null;
   private png: PngChunkWalker | null = null;
   private svg: Uint8Array[] | null = null;
+  private raw: RawMetadata | null = null;
+  private capture: ChunkCapture | null = null;
   private size = 0;
   private readonly digest = new crypto.DigestStream("SHA-256");
   private readonly digestWriter = this.digest.getWriter();
@@ -61,7 +67,11 @@ export class Inspector {
   }
 
   async close(): Promise<Inspected> {
-    if (!this.decided) await this.decide();
+    if (!this.decided) {
+      if (this.headSize === 0)
+        throw new ApiError(422, "empty_file", "The file is empty (0 bytes); nothing was stored.");
+      await this.decide();
+    }
     try {
       this.png?.finish();
     } catch (error) {
@@ -74,7 +84,11 @@ export class Inspector {
     }
     await this.digestWriter.close();
     const sha256 = toHex(new Uint8Array(await this.digest.digest));
-    return { ...this.decided!, size: this.size, sha256 };
+    const metadata = await extractMetadata(this.capture?.found ?? this.raw ?? { exif: null, xmp: null });
+    let dimensions = this.decided!.dimensions;
+    if (dimensions && (metadata?.orientation ?? 1) >= 5)
+      dimensions = { width: dimensions.height, height: dimensions.width };
+    return { type: this.decided!.type, dimensions, size: this.size, sha256, metadata };
   }
 
   private async decide(): Promise<void> {
@@ -108,6 +122,9 @@ export class Inspector {
       );
     }
     if (decision.type.mime === "image/png") this.png = new PngChunkWalker();
+    if (decision.type.mime === "image/jpeg") this.raw = jpegMetadata(head);
+    if (decision.type.mime === "image/png" || decision.type.mime === "image/webp")
+      this.capture = new ChunkCapture(decision.type.mime === "image/png" ? "png" : "webp");
     if (decision.type.mime === "image/svg+xml") this.svg = [];
     this.decided = { type: decision.type, dimensions };
     if (head.length > 0) await this.pass(head);
@@ -117,6 +134,7 @@ export class Inspector {
     this.size += chunk.length;
     if (this.size > this.limits.maxBytes) throw tooLarge(this.limits.maxBytes);
     if (this.size > this.limits.quotaBytesLeft) throw quotaExceeded();
+    this.capture?.push(chunk);
     if (this.png) {
       try {
         this.png.push(chunk);

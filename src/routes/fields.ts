@@ -48,7 +48,8 @@ export const templateField = z
     maxLength: MAX_TEMPLATE_CHARS,
     pattern: TEMPLATE_PATTERN,
     example: "/Sorted/{category}/{yyyy}",
-    description: "A folder path with placeholders {category} {yyyy} {mm} {ext} {tag}",
+    description:
+      "A folder path with placeholders {category} {yyyy} {mm} (uploaded) {taken.yyyy} {taken.mm} (date taken) {ext} {tag}",
   });
 
 const ISO_DATE =

@@ -33,7 +33,7 @@ const bypassCache = (c: Context<AppEnv>) => /no-cache|no-store/i.test(c.req.head
 export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
   const { userId } = caller(c);
   const config = mediaConfig(c.env);
-  const row = await receiveUpload(
+  const { row, conflict } = await receiveUpload(
     { db: getDb(c.env.DB), bucket: c.env.MEDIA, now: c.var.clock(), idempotency: c.var.idempotency },
     {
       ownerId: userId,
@@ -45,8 +45,10 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
         maxPixels: config.maxPixels,
         allowUnknown: config.allowUnknown,
       },
+      onConflict: c.req.valid("query").onConflict,
     },
   );
+  if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
   c.executionCtx.waitUntil(
     organizeNewUpload(c.env, row, c.var.clock(), async () => {
@@ -55,7 +57,7 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
     }),
   );
   c.header("Location", `/api/v1/media/${row.id}`);
-  return c.json({ media: library.toPublic(row) }, 201);
+  return c.json({ media: library.toPublic(row), ...(conflict ? { conflict } : {}) }, 201);
 };
 
 /** Thumbnails are made after the answer is sent; the cron retries any that are still pending. */
@@ -83,7 +85,8 @@ export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
     () => queries.listMedia(db, userId, normalized),
   );
   c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json(result.value, 200);
+  const days = mediaConfig(c.env).trashRetentionDays;
+  return c.json({ ...result.value, items: result.value.items.map((m) => library.withPurgeAt(m, days)) }, 200);
 };
 
 export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
@@ -118,7 +121,10 @@ export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {
 
 export const getMediaHandler: H<typeof routes.getMedia> = async (c) => {
   const row = await library.getOwned(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
-  return c.json({ media: library.toPublic(row) }, 200);
+  return c.json(
+    { media: library.withPurgeAt(library.toPublic(row), mediaConfig(c.env).trashRetentionDays) },
+    200,
+  );
 };
 
 export const patchMediaHandler: H<typeof routes.patchMedia> = async (c) => {
@@ -245,7 +251,7 @@ export const uploadPartHandler: H<typeof routes.uploadPart> = async (c) => {
 
 export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) => {
   const config = mediaConfig(c.env);
-  const row = await resumable.completeUpload(
+  const { row, conflict } = await resumable.completeUpload(
     { db: getDb(c.env.DB), bucket: c.env.MEDIA, now: c.var.clock(), idempotency: c.var.idempotency },
     caller(c).userId,
     c.req.valid("param").id,
@@ -256,8 +262,9 @@ export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) 
       allowUnknown: config.allowUnknown,
     },
   );
+  if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
-  return c.json({ media: library.toPublic(row) }, 201);
+  return c.json({ media: library.toPublic(row), ...(conflict ? { conflict } : {}) }, 201);
 };
 
 export const abortUploadHandler: H<typeof routes.abortUpload> = async (c) => {

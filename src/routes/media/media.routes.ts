@@ -14,13 +14,16 @@ import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
   bulkSchema,
+  conflictSchema,
   folderNodeSchema,
   listQuerySchema,
   mediaBody,
   mediaSchema,
+  onConflictField,
   patchSchema,
   shareSchema,
   statsSchema,
+  uploadedBody,
   uploadSchema,
 } from "./media.schemas";
 
@@ -37,10 +40,11 @@ export const uploadMedia = createRoute({
   path: "/media",
   tags,
   middleware: [mediaWrite] as const,
-  summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
+  summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`, `onConflict`)",
   description:
     "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here. With `Idempotency-Key`, two requests are the same when the file's bytes and the `name`, `folder` and `tags` fields are (the multipart framing doesn't count): the same → the first answer again; different → 422.",
   request: {
+    query: z.object({ onConflict: onConflictField.optional() }),
     // Documented, not validated here: the upload is parsed as a stream by src/media/upload.ts.
     body: {
       required: true,
@@ -58,6 +62,7 @@ export const uploadMedia = createRoute({
                 pattern: TAG_LIST_PATTERN,
                 description: "comma-separated",
               },
+              onConflict: { type: "string", enum: ["rename", "replace", "skip"] },
             },
             required: ["file"],
           },
@@ -66,8 +71,12 @@ export const uploadMedia = createRoute({
     },
   },
   responses: {
-    201: jsonContent(mediaBody, "Stored"),
-    ...pickProblems(400, 401, 403, 413, 415, 422, 429),
+    201: jsonContent(uploadedBody, "Stored (`conflict` says when the name was taken: renamed or replaced)"),
+    200: jsonContent(
+      z.object({ media: mediaSchema, conflict: conflictSchema }),
+      "Skipped (`onConflict=skip`): the file already there",
+    ),
+    ...pickProblems(400, 401, 403, 409, 413, 415, 422, 429),
   },
 });
 
@@ -264,7 +273,12 @@ export const createUpload = createRoute({
     "At most 10 uploads may be open per user (409 `too_many_uploads`). Each part's size counts against the storage quota from the moment it is sent until the upload completes, is aborted or expires.",
   request: {
     body: jsonBody(
-      z.strictObject({ name: fileNameField, folder: folderField.optional(), tags: tagsField.optional() }),
+      z.strictObject({
+        name: fileNameField,
+        folder: folderField.optional(),
+        tags: tagsField.optional(),
+        onConflict: onConflictField.optional(),
+      }),
     ),
   },
   responses: {
@@ -321,7 +335,14 @@ export const completeUpload = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Assemble the parts, check and store the file",
   request: { params: idParam("upl") },
-  responses: { 201: jsonContent(mediaBody, "Stored"), ...pickProblems(401, 403, 404, 409, 413, 415, 422) },
+  responses: {
+    201: jsonContent(uploadedBody, "Stored"),
+    200: jsonContent(
+      z.object({ media: mediaSchema, conflict: conflictSchema }),
+      "Skipped (`onConflict=skip`)",
+    ),
+    ...pickProblems(401, 403, 404, 409, 413, 415, 422),
+  },
 });
 
 export const abortUpload = createRoute({
