@@ -6,7 +6,6 @@ import { getDb } from "../../db/client";
 import * as bulk from "../../media/bulk";
 import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
-import * as folders from "../../media/folders";
 import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
@@ -276,25 +275,4 @@ export const abortUploadHandler: H<typeof routes.abortUpload> = async (c) => {
     c.var.clock(),
   );
   return c.body(null, 204);
-};
-
-export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind: "folders", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => folders.folderTree(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json({ root: result.value }, 200);
-};
-
-export const moveFolderHandler: H<typeof routes.moveFolder> = async (c) => {
-  const body = c.req.valid("json");
-  const from = normalizeFolder(body.from, "from");
-  const to = normalizeFolder(body.to, "to");
-  const moved = await folders.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
-  return c.json({ moved, from, to }, 200);
 };

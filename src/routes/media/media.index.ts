@@ -20,6 +20,4 @@ export const mediaRouter = createRouter()
   .openapi(routes.mediaThumbnail, handlers.mediaThumbnailHandler)
   .openapi(routes.createShare, handlers.createShareHandler)
   .openapi(routes.listShares, handlers.listSharesHandler)
-  .openapi(routes.revokeShare, handlers.revokeShareHandler)
-  .openapi(routes.folderTree, handlers.folderTreeHandler)
-  .openapi(routes.moveFolder, handlers.moveFolderHandler);
+  .openapi(routes.revokeShare, handlers.revokeShareHandler);

@@ -15,7 +15,6 @@ import { idParam } from "../schemas";
 import {
   bulkSchema,
   conflictSchema,
-  folderNodeSchema,
   listQuerySchema,
   mediaBody,
   mediaSchema,
@@ -353,29 +352,4 @@ export const abortUpload = createRoute({
   summary: "Abort a resumable upload",
   request: { params: idParam("upl") },
   responses: { 204: { description: "Aborted" }, ...pickProblems(401, 403, 404, 409) },
-});
-
-export const folderTree = createRoute({
-  method: "get",
-  path: "/folders",
-  tags: ["Folders"],
-  middleware: [mediaRead] as const,
-  summary: "Your folder tree with file counts and bytes",
-  responses: { 200: jsonContent(z.object({ root: folderNodeSchema }), "Tree"), ...pickProblems(401, 403) },
-});
-
-export const moveFolder = createRoute({
-  method: "post",
-  path: "/folders/move",
-  tags: ["Folders"],
-  middleware: [mediaWrite] as const,
-  summary: "Rename or move a folder with everything in it (one batch)",
-  description: "The root can't be moved, nor a folder into itself (422 `invalid_move`).",
-  request: {
-    body: jsonBody(z.strictObject({ from: folderField, to: folderField })),
-  },
-  responses: {
-    200: jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved"),
-    ...pickProblems(400, 401, 403, 404, 415, 422),
-  },
 });
