@@ -1,6 +1,7 @@
 import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
 import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
+import type { NewMedia } from "./library";
 import { ChunkCapture, jpegMetadata, type RawMetadata } from "./metadata/capture";
 import { extractMetadata, type MediaMetadata } from "./metadata/extract";
 import { quotaExceeded } from "./quota";
@@ -25,6 +26,21 @@ export interface Inspected {
   size: number;
   sha256: string;
   metadata: MediaMetadata | null;
+}
+
+/** What an inspected file says about itself, as the fields of its media row (see `NewMedia`). */
+export function inspectedFields(
+  file: Inspected,
+): Pick<NewMedia, "mime" | "kind" | "size" | "sha256" | "width" | "height" | "metadata"> {
+  return {
+    mime: file.type.mime,
+    kind: file.type.kind,
+    size: file.size,
+    sha256: file.sha256,
+    width: file.dimensions?.width ?? null,
+    height: file.dimensions?.height ?? null,
+    metadata: file.metadata,
+  };
 }
 
 /** Where accepted bytes go (an R2 writer), or nowhere when they are already in R2. */

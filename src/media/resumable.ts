@@ -8,7 +8,7 @@ import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { blobKey, copyObject } from "./blob-store";
 import type { OnConflict } from "./conflicts";
-import { Inspector } from "./ingest";
+import { Inspector, inspectedFields } from "./ingest";
 import { type Committed, commitUpload, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
@@ -262,13 +262,7 @@ export async function completeUpload(
         name: row.name,
         folder: row.folder,
         tags: row.tags,
-        mime: file.type.mime,
-        kind: file.type.kind,
-        size: file.size,
-        sha256: file.sha256,
-        width: file.dimensions?.width ?? null,
-        height: file.dimensions?.height ?? null,
-        metadata: file.metadata,
+        ...inspectedFields(file),
       },
       row.onConflict,
       wrote,

@@ -3,6 +3,7 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password-policy";
 import {
   FILE_NAME_PATTERN,
   FOLDER_PATTERN,
+  SUBFOLDER_PATTERN,
   MAX_FOLDER_CHARS,
   MAX_NAME_CHARS,
   MAX_TAG_CHARS,
@@ -28,6 +29,13 @@ export const folderField = z
   .string()
   .max(2 * MAX_FOLDER_CHARS)
   .openapi({ maxLength: MAX_FOLDER_CHARS, pattern: FOLDER_PATTERN, example: "/projects/logo" });
+
+/** A folder that is not the root (which can't be created, renamed or deleted). */
+export const subfolderField = z
+  .string()
+  .min(1)
+  .max(2 * MAX_FOLDER_CHARS)
+  .openapi({ maxLength: MAX_FOLDER_CHARS, pattern: SUBFOLDER_PATTERN, example: "/projects/logo" });
 
 export const tagsField = z
   .array(

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
+import type { FolderNode as FolderNodeShape } from "../../src/media/folders";
 import { zipSelection } from "../../src/media/zip";
-import type { FolderNodeShape } from "../../src/routes/media/media.schemas";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, type MediaJson, uploadOk } from "./helpers";
 

@@ -1,27 +1,16 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env";
 import { getDb } from "../../db/client";
-import { cached } from "../../media/cache";
-import { mediaConfig } from "../../media/config";
 import * as folders from "../../media/folders";
 import { normalizeFolder } from "../../media/names";
 import { caller } from "../../policy";
+import { cachedRead } from "../media/read-cache";
 import type * as routes from "./folders.routes";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
 export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const bypass = /no-cache|no-store/i.test(c.req.header("cache-control") ?? "");
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind: "folders", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass },
-    () => folders.folderTree(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json({ root: result.value }, 200);
+  return c.json({ root: await cachedRead(c, "folders", null, folders.folderTree) }, 200);
 };
 
 export const createFolderHandler: H<typeof routes.createFolder> = async (c) => {

@@ -1,13 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requires } from "../../policy";
-import { folderField } from "../fields";
+import { folderField, subfolderField } from "../fields";
 import { folderNodeSchema } from "../media/media.schemas";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Folders"];
 const mediaRead = requires({ kind: "user", scope: "media:read" });
 const mediaWrite = requires({ kind: "user", scope: "media:write" });
-const moveBody = jsonBody(z.strictObject({ from: folderField, to: folderField }));
+const moveBody = jsonBody(z.strictObject({ from: subfolderField, to: folderField }));
 const moved = jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved");
 const folderBody = z.object({ folder: z.object({ path: z.string() }) });
 
@@ -26,7 +26,7 @@ export const createFolder = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Create a folder (it exists while empty; parents appear with it)",
-  request: { body: jsonBody(z.strictObject({ path: folderField })) },
+  request: { body: jsonBody(z.strictObject({ path: subfolderField })) },
   responses: {
     201: jsonContent(folderBody, "Created"),
     200: jsonContent(folderBody, "It already existed"),
@@ -63,7 +63,7 @@ export const deleteFolder = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Delete a folder: its files (sub-folders included) go to the trash",
   request: {
-    query: z.object({ path: folderField.openapi({ param: { name: "path", in: "query" } }) }),
+    query: z.object({ path: subfolderField.openapi({ param: { name: "path", in: "query" } }) }),
   },
   responses: {
     200: jsonContent(z.object({ path: z.string(), trashed: z.number().int() }), "Deleted"),

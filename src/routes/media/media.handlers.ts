@@ -4,7 +4,6 @@ import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import * as bulk from "../../media/bulk";
-import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
 import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
@@ -19,6 +18,7 @@ import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
 import type * as routes from "./media.routes";
+import { cachedRead } from "./read-cache";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
@@ -26,8 +26,6 @@ const contentLength = (c: Context<AppEnv>) => {
   const raw = c.req.header("content-length");
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
 };
-
-const bypassCache = (c: Context<AppEnv>) => /no-cache|no-store/i.test(c.req.header("cache-control") ?? "");
 
 export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
   const { userId } = caller(c);
@@ -65,40 +63,19 @@ async function scheduleThumbnail(c: Context<AppEnv>, sha256: string) {
 }
 
 export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
-  const { userId } = caller(c);
   const query = c.req.valid("query");
   const folder = query.folder !== undefined ? normalizeFolder(query.folder) : undefined;
   const tag = query.tag !== undefined ? normalizeTags([query.tag])[0] : undefined;
   const normalized = { ...query, folder, tag };
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    {
-      userId,
-      kind: "list",
-      query: normalized,
-      ttl: mediaConfig(c.env).cacheTtlSeconds,
-      bypass: bypassCache(c),
-    },
-    () => queries.listMedia(db, userId, normalized),
+  const page = await cachedRead(c, "list", normalized, (db, userId) =>
+    queries.listMedia(db, userId, normalized),
   );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
   const days = mediaConfig(c.env).trashRetentionDays;
-  return c.json({ ...result.value, items: result.value.items.map((m) => library.withPurgeAt(m, days)) }, 200);
+  return c.json({ ...page, items: page.items.map((m) => library.withPurgeAt(m, days)) }, 200);
 };
 
 export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind: "stats", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => queries.mediaStats(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json(result.value, 200);
+  return c.json(await cachedRead(c, "stats", null, queries.mediaStats), 200);
 };
 
 export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { ON_CONFLICT } from "../../media/conflicts";
+import type { FolderNode } from "../../media/folders";
 import { SORTS, TYPE_FILTER_PATTERN } from "../../media/queries";
 import { fileNameField, folderField, isoDateField, tagsField } from "../fields";
 
@@ -132,17 +133,7 @@ export const statsSchema = z
   })
   .openapi("MediaStats");
 
-export interface FolderNodeShape {
-  path: string;
-  name: string;
-  files: number;
-  bytes: number;
-  totalFiles: number;
-  totalBytes: number;
-  children: FolderNodeShape[];
-}
-
-export const folderNodeSchema: z.ZodType<FolderNodeShape> = z
+export const folderNodeSchema: z.ZodType<FolderNode> = z
   .lazy(() =>
     z.object({
       path: z.string(),
