@@ -3,11 +3,11 @@ import { PASSWORD_MAX, PASSWORD_MIN } from "../auth/password-policy";
 import {
   FILE_NAME_PATTERN,
   FOLDER_PATTERN,
-  SUBFOLDER_PATTERN,
   MAX_FOLDER_CHARS,
   MAX_NAME_CHARS,
   MAX_TAG_CHARS,
   MAX_TAGS,
+  SUBFOLDER_PATTERN,
   TAG_PATTERN,
   TEMPLATE_PATTERN,
 } from "../media/names";

@@ -201,8 +201,9 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   );
   await shots(page, "03-library");
 
-  // Details panel → Vectorize.
+  // Viewer → details panel → Vectorize.
   await page.locator("[data-testid=media-card] .card-open").first().click();
+  await page.getByTestId("viewer").getByRole("button", { name: "Edit, share or move…" }).click();
   await page.locator(".details").getByRole("button", { name: "Save changes" }).waitFor();
   await shots(page, "04-library-details");
 

@@ -116,6 +116,10 @@ describe("EXIF/XMP metadata at upload", () => {
     const now = new Date();
     const month = String(now.getUTCMonth() + 1).padStart(2, "0");
     expect(byId.get(plain.id)?.newPath).toBe(`/Photos/${now.getUTCFullYear()}/${month}/plain.png`);
+    // The JSON report downloads under a real file name, like the CSV.
+    const report = await call(`/api/v1/jobs/${job.id}/report?format=json`, { token: user.accessToken });
+    expect(report.headers.get("content-disposition")).toBe(`attachment; filename="organize-${job.id}.json"`);
+    await report.arrayBuffer();
   });
 });
 

@@ -54,9 +54,13 @@ function App() {
   const isAuthPath = path === "/signin" || path === "/signup";
   useEffect(() => {
     if (!booted) return;
+    // The whole deep link, query string included (`/vectorize?media=…`), survives signing in.
     if (!me && !isAuthPath)
-      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path)}` : ""}`, true);
-    if (me && (isAuthPath || path === "/")) navigate(query.get("next") || "/library", true);
+      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`, true);
+    const next = query.get("next");
+    // Only a path of this app: `//host` or a full URL would send people elsewhere.
+    if (me && (isAuthPath || path === "/"))
+      navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/library", true);
   }, [booted, me, path]);
 
   if (!booted) return <div class="boot" aria-busy="true" />;

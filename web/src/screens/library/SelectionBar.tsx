@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { url } from "../../api";
 import { navigate } from "../../ui";
 import type { Selection } from "./useSelection";
 
@@ -35,6 +36,9 @@ export function SelectionBar({ sel, trash }: { sel: Selection; trash: boolean })
           >
             Vectorize
           </button>
+          <a class="btn" href={url("zip", {}, { ids: [...sel.selected].join(",") })} download>
+            Download zip
+          </a>
           <button type="button" class="btn btn-danger" onClick={() => run("trash")}>
             Move to trash
           </button>
