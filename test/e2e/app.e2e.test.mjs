@@ -269,6 +269,135 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await context.close();
 });
 
+test("library: viewer, upload conflict prompt, folders, empty trash, nav at phone width", async () => {
+  const { page, context, errors } = await newPage();
+  const other = { email: `grace+${Date.now()}@e2e.test`, password: "another-horse-battery-7" };
+  const reg = await page.request.post(`${base}/api/v1/auth/register`, { data: other });
+  assert.equal(reg.status(), 201);
+  await signIn(page, other);
+
+  // Folders: create, open, rename (files move with it), delete (files go to the trash).
+  await page.getByRole("button", { name: "+ New folder" }).click();
+  await page.getByTestId("folder-dialog").getByLabel(/Name/).fill("Holiday");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: "/Holiday" }).waitFor();
+  await page.getByText("No files here yet").waitFor();
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 2));
+  await page.getByText("Uploads complete").waitFor({ timeout: 30_000 });
+  await page.locator("[data-testid=media-card]").nth(1).waitFor();
+
+  // The same names again: the conflict prompt; "Keep both" for all of them.
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 2));
+  const prompt = page.getByTestId("conflict-dialog");
+  await prompt.getByText(IMAGES[0]).or(prompt.getByText(IMAGES[1])).first().waitFor({ timeout: 30_000 });
+  await shots(page, "18-upload-conflict");
+  await prompt.getByRole("checkbox").check();
+  await prompt.getByRole("button", { name: "Keep both" }).click();
+  await page
+    .getByText(/Saved as .* \(1\)\.png/)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+  // Once more, replacing: still four files, the replaced ones in the trash.
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 1));
+  await prompt.getByRole("button", { name: "Replace" }).click();
+  await page.getByText("Replaced (the old file is in the trash)").waitFor({ timeout: 30_000 });
+
+  await page.getByRole("button", { name: "Rename folder Holiday" }).click();
+  await page.getByTestId("folder-dialog").getByLabel("New name or path").fill("Trips");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("heading", { name: "/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+
+  // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("[data-testid=media-card] img")].every(
+        (i) => i.complete && i.naturalWidth > 2,
+      ),
+    null,
+    { timeout: 30_000 },
+  );
+  await page.locator("[data-testid=media-card] .card-open").first().click();
+  const viewer = page.getByTestId("viewer");
+  await viewer.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector("[data-testid=viewer-image]");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "1 / 4");
+  await page.keyboard.press("ArrowRight");
+  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "2 / 4");
+  await page.keyboard.press("ArrowLeft");
+  await page.keyboard.press("ArrowLeft");
+  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "4 / 4");
+  await page.keyboard.press("+");
+  assert.equal((await viewer.getByTestId("viewer-zoom").textContent()).trim(), "150 %");
+  await viewer.getByRole("button", { name: "Zoom out" }).click();
+  assert.equal((await viewer.getByTestId("viewer-zoom").textContent()).trim(), "100 %");
+  await viewer.getByRole("complementary", { name: "Details" }).getByText("image/png").waitFor();
+  await shots(page, "19-viewer");
+  await page.keyboard.press("Escape");
+  await viewer.waitFor({ state: "detached" });
+
+  await page.getByRole("button", { name: "Delete folder Trips" }).click();
+  await page.getByTestId("folder-dialog").getByText("move to the trash").waitFor();
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Delete folder" }).click();
+  await page.getByRole("heading", { name: "All files" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: /^Trips/ }).count(), 0);
+
+  // Trash: retention notice, deletion dates, Empty trash with a count and a confirmation.
+  await page.getByRole("button", { name: "Trash", exact: true }).click();
+  await page.getByTestId("retention-notice").waitFor();
+  await page
+    .getByText(/Deleted for good/)
+    .first()
+    .waitFor();
+  const emptyButton = page.getByRole("button", { name: "Empty trash (5)" });
+  await emptyButton.click();
+  await shots(page, "20-empty-trash");
+  await page
+    .getByRole("dialog", { name: "Empty the trash?" })
+    .getByRole("button", { name: "Delete 5 files for good" })
+    .click();
+  await page.getByText("The trash is empty").waitFor();
+
+  // A search with no hits says so and offers to clear the filters.
+  await page.getByRole("button", { name: "All files" }).click();
+  await page.getByRole("searchbox", { name: "Search" }).fill("zzzz-no-such-file");
+  await page.getByText("No files match").waitFor();
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  assert.equal(await page.getByRole("searchbox", { name: "Search" }).inputValue(), "");
+
+  // At 390 px every nav item is on screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);
+  for (const name of ["Library", "Vectorize", "Organizer", "Jobs", "Account"]) {
+    const box = await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name })
+      .boundingBox();
+    assert.ok(
+      box && box.x >= 0 && box.x + box.width <= 390,
+      `${name} is reachable at 390 px (${JSON.stringify(box)})`,
+    );
+  }
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
+});
+
+test("deep links keep their query string through sign-in", async () => {
+  const { page, context } = await newPage();
+  await page.goto("/vectorize?media=med_0123456789abcdefghij", { waitUntil: "domcontentloaded" });
+  await page.waitForURL(/\/signin\?next=/);
+  await page.getByLabel("Email").fill(USER.email);
+  await page.getByLabel("Password", { exact: true }).fill(USER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/vectorize\?media=med_0123456789abcdefghij/);
+  await context.close();
+});
+
 test("account: create an API key (secret shown once) and revoke it; users don't see admin", async () => {
   const { page, context, errors } = await newPage();
   // Wrong password first: a clear form-level message.
