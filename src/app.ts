@@ -43,7 +43,9 @@ const NOT_REPLAYABLE = new Set([
 function isUploadRoute(path: string, method: string): boolean {
   return (
     (method === "POST" && path === "/api/v1/media") ||
-    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path))
+    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path)) ||
+    // A share link's password form (a plain HTML form on the share page).
+    (method === "POST" && /^\/api\/v1\/shares\/[^/]+\/unlock$/.test(path))
   );
 }
 

@@ -259,7 +259,11 @@ export const mediaTags = sqliteTable(
   ],
 );
 
-/** Signed, time-limited, revocable download links for one file. The token is never stored. */
+/**
+ * Share links: one file, a folder (with its sub-folders) or a selection (`share_items`). The token is
+ * an HMAC of the id (src/media/shares.ts), never stored; expiry, password (hashed) and revocation live
+ * here, so a link can be extended or revoked without changing its URL.
+ */
 export const shares = sqliteTable(
   "shares",
   {
@@ -267,15 +271,39 @@ export const shares = sqliteTable(
     ownerId: text("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    mediaId: text("media_id")
+    kind: text("kind", { enum: ["file", "folder", "selection"] })
       .notNull()
-      .references(() => media.id, { onDelete: "cascade" }),
+      .default("file"),
+    /** The file of a `file` share. */
+    mediaId: text("media_id").references(() => media.id, { onDelete: "cascade" }),
+    /** The folder of a `folder` share. */
+    folder: text("folder"),
+    passwordHash: text("password_hash"),
     expiresAt: text("expires_at").notNull(),
     createdAt: text("created_at").notNull(),
     revokedAt: text("revoked_at"),
     downloads: integer("downloads").notNull().default(0),
+    views: integer("views").notNull().default(0),
+    lastAccessedAt: text("last_accessed_at"),
   },
-  (t) => [index("shares_media_idx").on(t.mediaId, t.createdAt)],
+  (t) => [
+    index("shares_media_idx").on(t.mediaId, t.createdAt),
+    index("shares_owner_idx").on(t.ownerId, t.createdAt, t.id),
+  ],
+);
+
+/** The files of a `selection` share. */
+export const shareItems = sqliteTable(
+  "share_items",
+  {
+    shareId: text("share_id")
+      .notNull()
+      .references(() => shares.id, { onDelete: "cascade" }),
+    mediaId: text("media_id")
+      .notNull()
+      .references(() => media.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.shareId, t.mediaId] })],
 );
 
 /** Resumable uploads on top of an R2 multipart upload at `uploads/<id>`; parts are recorded as they land. */

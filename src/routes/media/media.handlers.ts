@@ -1,7 +1,6 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import * as bulk from "../../media/bulk";
 import { mediaConfig } from "../../media/config";
@@ -11,7 +10,6 @@ import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/n
 import * as queries from "../../media/queries";
 import * as resumable from "../../media/resumable";
 import { serveBlob } from "../../media/serve";
-import * as shareService from "../../media/shares";
 import { generateThumbnail, thumbnailResponse } from "../../media/thumbnails";
 import { receiveUpload } from "../../media/upload";
 import { takeToken } from "../../middleware/rate-limit";
@@ -161,38 +159,6 @@ export const mediaThumbnailHandler: H<typeof routes.mediaThumbnail> = async (c) 
   const { response, generate } = await thumbnailResponse(db, c.env.MEDIA, row, c.req.header("if-none-match"));
   if (generate) c.executionCtx.waitUntil(scheduleThumbnail(c, generate));
   return response as never;
-};
-
-export const createShareHandler: H<typeof routes.createShare> = async (c) => {
-  const { share, token } = await shareService.createShare(
-    getDb(c.env.DB),
-    c.env.AUTH_SECRET,
-    caller(c).userId,
-    c.req.valid("param").id,
-    c.req.valid("json").expiresInSeconds,
-    c.var.clock(),
-  );
-  return c.json({ share: shareService.publicShare(share, token, getConfig(c.env).appOrigin) }, 201);
-};
-
-export const listSharesHandler: H<typeof routes.listShares> = async (c) => {
-  const page = await shareService.listShares(
-    getDb(c.env.DB),
-    caller(c).userId,
-    c.req.valid("param").id,
-    c.req.valid("query"),
-  );
-  const origin = getConfig(c.env).appOrigin;
-  return c.json(
-    { items: page.items.map((r) => shareService.publicShare(r, null, origin)), nextCursor: page.nextCursor },
-    200,
-  );
-};
-
-export const revokeShareHandler: H<typeof routes.revokeShare> = async (c) => {
-  const { id, shareId } = c.req.valid("param");
-  await shareService.revokeShare(getDb(c.env.DB), caller(c).userId, id, shareId, c.var.clock());
-  return c.body(null, 204);
 };
 
 export const createUploadHandler: H<typeof routes.createUpload> = async (c) => {

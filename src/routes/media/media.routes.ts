@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { problemSchema } from "../../errors";
-import { pageQuerySchema } from "../../lib/pagination";
 import {
   FILE_NAME_PATTERN,
   FOLDER_PATTERN,
@@ -20,7 +19,6 @@ import {
   mediaSchema,
   onConflictField,
   patchSchema,
-  shareSchema,
   statsSchema,
   uploadedBody,
   uploadSchema,
@@ -198,68 +196,6 @@ export const mediaThumbnail = createRoute({
     202: bytes("Placeholder; the thumbnail is being generated"),
     ...pickProblems(401, 403, 404),
   },
-});
-
-const shareParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-  shareId: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "shareId", in: "path" } }),
-});
-
-export const createShare = createRoute({
-  method: "post",
-  path: "/media/{id}/shares",
-  tags,
-  middleware: [mediaWrite] as const,
-  summary: "Create a signed, time-limited download link",
-  description: "A file has at most 20 live (unrevoked, unexpired) links: 409 `too_many_shares` beyond.",
-  request: {
-    params: idParam("med"),
-    body: jsonBody(
-      z.strictObject({
-        expiresInSeconds: z
-          .number()
-          .int()
-          .min(60)
-          .max(30 * 86_400)
-          .default(7 * 86_400),
-      }),
-    ),
-  },
-  responses: {
-    201: jsonContent(z.object({ share: shareSchema }), "Created; `url` is shown only now"),
-    ...pickProblems(400, 401, 403, 404, 409, 415, 422),
-  },
-});
-
-export const listShares = createRoute({
-  method: "get",
-  path: "/media/{id}/shares",
-  tags,
-  middleware: [mediaRead] as const,
-  summary: "Share links of a file, newest first",
-  request: { params: idParam("med"), query: pageQuerySchema },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
-    ...pickProblems(400, 401, 403, 404, 422),
-  },
-});
-
-export const revokeShare = createRoute({
-  method: "delete",
-  path: "/media/{id}/shares/{shareId}",
-  tags,
-  middleware: [mediaWrite] as const,
-  summary: "Revoke a share link",
-  request: { params: shareParams },
-  responses: { 204: { description: "Revoked" }, ...pickProblems(401, 403, 404) },
 });
 
 export const createUpload = createRoute({

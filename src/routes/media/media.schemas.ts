@@ -147,19 +147,6 @@ export const folderNodeSchema: z.ZodType<FolderNode> = z
   )
   .openapi("FolderNode");
 
-export const shareSchema = z
-  .object({
-    id: z.string(),
-    mediaId: z.string(),
-    expiresAt: z.string(),
-    createdAt: z.string(),
-    revokedAt: z.string().nullable(),
-    downloads: z.number().int(),
-    token: z.string().optional(),
-    url: z.string().optional().openapi({ description: "Only in the create answer" }),
-  })
-  .openapi("Share");
-
 export const uploadSchema = z
   .object({
     id: z.string(),
