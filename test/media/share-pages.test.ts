@@ -182,7 +182,11 @@ describe("share pages", () => {
         method: "POST",
         ip: client,
         body: new URLSearchParams({ password }),
-        headers: { ...HTML, "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:8787" },
+        headers: {
+          ...HTML,
+          "content-type": "application/x-www-form-urlencoded",
+          origin: "http://localhost:8787",
+        },
         redirect: "manual",
       });
     const wrong = await unlock("open barley");
