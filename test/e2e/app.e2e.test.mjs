@@ -223,12 +223,14 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
     const img = document.querySelector("[data-testid=viewer-image]");
     return img?.complete && img.naturalWidth > 2;
   });
-  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "1 / 4");
+  const position = (text) => viewer.getByTestId("viewer-position").filter({ hasText: text }).waitFor();
+  await position("1 / 4");
   await page.keyboard.press("ArrowRight");
-  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "2 / 4");
+  await position("2 / 4");
   await page.keyboard.press("ArrowLeft");
+  await position("1 / 4");
   await page.keyboard.press("ArrowLeft");
-  assert.equal((await viewer.getByTestId("viewer-position").textContent()).trim(), "4 / 4");
+  await position("4 / 4");
   await page.keyboard.press("+");
   assert.equal((await viewer.getByTestId("viewer-zoom").textContent()).trim(), "150 %");
   await viewer.getByRole("button", { name: "Zoom out" }).click();
@@ -270,7 +272,7 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   // At 390 px every nav item is on screen.
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(100);
-  for (const name of ["Library", "Vectorize", "Organizer", "Jobs", "Account"]) {
+  for (const name of ["Library", "Vectorize", "Organizer", "Jobs", "Shares", "Account"]) {
     const box = await page
       .getByRole("navigation", { name: "Main" })
       .getByRole("link", { name })
@@ -283,6 +285,73 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();
+});
+
+test("share pages: signed out, a link shows a page; a password link asks for it first", async () => {
+  const { page, context, errors } = await newPage();
+  await signIn(page, USER);
+  await page.locator("[data-testid=media-card] .card-open").first().click();
+  await page.getByTestId("viewer").getByRole("button", { name: "Edit, share or move…" }).click();
+  const details = page.locator(".details");
+  await details.getByRole("button", { name: "Create link" }).click();
+  const openUrl = await details.getByRole("textbox", { name: "Share link" }).inputValue();
+  await details.getByLabel("Password (optional)").fill("tulips in spring");
+  await details.getByRole("button", { name: "Create link" }).click();
+  await page.waitForFunction(
+    (first) => document.querySelector("input[aria-label='Share link']")?.value !== first,
+    openUrl,
+  );
+  const lockedUrl = await details.getByRole("textbox", { name: "Share link" }).inputValue();
+  await context.close();
+
+  // A visitor without an account: the page, its preview, a Download button.
+  const visitor = await newPage();
+  await visitor.page.goto(openUrl, { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { level: 1 }).waitFor();
+  await visitor.page.waitForFunction(() => {
+    const img = document.querySelector("img");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  const download = visitor.page.getByRole("link", { name: "Download" });
+  assert.match(await download.getAttribute("href"), /\?download=1$/);
+  await shots(visitor.page, "21-share-page");
+  // A link that was cut short: a friendly page, not JSON.
+  await visitor.page.goto(openUrl.slice(0, -5), { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { name: "Link not found" }).waitFor();
+
+  // The password link: a form first; a wrong password says so; the right one opens the page.
+  await visitor.page.goto(lockedUrl, { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { name: "This link is protected" }).waitFor();
+  await shots(visitor.page, "22-share-password");
+  await visitor.page.getByLabel("Password").fill("tulips in autumn");
+  await visitor.page.getByRole("button", { name: "Open" }).click();
+  await visitor.page.getByRole("alert").filter({ hasText: "That password is not right." }).waitFor();
+  await visitor.page.getByLabel("Password").fill("tulips in spring");
+  await visitor.page.getByRole("button", { name: "Open" }).click();
+  await visitor.page.getByRole("link", { name: "Download" }).waitFor();
+  await visitor.page.waitForFunction(() => {
+    const img = document.querySelector("img");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  assert.deepEqual(visitor.errors, []);
+  assertAxeClean(visitor.page);
+  await visitor.context.close();
+
+  // My shares lists both, with the view counted, and revokes.
+  const again = await newPage();
+  await signIn(again.page, USER);
+  await again.page.getByRole("link", { name: "Shares" }).click();
+  const table = again.page.getByTestId("my-shares");
+  await table.locator("tbody tr").nth(1).waitFor();
+  await shots(again.page, "23-my-shares");
+  await table
+    .getByRole("button", { name: /^Revoke / })
+    .first()
+    .click();
+  await table.getByText("Revoked").waitFor();
+  assert.deepEqual(errors, []);
+  assertAxeClean(again.page);
+  await again.context.close();
 });
 
 test("deep links keep their query string through sign-in", async () => {

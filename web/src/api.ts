@@ -34,6 +34,10 @@ export const ROUTES = {
   shares: ["GET", "/media/{id}/shares"],
   createShare: ["POST", "/media/{id}/shares"],
   revokeShare: ["DELETE", "/media/{id}/shares/{shareId}"],
+  createCollectionShare: ["POST", "/shares"],
+  myShares: ["GET", "/me/shares"],
+  extendShare: ["PATCH", "/me/shares/{id}"],
+  revokeMyShare: ["DELETE", "/me/shares/{id}"],
   createUpload: ["POST", "/media/uploads"],
   uploadPart: ["PUT", "/media/uploads/{id}/parts/{partNumber}"],
   completeUpload: ["POST", "/media/uploads/{id}/complete"],
@@ -186,13 +190,20 @@ export interface FolderNode {
 }
 export interface Share {
   id: string;
-  mediaId: string;
+  kind: "file" | "folder" | "selection";
+  mediaId: string | null;
+  folder: string | null;
+  name: string;
+  files: number;
   expiresAt: string;
   createdAt: string;
   revokedAt: string | null;
   downloads: number;
-  token?: string;
-  url?: string;
+  views: number;
+  lastAccessedAt: string | null;
+  hasPassword: boolean;
+  token: string;
+  url: string;
 }
 export interface Upload {
   id: string;

@@ -7,6 +7,7 @@ import { AuthScreen } from "./screens/Auth";
 import { JobsScreen } from "./screens/Jobs";
 import { LibraryScreen } from "./screens/library/LibraryScreen";
 import { OrganizerScreen } from "./screens/Organizer";
+import { SharesScreen } from "./screens/SharesScreen";
 import { VectorizeScreen } from "./screens/vectorize/VectorizeScreen";
 import "./styles.css";
 import { applyTheme, type Theme, ThemeSwitch } from "./theme";
@@ -19,6 +20,7 @@ const NAV = [
   { href: "/vectorize", label: "Vectorize" },
   { href: "/organize", label: "Organizer" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/shares", label: "Shares" },
   { href: "/account", label: "Account" },
 ];
 
@@ -86,6 +88,7 @@ function App() {
   else if (path.startsWith("/vectorize")) screen = <VectorizeScreen query={query} />;
   else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
   else if (path.startsWith("/jobs")) screen = <JobsScreen />;
+  else if (path.startsWith("/shares")) screen = <SharesScreen />;
   else if (path.startsWith("/account")) screen = <AccountScreen />;
   else if (path.startsWith("/admin"))
     screen =

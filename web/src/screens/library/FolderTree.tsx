@@ -7,6 +7,7 @@ export function FolderItem(props: {
   current: string | null;
   onPick: (p: string) => void;
   onAction: (a: FolderAction) => void;
+  onShare: (folder: string) => void;
   depth: number;
 }) {
   const { node } = props;
@@ -39,6 +40,14 @@ export function FolderItem(props: {
             <button
               type="button"
               class="btn btn-ghost btn-sm"
+              aria-label={`Share folder ${label}`}
+              onClick={() => props.onShare(path)}
+            >
+              Share
+            </button>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
               aria-label={`Delete folder ${label}`}
               onClick={() => props.onAction({ kind: "delete", path, files: node.totalFiles })}
             >
@@ -56,6 +65,7 @@ export function FolderItem(props: {
               current={props.current}
               onPick={props.onPick}
               onAction={props.onAction}
+              onShare={props.onShare}
               depth={props.depth + 1}
             />
           ))}

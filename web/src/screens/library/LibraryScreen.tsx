@@ -9,6 +9,7 @@ import { type FolderAction, FolderDialogs } from "./FolderDialogs";
 import { FolderItem } from "./FolderTree";
 import { MediaGrid, MediaTable } from "./MediaList";
 import { SelectionBar } from "./SelectionBar";
+import { ShareDialog, type ShareTarget } from "./ShareDialog";
 import { TrashBar } from "./TrashBar";
 import { UploadsPanel } from "./UploadsPanel";
 import { useLibraryQuery } from "./useLibraryQuery";
@@ -25,6 +26,7 @@ export function LibraryScreen() {
   const [detailId, setDetailId] = useState<string | null>(null);
   const [viewing, setViewing] = useState<number | null>(null);
   const [folderAction, setFolderAction] = useState<FolderAction | null>(null);
+  const [sharing, setSharing] = useState<ShareTarget | null>(null);
   const [dragging, setDragging] = useState(false);
   const [version, setVersion] = useState(0);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -62,6 +64,7 @@ export function LibraryScreen() {
             current={trash ? null : folder}
             onPick={lib.openFolder}
             onAction={setFolderAction}
+            onShare={(f) => setSharing({ folder: f })}
             depth={0}
           />
         </ul>
@@ -155,7 +158,7 @@ export function LibraryScreen() {
         ) : null}
         <Filters f={lib.filters} />
         <UploadsPanel up={up} />
-        <SelectionBar sel={sel} trash={trash} />
+        <SelectionBar sel={sel} trash={trash} onShare={(ids) => setSharing({ mediaIds: ids })} />
         <ErrorBox error={files.error} />
 
         {!files.items.length && !files.loading && !files.error ? (
@@ -194,7 +197,9 @@ export function LibraryScreen() {
         <Viewer
           items={files.items}
           index={Math.min(viewing, files.items.length - 1)}
-          onIndex={setViewing}
+          onStep={(delta) =>
+            setViewing((v) => (v === null ? v : (v + delta + files.items.length) % files.items.length))
+          }
           onClose={() => setViewing(null)}
           onEdit={(id) => {
             setViewing(null);
@@ -203,6 +208,7 @@ export function LibraryScreen() {
         />
       ) : null}
       <ConflictDialog up={up} />
+      <ShareDialog target={sharing} onClose={() => setSharing(null)} />
       <FolderDialogs
         action={folderAction}
         onClose={() => setFolderAction(null)}

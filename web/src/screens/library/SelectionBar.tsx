@@ -4,7 +4,15 @@ import { navigate } from "../../ui";
 import type { Selection } from "./useSelection";
 
 /** Bulk actions on the selected files: move, tag, vectorize, trash (restore in the trash). */
-export function SelectionBar({ sel, trash }: { sel: Selection; trash: boolean }) {
+export function SelectionBar({
+  sel,
+  trash,
+  onShare,
+}: {
+  sel: Selection;
+  trash: boolean;
+  onShare: (ids: string[]) => void;
+}) {
   const [mode, setMode] = useState<null | "move" | "tag">(null);
   const [value, setValue] = useState("");
   if (!sel.selected.size) return null;
@@ -35,6 +43,9 @@ export function SelectionBar({ sel, trash }: { sel: Selection; trash: boolean })
             onClick={() => navigate(`/vectorize?batch=${[...sel.selected].join(",")}`)}
           >
             Vectorize
+          </button>
+          <button type="button" class="btn" onClick={() => onShare([...sel.selected])}>
+            Share…
           </button>
           <a class="btn" href={url("zip", {}, { ids: [...sel.selected].join(",") })} download>
             Download zip

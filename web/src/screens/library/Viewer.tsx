@@ -36,7 +36,8 @@ function exposure(m: Media): string | null {
 export function Viewer(props: {
   items: Media[];
   index: number;
-  onIndex: (i: number) => void;
+  /** Moves by `delta` files, wrapping around (an updater, so quick key presses don't read a stale index). */
+  onStep: (delta: number) => void;
   onClose: () => void;
   onEdit: (id: string) => void;
 }) {
@@ -47,7 +48,7 @@ export function Viewer(props: {
   const count = props.items.length;
   const go = (delta: number) => {
     if (!count) return;
-    props.onIndex((props.index + delta + count) % count);
+    props.onStep(delta);
     setZoom(null);
   };
   const step = (dir: 1 | -1) => {
