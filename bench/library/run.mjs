@@ -8,7 +8,14 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { machineInfo, markdownTable, percentile, startDevServer, writeResults } from "../lib/harness.mjs";
+import {
+  machineInfo,
+  markdownTable,
+  multipart,
+  percentile,
+  startDevServer,
+  writeResults,
+} from "../lib/harness.mjs";
 
 const DEADLINE_MS = 10 * 60_000;
 const COLD = 12;
@@ -71,15 +78,6 @@ function bigSvg() {
   }
   parts.push("</svg>");
   return Buffer.from(parts.join(""));
-}
-
-function multipart(bytes, name) {
-  const boundary = `----bench${randomBytes(8).toString("hex")}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { body: Buffer.concat([head, bytes, tail]), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 async function timed(url, headers) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { counts, type MediaJson, r2Keys, sha256, upload } from "./helpers";
+import { counts, list, type MediaJson, r2Keys, sha256, upload } from "./helpers";
 
 interface Answer {
   media: MediaJson;
@@ -29,10 +29,6 @@ async function send(
   expect(res.status, text).toBe(expected);
   return JSON.parse(text) as Answer;
 }
-
-const list = async (user: TestUser, query: string) =>
-  (await (await call(`/api/v1/media?${query}`, { token: user.accessToken })).json<{ items: MediaJson[] }>())
-    .items;
 
 describe("upload conflicts: onConflict=rename|replace|skip", () => {
   it("renames by default: name (1).ext, then (2), case-insensitive, per folder, trash not counted", async () => {

@@ -4,7 +4,7 @@ import { getDb } from "../../src/db/client";
 import type { FolderNode as FolderNodeShape } from "../../src/media/folders";
 import { zipSelection } from "../../src/media/zip";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { counts, type MediaJson, uploadOk } from "./helpers";
+import { counts, list, type MediaJson, uploadOk } from "./helpers";
 
 const json = (user: TestUser, method: string, path: string, body?: unknown) =>
   call(`/api/v1${path}`, { method, token: user.accessToken, json: body });
@@ -23,10 +23,6 @@ async function tree(user: TestUser): Promise<Map<string, FolderNodeShape>> {
   walk(root);
   return out;
 }
-
-const list = async (user: TestUser, query: string) =>
-  (await (await call(`/api/v1/media?${query}`, { token: user.accessToken })).json<{ items: MediaJson[] }>())
-    .items;
 
 describe("folders: create, rename, move, delete", () => {
   it("creates empty folders that show in the tree, with their parents", async () => {

@@ -250,11 +250,20 @@ async function shareView(c: Context<AppEnv>, share: Share) {
 
 export const createShareHandler: H<typeof routes.createShare> = async (c) => {
   const body = c.req.valid("json");
-  const config = mediaConfig(c.env);
   const target: service.ShareTarget =
     "folder" in body
       ? { kind: "folder", folder: normalizeFolder(body.folder) }
       : { kind: "selection", mediaIds: body.mediaIds };
+  return c.json({ share: await create(c, target, body) }, 201);
+};
+
+/** Creates a link with the deployment's default and longest lifetimes, and answers it as the owner sees it. */
+async function create(
+  c: Context<AppEnv>,
+  target: service.ShareTarget,
+  body: { expiresInSeconds?: number; password?: string },
+) {
+  const config = mediaConfig(c.env);
   const { share } = await service.createShare(
     getDb(c.env.DB),
     c.env.AUTH_SECRET,
@@ -267,8 +276,8 @@ export const createShareHandler: H<typeof routes.createShare> = async (c) => {
     },
     c.var.clock(),
   );
-  return c.json({ share: await shareView(c, share) }, 201);
-};
+  return shareView(c, share);
+}
 
 export const mySharesHandler: H<typeof routes.myShares> = async (c) => {
   const page = await service.listShares(getDb(c.env.DB), caller(c).userId, c.req.valid("query"));
@@ -306,21 +315,8 @@ export const signShareImageHandler: H<typeof routes.signShareImage> = async (c) 
 };
 
 export const createFileShareHandler: H<typeof routes.createFileShare> = async (c) => {
-  const body = c.req.valid("json");
-  const config = mediaConfig(c.env);
-  const { share } = await service.createShare(
-    getDb(c.env.DB),
-    c.env.AUTH_SECRET,
-    caller(c).userId,
-    { kind: "file", mediaId: c.req.valid("param").id },
-    {
-      ttlSeconds: body.expiresInSeconds ?? config.shareDefaultTtlSeconds,
-      maxTtlSeconds: config.shareMaxTtlSeconds,
-      password: body.password,
-    },
-    c.var.clock(),
-  );
-  return c.json({ share: await shareView(c, share) }, 201);
+  const target = { kind: "file" as const, mediaId: c.req.valid("param").id };
+  return c.json({ share: await create(c, target, c.req.valid("json")) }, 201);
 };
 
 export const fileSharesHandler: H<typeof routes.fileShares> = async (c) => {

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { formatBytes, formatDate, type Media, url } from "../../api";
+import { formatDate, type Media, url } from "../../api";
+import { FileFacts } from "./FileFacts";
 
 const ZOOMS = [0.25, 0.5, 1, 1.5, 2, 3, 4];
 const drawable = (m: Media) => ["image/png", "image/jpeg", "image/webp", "image/svg+xml"].includes(m.mime);
@@ -135,18 +136,7 @@ export function Viewer(props: {
         {info ? (
           <aside class="viewer-info" aria-label="Details">
             <dl class="meta">
-              <dt>Type</dt>
-              <dd>{m.mime}</dd>
-              <dt>Size</dt>
-              <dd>{formatBytes(m.size)}</dd>
-              {m.width ? (
-                <>
-                  <dt>Dimensions</dt>
-                  <dd>
-                    {m.width} × {m.height}
-                  </dd>
-                </>
-              ) : null}
+              <FileFacts m={m} />
               <dt>Folder</dt>
               <dd>{m.folder}</dd>
               {m.takenAt ? (
