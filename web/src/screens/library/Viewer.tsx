@@ -119,6 +119,10 @@ export function Viewer(props: {
       <div class="viewer-body">
         <div
           class={`viewer-stage${zoom === null ? " fit" : ""}`}
+          // Focusable so a zoomed image can be scrolled from the keyboard.
+          tabIndex={0}
+          role="region"
+          aria-label="Image"
           onWheel={(e) => {
             if (!e.ctrlKey) return;
             e.preventDefault();
