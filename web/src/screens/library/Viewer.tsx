@@ -117,12 +117,11 @@ export function Viewer(props: {
         </div>
       </div>
       <div class="viewer-body">
-        <div
+        <section
           class={`viewer-stage${zoom === null ? " fit" : ""}`}
-          // Focusable so a zoomed image can be scrolled from the keyboard.
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be keyboard-focusable (WCAG 2.1.1, axe scrollable-region-focusable)
           tabIndex={0}
-          role="region"
-          aria-label="Image"
+          aria-label="Image (scrollable when zoomed)"
           onWheel={(e) => {
             if (!e.ctrlKey) return;
             e.preventDefault();
@@ -136,7 +135,7 @@ export function Viewer(props: {
             data-testid="viewer-image"
             style={zoom === null || !m.width ? undefined : { width: `${m.width * zoom}px`, maxWidth: "none" }}
           />
-        </div>
+        </section>
         {info ? (
           <aside class="viewer-info" aria-label="Details">
             <dl class="meta">
