@@ -144,7 +144,14 @@ async function runClaimed(
       await outcome.cleanup?.();
       throw permanentIfUnstorable(error, type);
     });
-    if (!committed) await outcome.cleanup?.();
+    // Tidying after a committed result is best effort: the job has succeeded either way.
+    if (committed)
+      await outcome.afterCommit?.().catch((error) => {
+        console.log(
+          JSON.stringify({ level: "warn", event: "job_after_commit_failed", jobId, error: String(error) }),
+        );
+      });
+    else await outcome.cleanup?.();
     message.ack();
   } catch (thrown) {
     const error = asPermanent(thrown);

@@ -4,7 +4,7 @@ import { blobs, type Media } from "../db/schema";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/crypto";
 import { decodeImage, encodePng, type Rgba } from "../wasm/codecs";
-import { blobKey } from "./blob-store";
+import { blobObjectKey, newBlobKey, settleWrittenObject } from "./blob-store";
 import { serveBlob } from "./serve";
 
 /**
@@ -81,18 +81,21 @@ export async function generateThumbnail(
   const claim = claimed[0];
   if (!claim) return;
   try {
-    const object = await bucket.get(blobKey(sha256));
+    const source = await blobObjectKey(db, sha256);
+    const object = source && (await bucket.get(source));
     if (!object) throw new Error("source blob missing");
     const image = await decodeImage(claim.mime, await object.arrayBuffer());
     const png = new Uint8Array(await encodePng(downscale(image, THUMB_SIZE)));
     const thumbSha = await sha256Hex(png);
-    if ((await bucket.head(blobKey(thumbSha))) === null)
-      await bucket.put(blobKey(thumbSha), png, { sha256: thumbSha });
+    // Like every write of bytes: an object of its own, dropped after the batch if the thumbnail's
+    // content was already stored (or the batch did not take).
+    const written = newBlobKey(thumbSha);
+    await bucket.put(written, png, { sha256: thumbSha });
     await db.batch([
       rawInBatch(
         db,
-        sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, created_at)
-          SELECT ${thumbSha}, ${png.length}, 'image/png', 1, 'none', ${nowIso}
+        sql`INSERT INTO blobs (sha256, object_key, size, mime, ref_count, thumb_status, created_at)
+          SELECT ${thumbSha}, ${written}, ${png.length}, 'image/png', 1, 'none', ${nowIso}
           WHERE EXISTS (SELECT 1 FROM blobs WHERE sha256 = ${sha256} AND thumb_status = 'pending')
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
@@ -101,6 +104,7 @@ export async function generateThumbnail(
         .set({ thumbStatus: "ready", thumbSha256: thumbSha })
         .where(and(eq(blobs.sha256, sha256), eq(blobs.thumbStatus, "pending"))),
     ]);
+    await settleWrittenObject(db, bucket, thumbSha, written);
   } catch (error) {
     if (claim.attempts >= MAX_ATTEMPTS)
       await db.update(blobs).set({ thumbStatus: "failed" }).where(eq(blobs.sha256, sha256));
@@ -148,6 +152,7 @@ export async function thumbnailResponse(
       : undefined;
   if (blob?.thumbSha256 && thumb) {
     return serveBlob(
+      db,
       bucket,
       { sha256: blob.thumbSha256, size: thumb.size, mime: "image/png", name: `${row.name}.thumbnail.png` },
       { ifNoneMatch, cache: "private, max-age=86400" },

@@ -5,8 +5,8 @@ import { media } from "../db/schema";
 import { defineGroupJobType, defineJobType } from "../jobs/registry";
 import { PermanentJobError } from "../jobs/runner";
 import { sha256Hex } from "../lib/crypto";
-import { blobKey } from "../media/blob-store";
-import { discardBlobIfUnreferenced, isQuotaError, mediaInsertStatements } from "../media/library";
+import { blobObjectKey, newBlobKey, settleWrittenObject } from "../media/blob-store";
+import { isQuotaError, mediaInsertStatements } from "../media/library";
 import { getTracer, isTraceError, traceOptionsSchema } from "../wasm";
 import { vectorizeConfig } from "./config";
 
@@ -65,7 +65,8 @@ export const vectorizeJob = defineJobType({
     if (!source || source.ownerId !== claim.job.userId) {
       throw new PermanentJobError("source_missing", "The image was deleted before it could be vectorized.");
     }
-    const object = await env.MEDIA.get(blobKey(source.sha256));
+    const sourceKey = await blobObjectKey(db, source.sha256);
+    const object = sourceKey && (await env.MEDIA.get(sourceKey));
     if (!object) throw new PermanentJobError("source_missing", "The image's bytes are gone from storage.");
     const bytes = new Uint8Array(await object.arrayBuffer());
 
@@ -83,10 +84,8 @@ export const vectorizeJob = defineJobType({
     await ctx.step({ stage: "writing", done: 4, total: 5, percent: 90 });
     const svgBytes = new TextEncoder().encode(traced.svg);
     const sha256 = await sha256Hex(svgBytes);
-    await env.MEDIA.put(blobKey(sha256), svgBytes, {
-      httpMetadata: { contentType: "image/svg+xml" },
-      sha256,
-    });
+    const written = newBlobKey(sha256);
+    await env.MEDIA.put(written, svgBytes, { httpMetadata: { contentType: "image/svg+xml" }, sha256 });
     const now = ctx.now();
     const { row, statements } = mediaInsertStatements(
       db,
@@ -101,6 +100,7 @@ export const vectorizeJob = defineJobType({
         sha256,
         width: traced.stats.width,
         height: traced.stats.height,
+        objectKey: written,
       },
       now,
     );
@@ -126,7 +126,8 @@ export const vectorizeJob = defineJobType({
       },
       domain: [...statements, cacheEntry],
       stageTimings: { ...stats.ms },
-      cleanup: () => discardBlobIfUnreferenced(db, env.MEDIA, sha256),
+      cleanup: () => env.MEDIA.delete(written),
+      afterCommit: () => settleWrittenObject(db, env.MEDIA, sha256, written),
     };
   },
 });

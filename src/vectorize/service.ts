@@ -12,7 +12,7 @@ import { refreshGroupJob } from "../jobs/groups";
 import { type CreatedJob, createJobStatements, getJobRow } from "../jobs/lifecycle";
 import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
-import { blobKey } from "../media/blob-store";
+import { blobObjectKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
 import { getTracer, isTraceError, resolveOptions, type TraceOptions } from "../wasm";
 import { type VectorizeConfig, vectorizeConfig } from "./config";
@@ -193,7 +193,8 @@ export async function traceNow(
   }
   const cost = config.creditCost;
   if ((await creditBalance(db, principal.userId)) < cost) throw insufficientCredits(cost);
-  const object = await env.MEDIA.get(blobKey(source.sha256));
+  const key = await blobObjectKey(db, source.sha256);
+  const object = key && (await env.MEDIA.get(key));
   if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
   let traced: Awaited<ReturnType<ReturnType<typeof getTracer>["traceImage"]>>;
   try {
