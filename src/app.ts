@@ -20,6 +20,7 @@ import { authRouter } from "./routes/auth/auth.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
+import { imagesRouter } from "./routes/images/images.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
@@ -68,6 +69,7 @@ export function createApp() {
   api.route("/", accountRouter);
   api.route("/", adminRouter);
   api.route("/", mediaRouter);
+  api.route("/", imagesRouter);
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);
   api.route("/", vectorizeRouter);

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, gte, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import type { Principal } from "../app-env";
 import { type Db, rawInBatch } from "../db/client";
 import { inList } from "../db/in-list";
 import { type Job, type JobStatus, jobs, taskExecutions } from "../db/jobs-schema";
 import { notFound } from "../errors";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { actsForEveryone } from "../policy";
 
 export interface JobListQuery {
@@ -27,15 +27,13 @@ export async function listJobs(db: Db, ownerId: string | null, query: JobListQue
   if (query.from) conditions.push(gte(jobs.createdAt, query.from));
   if (query.to) conditions.push(lte(jobs.createdAt, query.to));
   if (query.parentId) conditions.push(eq(jobs.parentId, query.parentId));
-  if (cursor) {
-    const after = String(cursor.after);
-    conditions.push(or(lt(jobs.createdAt, after), and(eq(jobs.createdAt, after), lt(jobs.id, cursor.id))));
-  }
+  const page = keyset(jobs.createdAt, jobs.id, cursor, { descending: true });
+  if (page.after) conditions.push(page.after);
   const rows = await db
     .select()
     .from(jobs)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (j) => j.createdAt);

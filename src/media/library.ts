@@ -6,8 +6,9 @@ import { inList } from "../db/in-list";
 import { blobs, type Media, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { objectKeyOf } from "./blob-store";
+import { deleteDerived, objectKeyOf } from "./blob-store";
 import { bumpCacheVersion } from "./cache";
+import { isRenderable } from "./images/sources";
 import type { MediaKind } from "./sniff";
 
 /**
@@ -32,14 +33,9 @@ export interface PublicMedia {
   updatedAt: string;
   trashedAt?: string;
   contentUrl: string;
-  thumbnailUrl?: string;
+  /** A preview: the thumbnail of a drawable file, an icon of its type otherwise. */
+  thumbnailUrl: string;
 }
-
-const THUMBNAILABLE = new Set(["image/png", "image/jpeg", "image/webp"]);
-/** Decoding is bounded: RGBA of this many pixels must fit comfortably in the isolate's 128 MB. */
-export const THUMB_MAX_PIXELS = 12_000_000;
-export const canThumbnail = (row: { mime: string; width: number | null; height: number | null }) =>
-  THUMBNAILABLE.has(row.mime) && (row.width ?? 0) * (row.height ?? 0) <= THUMB_MAX_PIXELS;
 
 export function toPublic(row: Media): PublicMedia {
   const out: PublicMedia = {
@@ -54,11 +50,11 @@ export function toPublic(row: Media): PublicMedia {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     contentUrl: `/api/v1/media/${row.id}/content`,
+    thumbnailUrl: `/api/v1/media/${row.id}/thumbnail`,
   };
   if (row.width !== null) out.width = row.width;
   if (row.height !== null) out.height = row.height;
   if (row.trashedAt !== null) out.trashedAt = row.trashedAt;
-  if (row.kind === "image") out.thumbnailUrl = `/api/v1/media/${row.id}/thumbnail`;
   return out;
 }
 
@@ -108,7 +104,7 @@ export function mediaInsertStatements(
     updatedAt: nowIso,
     trashedAt: null,
   };
-  const thumb = canThumbnail(input) ? "pending" : "none";
+  const thumb = isRenderable(input) ? "pending" : "none";
   return {
     row,
     statements: [
@@ -302,6 +298,10 @@ export async function collectBlobs(db: Db, bucket: R2Bucket, shas: string[]): Pr
     .returning({ sha256: blobs.sha256, objectKey: blobs.objectKey, thumb: blobs.thumbSha256 });
   if (gone.length === 0) return;
   await bucket.delete(gone.map(objectKeyOf));
+  await deleteDerived(
+    bucket,
+    gone.map((g) => g.sha256),
+  );
   const thumbs = gone.map((g) => g.thumb).filter((t): t is string => t !== null);
   if (thumbs.length) {
     await db.run(

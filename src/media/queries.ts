@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { startsWith } from "../db/prefix";
 import { media, users } from "../db/schema";
-import { ApiError, notFound } from "../errors";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { notFound } from "../errors";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { toPublic } from "./library";
 import type { MediaKind } from "./sniff";
 
@@ -73,19 +73,15 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   const descending = query.sort.startsWith("-");
   const field = query.sort.replace("-", "") as "name" | "date" | "size";
   const column = field === "name" ? media.nameKey : field === "size" ? media.size : media.createdAt;
-  const cursor = decodeCursor(query.cursor);
-  if (cursor) {
-    if ((field === "size") !== (typeof cursor.after === "number"))
-      throw new ApiError(400, "invalid_cursor", "The cursor belongs to a different sort order.");
-    const cmp = descending ? lt : gt;
-    conditions.push(or(cmp(column, cursor.after), and(eq(column, cursor.after), cmp(media.id, cursor.id))));
-  }
-  const order = descending ? [desc(column), desc(media.id)] : [asc(column), asc(media.id)];
+  const order = keyset(column, media.id, decodeCursor(query.cursor), {
+    descending,
+    numeric: field === "size",
+  });
   const rows = await db
     .select()
     .from(media)
-    .where(and(...conditions))
-    .orderBy(...order)
+    .where(and(...conditions, order.after))
+    .orderBy(...order.orderBy)
     .limit(query.limit + 1)
     .all();
   const page = toPage(rows, query.limit, (r) =>

@@ -7,7 +7,7 @@ import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { copyObject, newBlobKey, settleWrittenObject } from "./blob-store";
-import { Inspector } from "./ingest";
+import { Inspector, inspectedFields } from "./ingest";
 import { commitMedia } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
@@ -252,12 +252,7 @@ export async function completeUpload(
         name: row.name,
         folder: row.folder,
         tags: row.tags,
-        mime: file.type.mime,
-        kind: file.type.kind,
-        size: file.size,
-        sha256: file.sha256,
-        width: file.dimensions?.width ?? null,
-        height: file.dimensions?.height ?? null,
+        ...inspectedFields(file),
         objectKey: written.key,
       },
       now,

@@ -85,8 +85,10 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // segment
   despeckle(f, o);
   if (o.dropWhite) removeWhiteBackground(f, o, pal);
+  progress(1, 0.85);
   let fills = new Fills();
   if (o.stopAfter != STOP_SEGMENT) findGradients(f, o, pal, fills);
+  progress(1, 0.95);
   let ly = new Layers();
   computeLayers(f, o, pal, ly);
   colorsOut = ly.n;

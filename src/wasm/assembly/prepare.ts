@@ -167,9 +167,8 @@ export function isStrokeCore(f: Frame, x: i32, y: i32): bool {
  * least half the core's, else the ground's label (a neighbour off the stroke). An anti-aliased 1-3 px
  * line then keeps an 8-connected core of its own colour instead of breaking into dashes of ink, mixed
  * colours and ground, and leaves no halo of mixed colours (on transparency, its faint pixels join it).
- * `joinOnly` (binary mode, where the threshold already decides coverage): only the joining pixels.
  */
-export function inkStrokes(f: Frame, joinOnly: bool): void {
+export function inkStrokes(f: Frame): void {
   let n = f.n;
   let w = f.w;
   let h = f.h;
@@ -207,7 +206,7 @@ export function inkStrokes(f: Frame, joinOnly: bool): void {
         cc = p;
       }
     }
-    if (!joinOnly) for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
+    for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
     if (cc < 0) continue;
     // where the line crosses from one pixel column (or row) to the next, both pixels can be under half
     // covered: the faint one that joins two pieces of ink joins the ink

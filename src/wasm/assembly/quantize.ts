@@ -419,7 +419,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void 
   }
   pal.k = nk;
   let firstTranslucent = nk0;
-  inkStrokes(f, false);
+  inkStrokes(f);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
     for (let x = 0; x < f.w; x++) {
@@ -490,6 +490,6 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
     // merge alike, as potrace's turdsize does
     store<u8>(f.lab + <usize>i, seen < o.threshold ? 0 : 1);
   }
-  // strokes stay whole (the faint pixel joining two pieces of a line), without growing bolder
-  inkStrokes(f, true);
+  // (no stroke inking here: the threshold decides coverage, as in potrace; strokes still stay whole
+  // through the speckle filter's 8-connectivity along them)
 }
