@@ -72,7 +72,9 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // quantize
   let pal = new Palette();
   progress(1, 0);
-  markThin(f);
+  // the stroke map (binary mode leaves coverage to its threshold and needs none)
+  if (o.mode != MODE_BINARY) markThin(f);
+  else memory.fill(f.thin, 0, <usize>f.n);
   if (o.mode == MODE_BINARY) binarize(f, o, pal);
   else quantize(f, o, pal);
   progress(1, 0.8);
