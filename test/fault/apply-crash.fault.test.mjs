@@ -103,7 +103,8 @@ test("a server killed mid-apply resumes the job after a restart, and every file 
       )
     ).body;
     files.push(...page.items);
-    if (!(cursor = page.nextCursor)) break;
+    cursor = page.nextCursor;
+    if (!cursor) break;
   }
   assert.equal(files.length, FILES);
   assert.ok(
@@ -120,7 +121,8 @@ test("a server killed mid-apply resumes the job after a restart, and every file 
       )
     ).body;
     listed.push(...page.items);
-    if (!(cursor = page.nextCursor)) break;
+    cursor = page.nextCursor;
+    if (!cursor) break;
   }
   assert.equal(listed.length, FILES);
   const where = new Map(listed.map((m) => [m.id, m.folder === "/" ? `/${m.name}` : `${m.folder}/${m.name}`]));

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, form, randomBytes, sha256, storedObjects } from "../media/helpers";
