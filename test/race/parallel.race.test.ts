@@ -31,10 +31,14 @@ describe("races the API must absorb", () => {
   it("parallel credit spends never take more than the balance", async () => {
     const user = await newUser();
     const image = await uploadOk(user, TINY_PNG, "tiny.png");
+    // Exactly three jobs' worth of credits (the price and the sign-up grant come from the config).
+    const cost = Number(env.VECTORIZE_CREDIT_COST);
+    const me = await call("/api/v1/me", { token: user.accessToken });
+    const granted = (await me.json<{ user: { credits: number } }>()).user.credits;
     await env.DB.prepare(
-      "INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at) VALUES (?, ?, 'grant', -97, 'test-adjust', 'test', ?)",
+      "INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at) VALUES (?, ?, 'grant', ?, 'test-adjust', 'test', ?)",
     )
-      .bind(`crd_${crypto.randomUUID().slice(0, 20)}`, user.id, new Date().toISOString())
+      .bind(`crd_${crypto.randomUUID().slice(0, 20)}`, user.id, 3 * cost - granted, new Date().toISOString())
       .run();
     // Ten different option sets: no cache hit, each one a paid job.
     const results = await Promise.all(
