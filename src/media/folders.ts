@@ -1,9 +1,11 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
+import { startsWith } from "../db/prefix";
 import { folders, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { bumpCacheVersion } from "./cache";
-import { escapeLike } from "./queries";
+import { MAX_DEPTH, MAX_FOLDER_CHARS } from "./names";
 
 /**
  * Folders are a column of media rows: moving one is a row update, the tree is a GROUP BY. Folders
@@ -11,9 +13,9 @@ import { escapeLike } from "./queries";
  * both in one batch.
  */
 
-/** `path` and everything under it, for a column holding folder paths (range bounds, not LIKE: D1 caps LIKE patterns at 50 bytes). */
+/** `path` and everything under it, for a column holding folder paths (a range, see `startsWith`). */
 const subtree = (column: string, path: string) =>
-  sql`(${sql.raw(column)} = ${path} OR (${sql.raw(column)} >= ${`${path}/`} AND ${sql.raw(column)} < ${`${path}0`}))`;
+  sql`(${sql.raw(column)} = ${path} OR ${startsWith(sql.raw(column), `${path}/`)})`;
 
 const rootRefused = (what: string) =>
   new ApiError(422, "invalid_folder", `The root folder can't be ${what}.`);
@@ -59,7 +61,13 @@ export async function deleteFolder(db: Db, ownerId: string, path: string, now: D
   return files;
 }
 
-/** Moves a folder (and everything under it) to a new path in one statement; rename is a move. */
+const TOO_DEEP = "folder-move-too-deep";
+
+/**
+ * Moves a folder (and everything under it) to a new path in one batch; rename is a move. The
+ * moved paths must still be valid folders: a guard in the batch aborts it when any would nest
+ * deeper than MAX_DEPTH or grow longer than MAX_FOLDER_CHARS.
+ */
 export async function moveFolder(
   db: Db,
   ownerId: string,
@@ -68,24 +76,48 @@ export async function moveFolder(
   now: Date,
 ): Promise<number> {
   if (from === "/") throw new ApiError(422, "invalid_move", "The root folder can't be moved.");
+  if (to === "/") throw new ApiError(422, "invalid_move", "A folder can't become the root.");
   if (to === from || to.startsWith(`${from}/`))
     throw new ApiError(422, "invalid_move", "A folder can't be moved into itself.");
-  const inside = sql`owner_id = ${ownerId} AND (folder = ${from} OR folder LIKE ${`${escapeLike(from)}/%`} ESCAPE '\\')`;
-  const [moved, folders] = await db.batch([
-    rawInBatch(
-      db,
-      sql`UPDATE media SET folder = ${to} || substr(folder, ${from.length + 1}), updated_at = ${now.toISOString()} WHERE ${inside}`,
-    ),
-    // OR REPLACE: moving onto a folder that exists merges the two.
-    rawInBatch(
-      db,
-      sql`UPDATE OR REPLACE folders SET path = ${to} || substr(path, ${from.length + 1})
-        WHERE owner_id = ${ownerId} AND ${subtree("path", from)}`,
-    ),
-    bumpCacheVersion(db, ownerId),
-  ]);
-  const changes = (moved as unknown as D1Result).meta?.changes ?? 0;
-  if (changes === 0 && ((folders as unknown as D1Result).meta?.changes ?? 0) === 0) throw notFound("folder");
+  const inside = sql`owner_id = ${ownerId} AND ${subtree("folder", from)}`;
+  const folderRows = sql`owner_id = ${ownerId} AND ${subtree("path", from)}`;
+  // SQLite's substr counts characters (code points), not UTF-16 units.
+  const movedTo = (column: string) => sql`${to} || substr(${sql.raw(column)}, ${[...from].length + 1})`;
+  const overflows = (column: string) => {
+    const moved = movedTo(column);
+    return sql`(length(${moved}) > ${MAX_FOLDER_CHARS}
+      OR length(${moved}) - length(replace(${moved}, '/', '')) > ${MAX_DEPTH})`;
+  };
+  let changes: number;
+  let folderChanges: number;
+  try {
+    const [, update, moveRows] = await db.batch([
+      abortUnless(
+        db,
+        TOO_DEEP,
+        sql`NOT EXISTS (SELECT 1 FROM media WHERE ${inside} AND ${overflows("folder")})
+          AND NOT EXISTS (SELECT 1 FROM folders WHERE ${folderRows} AND ${overflows("path")})`,
+      ),
+      rawInBatch(
+        db,
+        sql`UPDATE media SET folder = ${movedTo("folder")}, updated_at = ${now.toISOString()} WHERE ${inside}`,
+      ),
+      // OR REPLACE: moving onto a folder that exists merges the two.
+      rawInBatch(db, sql`UPDATE OR REPLACE folders SET path = ${movedTo("path")} WHERE ${folderRows}`),
+      bumpCacheVersion(db, ownerId),
+    ]);
+    changes = (update as unknown as D1Result).meta?.changes ?? 0;
+    folderChanges = (moveRows as unknown as D1Result).meta?.changes ?? 0;
+  } catch (error) {
+    if (isBatchAbort(error, TOO_DEEP))
+      throw new ApiError(
+        422,
+        "invalid_move",
+        `Moved there, some folders would nest deeper than ${MAX_DEPTH} or be longer than ${MAX_FOLDER_CHARS} characters.`,
+      );
+    throw error;
+  }
+  if (changes === 0 && folderChanges === 0) throw notFound("folder");
   return changes;
 }
 

@@ -6,10 +6,10 @@ import { type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { blobKey, copyObject } from "./blob-store";
+import { copyObject, newBlobKey } from "./blob-store";
 import type { OnConflict } from "./conflicts";
 import { Inspector, inspectedFields } from "./ingest";
-import { type Committed, commitUpload, discardBlobIfUnreferenced } from "./library";
+import { type Committed, commitUpload } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
 import type { UploadLimits } from "./upload";
@@ -17,7 +17,7 @@ import type { UploadLimits } from "./upload";
 /**
  * Resumable uploads for big files, on top of R2 multipart uploads at `uploads/<id>`:
  * create → PUT parts (any order, retry a part freely) → complete (the assembled object is checked
- * exactly like a single upload, hashed, and moved to `blobs/<sha256>`) or abort. Parts are at least
+ * exactly like a single upload, hashed, and copied to an object of its own) or abort. Parts are at least
  * 5 MiB except the last, all the same size (R2's rule). Abandoned uploads are aborted on the cron.
  * A part's size is reserved against the storage quota before its bytes are stored (see
  * `reservedBytes`), and a user holds at most MAX_OPEN_UPLOADS open uploads.
@@ -224,8 +224,7 @@ export async function completeUpload(
   // checked against the quota like any upload's.
   await db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id));
 
-  let created = false;
-  let sha256 = "";
+  let written: string | null = null;
   try {
     const left = await quotaLeft(db, ownerId, now);
     const object = await bucket.get(key);
@@ -246,15 +245,12 @@ export async function completeUpload(
       reader.cancel().catch(() => {});
     }
     const file = await inspector.close();
-    sha256 = file.sha256;
-    if ((await bucket.head(blobKey(file.sha256))) === null) {
-      await copyObject(bucket, key, blobKey(file.sha256), file.size, file.sha256);
-      created = true;
-    }
+    written = newBlobKey(file.sha256);
+    await copyObject(bucket, key, written, file.size, file.sha256);
     await bucket.delete(key);
-    // From here the commit cleans up after itself; the catch below is for what failed before it.
-    const wrote = created;
-    created = false;
+    // From here the commit settles the object itself; the catch below is for what failed before it.
+    const objectKey = written;
+    written = null;
     const committed = await commitUpload(
       deps,
       {
@@ -263,15 +259,16 @@ export async function completeUpload(
         folder: row.folder,
         tags: row.tags,
         ...inspectedFields(file),
+        objectKey,
       },
       row.onConflict,
-      wrote,
     );
     await finishAs("done");
     return committed;
   } catch (error) {
     await bucket.delete(key);
-    if (created) await discardBlobIfUnreferenced(db, bucket, sha256);
+    // Not committed: nothing points at the object written for this upload.
+    if (written) await bucket.delete(written);
     await finishAs("aborted");
     throw error;
   }

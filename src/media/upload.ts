@@ -1,7 +1,7 @@
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
 import { ApiError } from "../errors";
-import { BlobWriter } from "./blob-store";
+import { BlobWriter, type StoredBlob } from "./blob-store";
 import { type OnConflict, parseOnConflict } from "./conflicts";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector, inspectedFields } from "./ingest";
@@ -29,9 +29,9 @@ export interface UploadLimits {
 /**
  * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
  * into R2, claims an Idempotency-Key by what was sent (file hash and fields), then commits row +
- * quota + blob reference + outbox in one batch. On any failure nothing
- * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
- * when no row references it.
+ * quota + blob reference + outbox in one batch. The bytes go to an object of their own; when the
+ * content was already stored, the blob keeps its object and this one is dropped. On any failure
+ * nothing stays behind: the R2 multipart upload is aborted, or the object written is deleted.
  */
 export async function receiveUpload(
   deps: UploadDeps,
@@ -126,7 +126,7 @@ export async function receiveUpload(
 
   const file = inspected as Inspected;
 
-  let stored: { created: boolean };
+  let stored: StoredBlob;
   try {
     stored = await writer.finish(file.sha256, file.size);
   } catch (error) {
@@ -141,8 +141,8 @@ export async function receiveUpload(
       folder,
       tags,
       ...inspectedFields(file),
+      objectKey: stored.key,
     },
     onConflict,
-    stored.created,
   );
 }

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { blobKey } from "./blob-store";
+import { objectKeyOf } from "./blob-store";
 import { contentDisposition, nameVariant } from "./names";
 
 /**
@@ -22,9 +22,11 @@ export async function zipSelection(
   maxBytes: number,
 ): Promise<Response> {
   const unique = [...new Set(ids)];
-  const rows = await db.all<Media>(
-    sql`SELECT id, name, folder, size, sha256, updated_at AS updatedAt FROM media WHERE owner_id = ${ownerId}
-      AND id IN (SELECT value FROM json_each(${JSON.stringify(unique)})) ORDER BY folder, name_key, id`,
+  // Each file's bytes are in the object its blob row names (ADR 0008).
+  const rows = await db.all<Media & { objectKey: string | null }>(
+    sql`SELECT m.id, m.name, m.folder, m.size, m.sha256, m.updated_at AS updatedAt, b.object_key AS objectKey
+      FROM media m JOIN blobs b ON b.sha256 = m.sha256 WHERE m.owner_id = ${ownerId}
+      AND m.id IN (SELECT value FROM json_each(${JSON.stringify(unique)})) ORDER BY m.folder, m.name_key, m.id`,
   );
   if (rows.length !== unique.length) throw notFound("media (one or more ids)");
   const total = rows.reduce((n, r) => n + r.size, 0);
@@ -44,7 +46,7 @@ export async function zipSelection(
   });
   async function* files() {
     for (const e of entries) {
-      const object = await bucket.get(blobKey(e.row.sha256));
+      const object = await bucket.get(objectKeyOf(e.row));
       if (!object) throw new Error(`zip: the bytes of ${e.row.id} are missing`);
       yield { name: e.name, lastModified: e.lastModified, size: e.size, input: object.body };
     }

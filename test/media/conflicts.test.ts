@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { counts, list, type MediaJson, r2Keys, sha256, upload } from "./helpers";
+import { counts, list, type MediaJson, r2Keys, sha256, storedObjects, upload } from "./helpers";
 
 interface Answer {
   media: MediaJson;
@@ -85,6 +85,22 @@ describe("upload conflicts: onConflict=rename|replace|skip", () => {
     expect(await r2Keys(`blobs/${await sha256(new TextEncoder().encode(bytes))}`)).toEqual([]);
     // Without a conflict, skip stores the file.
     expect((await send(user, "new", "other.txt", { onConflict: "skip" })).conflict).toBeUndefined();
+  });
+
+  it("skip and replace with the same bytes keep the stored object and drop only the one they wrote", async () => {
+    const user = await newUser();
+    const bytes = "the very same bytes";
+    const first = await send(user, bytes, "same.txt");
+    const sha = await sha256(new TextEncoder().encode(bytes));
+    expect(await storedObjects(sha)).toBe(1);
+    await send(user, bytes, "same.txt", { onConflict: "skip" }, "", 200);
+    expect(await storedObjects(sha)).toBe(1);
+    const replaced = await send(user, bytes, "same.txt", { onConflict: "replace" });
+    expect(await storedObjects(sha)).toBe(1);
+    for (const id of [first.media.id, replaced.media.id]) {
+      const content = await call(`/api/v1/media/${id}/content`, { token: user.accessToken });
+      expect(await content.text()).toBe(bytes);
+    }
   });
 
   it("resumable uploads honour the onConflict they were started with", async () => {

@@ -63,6 +63,20 @@ describe("folders: create, rename, move, delete", () => {
     await expectProblem(await json(user, "PATCH", "/folders", { from: "/", to: "/x" }), 422);
   });
 
+  it("an empty folder counts when a move re-checks depth: too deep is a 422 and nothing moves", async () => {
+    const user = await newUser();
+    const deep = `/${Array.from({ length: 20 }, (_, i) => `e${i}`).join("/")}`; // depth 20, no files
+    expect((await json(user, "POST", "/folders", { path: deep })).status).toBe(201);
+    await expectProblem(
+      await json(user, "PATCH", "/folders", { from: "/e0", to: "/more/e0" }),
+      422,
+      "invalid_move",
+    );
+    expect((await tree(user)).has(deep)).toBe(true);
+    expect((await json(user, "PATCH", "/folders", { from: "/e0", to: "/f0" })).status).toBe(200);
+    expect((await tree(user)).has(deep.replace("/e0", "/f0"))).toBe(true);
+  });
+
   it("DELETE /folders?path= trashes everything under it; restoring a file brings its folder back", async () => {
     const user = await newUser();
     await json(user, "POST", "/folders", { path: "/old/empty" });

@@ -41,7 +41,7 @@ export const renameFolder = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Rename or move a folder with everything in it (one batch)",
   description:
-    "The root can't be moved, nor a folder into itself (422 `invalid_move`). Moving onto an existing folder merges the two.",
+    "The root can't be moved, nor a folder into itself or onto the root, nor anywhere its sub-folders would nest deeper than 20 or get longer than 1024 characters (422 `invalid_move`). Moving onto an existing folder merges the two.",
   request: { body: moveBody },
   responses: { 200: moved, ...pickProblems(400, 401, 403, 404, 415, 422) },
 });

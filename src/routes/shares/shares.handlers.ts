@@ -160,7 +160,7 @@ export const openShareHandler: H<typeof routes.openShare> = async (c) => {
     const range = c.req.header("range");
     // A whole download counts (a range request resumes one).
     if (!range) c.executionCtx.waitUntil(access.countAccess(db, share, "downloads", now));
-    return serveBlob(c.env.MEDIA, file, {
+    return serveBlob(db, c.env.MEDIA, file, {
       range,
       ifNoneMatch: c.req.header("if-none-match"),
       download: true,
@@ -218,7 +218,7 @@ export const shareImageHandler: H<typeof routes.shareImage> = async (c) => {
   const cacheControl = opened.passwordHash
     ? "private, max-age=3600"
     : `public, max-age=${Math.min(3600, left)}`;
-  const { response } = await transformImage(c.env.MEDIA, file, params, {
+  const { response } = await transformImage(db, c.env.MEDIA, file, params, {
     ifNoneMatch: c.req.header("if-none-match"),
     cacheControl,
   });

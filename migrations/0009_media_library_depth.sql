@@ -1,6 +1,19 @@
 -- Edited after drizzle-kit: the copy reads only the columns the old table has (the generated one
 -- also named the new ones), and share_items is created after shares is rebuilt, so nothing refers
 -- to the table while it is dropped.
+CREATE TABLE `folders` (
+	`owner_id` text NOT NULL,
+	`path` text NOT NULL,
+	`created_at` text NOT NULL,
+	PRIMARY KEY(`owner_id`, `path`),
+	FOREIGN KEY (`owner_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+ALTER TABLE `media` ADD `taken_at` text;--> statement-breakpoint
+ALTER TABLE `media` ADD `metadata` text;--> statement-breakpoint
+ALTER TABLE `media` ADD `taken_sort` text GENERATED ALWAYS AS (coalesce(taken_at, created_at)) VIRTUAL;--> statement-breakpoint
+CREATE INDEX `media_owner_taken_idx` ON `media` (`owner_id`,`taken_sort`,`id`);--> statement-breakpoint
+ALTER TABLE `media_uploads` ADD `on_conflict` text DEFAULT 'rename' NOT NULL;--> statement-breakpoint
 PRAGMA foreign_keys=OFF;--> statement-breakpoint
 CREATE TABLE `__new_shares` (
 	`id` text PRIMARY KEY NOT NULL,
