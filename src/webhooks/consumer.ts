@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { type Db, getDb } from "../db/client";
+import { type Db, getDb, rawInBatch } from "../db/client";
 import { type WebhookDelivery, webhookDeliveries, webhookEndpoints } from "../db/webhooks-schema";
 import { isoAfter } from "../lib/clock";
 import { unseal } from "../lib/crypto";
@@ -74,7 +74,7 @@ export async function handleWebhookBatch(
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.id, delivery.endpointId))
       .get();
-    if (!endpoint || endpoint.status !== "enabled") {
+    if (endpoint?.status !== "enabled") {
       await finishStatement(
         db,
         delivery,
@@ -166,7 +166,8 @@ async function failForGood(
       .update(webhookEndpoints)
       .set({ consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`, updatedAt: nowIso })
       .where(eq(webhookEndpoints.id, delivery.endpointId)),
-    db.run(
+    rawInBatch(
+      db,
       sql`INSERT INTO outbox (id, topic, payload, created_at)
         SELECT ${newId("evt")}, 'webhook.disabled', json_object('endpointId', id, 'ownerId', owner_id, 'url', url, 'reason', ${reason}), ${nowIso}
         FROM webhook_endpoints WHERE id = ${delivery.endpointId} AND status = 'enabled' AND consecutive_failures >= ${config.disableAfter}`,

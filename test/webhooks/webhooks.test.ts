@@ -1,6 +1,8 @@
 import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "../../src/db/client";
+import { requeueStrandedDeliveries } from "../../src/webhooks/relay";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { uploadOk } from "../media/helpers";
 import { followUp, organize } from "../organize/helpers";
@@ -225,5 +227,32 @@ describe("deliveries", () => {
       return d?.status === "succeeded" ? d : undefined;
     });
     expect(after).toMatchObject({ attempts: 1, responseStatus: 200 });
+  });
+
+  it("the scheduled sweep sends a delivery whose sender died mid-attempt (lease run out), once", async () => {
+    const user = await newUser();
+    const { webhook, secret } = await register(user, "sweep", ["media.uploaded"]);
+    const past = new Date(Date.now() - 10 * 60_000).toISOString();
+    const body = JSON.stringify({
+      type: "media.uploaded",
+      timestamp: past,
+      data: { media: { id: "med_x" } },
+    });
+    await env.DB.prepare(
+      "INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, status, attempts, lease_until, created_at, updated_at) VALUES ('whd_sweep1', ?, 'evt_sweep1', 'media.uploaded', ?, 'sending', 1, ?, ?, ?)",
+    )
+      .bind(webhook.id, body, past, past, past)
+      .run();
+    const db = getDb(env.DB);
+    expect(await requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE, new Date())).toBeGreaterThanOrEqual(1);
+    const [got] = await arrivals("sweep", 1);
+    expect(new Webhook(secret).verify(got!.body, got!.headers)).toMatchObject({ type: "media.uploaded" });
+    expect(got!.headers["webhook-id"]).toBe("evt_sweep1");
+    const [log] = await settled(user, webhook.id, 1);
+    expect(log).toMatchObject({ status: "succeeded", attempts: 2 });
+    // Settled: the next sweep finds nothing of it to send.
+    await requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE, new Date());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await received("sweep")).toHaveLength(1);
   });
 });
