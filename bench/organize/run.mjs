@@ -117,6 +117,31 @@ async function d1Json(persist, command) {
   return JSON.parse(out.slice(out.indexOf("[")))[0].results;
 }
 
+/**
+ * Whether the per-chunk cost is flat in N: per-chunk time of the largest run ÷ the smallest's, for
+ * each phase, wall (with hand-off) and inside the consumer (1.00 = flat).
+ */
+function flatness() {
+  if (raw.length < 2) return [];
+  const [small, large] = [raw[0], raw.at(-1)];
+  const ratio = (a, b) => (b > 0 ? (a / b).toFixed(2) : "-");
+  return [
+    `Per-chunk time at ${large.n.toLocaleString("en")} ÷ at ${small.n.toLocaleString("en")} files (1.00 = flat in N):`,
+    "",
+    markdownTable(
+      ["plan", "apply", "rollback"].map((phase) => ({
+        phase,
+        "wall per chunk": ratio(large.profile[phase].msPerChunk, small.profile[phase].msPerChunk),
+        "consumer per chunk": ratio(
+          large.profile[phase].consumerMsPerChunk,
+          small.profile[phase].consumerMsPerChunk,
+        ),
+      })),
+    ),
+    "",
+  ];
+}
+
 /** Where a job's wall time went: chunks (deliveries), time inside the consumer, and the rest (queue hand-off, polling). */
 async function chunkProfile(persist, jobId, wallSeconds) {
   const [row] = await d1Json(
@@ -281,6 +306,7 @@ try {
     "",
     markdownTable(profiles),
     "",
+    ...flatness(),
     `Linear projection from the largest run to 1,000,000 files: scan+plan ≈ ${perMillion("plan").toFixed(1)} min (${Math.round(rate("plan"))} files/s), apply ≈ ${perMillion("apply").toFixed(1)} min, rollback ≈ ${perMillion("rollback").toFixed(1)} min.`,
     "",
   ].join("\n");
