@@ -42,7 +42,7 @@ function uploadThrough(
         allowUnknown: config.allowUnknown,
       },
     },
-  );
+  ).then((committed) => committed.row);
 }
 
 async function expectBytes(user: TestUser, id: string, bytes: Uint8Array) {
