@@ -169,5 +169,5 @@ describe("uploads with a name conflict vs purge of the same bytes (#15)", () => 
       if (back.status !== 200 || (await back.arrayBuffer()).byteLength !== media.size) lost.push(media.id);
     }
     expect(lost).toEqual([]);
-  });
+  }, 120_000);
 });
