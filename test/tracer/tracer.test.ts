@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import tracerWasm from "../../src/wasm/build/tracer.wasm?module";
 import {
+  createTracer,
   getTracer,
   resolveOptions,
   TRACE_PRESETS,
@@ -193,5 +195,26 @@ describe("pixels", () => {
     const img = image(1000, 1000, (x, y) => [(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255, 255]);
     const r = tracer.traceRgba(img);
     expect(r.stats.peakMemoryBytes / 1048576).toBeLessThanOrEqual(25);
+  });
+
+  it("a trace in kept memory gives the same SVG as one in new memory; big memories are not kept", () => {
+    const fresh = () => createTracer({ tracerModule: tracerWasm, decoders: {} });
+    const colour = image(90, 70, (x, y) =>
+      (x - 40) ** 2 + (y - 30) ** 2 < 500 ? [20, 90 + x, 200, 255] : [250, 250 - y, 240, x < 60 ? 255 : 0],
+    );
+    const lines = image(64, 64, (x, y) =>
+      Math.abs(x - y) < 2 || (x * 3) % 17 === 0 ? [0, 0, 0, 255] : [255, 255, 255, 255],
+    );
+    const expected = [fresh().traceRgba(colour).svg, fresh().traceRgba(lines, { mode: "binary" }).svg];
+    const tracer = fresh();
+    for (let round = 0; round < 2; round++) {
+      expect(tracer.traceRgba(colour).svg).toBe(expected[0]);
+      expect(tracer.traceRgba(lines, { mode: "binary" }).svg).toBe(expected[1]);
+    }
+    const big = image(800, 800, (x, y) => [(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255, 255]);
+    expect(tracer.traceRgba(big).stats.peakMemoryBytes).toBeGreaterThan(8 * 1048576);
+    const after = tracer.traceRgba(lines, { mode: "binary" });
+    expect(after.svg).toBe(expected[1]);
+    expect(after.stats.peakMemoryBytes).toBeLessThanOrEqual(8 * 1048576);
   });
 });
