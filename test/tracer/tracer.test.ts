@@ -177,6 +177,20 @@ describe("pixels", () => {
     expect(lower!.maxX - lower!.minX + (upper!.maxX - upper!.minX)).toBeGreaterThan(40);
   });
 
+  it("cutout: neighbouring regions overlap by a 1 px trap at their seam, no sliver between them", () => {
+    // left half red, right half blue on a curved seam's straight cousin: each region is traced alone
+    const img = image(40, 20, (x) => (x < 20 ? [220, 0, 0, 255] : [0, 0, 220, 255]));
+    const svg = parseSvg(tracer.traceRgba(img, { layering: "cutout" }).svg);
+    const byFill = new Map(svg.paths.map((p) => [p.fill, extent(p.d)]));
+    const red = byFill.get("#dc0000")!;
+    const blue = byFill.get("#0000dc")!;
+    expect(red.maxX).toBeCloseTo(20.5, 5);
+    expect(blue.minX).toBeCloseTo(19.5, 5);
+    // against the image border they reach out as always; nothing else stacks
+    expect(red.minX).toBeLessThanOrEqual(0);
+    expect(blue.maxX).toBeGreaterThanOrEqual(40);
+  });
+
   it("downscales above the cap and keeps the original size in the viewBox", () => {
     const img = image(300, 200, (x, y) =>
       ((x >> 4) + (y >> 4)) % 2 ? [250, 200, 0, 255] : [0, 80, 160, 255],
