@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
 import { createRouter, jsonContent } from "../openapi";
@@ -12,6 +13,7 @@ const healthSchema = z
   .openapi("Health");
 
 const health = createRoute({
+  operationId: "health",
   method: "get",
   path: "/health",
   tags: ["Operations"],

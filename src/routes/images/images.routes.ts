@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { MAX_SIDE } from "../../media/images/transform";
 import { requires } from "../../policy";
 import { OUTPUT_FORMATS } from "../../wasm/codecs";
@@ -45,6 +46,7 @@ export const imageResponses = {
 };
 
 export const mediaImage = createRoute({
+  operationId: "mediaImage",
   method: "get",
   path: "/media/{id}/image",
   tags: ["Media"],

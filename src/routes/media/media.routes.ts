@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { problemSchema } from "../../errors";
 import { pageQuerySchema } from "../../lib/pagination";
 import {
@@ -33,6 +34,7 @@ const bytes = (description: string) => ({
 });
 
 export const uploadMedia = createRoute({
+  operationId: "uploadMedia",
   method: "post",
   path: "/media",
   tags,
@@ -72,6 +74,7 @@ export const uploadMedia = createRoute({
 });
 
 export const listMedia = createRoute({
+  operationId: "listMedia",
   method: "get",
   path: "/media",
   tags,
@@ -86,6 +89,7 @@ export const listMedia = createRoute({
 });
 
 export const mediaStats = createRoute({
+  operationId: "mediaStats",
   method: "get",
   path: "/media/stats",
   tags,
@@ -95,6 +99,7 @@ export const mediaStats = createRoute({
 });
 
 export const bulkMedia = createRoute({
+  operationId: "bulkMedia",
   method: "post",
   path: "/media/bulk",
   tags,
@@ -108,6 +113,7 @@ export const bulkMedia = createRoute({
 });
 
 export const getMedia = createRoute({
+  operationId: "getMedia",
   method: "get",
   path: "/media/{id}",
   tags,
@@ -118,6 +124,7 @@ export const getMedia = createRoute({
 });
 
 export const patchMedia = createRoute({
+  operationId: "patchMedia",
   method: "patch",
   path: "/media/{id}",
   tags,
@@ -128,6 +135,7 @@ export const patchMedia = createRoute({
 });
 
 export const deleteMedia = createRoute({
+  operationId: "deleteMedia",
   method: "delete",
   path: "/media/{id}",
   tags,
@@ -141,6 +149,7 @@ export const deleteMedia = createRoute({
 });
 
 export const restoreMedia = createRoute({
+  operationId: "restoreMedia",
   method: "post",
   path: "/media/{id}/restore",
   tags,
@@ -151,6 +160,7 @@ export const restoreMedia = createRoute({
 });
 
 export const mediaContent = createRoute({
+  operationId: "mediaContent",
   method: "get",
   path: "/media/{id}/content",
   tags,
@@ -170,6 +180,7 @@ export const mediaContent = createRoute({
 });
 
 export const mediaThumbnail = createRoute({
+  operationId: "mediaThumbnail",
   method: "get",
   path: "/media/{id}/thumbnail",
   tags,
@@ -206,6 +217,7 @@ const shareParams = z.object({
 });
 
 export const createShare = createRoute({
+  operationId: "createShare",
   method: "post",
   path: "/media/{id}/shares",
   tags,
@@ -232,6 +244,7 @@ export const createShare = createRoute({
 });
 
 export const listShares = createRoute({
+  operationId: "listShares",
   method: "get",
   path: "/media/{id}/shares",
   tags,
@@ -245,6 +258,7 @@ export const listShares = createRoute({
 });
 
 export const revokeShare = createRoute({
+  operationId: "revokeShare",
   method: "delete",
   path: "/media/{id}/shares/{shareId}",
   tags,
@@ -255,6 +269,7 @@ export const revokeShare = createRoute({
 });
 
 export const createUpload = createRoute({
+  operationId: "createUpload",
   method: "post",
   path: "/media/uploads",
   tags,
@@ -274,6 +289,7 @@ export const createUpload = createRoute({
 });
 
 export const uploadPart = createRoute({
+  operationId: "uploadPart",
   method: "put",
   path: "/media/uploads/{id}/parts/{partNumber}",
   tags,
@@ -315,6 +331,7 @@ export const uploadPart = createRoute({
 });
 
 export const completeUpload = createRoute({
+  operationId: "completeUpload",
   method: "post",
   path: "/media/uploads/{id}/complete",
   tags,
@@ -325,6 +342,7 @@ export const completeUpload = createRoute({
 });
 
 export const abortUpload = createRoute({
+  operationId: "abortUpload",
   method: "delete",
   path: "/media/uploads/{id}",
   tags,
@@ -335,6 +353,7 @@ export const abortUpload = createRoute({
 });
 
 export const folderTree = createRoute({
+  operationId: "folderTree",
   method: "get",
   path: "/folders",
   tags: ["Folders"],
@@ -344,6 +363,7 @@ export const folderTree = createRoute({
 });
 
 export const moveFolder = createRoute({
+  operationId: "moveFolder",
   method: "post",
   path: "/folders/move",
   tags: ["Folders"],

@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
 import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
@@ -40,6 +41,7 @@ export const settingsSchema = z
   .openapi("OrganizeSettings");
 
 export const organize = createRoute({
+  operationId: "organize",
   method: "post",
   path: "/organize",
   tags,
@@ -66,6 +68,7 @@ export const organize = createRoute({
 });
 
 export const getSettings = createRoute({
+  operationId: "getSettings",
   method: "get",
   path: "/organize/settings",
   tags,
@@ -78,6 +81,7 @@ export const getSettings = createRoute({
 });
 
 export const putSettings = createRoute({
+  operationId: "putSettings",
   method: "put",
   path: "/organize/settings",
   tags,
@@ -91,6 +95,7 @@ export const putSettings = createRoute({
 });
 
 export const listFiles = createRoute({
+  operationId: "listFiles",
   method: "get",
   path: "/jobs/{id}/files",
   tags,
@@ -114,6 +119,7 @@ export const listFiles = createRoute({
 });
 
 export const listDuplicates = createRoute({
+  operationId: "listDuplicates",
   method: "get",
   path: "/jobs/{id}/duplicates",
   tags,
@@ -149,6 +155,7 @@ export const listDuplicates = createRoute({
 });
 
 export const applyPlan = createRoute({
+  operationId: "applyPlan",
   method: "post",
   path: "/jobs/{id}/apply",
   tags,
@@ -162,6 +169,7 @@ export const applyPlan = createRoute({
 });
 
 export const rollbackPlan = createRoute({
+  operationId: "rollbackPlan",
   method: "post",
   path: "/jobs/{id}/rollback",
   tags,
@@ -175,6 +183,7 @@ export const rollbackPlan = createRoute({
 });
 
 export const report = createRoute({
+  operationId: "report",
   method: "get",
   path: "/jobs/{id}/report",
   tags,

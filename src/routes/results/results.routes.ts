@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { requires } from "../../policy";
 import { PRICING } from "../../vectorize/options";
 import { MAX_PNG_SIDE, RESULT_FORMATS } from "../../vectorize/render";
@@ -12,6 +13,7 @@ const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
 const format = z.enum(RESULT_FORMATS).openapi({ description: "svg, pdf, eps, dxf or png" });
 
 export const getResult = createRoute({
+  operationId: "getResult",
   method: "get",
   path: "/jobs/{id}/result",
   tags,
@@ -52,6 +54,7 @@ const offerSchema = z
   .openapi("ResultFormat");
 
 export const listFormats = createRoute({
+  operationId: "listFormats",
   method: "get",
   path: "/jobs/{id}/formats",
   tags,
@@ -68,6 +71,7 @@ export const listFormats = createRoute({
 });
 
 export const unlockFormat = createRoute({
+  operationId: "unlockFormat",
   method: "post",
   path: "/jobs/{id}/formats/{format}",
   tags,

@@ -1,8 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { pickProblems } from "../openapi";
 
 /** Public: no credentials; the signed token is the authority. */
 export const downloadShare = createRoute({
+  operationId: "downloadShare",
   method: "get",
   path: "/shares/{token}",
   tags: ["Shares"],

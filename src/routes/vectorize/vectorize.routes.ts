@@ -1,4 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import { createRoute } from "../openapi";
 import { jobSchema } from "../../job-types";
 import { requires } from "../../policy";
 import { PRICING, vectorizeOptionsSchema } from "../../vectorize/options";
@@ -19,6 +20,7 @@ const pricing = z.enum(PRICING).default("production").openapi({
 });
 
 export const vectorize = createRoute({
+  operationId: "vectorize",
   method: "post",
   path: "/vectorize",
   tags,
@@ -41,6 +43,7 @@ export const vectorize = createRoute({
 });
 
 export const vectorizeBatch = createRoute({
+  operationId: "vectorizeBatch",
   method: "post",
   path: "/vectorize/batch",
   tags,
@@ -70,6 +73,7 @@ export const quoteSchema = z
   .openapi("VectorizeQuote");
 
 export const vectorizeQuote = createRoute({
+  operationId: "vectorizeQuote",
   method: "post",
   path: "/vectorize/quote",
   tags,
