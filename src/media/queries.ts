@@ -1,5 +1,6 @@
 import { and, eq, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { startsWith } from "../db/prefix";
 import { media, users } from "../db/schema";
 import { notFound } from "../errors";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
@@ -8,7 +9,10 @@ import type { MediaKind } from "./sniff";
 
 /** Reading the library: listing with filters, search and cursors, and the owner's statistics. */
 
-export const SORTS = ["name", "-name", "date", "-date", "size", "-size"] as const;
+export const SORTS = ["name", "-name", "date", "-date", "taken", "-taken", "size", "-size"] as const;
+export const KINDS = ["image", "video", "audio", "document", "archive", "text", "other"] as const;
+/** `type=`: a kind, a MIME type, or a top-level type with `/*`. Anything else is a 422, like a bad sort. */
+export const TYPE_FILTER_PATTERN = `^(?:${KINDS.join("|")}|[a-z]+/(?:\\*|[a-z0-9][a-z0-9.+-]*))$`;
 export type Sort = (typeof SORTS)[number];
 
 export interface ListQuery {
@@ -19,6 +23,8 @@ export interface ListQuery {
   subfolders: boolean;
   from?: string;
   to?: string;
+  takenFrom?: string;
+  takenTo?: string;
   minSize?: number;
   maxSize?: number;
   sort: Sort;
@@ -37,12 +43,10 @@ export function ftsQuery(q: string): string | null {
   return terms.length ? terms.map((t) => `"${t}"*`).join(" ") : null;
 }
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export function folderCondition(folder: string, subfolders: boolean): SQL | undefined {
   if (!subfolders) return eq(media.folder, folder);
   if (folder === "/") return undefined;
-  return or(eq(media.folder, folder), sql`${media.folder} LIKE ${`${escapeLike(folder)}/%`} ESCAPE '\\'`);
+  return or(eq(media.folder, folder), startsWith(media.folder, `${folder}/`));
 }
 
 export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
@@ -51,8 +55,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     query.trashed ? isNotNull(media.trashedAt) : isNull(media.trashedAt),
   ];
   if (query.type) {
-    if (query.type.endsWith("/*"))
-      conditions.push(sql`${media.mime} LIKE ${`${escapeLike(query.type.slice(0, -1))}%`} ESCAPE '\\'`);
+    if (query.type.endsWith("/*")) conditions.push(startsWith(media.mime, query.type.slice(0, -1)));
     else if (query.type.includes("/")) conditions.push(eq(media.mime, query.type));
     else conditions.push(eq(media.kind, query.type as MediaKind));
   }
@@ -64,6 +67,8 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   if (query.folder) conditions.push(folderCondition(query.folder, query.subfolders));
   if (query.from) conditions.push(gte(media.createdAt, query.from));
   if (query.to) conditions.push(lt(media.createdAt, query.to));
+  if (query.takenFrom) conditions.push(gte(media.takenAt, query.takenFrom));
+  if (query.takenTo) conditions.push(lt(media.takenAt, query.takenTo));
   if (query.minSize !== undefined) conditions.push(gte(media.size, query.minSize));
   if (query.maxSize !== undefined) conditions.push(lte(media.size, query.maxSize));
   if (query.q) {
@@ -73,8 +78,15 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   }
 
   const descending = query.sort.startsWith("-");
-  const field = query.sort.replace("-", "") as "name" | "date" | "size";
-  const column = field === "name" ? media.nameKey : field === "size" ? media.size : media.createdAt;
+  const field = query.sort.replace("-", "") as "name" | "date" | "taken" | "size";
+  const column =
+    field === "name"
+      ? media.nameKey
+      : field === "size"
+        ? media.size
+        : field === "taken"
+          ? media.takenSort
+          : media.createdAt;
   const order = keyset(column, media.id, decodeCursor(query.cursor), {
     descending,
     numeric: field === "size",
@@ -87,7 +99,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     .limit(query.limit + 1)
     .all();
   const page = toPage(rows, query.limit, (r) =>
-    field === "name" ? r.nameKey : field === "size" ? r.size : r.createdAt,
+    field === "name" ? r.nameKey : field === "size" ? r.size : field === "taken" ? r.takenSort! : r.createdAt,
   );
   return { items: page.items.map(toPublic), nextCursor: page.nextCursor };
 }

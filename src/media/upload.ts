@@ -1,11 +1,11 @@
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
-import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
-import { BlobWriter } from "./blob-store";
+import { BlobWriter, type StoredBlob } from "./blob-store";
+import { type OnConflict, parseOnConflict } from "./conflicts";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector, inspectedFields } from "./ingest";
-import { commitMedia, discardBlobIfUnreferenced } from "./library";
+import { type Committed, commitUpload } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaLeft } from "./quota";
 
@@ -29,9 +29,9 @@ export interface UploadLimits {
 /**
  * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
  * into R2, claims an Idempotency-Key by what was sent (file hash and fields), then commits row +
- * quota + blob reference + outbox in one batch. On any failure nothing
- * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
- * when no row references it.
+ * quota + blob reference + outbox in one batch. The bytes go to an object of their own; when the
+ * content was already stored, the blob keeps its object and this one is dropped. On any failure
+ * nothing stays behind: the R2 multipart upload is aborted, or the object written is deleted.
  */
 export async function receiveUpload(
   deps: UploadDeps,
@@ -41,8 +41,10 @@ export async function receiveUpload(
     contentType: string | undefined;
     contentLength: number | null;
     limits: UploadLimits;
+    /** From the query string; a form field `onConflict` is read when this is absent. */
+    onConflict?: OnConflict;
   },
-): Promise<Media> {
+): Promise<Committed> {
   const boundary = boundaryOf(input.contentType);
   if (input.contentLength !== null && input.contentLength > input.limits.maxBytes + FORM_OVERHEAD)
     throw new ApiError(
@@ -60,6 +62,7 @@ export async function receiveUpload(
   let fileSeen = false;
   let folder = "/";
   let tags: string[] = [];
+  let onConflict: OnConflict = "rename";
 
   try {
     await parseMultipart(
@@ -111,9 +114,10 @@ export async function receiveUpload(
       fileName = normalizeFileName(fields.name, "name");
     folder = normalizeFolder(fields.folder ?? "/");
     tags = normalizeTags(fields.tags ?? "");
+    onConflict = input.onConflict ?? parseOnConflict(fields.onConflict);
     // Two sends of the same file frame it differently; what they mean is the bytes and the fields.
     await deps.idempotency?.claimForBody(
-      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags]),
+      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags, onConflict]),
     );
   } catch (error) {
     await writer.abort();
@@ -122,28 +126,23 @@ export async function receiveUpload(
 
   const file = inspected as Inspected;
 
-  let stored: { created: boolean };
+  let stored: StoredBlob;
   try {
     stored = await writer.finish(file.sha256, file.size);
   } catch (error) {
     await writer.abort();
     throw error;
   }
-  try {
-    return await commitMedia(
-      deps.db,
-      {
-        ownerId: input.ownerId,
-        name: fileName as unknown as string,
-        folder,
-        tags,
-        ...inspectedFields(file),
-      },
-      deps.now,
-      deps.idempotency,
-    );
-  } catch (error) {
-    if (stored.created) await discardBlobIfUnreferenced(deps.db, deps.bucket, file.sha256);
-    throw error;
-  }
+  return commitUpload(
+    deps,
+    {
+      ownerId: input.ownerId,
+      name: fileName as unknown as string,
+      folder,
+      tags,
+      ...inspectedFields(file),
+      objectKey: stored.key,
+    },
+    onConflict,
+  );
 }

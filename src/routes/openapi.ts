@@ -23,9 +23,7 @@ export const SIGNED_IN = [{ bearer: [] }, { cookie: [] }];
  * `createRoute` of @hono/zod-openapi, plus the operation's `security` worked out from its
  * middleware, so every operation in the document declares it (code generators rely on it).
  */
-export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(
-  config: R,
-) {
+export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
   const guarded = [config.middleware ?? []].flat().some((m) => requirementOf(m) !== undefined);
   return defineRoute<P, R>({ ...config, security: config.security ?? (guarded ? SIGNED_IN : []) });
 }

@@ -77,6 +77,11 @@ export async function counts(userId: string) {
   return { rows: media?.n ?? 0, usedBytes: user?.used_bytes ?? 0, usedFiles: user?.used_files ?? 0 };
 }
 
+/** How many R2 objects hold these bytes (each write has an object of its own under `blobs/<sha256>`). */
+export async function storedObjects(sha256: string): Promise<number> {
+  return (await r2Keys(`blobs/${sha256}`)).length;
+}
+
 export async function r2Keys(prefix = ""): Promise<string[]> {
   const keys: string[] = [];
   let cursor: string | undefined;
@@ -93,3 +98,10 @@ export const TINY_PNG = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/+F9PQAJYwPUqXKrSgAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
 );
+
+/** One page of the user's library for a query string (`folder=/a`, `trashed=true`, …). */
+export async function list(user: TestUser, query: string): Promise<MediaJson[]> {
+  const res = await call(`/api/v1/media?${query}`, { token: user.accessToken });
+  expect(res.status).toBe(200);
+  return (await res.json<{ items: MediaJson[] }>()).items;
+}

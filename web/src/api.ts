@@ -36,11 +36,21 @@ export const ROUTES = {
   shares: ["GET", "/media/{id}/shares"],
   createShare: ["POST", "/media/{id}/shares"],
   revokeShare: ["DELETE", "/media/{id}/shares/{shareId}"],
+  createCollectionShare: ["POST", "/shares"],
+  myShares: ["GET", "/me/shares"],
+  extendShare: ["PATCH", "/me/shares/{id}"],
+  revokeMyShare: ["DELETE", "/me/shares/{id}"],
   createUpload: ["POST", "/media/uploads"],
   uploadPart: ["PUT", "/media/uploads/{id}/parts/{partNumber}"],
   completeUpload: ["POST", "/media/uploads/{id}/complete"],
   abortUpload: ["DELETE", "/media/uploads/{id}"],
+  image: ["GET", "/media/{id}/image"],
+  zip: ["GET", "/media/zip"],
+  emptyTrash: ["POST", "/trash/empty"],
   folders: ["GET", "/folders"],
+  createFolder: ["POST", "/folders"],
+  renameFolder: ["PATCH", "/folders"],
+  deleteFolder: ["DELETE", "/folders"],
   moveFolder: ["POST", "/folders/move"],
   vectorize: ["POST", "/vectorize"],
   vectorizeBatch: ["POST", "/vectorize/batch"],
@@ -113,6 +123,9 @@ export const API_KEY_SCOPES = [
 ] as const;
 
 export type Media = Schemas["Media"];
+export type MediaMetadata = NonNullable<Media["metadata"]>;
+export type Uploaded = Answer<"/media", "post">;
+export type OnConflict = NonNullable<Upload["onConflict"]>;
 export type FolderNode = Schemas["FolderNode"];
 export type Share = Schemas["Share"];
 export type Upload = Schemas["Upload"];
@@ -269,7 +282,7 @@ export async function getText(name: RouteName, params: Record<string, string>, q
 
 // ---- Uploads with progress (XHR: fetch has no upload progress) ----
 export interface UploadHandle {
-  promise: Promise<Media>;
+  promise: Promise<Uploaded>;
   abort: () => void;
 }
 
@@ -312,6 +325,7 @@ export function uploadFile(
   file: File,
   folder: string,
   onProgress: (loaded: number, total: number) => void,
+  onConflict: OnConflict = "rename",
 ): UploadHandle {
   let current: XMLHttpRequest | null = null;
   let aborted = false;
@@ -324,9 +338,10 @@ export function uploadFile(
   };
   const single = async () => {
     const form = new FormData();
-    form.append("file", file, file.name);
     if (folder && folder !== "/") form.append("folder", folder);
-    const res = await xhrSend<{ media: Media }>(
+    form.append("onConflict", onConflict);
+    form.append("file", file, file.name);
+    const res = await xhrSend<Uploaded>(
       "POST",
       url("upload"),
       form,
@@ -334,11 +349,11 @@ export function uploadFile(
       register,
     );
     onProgress(file.size, file.size);
-    return res.media;
+    return res;
   };
   const resumable = async () => {
     const { upload } = await call<{ upload: Upload }>("createUpload", {
-      body: { name: file.name, ...(folder && folder !== "/" ? { folder } : {}) },
+      body: { name: file.name, onConflict, ...(folder && folder !== "/" ? { folder } : {}) },
     });
     const partSize = Math.min(upload.maxPartSize, Math.max(upload.minPartSize, 16 * 1024 * 1024));
     const parts = Math.ceil(file.size / partSize);
@@ -366,8 +381,7 @@ export function uploadFile(
         done += chunk.size;
         onProgress(done, file.size);
       }
-      const res = await call<{ media: Media }>("completeUpload", { params: { id: upload.id } });
-      return res.media;
+      return await call<Uploaded>("completeUpload", { params: { id: upload.id } });
     } catch (e) {
       call("abortUpload", { params: { id: upload.id } }).catch(() => {});
       throw e;

@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { type FileAction, type FileStatus, type OrganizePlan, organizeFiles } from "../../db/organize-schema";
+import { startsWith } from "../../db/prefix";
 import { media } from "../../db/schema";
 import { normalizeFolder } from "../../media/names";
 import { folderCondition } from "../../media/queries";
@@ -29,6 +30,8 @@ export interface MediaRow {
   sha256: string;
   createdAt: string;
   tags: string[];
+  /** The camera's wall-clock time the photo was taken (metadata.takenLocal), for `{taken.yyyy}`. */
+  takenLocal: string | null;
 }
 
 /** One planned record, before it is written. */
@@ -54,6 +57,7 @@ const mediaColumns = {
   sha256: media.sha256,
   createdAt: media.createdAt,
   tags: media.tags,
+  takenLocal: sql<string | null>`json_extract(${media.metadata}, '$.takenLocal')`,
 };
 
 /** Which files a plan looks at: the owner's live files under `folder`, never the /Duplicates tree (unless asked). */
@@ -62,7 +66,7 @@ export function scopeCondition(plan: OrganizePlan): SQL {
   conditions.push(folderCondition(plan.folder, true));
   if (plan.folder !== DUPLICATES_ROOT && !plan.folder.startsWith(`${DUPLICATES_ROOT}/`)) {
     conditions.push(
-      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${media.folder} LIKE ${`${DUPLICATES_ROOT}/%`})`,
+      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${startsWith(media.folder, `${DUPLICATES_ROOT}/`)})`,
     );
   }
   if (plan.mediaIds) conditions.push(inList(media.id, plan.mediaIds));
@@ -223,6 +227,7 @@ function planFile(plan: OrganizePlan, rules: Rule[], m: MediaRow): PlannedFile {
   const folder = renderFolder(rule.folder ?? plan.template, {
     category: rule.name,
     createdAt: m.createdAt,
+    takenLocal: m.takenLocal,
     name: m.name,
     tags: m.tags,
   });

@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { API_KEY_SCOPES } from "../../auth/api-keys";
 import { requires } from "../../policy";
 import { tokensSchema } from "../auth/auth.routes";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { apiKeySchema, idParam, meSchema, sessionSchema } from "../schemas";
 
 const tags = ["Accounts"];

@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam, userSchema } from "../schemas";
 
 const tags = ["Admin"];

@@ -1,7 +1,6 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { emailSchema, userSchema } from "../schemas";
 
 const tags = ["Accounts"];

@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { FILE_NAME_PATTERN } from "../../media/names";
 import { MAX_CATEGORY_NAME_CHARS } from "../../organize/categories";
 import { requires } from "../../policy";
 import { templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Categories"];

@@ -1,8 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { createRouter, jsonContent } from "../openapi";
+import { createRoute, createRouter, jsonContent } from "../openapi";
 
 const checkSchema = z.enum(["ok", "fail"]);
 const healthSchema = z

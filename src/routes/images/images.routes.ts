@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { MAX_SIDE } from "../../media/images/transform";
 import { requires } from "../../policy";
 import { OUTPUT_FORMATS } from "../../wasm/codecs";
-import { pickProblems } from "../openapi";
+import { createRoute, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const side = (what: string) =>

@@ -1,11 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { JOB_STATUSES } from "../../db/jobs-schema";
 import { problemSchema } from "../../errors";
 import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Jobs"];

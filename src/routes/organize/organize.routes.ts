@@ -1,12 +1,11 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
 import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { FILE_SORTS } from "../../organize/queries";
 import { requires } from "../../policy";
 import { folderField, templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Organize"];

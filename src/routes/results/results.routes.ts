@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { requires } from "../../policy";
 import { PRICING } from "../../vectorize/options";
 import { MAX_PNG_SIDE, RESULT_FORMATS } from "../../vectorize/render";
-import { jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Vectorize"];

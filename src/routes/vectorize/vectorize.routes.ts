@@ -1,9 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { jobSchema } from "../../job-types";
 import { requires } from "../../policy";
 import { PRICING, vectorizeOptionsSchema } from "../../vectorize/options";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Vectorize"];
 const jobsWrite = requires({ kind: "user", scope: "jobs:write" });

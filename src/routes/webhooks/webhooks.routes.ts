@@ -1,10 +1,9 @@
 import { z } from "@hono/zod-openapi";
-import { createRoute } from "../openapi";
 import { WEBHOOK_DELIVERY_STATUSES } from "../../db/webhooks-schema";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { webhookEvents } from "../../webhook-events";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Webhooks"];
