@@ -34,7 +34,8 @@ describe("the OpenAPI document, for code generators", () => {
         expect(ids.has(op.operationId!), `${where}: ${op.operationId} twice`).toBe(false);
         ids.add(op.operationId!);
         expect(Array.isArray(op.security), where).toBe(true);
-        const needsCredential = op.security!.length > 0 && op.security!.every((s) => Object.keys(s).length > 0);
+        const needsCredential =
+          op.security!.length > 0 && op.security!.every((s) => Object.keys(s).length > 0);
         if (needsCredential) {
           expect(op.security, where).toEqual([{ bearer: [] }, { cookie: [] }]);
           secured += 1;
