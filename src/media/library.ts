@@ -32,6 +32,8 @@ export interface PublicMedia {
   createdAt: string;
   updatedAt: string;
   trashedAt?: string;
+  /** A stacked duplicate (organizer): the id of the file shown for its stack. */
+  stackOf?: string;
   contentUrl: string;
   /** A preview: the thumbnail of a drawable file, an icon of its type otherwise. */
   thumbnailUrl: string;
@@ -55,6 +57,7 @@ export function toPublic(row: Media): PublicMedia {
   if (row.width !== null) out.width = row.width;
   if (row.height !== null) out.height = row.height;
   if (row.trashedAt !== null) out.trashedAt = row.trashedAt;
+  if (row.stackOf) out.stackOf = row.stackOf;
   return out;
 }
 
@@ -101,6 +104,7 @@ export function mediaInsertStatements(
     createdAt: nowIso,
     updatedAt: nowIso,
     trashedAt: null,
+    stackOf: null,
   };
   const thumb = isRenderable(input) ? "pending" : "none";
   return {

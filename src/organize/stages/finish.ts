@@ -53,7 +53,25 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
         ? { appliedAt: nowIso, plannedAt: plan.plannedAt ?? nowIso }
         : { plannedAt: nowIso };
   return {
-    result: { planJobId: plan.jobId, action, dryRun: plan.dryRun, state, ...summary },
+    result: {
+      planJobId: plan.jobId,
+      action,
+      kind: plan.kind,
+      match: plan.match,
+      dryRun: plan.dryRun,
+      state,
+      ...summary,
+    },
+    // The last progress counts what this job handled, in files and bytes, not "1 of 1".
+    progress: {
+      stage: "done",
+      unit: "files",
+      done: plan.done,
+      total: Math.max(plan.total, plan.done),
+      bytesDone: plan.doneBytes,
+      bytesTotal: Math.max(plan.totalBytes, plan.doneBytes),
+      percent: 100,
+    },
     domain: [
       db
         .update(organizePlans)
