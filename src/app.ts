@@ -19,6 +19,7 @@ import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
+import { fingerprintsRouter } from "./routes/fingerprints/fingerprints.index";
 import { healthRouter } from "./routes/health/health.index";
 import { imagesRouter } from "./routes/images/images.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
@@ -74,6 +75,7 @@ export function createApp() {
   api.route("/", jobsRouter);
   api.route("/", vectorizeRouter);
   api.route("/", organizeRouter);
+  api.route("/", fingerprintsRouter);
   api.route("/", categoriesRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;

@@ -8,7 +8,7 @@ import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { blobKey, deleteDerived } from "./blob-store";
 import { bumpCacheVersion } from "./cache";
-import { isRenderable } from "./images/sources";
+import { isDecodable, isRenderable } from "./images/sources";
 import type { MediaKind } from "./sniff";
 
 /**
@@ -107,6 +107,8 @@ export function mediaInsertStatements(
     stackOf: null,
   };
   const thumb = isRenderable(input) ? "pending" : "none";
+  // Fingerprints (src/media/fingerprints) are made for the rasters the Worker decodes.
+  const fingerprint = isDecodable(input) ? "pending" : "none";
   return {
     row,
     statements: [
@@ -117,8 +119,8 @@ export function mediaInsertStatements(
       ),
       rawInBatch(
         db,
-        sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, created_at)
-          VALUES (${input.sha256}, ${input.size}, ${input.mime}, 1, ${thumb}, ${nowIso})
+        sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, fingerprint_status, created_at)
+          VALUES (${input.sha256}, ${input.size}, ${input.mime}, 1, ${thumb}, ${fingerprint}, ${nowIso})
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
       db.insert(media).values(row),

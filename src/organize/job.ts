@@ -103,7 +103,7 @@ async function runOrganizeChunk(ctx: JobContext<OrganizeInput>) {
   if (plan.activeJobId !== claim.job.id)
     throw new PermanentJobError("plan_busy", "Another job is working on this plan.");
   const config = organizeConfig(ctx.env);
-  const source = librarySource(db, plan);
+  const source = librarySource(db, plan, ctx.env.MEDIA);
   const now = ctx.now();
 
   await ctx.step(progressOf(plan, input.action, plan.stage as Stage));
@@ -155,7 +155,7 @@ async function runStage(
   const { db } = ctx;
   switch (stage) {
     case "fingerprints":
-      return fingerprintsChunk(db, ctx.env.MEDIA, source, plan);
+      return fingerprintsChunk(source, plan);
     case "groups":
       return groupsChunk(db, source, plan);
     case "duplicates":

@@ -23,9 +23,10 @@ export interface FileSource {
   exactGroups(match: Exclude<MatchKind, "similar">): BatchItem<"sqlite">[];
   /** A page of (id, perceptual hash) of images in scope, in id order after `after`. */
   perceptualHashes(after: string, limit: number): Promise<{ id: string; phash: string }[]>;
-  /** Images in scope whose fingerprints were never made (their blobs' ids), at most `limit`. */
-  unfingerprinted(limit: number): Promise<string[]>;
-  countUnfingerprinted(): Promise<{ files: number; bytes: number }>;
+  /** Distinct images in scope whose fingerprints were never made. */
+  countUnfingerprinted(): Promise<number>;
+  /** Makes missing fingerprints of images in scope for up to `budgetMs`; how many, and whether more are left. */
+  makeFingerprints(budgetMs: number): Promise<{ tried: number; more: boolean }>;
   /** Which (folder, lower-cased name) pairs live files hold, as `pairKey`s. */
   takenNames(pairs: [string, string][]): Promise<Set<string>>;
   /** Runs one chunk of the plan: media ids in (lo, hi] among records still `planned`. */

@@ -38,7 +38,7 @@ export async function previewRules(
     mediaIds: null,
     match: "bytes" as const,
   };
-  const source = librarySource(db, scope);
+  const source = librarySource(db, scope, null);
   const [files, measured] = await Promise.all([source.page(null, PREVIEW_FILES), source.measure()]);
   const twins = files.length
     ? await db

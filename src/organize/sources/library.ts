@@ -1,10 +1,10 @@
-import { and, asc, eq, gt, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { type OrganizePlan, organizeGroups } from "../../db/organize-schema";
 import { blobs, media } from "../../db/schema";
-import { FINGERPRINT_ATTEMPTS, FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
-import { DECODE_MAX_PIXELS } from "../../media/images/sources";
+import { countUnfingerprinted, fingerprintSome } from "../../media/fingerprints/store";
+import { FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
 import { folderCondition } from "../../media/queries";
 import { type FileSource, pairKey, type SourceFile } from "../source";
 import { applyStatements, rollbackStatements } from "./library-changes";
@@ -28,8 +28,8 @@ export function scopeCondition(plan: LibraryScope): SQL {
 /** What a library source reads: the plan's owner, folder, files and match kind. */
 export type LibraryScope = Pick<OrganizePlan, "jobId" | "ownerId" | "folder" | "mediaIds" | "match">;
 
-/** The media library of the plan's owner as a file source (see FileSource). */
-export function librarySource(db: Db, plan: LibraryScope): FileSource {
+/** The media library of the plan's owner as a file source (see FileSource); `bucket` holds the bytes. */
+export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | null): FileSource {
   const scope = scopeCondition(plan);
   const withPixels = plan.match !== "bytes";
   const columns = {
@@ -49,18 +49,7 @@ export function librarySource(db: Db, plan: LibraryScope): FileSource {
       ? sql<string | null>`(SELECT ${blobs.pixelHash} FROM ${blobs} WHERE ${blobs.sha256} = ${media.sha256})`
       : sql<string | null>`NULL`,
   };
-  const images = and(
-    scope,
-    inList(media.mime, FINGERPRINTED_TYPES),
-    sql`coalesce(${media.width}, 0) * coalesce(${media.height}, 0) <= ${DECODE_MAX_PIXELS}`,
-  );
-  // Blobs whose fingerprints can still be made (a failed one has used up its attempts).
-  const unfingerprinted = and(
-    images,
-    inList(blobs.fingerprintStatus, ["none", "pending"]),
-    lt(blobs.fingerprintAttempts, FINGERPRINT_ATTEMPTS),
-  );
-
+  const images = and(scope, inList(media.mime, FINGERPRINTED_TYPES));
   return {
     async measure() {
       const row = await db
@@ -150,25 +139,10 @@ export function librarySource(db: Db, plan: LibraryScope): FileSource {
         .all()) as { id: string; phash: string }[];
     },
 
-    async unfingerprinted(limit) {
-      const rows = await db
-        .selectDistinct({ sha256: blobs.sha256 })
-        .from(media)
-        .innerJoin(blobs, eq(blobs.sha256, media.sha256))
-        .where(unfingerprinted)
-        .limit(limit)
-        .all();
-      return rows.map((r) => r.sha256);
-    },
-
-    async countUnfingerprinted() {
-      const row = await db
-        .select({ files: sql<number>`count(DISTINCT ${blobs.sha256})`, bytes: sql<number>`0` })
-        .from(media)
-        .innerJoin(blobs, eq(blobs.sha256, media.sha256))
-        .where(unfingerprinted)
-        .get();
-      return { files: row?.files ?? 0, bytes: 0 };
+    countUnfingerprinted: () => countUnfingerprinted(db, scope),
+    makeFingerprints: (budgetMs) => {
+      if (!bucket) throw new Error("this library source reads no bytes");
+      return fingerprintSome(db, bucket, scope, budgetMs);
     },
 
     async takenNames(pairs) {

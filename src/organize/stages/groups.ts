@@ -2,7 +2,6 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
 import type { OrganizePlan } from "../../db/organize-schema";
-import { fingerprintBlob } from "../../media/fingerprints/store";
 import { parseHashes, similarGroups } from "../similar";
 import type { FileSource } from "../source";
 import { type ChunkResult, NONE } from "./chunk";
@@ -17,32 +16,21 @@ import { type ChunkResult, NONE } from "./chunk";
 /** Wall time one delivery spends decoding images before it checkpoints. */
 const FINGERPRINT_BUDGET_MS = 10_000;
 
-export async function fingerprintsChunk(
-  db: Db,
-  bucket: R2Bucket,
-  source: FileSource,
-  plan: OrganizePlan,
-): Promise<ChunkResult> {
+export async function fingerprintsChunk(source: FileSource, plan: OrganizePlan): Promise<ChunkResult> {
   const next = { stage: "groups", cursor: "" } as const;
   if (plan.match === "bytes") return { statements: [], next, processed: NONE };
-  const total = plan.cursor === "" && plan.done === 0 ? await source.countUnfingerprinted() : undefined;
-  const started = Date.now();
-  let done = 0;
-  for (;;) {
-    const shas = await source.unfingerprinted(8);
-    if (shas.length === 0) return { statements: [], next, processed: { files: done, bytes: 0 }, total };
-    for (const sha of shas) {
-      await fingerprintBlob(db, bucket, sha);
-      done++;
-    }
-    if (Date.now() - started > FINGERPRINT_BUDGET_MS)
-      return {
-        statements: [],
-        next: { stage: "fingerprints", cursor: "more" },
-        processed: { files: done, bytes: 0 },
-        total,
-      };
-  }
+  const total =
+    plan.cursor === "" && plan.done === 0
+      ? { files: await source.countUnfingerprinted(), bytes: 0 }
+      : undefined;
+  const { tried, more } = await source.makeFingerprints(FINGERPRINT_BUDGET_MS);
+  return {
+    statements: [],
+    // The blob rows are written as each image is done; the checkpoint only says how far.
+    next: more ? { stage: "fingerprints", cursor: "more" } : next,
+    processed: { files: tried, bytes: 0 },
+    total,
+  };
 }
 
 /** Rows of look-alike groups per statement: ~60 bytes of JSON each, well under D1's 2 MB value limit. */
