@@ -16,8 +16,9 @@ import {
 } from "../db/organize-schema";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
+import { createJobStatements } from "../jobs/create";
 import { enqueueJobs } from "../jobs/dispatch";
-import { createJobStatements, getJobRow } from "../jobs/lifecycle";
+import { getJobRow } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
 import { normalizeFolder } from "../media/names";
 import { loadRules as loadCategories } from "./categories";

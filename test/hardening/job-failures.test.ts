@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
-import { createJobStatements } from "../../src/jobs/lifecycle";
+import { createJobStatements } from "../../src/jobs/create";
 import { createJobRegistry, defineJobType, type JobHandler } from "../../src/jobs/registry";
 import { runJobBatch } from "../../src/jobs/runner";
 
