@@ -5,7 +5,8 @@ import { getDb } from "../../db/client";
 import { type Job, jobs } from "../../db/jobs-schema";
 import { blobs, media } from "../../db/schema";
 import { enqueueJobs } from "../../jobs/dispatch";
-import { createJobStatements, getJobRow } from "../../jobs/lifecycle";
+import { createJobStatements } from "../../jobs/create";
+import { getJobRow } from "../../jobs/lifecycle";
 import { defineJobType } from "../../jobs/registry";
 import { countUnfingerprinted, fingerprintSome } from "./store";
 
