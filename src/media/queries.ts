@@ -23,6 +23,8 @@ export interface ListQuery {
   maxSize?: number;
   sort: Sort;
   trashed: boolean;
+  /** Also list stacked duplicates (a stack shows only its kept file otherwise). */
+  stacked?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -50,6 +52,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     eq(media.ownerId, ownerId),
     query.trashed ? isNotNull(media.trashedAt) : isNull(media.trashedAt),
   ];
+  if (!query.stacked) conditions.push(isNull(media.stackOf));
   if (query.type) {
     if (query.type.endsWith("/*"))
       conditions.push(sql`${media.mime} LIKE ${`${escapeLike(query.type.slice(0, -1))}%`} ESCAPE '\\'`);

@@ -19,6 +19,9 @@ export const mediaSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     trashedAt: z.string().optional(),
+    stackOf: z.string().optional().openapi({
+      description: "A stacked duplicate (organizer, duplicates: stack): the id of the file shown for its stack",
+    }),
     contentUrl: z.string(),
     thumbnailUrl: z.string().openapi({ description: "A WebP thumbnail, or an SVG icon of the file's type" }),
   })
@@ -55,6 +58,9 @@ export const listQuerySchema = pageQuerySchema.extend({
     .default("-date")
     .openapi({ description: "`name`, `date`, `size`; prefix `-` for descending" }),
   trashed: bool("false").openapi({ description: "List the trash instead" }),
+  stacked: bool("false").openapi({
+    description: "Also list stacked duplicates (hidden by default: a stack shows its one kept file)",
+  }),
 });
 
 export const patchSchema = z.strictObject({
