@@ -20,7 +20,8 @@ export const mediaSchema = z
     updatedAt: z.string(),
     trashedAt: z.string().optional(),
     stackOf: z.string().optional().openapi({
-      description: "A stacked duplicate (organizer, duplicates: stack): the id of the file shown for its stack",
+      description:
+        "A stacked duplicate (organizer, duplicates: stack): the id of the file shown for its stack",
     }),
     contentUrl: z.string(),
     thumbnailUrl: z.string().openapi({ description: "A WebP thumbnail, or an SVG icon of the file's type" }),
