@@ -46,7 +46,9 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
     height: media.height,
     // Only plans that look for pixel twins read the blob row (a join per file otherwise for nothing).
     pixelHash: withPixels
-      ? sql<string | null>`(SELECT ${blobs.pixelHash} FROM ${blobs} WHERE ${blobs.sha256} = ${media.sha256})`
+      ? // Spelled out: drizzle drops table names of columns inside a select's sql, and "sha256 = sha256"
+        // would then compare the blob with itself.
+        sql<string | null>`(SELECT b.pixel_hash FROM blobs b WHERE b.sha256 = "media"."sha256")`
       : sql<string | null>`NULL`,
   };
   const images = and(scope, inList(media.mime, FINGERPRINTED_TYPES));
