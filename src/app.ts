@@ -26,6 +26,7 @@ import { jobsRouter } from "./routes/jobs/jobs.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
+import { resultsRouter } from "./routes/results/results.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 
@@ -74,6 +75,7 @@ export function createApp() {
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);
   api.route("/", vectorizeRouter);
+  api.route("/", resultsRouter);
   api.route("/", organizeRouter);
   api.route("/", fingerprintsRouter);
   api.route("/", categoriesRouter);

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
@@ -84,4 +84,14 @@ export function releaseCredits(db: Db, jobId: string, whenJobStatus: "failed" | 
         AND EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND status = ${whenJobStatus})
       ON CONFLICT (user_id, ref, kind) DO NOTHING`,
   );
+}
+
+/** Whether the charge `ref` (see `chargeCredits`) was made: reserved and committed. */
+export async function wasCharged(db: Db, userId: string, ref: string): Promise<boolean> {
+  const row = await db
+    .select({ id: creditLedger.id })
+    .from(creditLedger)
+    .where(and(eq(creditLedger.userId, userId), eq(creditLedger.ref, ref), eq(creditLedger.kind, "commit")))
+    .get();
+  return Boolean(row);
 }

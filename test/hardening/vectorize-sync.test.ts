@@ -4,6 +4,9 @@ import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { fixture } from "../helpers/fixtures";
 import { uploadOk } from "../media/helpers";
 
+/** what a production trace costs (wrangler.toml) */
+const COST = Number(env.VECTORIZE_CREDIT_COST);
+
 const credits = async (user: TestUser) =>
   (await (await call("/api/v1/me", { token: user.accessToken })).json<{ user: { credits: number } }>()).user
     .credits;
@@ -32,10 +35,10 @@ const sync = (user: TestUser, mediaId: string, options: Record<string, unknown> 
   });
 
 describe("POST /vectorize?sync=true is charged like a job (#3)", () => {
-  it("costs a credit through the ledger, and is refused with 402 at zero", async () => {
+  it("costs what a job costs through the ledger, and is refused with 402 when short", async () => {
     const user = await newUser();
     const image = await uploadOk(user, await fixture("computer__bluepane_01.png"), "sync.png");
-    await setCredits(user, 1);
+    await setCredits(user, COST);
     const first = await sync(user, image.id);
     expect(first.status, await first.clone().text()).toBe(200);
     expect(await credits(user)).toBe(0);
@@ -48,14 +51,14 @@ describe("POST /vectorize?sync=true is charged like a job (#3)", () => {
       .all<{ kind: string; amount: number }>();
     expect(ledger.results).toEqual([
       { kind: "commit", amount: 0 },
-      { kind: "reserve", amount: -1 },
+      { kind: "reserve", amount: -COST },
     ]);
   });
 
   it("parallel sync traces never take more than the balance", async () => {
     const user = await newUser();
     const image = await uploadOk(user, await fixture("computer__bluepane_01.png"), "sync.png");
-    await setCredits(user, 2);
+    await setCredits(user, 2 * COST);
     const results = await Promise.all(Array.from({ length: 5 }, () => sync(user, image.id)));
     expect(results.filter((r) => r.status === 200)).toHaveLength(2);
     expect(results.filter((r) => r.status === 402)).toHaveLength(3);

@@ -79,7 +79,7 @@ const byLabel = new ByLabel();
 const MOM: i32 = 18;
 
 export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills): void {
-  if (o.mode != MODE_COLOR || o.colors > 0) return;
+  if (o.mode != MODE_COLOR || o.colors > 0 || o.paletteN > 0) return;
   let k = pal.k;
   if (k < 2) return;
   let w = f.w;

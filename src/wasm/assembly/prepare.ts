@@ -221,8 +221,8 @@ export function inkStrokes(f: Frame): void {
 }
 
 // neighbours in ring order: N, NE, E, SE, S, SW, W, NW
-const RING_X: StaticArray<i32> = [0, 1, 1, 1, 0, -1, -1, -1];
-const RING_Y: StaticArray<i32> = [-1, -1, 0, 1, 1, 1, 0, -1];
+export const RING_X: StaticArray<i32> = [0, 1, 1, 1, 0, -1, -1, -1];
+export const RING_Y: StaticArray<i32> = [-1, -1, 0, 1, 1, 1, 0, -1];
 
 /** whether the pixels labelled `c` around p form two or more 8-connected pieces (p would join them) */
 function joinsPieces(f: Frame, p: i32, c: i32): bool {
@@ -234,9 +234,15 @@ function joinsPieces(f: Frame, p: i32, c: i32): bool {
     let yy = y + unchecked(RING_Y[k]);
     if (xx >= 0 && yy >= 0 && xx < f.w && yy < f.h && f.label(yy * f.w + xx) == c) bits |= 1 << k;
   }
-  if (bits == 0) return false;
-  // pieces: runs of set bits around the ring, where an edge neighbour (even k) also links the two edge
-  // neighbours beside it across the corner between them (N and E touch diagonally)
+  return ringPieces(bits) >= 2;
+}
+
+/**
+ * How many 8-connected pieces the set neighbours of a pixel form (`bits`: bit k = ring neighbour k, in
+ * RING_X/RING_Y order): runs of set bits around the ring, where an edge neighbour (even k) also links
+ * the two edge neighbours beside it across the corner between them (N and E touch diagonally).
+ */
+export function ringPieces(bits: i32): i32 {
   let seen = 0;
   let pieces = 0;
   for (let k = 0; k < 8; k++) {
@@ -254,7 +260,7 @@ function joinsPieces(f: Frame, p: i32, c: i32): bool {
       stack |= nb & bits & ~seen;
     }
   }
-  return pieces >= 2;
+  return pieces;
 }
 
 function inkPixel(f: Frame, i: i32, cc: i32): void {

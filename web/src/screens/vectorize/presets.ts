@@ -3,7 +3,17 @@ import type { TraceOptions, TracePreset } from "../../api";
 export type Opts = Required<
   Pick<
     TraceOptions,
-    "mode" | "colors" | "detail" | "smoothness" | "cornerThreshold" | "speckle" | "output" | "layering"
+    | "mode"
+    | "colors"
+    | "detail"
+    | "smoothness"
+    | "cornerThreshold"
+    | "speckle"
+    | "output"
+    | "layering"
+    | "threshold"
+    | "maxStrokeWidth"
+    | "fillWide"
   >
 >;
 
@@ -43,6 +53,9 @@ const BASE: Opts = {
   speckle: 4,
   output: "curves",
   layering: "stacked",
+  threshold: 128,
+  maxStrokeWidth: 12,
+  fillWide: true,
 };
 
 /** What the controls show: the base, the preset's values, then the user's changes. */
@@ -51,5 +64,6 @@ export function effective(preset: TracePreset | null, overrides: Partial<Opts>):
   const merged = { ...BASE, ...p, ...overrides };
   if (merged.mode === "binary") merged.colors = 2;
   if (merged.mode === "posterize" && !merged.colors) merged.colors = 8;
+  if (merged.mode === "centerline" && overrides.speckle === undefined && !p.speckle) merged.speckle = 3;
   return merged;
 }
