@@ -33,6 +33,8 @@ function pathPattern(unit: string, lead: string): string {
   return `^${lead}(?:${segment}/+){0,19}(?:${segment})?$`;
 }
 export const FOLDER_PATTERN = pathPattern(`[^/\\\\${FORBIDDEN}]`, "/*");
+/** A folder below the root: FOLDER_PATTERN with at least one character that survives trimming. */
+export const SUBFOLDER_PATTERN = `^(?=[\\s\\S]*[^/${BLANK}])${FOLDER_PATTERN.slice(1)}`;
 /** A folder template: a folder path that starts with / and may hold {placeholders} in its segments. */
 export const TEMPLATE_PATTERN = pathPattern(
   `[^/{}\\\\${FORBIDDEN}]|\\{(?:category|yyyy|mm|ext|tag)\\}`,

@@ -204,6 +204,11 @@ export const MAX_CATEGORY_NAME_CHARS = 60;
 const invalid = (path: string, message: string, code: string) =>
   new ApiError(422, code, message, { errors: [{ path, message, code }] satisfies FieldError[] });
 
+/** Extensions as the API documents them (normalizeExtensions lower-cases and trims). */
+export const EXTENSION_PATTERN = "^\\s*\\.[A-Za-z0-9][A-Za-z0-9_+-]{0,15}\\s*$";
+/** MIME types or patterns as the API documents them (normalizeMimePatterns lower-cases and trims). */
+export const MIME_PATTERN = "^\\s*[A-Za-z0-9][A-Za-z0-9.+-]*/(?:\\*|[A-Za-z0-9][A-Za-z0-9.+-]*\\*?)\\s*$";
+
 /** `.PDF ` → `.pdf`, de-duplicated; anything not like ".pdf" is a 422 at `field.i`. */
 export function normalizeExtensions(raw: string[], field: string): string[] {
   const extensions = [...new Set(raw.map((e) => e.trim().toLowerCase()))];

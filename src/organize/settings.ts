@@ -82,10 +82,7 @@ export async function getRules(db: Db, userId: string): Promise<RuleList> {
 
 export async function putRules(db: Db, userId: string, input: RuleInput[], now: Date): Promise<RuleList> {
   const categories = await loadCategories(db, userId);
-  const rules = validateRules(
-    input,
-    categories.map((c) => c.name),
-  );
+  const rules = validateRules(input);
   const current = await getSettings(db, userId);
   const updatedAt = now.toISOString();
   await db

@@ -60,13 +60,13 @@ describe("organize rules", () => {
     await bad({ filters: { name: { regex: "(a)\\1" } } }, "invalid_pattern"); // backreferences: not linear, not RE2
     await bad({ filters: { name: { glob: "[abc" } } }, "invalid_pattern");
     await bad({ filters: { name: { regex: "a".repeat(201) } } }, "validation_failed");
-    await bad({ filters: { categories: ["Nope"] } }, "unknown_category");
     await bad({ filters: { extensions: ["pdf"] } }, "invalid_extension");
     await bad({ filters: { types: ["not a type"] } }, "invalid_mime_type");
-    await bad({ filters: { size: { min: 10, max: 5 } } }, "invalid_rule");
-    await bad({ filters: { uploaded: { after: "2026-01-01", before: "2025-01-01" } } }, "invalid_rule");
+    await bad({ filters: { size: { min: 10, max: 5 } } }, "empty_range");
+    await bad({ filters: { uploaded: { after: "2026-01-01", before: "2025-01-01" } } }, "empty_range");
     await bad({ action: { type: "move", template: "/{nope}" } }, "invalid_template");
-    await bad({ action: { type: "tag" } }, "invalid_rule");
+    await bad({ action: { type: "tag" } }, "empty_action");
+    await bad({ action: { type: "tag", tag: [] } }, "empty_action");
     await bad({ action: { type: "explode" } }, "validation_failed");
     await bad({ filters: { surprise: true } }, "validation_failed");
     await expectProblem(
@@ -75,7 +75,7 @@ describe("organize rules", () => {
         { id: "same", name: "b", action: { type: "keep" } },
       ]),
       422,
-      "invalid_rule",
+      "duplicate_rule_id",
     );
 
     const res = await putRules(user, [
@@ -265,6 +265,8 @@ describe("organize rules", () => {
       file("twin-b.txt", "/docs/sub", { sha256: twin, createdAt: "2025-01-01T00:00:00.000Z" }),
     ]);
     const rules = [
+      // A category that doesn't exist (yet) is accepted as given and matches nothing.
+      { id: "ghost", name: "Ghost", filters: { categories: ["Nope"] }, action: { type: "trash" } },
       {
         id: "copies",
         name: "Copies",
@@ -310,7 +312,7 @@ describe("organize rules", () => {
     };
     expect(counted).toMatchObject({ scanned: 7, sampled: false, unmatched: { files: 1 } });
     const previewCounts = Object.fromEntries(counted.rules.map((r) => [r.id, r.files]));
-    expect(previewCounts).toEqual({ copies: 1, images: 1, bigdocs: 1, old: 1, public: 2 });
+    expect(previewCounts).toEqual({ ghost: 0, copies: 1, images: 1, bigdocs: 1, old: 1, public: 2 });
 
     expect((await putRules(user, rules)).status).toBe(200);
     const plan = await organize(user, { dryRun: true });
@@ -323,7 +325,7 @@ describe("organize rules", () => {
     expect(ruleOf("small.pdf")).toBe("public");
     expect(ruleOf("old.txt")).toBe("old");
     expect(ruleOf("secret.txt")).toBeNull();
-    const planCounts: Record<string, number> = {};
+    const planCounts: Record<string, number> = { ghost: 0 };
     for (const f of files) if (f.rule) planCounts[f.rule] = (planCounts[f.rule] ?? 0) + 1;
     expect(planCounts).toEqual(previewCounts);
   });

@@ -169,13 +169,16 @@ describe("look-alike and same-picture duplicates", () => {
     }
     for (const threshold of [0, 4, 10, 12]) {
       const parent = hex.map((_, i) => i);
-      const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+      const find = (i: number): number => {
+        while (parent[i] !== i) i = parent[i]!;
+        return i;
+      };
       for (let i = 0; i < hex.length; i++)
         for (let j = i + 1; j < hex.length; j++)
           if (hammingDistance(hex[i]!, hex[j]!) <= threshold)
             parent[Math.max(find(i), find(j))] = Math.min(find(i), find(j));
       const byRoot = new Map<number, number[]>();
-      hex.forEach((_, i) => byRoot.set(find(i), [...(byRoot.get(find(i)) ?? []), i]));
+      for (let i = 0; i < hex.length; i++) byRoot.set(find(i), [...(byRoot.get(find(i)) ?? []), i]);
       const brute = [...byRoot.values()].filter((g) => g.length > 1).sort((a, b) => a[0]! - b[0]!);
       expect(similarGroups(parseHashes(hex), threshold)).toEqual(brute);
     }

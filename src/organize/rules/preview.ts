@@ -25,12 +25,7 @@ export async function previewRules(
   request: { rules?: RuleInput[]; folder?: string },
 ) {
   const [categories, settings] = await Promise.all([loadCategories(db, userId), getSettings(db, userId)]);
-  const rules = request.rules
-    ? validateRules(
-        request.rules,
-        categories.map((c) => c.name),
-      )
-    : (await getRules(db, userId)).rules;
+  const rules = request.rules ? validateRules(request.rules) : (await getRules(db, userId)).rules;
   const scope = {
     jobId: "",
     ownerId: userId,

@@ -12,39 +12,31 @@ const invalid = (path: string, message: string, code = "invalid_rule") =>
 /**
  * Checks and normalizes a rule list as `PUT /organize/rules` stores it: ids unique (made up when
  * absent), tags and folders in their stored form, templates and name patterns valid, ranges not
- * empty, category filters naming categories that exist (`categoryNames`, any case).
+ * empty. Category names are kept as given (a category made later may match; matching ignores case).
  */
-export function validateRules(input: RuleInput[], categoryNames: string[]): OrganizeRule[] {
+export function validateRules(input: RuleInput[]): OrganizeRule[] {
   if (input.length > MAX_RULES) throw invalid("rules", `At most ${MAX_RULES} rules.`);
-  const known = new Map(categoryNames.map((n) => [n.toLowerCase(), n]));
   const ids = new Set<string>();
   return input.map((rule, i) => {
     const at = `rules.${i}`;
     const id = rule.id ?? newId("rule");
-    if (ids.has(id)) throw invalid(`${at}.id`, `Two rules have the id "${id}".`);
+    if (ids.has(id)) throw invalid(`${at}.id`, `Two rules have the id "${id}".`, "duplicate_rule_id");
     ids.add(id);
     return {
       id,
       name: rule.name.trim(),
       enabled: rule.enabled ?? true,
-      filters: normalizeFilters(rule.filters ?? {}, `${at}.filters`, known),
+      filters: normalizeFilters(rule.filters ?? {}, `${at}.filters`),
       action: normalizeAction(rule.action, `${at}.action`),
     };
   });
 }
 
-function normalizeFilters(f: RuleFilters, at: string, known: Map<string, string>): RuleFilters {
+function normalizeFilters(f: RuleFilters, at: string): RuleFilters {
   const out: RuleFilters = {};
   if (f.extensions?.length) out.extensions = normalizeExtensions(f.extensions, `${at}.extensions`);
   if (f.types?.length) out.types = normalizeMimePatterns(f.types, `${at}.types`);
-  if (f.categories?.length) {
-    out.categories = f.categories.map((name, i) => {
-      const found = known.get(name.trim().toLowerCase());
-      if (!found)
-        throw invalid(`${at}.categories.${i}`, `There is no category "${name}".`, "unknown_category");
-      return found;
-    });
-  }
+  if (f.categories?.length) out.categories = [...new Set(f.categories.map((c) => c.trim()))];
   if (f.name) {
     try {
       compileNamePattern(f.name);
@@ -56,14 +48,14 @@ function normalizeFilters(f: RuleFilters, at: string, known: Map<string, string>
   }
   if (f.size) {
     if (f.size.min !== undefined && f.size.max !== undefined && f.size.min > f.size.max)
-      throw invalid(`${at}.size`, "The size range is empty (min > max).");
+      throw invalid(`${at}.size`, "The size range is empty (min > max).", "empty_range");
     out.size = f.size;
   }
   for (const key of ["uploaded", "taken"] as const) {
     const r = f[key];
     if (!r) continue;
     if (r.after !== undefined && r.before !== undefined && r.after >= r.before)
-      throw invalid(`${at}.${key}`, `The ${key} range is empty (after ≥ before).`);
+      throw invalid(`${at}.${key}`, `The ${key} range is empty (after ≥ before).`, "empty_range");
     out[key] = r;
   }
   if (f.tags) {
@@ -87,7 +79,7 @@ function normalizeAction(a: RuleAction, at: string): RuleAction {
       const tag = a.tag?.length ? normalizeTags(a.tag, `${at}.tag`) : undefined;
       const untag = a.untag?.length ? normalizeTags(a.untag, `${at}.untag`) : undefined;
       if (a.type === "tag" && !tag && !untag)
-        throw invalid(at, "A tag action needs tags to add (tag) or remove (untag).");
+        throw invalid(at, "A tag action needs tags to add (tag) or remove (untag).", "empty_action");
       const tags = { ...(tag ? { tag } : {}), ...(untag ? { untag } : {}) };
       if (a.type === "tag") return { type: "tag", ...tags };
       return {

@@ -9,6 +9,7 @@ import {
 } from "../../db/organize-schema";
 import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
+import { SUBFOLDER_PATTERN } from "../../media/names";
 import { MAX_PROTECTED_FOLDERS } from "../../organize/protect";
 import { FILE_SORTS } from "../../organize/queries";
 import { DEFAULT_THRESHOLD, MAX_THRESHOLD } from "../../organize/similar";
@@ -55,7 +56,7 @@ export const settingsSchema = z
     conflict: z.enum(CONFLICT_POLICIES),
     autoOrganize: z.boolean().openapi({ description: "Organize each new upload with a small job" }),
     protectedFolders: z
-      .array(folderField)
+      .array(folderField.openapi({ pattern: SUBFOLDER_PATTERN }))
       .max(4 * MAX_PROTECTED_FOLDERS)
       .openapi({
         maxItems: MAX_PROTECTED_FOLDERS,

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { EXTENSION_PATTERN, MIME_PATTERN } from "../../organize/categories";
 import { MAX_LIST, MAX_PATTERN_CHARS, MAX_RULES } from "../../organize/rules/types";
 import { requires } from "../../policy";
 import { folderField, isoDateField, tagsField, templateField } from "../fields";
@@ -18,20 +19,19 @@ const range = <T extends z.ZodType>(value: T, description: string) =>
 export const ruleFiltersSchema = z
   .strictObject({
     extensions: z
-      .array(z.string().max(20))
+      .array(z.string().max(20).openapi({ pattern: EXTENSION_PATTERN }))
       .max(MAX_LIST)
       .optional()
       .openapi({ description: 'Any of these extensions (".png")', example: [".png", ".jpg"] }),
     types: z
-      .array(z.string().max(100))
+      .array(z.string().max(100).openapi({ pattern: MIME_PATTERN }))
       .max(MAX_LIST)
       .optional()
       .openapi({ description: "Any of these detected types (from the bytes), `image/*` allowed" }),
-    categories: z
-      .array(z.string().max(60))
-      .max(MAX_LIST)
-      .optional()
-      .openapi({ description: "Any of these categories (built-in or yours, see /categories)" }),
+    categories: z.array(z.string().max(60)).max(MAX_LIST).optional().openapi({
+      description:
+        "Any of these categories (built-in or yours, see /categories; any case; unknown names match nothing)",
+    }),
     name: z
       .union([
         z.strictObject({ glob: z.string().min(1).max(MAX_PATTERN_CHARS) }),
@@ -43,7 +43,7 @@ export const ruleFiltersSchema = z
       .optional()
       .openapi({
         description:
-          "The file name matches a glob (`*`, `?`, `[a-z]`, `{a,b}`; whole name, any case) or a regular expression (RE2 syntax, found anywhere in the name, matched in linear time)",
+          "The file name matches a glob (`*`, `?`, `[a-z]`, `[!a-z]`, `{a,b}`; whole name, any case) or a regular expression (RE2 syntax: no backreferences or lookaround; found anywhere in the name; matched in time linear in the name). A pattern that doesn't parse is a 422 `invalid_pattern`.",
       }),
     size: z
       .strictObject({
