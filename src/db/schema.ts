@@ -196,6 +196,8 @@ export const blobs = sqliteTable(
      */
     pixelHash: text("pixel_hash"),
     phash: text("phash"),
+    /** When the photo was taken (EXIF DateTimeOriginal, ISO), read in the same pass; null: no date. */
+    takenAt: text("taken_at"),
     fingerprintStatus: text("fingerprint_status", { enum: ["none", "pending", "ready", "failed"] })
       .notNull()
       .default("none"),

@@ -50,6 +50,8 @@ export interface SourceFile {
   height: number | null;
   /** SHA-256 of the decoded pixels, when the plan looks for them and the file has them. */
   pixelHash: string | null;
+  /** When the photo was taken (EXIF), when the plan's rules ask and the file has one. */
+  takenAt: string | null;
 }
 
 export const pairKey = (folder: string, nameKey: string) => `${folder}\u0000${nameKey}`;

@@ -32,6 +32,7 @@ export async function previewRules(
     folder: normalizeFolder(request.folder ?? "/"),
     mediaIds: null,
     match: "bytes" as const,
+    ruleSet: rules,
   };
   const source = librarySource(db, scope, null);
   const [files, measured] = await Promise.all([source.page(null, PREVIEW_FILES), source.measure()]);
@@ -52,7 +53,7 @@ export async function previewRules(
     const first = firstOf.get(f.sha256);
     const duplicate: DuplicateStatus =
       first === undefined ? "unique" : first === f.createdAt + f.id ? "original" : "copy";
-    const rule = match({ ...f, takenAt: null, category: categorize(categories, f).name, duplicate });
+    const rule = match({ ...f, category: categorize(categories, f).name, duplicate });
     const count = rule ? counts.get(rule.id)! : unmatched;
     count.files++;
     count.bytes += f.size;

@@ -71,7 +71,7 @@ export function planByRules(p: Planner, m: SourceFile, duplicate: DuplicateStatu
   const category = categorize(p.categories, m);
   const file = unchanged(m, category.name);
   if (p.plan.kind === "dedupe") return file;
-  const rule = p.match({ ...m, takenAt: null, category: category.name, duplicate });
+  const rule = p.match({ ...m, category: category.name, duplicate });
   if (!rule) return file;
   file.ruleId = rule.id;
   const action = rule.action;
