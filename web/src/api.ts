@@ -59,6 +59,10 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
+  putOrganizeSettings: ["PUT", "/organize/settings"],
+  organizeRules: ["GET", "/organize/rules"],
+  putOrganizeRules: ["PUT", "/organize/rules"],
+  previewOrganizeRules: ["POST", "/organize/rules/preview"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -72,6 +76,10 @@ export const OPTIONAL_ROUTES: RouteName[] = [
   "jobReport",
   "categories",
   "organizeSettings",
+  "putOrganizeSettings",
+  "organizeRules",
+  "putOrganizeRules",
+  "previewOrganizeRules",
 ];
 
 export const API_BASE = "/api/v1";
@@ -193,6 +201,10 @@ export interface Progress {
   done: number;
   total: number;
   percent: number;
+  /** What done and total count ("files"); absent: steps. */
+  unit?: string;
+  bytesDone?: number;
+  bytesTotal?: number;
 }
 export interface Job {
   id: string;
@@ -287,8 +299,13 @@ export interface OrganizeFile {
   status: string;
   reason?: string | null;
   duplicateOf?: string | null;
+  rule?: string | null;
+  width?: number | null;
+  height?: number | null;
 }
 export interface DuplicateGroup {
+  /** SHA-256 (bytes), pixel hash (pixels) or a member's id (similar). */
+  key?: string;
   sha256: string;
   count: number;
   size: number;
@@ -296,6 +313,57 @@ export interface DuplicateGroup {
   reclaimableBytes?: number;
   keep?: string | null;
   files: OrganizeFile[];
+}
+
+export const PLAN_KINDS = ["organize", "dedupe"] as const;
+export const MATCH_KINDS = ["bytes", "pixels", "similar"] as const;
+export type MatchKind = (typeof MATCH_KINDS)[number];
+export const DUPLICATE_MODES = ["report", "move", "trash", "stack"] as const;
+export const KEEP_POLICIES = [
+  "oldest",
+  "newest",
+  "largest-resolution",
+  "shortest-path",
+  "protected",
+] as const;
+export const CONFLICT_POLICIES = ["rename-new", "skip", "keep-both"] as const;
+export interface OrganizeSettings {
+  template: string;
+  conflict: (typeof CONFLICT_POLICIES)[number];
+  autoOrganize: boolean;
+  protectedFolders: string[];
+}
+export const RULE_ACTIONS = ["move", "copy", "tag", "trash", "keep"] as const;
+export interface RuleFilters {
+  extensions?: string[];
+  types?: string[];
+  categories?: string[];
+  name?: { glob: string } | { regex: string; ignoreCase?: boolean };
+  size?: { min?: number; max?: number };
+  uploaded?: { after?: string; before?: string };
+  taken?: { after?: string; before?: string };
+  tags?: { all?: string[]; any?: string[]; none?: string[] };
+  folders?: string[];
+  duplicate?: "unique" | "original" | "copy" | "any";
+}
+export interface OrganizeRule {
+  id?: string;
+  name: string;
+  enabled?: boolean;
+  filters?: RuleFilters;
+  action: { type: (typeof RULE_ACTIONS)[number]; template?: string; tag?: string[]; untag?: string[] };
+}
+export interface RuleList {
+  rules: OrganizeRule[];
+  isDefault: boolean;
+  defaults: OrganizeRule[];
+}
+export interface RulesPreview {
+  scanned: number;
+  total: number;
+  sampled: boolean;
+  rules: { id: string; name: string; files: number; bytes: number; protected: number }[];
+  unmatched: { files: number; bytes: number };
 }
 
 // ---- Errors ----
@@ -577,6 +645,9 @@ export function watchJob(
               done: msg.done ?? 0,
               total: msg.total ?? 0,
               percent: msg.percent ?? 0,
+              unit: msg.unit,
+              bytesDone: msg.bytesDone,
+              bytesTotal: msg.bytesTotal,
             },
             via: "ws",
           });
