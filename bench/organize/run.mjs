@@ -157,29 +157,41 @@ const rows = [];
 const raw = [];
 const profiles = [];
 try {
-  const call = async (p, { method = "GET", body, token } = {}) => {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: {
-        ...(body ? { "content-type": "application/json" } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
+  /**
+   * `auth` ({email, password, token}) signs in again when its access token ran out: at 1M files the
+   * seed and the jobs outlast ACCESS_TOKEN_TTL_SECONDS.
+   */
+  const call = async (p, { method = "GET", body, auth } = {}) => {
+    const send = () =>
+      fetch(`${base}${p}`, {
+        method,
+        headers: {
+          ...(body ? { "content-type": "application/json" } : {}),
+          ...(auth?.token ? { authorization: `Bearer ${auth.token}` } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    let res = await send();
+    if (res.status === 401 && auth) {
+      auth.token = (
+        await call("/auth/login", { method: "POST", body: { email: auth.email, password: auth.password } })
+      ).accessToken;
+      res = await send();
+    }
     if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${await res.text()}`);
     return res.json();
   };
-  const waitFinal = async (id, token) => {
+  const waitFinal = async (id, auth) => {
     for (;;) {
-      const { job } = await call(`/jobs/${id}`, { token });
+      const { job } = await call(`/jobs/${id}`, { auth });
       if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
       await new Promise((r) => setTimeout(r, 250));
     }
   };
-  const timed = async (label, n, start, token) => {
+  const timed = async (label, n, start, auth) => {
     const t0 = performance.now();
     const { job } = await start();
-    const done = await waitFinal(job.id, token);
+    const done = await waitFinal(job.id, auth);
     const seconds = (performance.now() - t0) / 1000;
     if (done.status !== "succeeded")
       throw new Error(`${label}: ${done.status} ${JSON.stringify(done.error)}`);
@@ -190,10 +202,11 @@ try {
     const email = `organize-bench-${index}@example.com`;
     const password = "A-bench-passphrase-2026";
     await call("/auth/register", { method: "POST", body: { email, password } });
-    const { accessToken: token, user } = await call("/auth/login", {
+    const { accessToken, user } = await call("/auth/login", {
       method: "POST",
       body: { email, password },
     });
+    const auth = { email, password, token: accessToken };
     const seedStart = performance.now();
     for (let from = 0; from < n; from += SEED_FILE_ROWS) {
       const file = path.join(tmpdir(), `organize-seed-${process.pid}-${n}-${from}.sql`);
@@ -224,23 +237,23 @@ try {
     const plan = await timed(
       "plan",
       n,
-      () => call("/organize", { method: "POST", token, body: { dryRun: true, duplicates: "move" } }),
-      token,
+      () => call("/organize", { method: "POST", auth, body: { dryRun: true, duplicates: "move" } }),
+      auth,
     );
     const rssPlan = peakRssMiB();
     if (plan.job.result.files !== n) throw new Error(`plan saw ${plan.job.result.files} of ${n} files`);
     const apply = await timed(
       "apply",
       n,
-      () => call(`/jobs/${plan.job.id}/apply`, { method: "POST", token }),
-      token,
+      () => call(`/jobs/${plan.job.id}/apply`, { method: "POST", auth }),
+      auth,
     );
     const rssApply = peakRssMiB();
     const rollback = await timed(
       "rollback",
       n,
-      () => call(`/jobs/${plan.job.id}/rollback`, { method: "POST", token }),
-      token,
+      () => call(`/jobs/${plan.job.id}/rollback`, { method: "POST", auth }),
+      auth,
     );
     const rssRollback = peakRssMiB();
     const loadAfter = loadavg()[0];
