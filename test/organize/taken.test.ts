@@ -10,7 +10,15 @@ import { allFiles, organize, snapshot } from "./helpers";
  * A TIFF block as cameras write it: IFD0 with DateTime and a pointer to the Exif IFD, which holds
  * DateTimeOriginal. Either may be left out; `little` picks II (Intel) or MM (Motorola) order.
  */
-function tiff({ original, modified, little = true }: { original?: string; modified?: string; little?: boolean }) {
+function tiff({
+  original,
+  modified,
+  little = true,
+}: {
+  original?: string;
+  modified?: string;
+  little?: boolean;
+}) {
   const out = new Uint8Array(200);
   const view = new DataView(out.buffer);
   const u16 = (at: number, v: number) => view.setUint16(at, v, little);

@@ -3,7 +3,7 @@ import type { Db } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { blobs, media } from "../../db/schema";
 import { decodeImage } from "../../wasm/codecs";
-import { blobKey } from "../blob-store";
+import { blobObjectKey } from "../blob-store";
 import { DECODE_MAX_PIXELS, isDecodable } from "../images/sources";
 import { dateTaken } from "./exif";
 import { perceptualHash, pixelHash } from "./hash";
@@ -112,7 +112,8 @@ export async function fingerprintBlob(db: Db, bucket: R2Bucket, sha256: string):
   if (!claim) return false;
   let takenAt: string | null = null;
   try {
-    const object = await bucket.get(blobKey(sha256));
+    const source = await blobObjectKey(db, sha256);
+    const object = source && (await bucket.get(source));
     if (!object) throw new Error("source blob missing");
     const bytes = await object.arrayBuffer();
     takenAt = dateTaken(new Uint8Array(bytes));

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-
 import { type Db, rawInBatch } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { type OrganizePlan, organizeGroups } from "../../db/organize-schema";
+import { startsWith } from "../../db/prefix";
 import { blobs, media } from "../../db/schema";
 import { countUnfingerprinted, fingerprintSome } from "../../media/fingerprints/store";
 import { FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
@@ -20,7 +21,7 @@ export function scopeCondition(plan: LibraryScope): SQL {
   conditions.push(folderCondition(plan.folder, true));
   if (plan.folder !== DUPLICATES_ROOT && !plan.folder.startsWith(`${DUPLICATES_ROOT}/`)) {
     conditions.push(
-      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR substr(${media.folder}, 1, ${DUPLICATES_ROOT.length + 1}) = ${`${DUPLICATES_ROOT}/`})`,
+      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${startsWith(media.folder, `${DUPLICATES_ROOT}/`)})`,
     );
   }
   if (plan.mediaIds) conditions.push(inList(media.id, plan.mediaIds));
