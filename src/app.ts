@@ -20,9 +20,11 @@ import { authRouter } from "./routes/auth/auth.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { fingerprintsRouter } from "./routes/fingerprints/fingerprints.index";
+import { foldersRouter } from "./routes/folders/folders.index";
 import { healthRouter } from "./routes/health/health.index";
 import { imagesRouter } from "./routes/images/images.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
+import { libraryRouter } from "./routes/library/library.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
@@ -43,7 +45,9 @@ const NOT_REPLAYABLE = new Set([
 function isUploadRoute(path: string, method: string): boolean {
   return (
     (method === "POST" && path === "/api/v1/media") ||
-    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path))
+    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path)) ||
+    // A share link's password form (a plain HTML form on the share page).
+    (method === "POST" && /^\/api\/v1\/shares\/[^/]+\/unlock$/.test(path))
   );
 }
 
@@ -70,7 +74,9 @@ export function createApp() {
   api.route("/", authRouter);
   api.route("/", accountRouter);
   api.route("/", adminRouter);
+  api.route("/", libraryRouter);
   api.route("/", mediaRouter);
+  api.route("/", foldersRouter);
   api.route("/", imagesRouter);
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);

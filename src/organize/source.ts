@@ -50,8 +50,10 @@ export interface SourceFile {
   height: number | null;
   /** SHA-256 of the decoded pixels, when the plan looks for them and the file has them. */
   pixelHash: string | null;
-  /** When the photo was taken (EXIF), when the plan's rules ask and the file has one. */
+  /** When the photo was taken (EXIF/XMP, UTC; media.taken_at), if the file says. */
   takenAt: string | null;
+  /** The camera's wall-clock time the photo was taken (metadata.takenLocal), for `{taken.yyyy}`. */
+  takenLocal: string | null;
 }
 
 export const pairKey = (folder: string, nameKey: string) => `${folder}\u0000${nameKey}`;

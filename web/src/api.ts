@@ -34,11 +34,21 @@ export const ROUTES = {
   shares: ["GET", "/media/{id}/shares"],
   createShare: ["POST", "/media/{id}/shares"],
   revokeShare: ["DELETE", "/media/{id}/shares/{shareId}"],
+  createCollectionShare: ["POST", "/shares"],
+  myShares: ["GET", "/me/shares"],
+  extendShare: ["PATCH", "/me/shares/{id}"],
+  revokeMyShare: ["DELETE", "/me/shares/{id}"],
   createUpload: ["POST", "/media/uploads"],
   uploadPart: ["PUT", "/media/uploads/{id}/parts/{partNumber}"],
   completeUpload: ["POST", "/media/uploads/{id}/complete"],
   abortUpload: ["DELETE", "/media/uploads/{id}"],
+  image: ["GET", "/media/{id}/image"],
+  zip: ["GET", "/media/zip"],
+  emptyTrash: ["POST", "/trash/empty"],
   folders: ["GET", "/folders"],
+  createFolder: ["POST", "/folders"],
+  renameFolder: ["PATCH", "/folders"],
+  deleteFolder: ["DELETE", "/folders"],
   moveFolder: ["POST", "/folders/move"],
   vectorize: ["POST", "/vectorize"],
   vectorizeBatch: ["POST", "/vectorize/batch"],
@@ -150,8 +160,32 @@ export interface Media {
   createdAt: string;
   updatedAt: string;
   trashedAt?: string;
+  /** In the trash: when it is deleted for good. */
+  purgeAt?: string;
   contentUrl: string;
-  thumbnailUrl?: string;
+  thumbnailUrl: string;
+  takenAt: string | null;
+  metadata: MediaMetadata | null;
+}
+export interface MediaMetadata {
+  takenAt: string | null;
+  takenLocal?: string;
+  takenOffset?: string;
+  make?: string;
+  model?: string;
+  lens?: string;
+  orientation?: number;
+  exposureTime?: number;
+  fNumber?: number;
+  iso?: number;
+  focalLength?: number;
+  title?: string;
+  gps?: { latitude: number; longitude: number; altitude?: number };
+}
+export type OnConflict = "rename" | "replace" | "skip";
+export interface Uploaded {
+  media: Media;
+  conflict?: { resolution: "renamed" | "replaced" | "skipped"; existingId: string };
 }
 export interface FolderNode {
   path: string;
@@ -164,13 +198,20 @@ export interface FolderNode {
 }
 export interface Share {
   id: string;
-  mediaId: string;
+  kind: "file" | "folder" | "selection";
+  mediaId: string | null;
+  folder: string | null;
+  name: string;
+  files: number;
   expiresAt: string;
   createdAt: string;
   revokedAt: string | null;
   downloads: number;
-  token?: string;
-  url?: string;
+  views: number;
+  lastAccessedAt: string | null;
+  hasPassword: boolean;
+  token: string;
+  url: string;
 }
 export interface Upload {
   id: string;
@@ -495,7 +536,7 @@ export async function getText(name: RouteName, params: Record<string, string>, q
 
 // ---- Uploads with progress (XHR: fetch has no upload progress) ----
 export interface UploadHandle {
-  promise: Promise<Media>;
+  promise: Promise<Uploaded>;
   abort: () => void;
 }
 
@@ -538,6 +579,7 @@ export function uploadFile(
   file: File,
   folder: string,
   onProgress: (loaded: number, total: number) => void,
+  onConflict: OnConflict = "rename",
 ): UploadHandle {
   let current: XMLHttpRequest | null = null;
   let aborted = false;
@@ -550,9 +592,10 @@ export function uploadFile(
   };
   const single = async () => {
     const form = new FormData();
-    form.append("file", file, file.name);
     if (folder && folder !== "/") form.append("folder", folder);
-    const res = await xhrSend<{ media: Media }>(
+    form.append("onConflict", onConflict);
+    form.append("file", file, file.name);
+    const res = await xhrSend<Uploaded>(
       "POST",
       url("upload"),
       form,
@@ -560,11 +603,11 @@ export function uploadFile(
       register,
     );
     onProgress(file.size, file.size);
-    return res.media;
+    return res;
   };
   const resumable = async () => {
     const { upload } = await call<{ upload: Upload }>("createUpload", {
-      body: { name: file.name, ...(folder && folder !== "/" ? { folder } : {}) },
+      body: { name: file.name, onConflict, ...(folder && folder !== "/" ? { folder } : {}) },
     });
     const partSize = Math.min(upload.maxPartSize, Math.max(upload.minPartSize, 16 * 1024 * 1024));
     const parts = Math.ceil(file.size / partSize);
@@ -592,8 +635,7 @@ export function uploadFile(
         done += chunk.size;
         onProgress(done, file.size);
       }
-      const res = await call<{ media: Media }>("completeUpload", { params: { id: upload.id } });
-      return res.media;
+      return await call<Uploaded>("completeUpload", { params: { id: upload.id } });
     } catch (e) {
       call("abortUpload", { params: { id: upload.id } }).catch(() => {});
       throw e;

@@ -7,6 +7,7 @@ import { AuthScreen } from "./screens/Auth";
 import { JobsScreen } from "./screens/Jobs";
 import { LibraryScreen } from "./screens/library/LibraryScreen";
 import { OrganizerScreen } from "./screens/Organizer";
+import { SharesScreen } from "./screens/SharesScreen";
 import { VectorizeScreen } from "./screens/vectorize/VectorizeScreen";
 import "./styles.css";
 import { applyTheme, type Theme, ThemeSwitch } from "./theme";
@@ -19,6 +20,7 @@ const NAV = [
   { href: "/vectorize", label: "Vectorize" },
   { href: "/organize", label: "Organizer" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/shares", label: "Shares" },
   { href: "/account", label: "Account" },
 ];
 
@@ -54,9 +56,13 @@ function App() {
   const isAuthPath = path === "/signin" || path === "/signup";
   useEffect(() => {
     if (!booted) return;
+    // The whole deep link, query string included (`/vectorize?media=…`), survives signing in.
     if (!me && !isAuthPath)
-      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path)}` : ""}`, true);
-    if (me && (isAuthPath || path === "/")) navigate(query.get("next") || "/library", true);
+      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`, true);
+    const next = query.get("next");
+    // Only a path of this app: `//host` or a full URL would send people elsewhere.
+    if (me && (isAuthPath || path === "/"))
+      navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/library", true);
   }, [booted, me, path]);
 
   if (!booted) return <div class="boot" aria-busy="true" />;
@@ -82,6 +88,7 @@ function App() {
   else if (path.startsWith("/vectorize")) screen = <VectorizeScreen query={query} />;
   else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
   else if (path.startsWith("/jobs")) screen = <JobsScreen />;
+  else if (path.startsWith("/shares")) screen = <SharesScreen />;
   else if (path.startsWith("/account")) screen = <AccountScreen />;
   else if (path.startsWith("/admin"))
     screen =

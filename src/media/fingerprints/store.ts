@@ -5,14 +5,13 @@ import { blobs, media } from "../../db/schema";
 import { decodeImage } from "../../wasm/codecs";
 import { blobObjectKey } from "../blob-store";
 import { DECODE_MAX_PIXELS, isDecodable } from "../images/sources";
-import { dateTaken } from "./exif";
 import { perceptualHash, pixelHash } from "./hash";
 import { FINGERPRINT_ATTEMPTS, FINGERPRINTED_TYPES } from "./types";
 
 /**
- * Fingerprints (and the EXIF date taken, read from the same bytes) are a property of the bytes, so
- * they live on the blob row (like thumbnails): made once per distinct file, in the background after
- * an upload, by the organizer for files it needs them for, and by the backfill job for a library.
+ * Fingerprints are a property of the bytes, so they live on the blob row (like thumbnails): made
+ * once per distinct file, in the background after an upload, by the organizer for files it needs
+ * them for, and by the backfill job for a whole library.
  */
 
 /** Which files get fingerprints: rasters the Worker decodes whole. */
@@ -110,14 +109,11 @@ export async function fingerprintBlob(db: Db, bucket: R2Bucket, sha256: string):
     .returning({ mime: blobs.mime, attempts: blobs.fingerprintAttempts });
   const claim = claimed[0];
   if (!claim) return false;
-  let takenAt: string | null = null;
   try {
     const source = await blobObjectKey(db, sha256);
     const object = source && (await bucket.get(source));
     if (!object) throw new Error("source blob missing");
-    const bytes = await object.arrayBuffer();
-    takenAt = dateTaken(new Uint8Array(bytes));
-    const image = await decodeImage(claim.mime, bytes);
+    const image = await decodeImage(claim.mime, await object.arrayBuffer());
     if (!isDecodable({ mime: claim.mime, width: image.width, height: image.height }))
       throw new Error(`${image.width}×${image.height} is over the decode limit`);
     // pHash first: pixelHash zeroes transparent pixels in place.
@@ -125,12 +121,12 @@ export async function fingerprintBlob(db: Db, bucket: R2Bucket, sha256: string):
     const pixels = await pixelHash(image);
     await db
       .update(blobs)
-      .set({ fingerprintStatus: "ready", pixelHash: pixels, phash, takenAt })
+      .set({ fingerprintStatus: "ready", pixelHash: pixels, phash })
       .where(eq(blobs.sha256, sha256));
     return true;
   } catch (error) {
     if (claim.attempts >= FINGERPRINT_ATTEMPTS)
-      await db.update(blobs).set({ fingerprintStatus: "failed", takenAt }).where(eq(blobs.sha256, sha256));
+      await db.update(blobs).set({ fingerprintStatus: "failed" }).where(eq(blobs.sha256, sha256));
     console.log(
       JSON.stringify({
         level: "warn",

@@ -19,10 +19,6 @@ export interface RuleFile {
 
 export type RuleMatcher = (file: RuleFile) => OrganizeRule | null;
 
-/** Whether an enabled rule filters on the date taken: a plan then reads it (it lives on the blob row). */
-export const rulesUseTaken = (rules: readonly OrganizeRule[] | null) =>
-  (rules ?? []).some((r) => r.enabled && r.filters.taken !== undefined);
-
 /** The first enabled rule whose every filter holds (filters absent = any file), or null. */
 export function compileRules(rules: readonly OrganizeRule[]): RuleMatcher {
   const compiled = rules

@@ -32,7 +32,6 @@ export async function previewRules(
     folder: normalizeFolder(request.folder ?? "/"),
     mediaIds: null,
     match: "bytes" as const,
-    ruleSet: rules,
   };
   const source = librarySource(db, scope, null);
   const [files, measured] = await Promise.all([source.page(null, PREVIEW_FILES), source.measure()]);

@@ -7,8 +7,6 @@ import { blobs, media } from "../../db/schema";
 import { countUnfingerprinted, fingerprintSome } from "../../media/fingerprints/store";
 import { FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
 import { folderCondition } from "../../media/queries";
-import { rulesUseTaken } from "../rules/match";
-import type { OrganizeRule } from "../rules/types";
 import { type FileSource, pairKey, type SourceFile } from "../source";
 import { applyStatements, rollbackStatements } from "./library-changes";
 
@@ -28,17 +26,13 @@ export function scopeCondition(plan: LibraryScope): SQL {
   return and(...conditions)!;
 }
 
-/** What a library source reads: the plan's owner, folder, files, match kind and rules. */
-export type LibraryScope = Pick<
-  OrganizePlan,
-  "jobId" | "ownerId" | "folder" | "mediaIds" | "match" | "ruleSet"
->;
+/** What a library source reads: the plan's owner, folder, files and match kind. */
+export type LibraryScope = Pick<OrganizePlan, "jobId" | "ownerId" | "folder" | "mediaIds" | "match">;
 
 /** The media library of the plan's owner as a file source (see FileSource); `bucket` holds the bytes. */
 export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | null): FileSource {
   const scope = scopeCondition(plan);
   const withPixels = plan.match !== "bytes";
-  const withTaken = rulesUseTaken(plan.ruleSet as OrganizeRule[] | null);
   const columns = {
     id: media.id,
     name: media.name,
@@ -57,9 +51,8 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
         // would then compare the blob with itself.
         sql<string | null>`(SELECT b.pixel_hash FROM blobs b WHERE b.sha256 = "media"."sha256")`
       : sql<string | null>`NULL`,
-    takenAt: withTaken
-      ? sql<string | null>`(SELECT b.taken_at FROM blobs b WHERE b.sha256 = "media"."sha256")`
-      : sql<string | null>`NULL`,
+    takenAt: media.takenAt,
+    takenLocal: sql<string | null>`json_extract(${media.metadata}, '$.takenLocal')`,
   };
   const images = and(scope, inList(media.mime, FINGERPRINTED_TYPES));
   return {

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type OrganizePlan, organizeFiles } from "../../db/organize-schema";
+import { nameVariant } from "../../media/names";
 import { type FileSource, pairKey } from "../source";
-import { nameVariant } from "../template";
 import type { PlannedFile } from "./records";
 
 /** Candidate names looked up per round of `resolveConflicts` (bounds its memory for any window). */

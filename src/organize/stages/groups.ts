@@ -2,8 +2,6 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
 import type { OrganizePlan } from "../../db/organize-schema";
-import { rulesUseTaken } from "../rules/match";
-import type { OrganizeRule } from "../rules/types";
 import { parseHashes, similarGroups } from "../similar";
 import type { FileSource } from "../source";
 import { type ChunkResult, NONE } from "./chunk";
@@ -20,9 +18,7 @@ const FINGERPRINT_BUDGET_MS = 10_000;
 
 export async function fingerprintsChunk(source: FileSource, plan: OrganizePlan): Promise<ChunkResult> {
   const next = { stage: "groups", cursor: "" } as const;
-  // Pixel and look-alike matches need fingerprints; so do rules on the date taken (read in the same pass).
-  if (plan.match === "bytes" && !rulesUseTaken(plan.ruleSet as OrganizeRule[] | null))
-    return { statements: [], next, processed: NONE };
+  if (plan.match === "bytes") return { statements: [], next, processed: NONE };
   const total =
     plan.cursor === "" && plan.done === 0
       ? { files: await source.countUnfingerprinted(), bytes: 0 }

@@ -79,6 +79,7 @@ export function planByRules(p: Planner, m: SourceFile, duplicate: DuplicateStatu
     renderFolder(template ?? category.folder ?? p.plan.template, {
       category: category.name,
       createdAt: m.createdAt,
+      takenLocal: m.takenLocal,
       name: m.name,
       tags: m.tags,
     });

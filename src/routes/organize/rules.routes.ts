@@ -55,7 +55,7 @@ export const ruleFiltersSchema = z
     uploaded: range(isoDateField, "Upload time").optional(),
     taken: range(
       isoDateField,
-      "When the photo was taken: EXIF DateTimeOriginal (else DateTime) of a JPEG, PNG or WebP, as the camera wrote it, read as UTC; files without one never match",
+      "When the photo was taken (the file's `takenAt`: EXIF/XMP, UTC); files without one never match",
     ).optional(),
     tags: z
       .strictObject({ all: tagsField.optional(), any: tagsField.optional(), none: tagsField.optional() })

@@ -290,7 +290,7 @@ function RuleEditor({ rule, onChange }: { rule: OrganizeRule; onChange: (rule: O
       {action.type === "move" || action.type === "copy" ? (
         <TextField
           label="To folder"
-          hint="Empty: the category's folder. {category}, {yyyy}, {mm}, {ext}, {tag}"
+          hint="Empty: the category's folder. {category}, {yyyy}, {mm}, {ext}, {tag}, {taken.yyyy}, {taken.mm}"
           value={action.template ?? ""}
           onValue={(v) => setAction({ template: v || undefined })}
         />

@@ -67,7 +67,7 @@ export function SettingsPanel() {
         <form class="org-settings" onSubmit={save} data-testid="organize-settings">
           <TextField
             label="Folder template"
-            hint="Where a rule without its own template moves files: {category}, {yyyy}, {mm}, {ext}, {tag}"
+            hint="Where a rule without its own template moves files: {category}, {yyyy}, {mm}, {ext}, {tag}, {taken.yyyy}, {taken.mm}"
             error={errors.template}
             value={template}
             onValue={setTemplate}

@@ -9,7 +9,6 @@ CREATE TABLE `organize_groups` (
 CREATE INDEX `organize_groups_key_idx` ON `organize_groups` (`job_id`,`group_key`);--> statement-breakpoint
 ALTER TABLE `blobs` ADD `pixel_hash` text;--> statement-breakpoint
 ALTER TABLE `blobs` ADD `phash` text;--> statement-breakpoint
-ALTER TABLE `blobs` ADD `taken_at` text;--> statement-breakpoint
 ALTER TABLE `blobs` ADD `fingerprint_status` text DEFAULT 'none' NOT NULL;--> statement-breakpoint
 ALTER TABLE `blobs` ADD `fingerprint_attempts` integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 CREATE INDEX `blobs_fingerprint_idx` ON `blobs` (`fingerprint_status`,`fingerprint_attempts`);--> statement-breakpoint
