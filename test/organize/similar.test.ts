@@ -121,7 +121,9 @@ describe("look-alike and same-picture duplicates", () => {
     for (const f of kept) expect(f.originalPath).not.toMatch(/-half\.png$/);
     await followUp(user, trash.id, "rollback");
     expect(await snapshot(user.id)).toEqual(before);
-  });
+    // 30 uploads (each with its thumbnail, metadata and fingerprints) and four plans: more than the
+    // default 30 s on a shared 2-core machine.
+  }, 120_000);
 
   it("the backfill job makes fingerprints for images uploaded before them; plans make missing ones too", async () => {
     const user = await newUser();
