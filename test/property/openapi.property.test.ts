@@ -262,6 +262,9 @@ const SEMANTIC = new Set([
   "empty_action",
   // A rule's regular expression: RE2's grammar (balanced groups, known escapes) is no JSON Schema pattern.
   "invalid_pattern",
+  // Whether a webhook URL may be called depends on the host it names and the deployment
+  // (ALLOW_PRIVATE_WEBHOOKS), not on the string's shape.
+  "webhook_url_refused",
 ]);
 /**
  * Statuses a valid request may still get: who is asking, what exists, what state it is in, how much

@@ -1,6 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { type OrganizePlan, organizeFiles, organizePlans } from "../../db/organize-schema";
+import { outbox } from "../../db/schema";
+import { newId } from "../../lib/ids";
 import type { OrganizeAction } from "./chunk";
 
 export async function planSummary(db: Db, planId: string) {
@@ -52,16 +55,34 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       : state === "applied"
         ? { appliedAt: nowIso, plannedAt: plan.plannedAt ?? nowIso }
         : { plannedAt: nowIso };
+  const result = {
+    planJobId: plan.jobId,
+    action,
+    kind: plan.kind,
+    match: plan.match,
+    dryRun: plan.dryRun,
+    state,
+    ...summary,
+  };
+  const domain: BatchItem<"sqlite">[] = [
+    db
+      .update(organizePlans)
+      .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
+      .where(eq(organizePlans.jobId, plan.jobId)),
+  ];
+  // Files moved or moved back: an event in the same batch as the job's success (webhooks).
+  if (state !== "planned") {
+    domain.push(
+      db.insert(outbox).values({
+        id: newId("evt"),
+        topic: state === "applied" ? "organize.applied" : "organize.rolled_back",
+        payload: { ownerId: plan.ownerId, result },
+        createdAt: nowIso,
+      }),
+    );
+  }
   return {
-    result: {
-      planJobId: plan.jobId,
-      action,
-      kind: plan.kind,
-      match: plan.match,
-      dryRun: plan.dryRun,
-      state,
-      ...summary,
-    },
+    result,
     // The last progress counts what this job handled, in files and bytes, not "1 of 1".
     progress: {
       stage: "done",
@@ -72,11 +93,6 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       bytesTotal: Math.max(plan.totalBytes, plan.doneBytes),
       percent: 100,
     },
-    domain: [
-      db
-        .update(organizePlans)
-        .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
-        .where(eq(organizePlans.jobId, plan.jobId)),
-    ],
+    domain,
   };
 }

@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { jobSchema } from "../../job-types";
 import { requires } from "../../policy";
-import { jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonContent, pickProblems } from "../openapi";
 
 export const startFingerprints = createRoute({
+  operationId: "startFingerprints",
   method: "post",
   path: "/media/fingerprints",
   tags: ["Media"],

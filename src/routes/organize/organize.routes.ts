@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import {
   CONFLICT_POLICIES,
   DUPLICATE_MODES,
@@ -15,7 +15,7 @@ import { FILE_SORTS } from "../../organize/queries";
 import { DEFAULT_THRESHOLD, MAX_THRESHOLD } from "../../organize/similar";
 import { requires } from "../../policy";
 import { folderField, templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Organize"];
@@ -67,6 +67,7 @@ export const settingsSchema = z
   .openapi("OrganizeSettings");
 
 export const organize = createRoute({
+  operationId: "organize",
   method: "post",
   path: "/organize",
   tags,
@@ -112,6 +113,7 @@ export const organize = createRoute({
 });
 
 export const getSettings = createRoute({
+  operationId: "getSettings",
   method: "get",
   path: "/organize/settings",
   tags,
@@ -124,6 +126,7 @@ export const getSettings = createRoute({
 });
 
 export const putSettings = createRoute({
+  operationId: "putSettings",
   method: "put",
   path: "/organize/settings",
   tags,
@@ -137,6 +140,7 @@ export const putSettings = createRoute({
 });
 
 export const listFiles = createRoute({
+  operationId: "listFiles",
   method: "get",
   path: "/jobs/{id}/files",
   tags,
@@ -160,6 +164,7 @@ export const listFiles = createRoute({
 });
 
 export const listDuplicates = createRoute({
+  operationId: "listDuplicates",
   method: "get",
   path: "/jobs/{id}/duplicates",
   tags,
@@ -203,6 +208,7 @@ export const listDuplicates = createRoute({
 });
 
 export const applyPlan = createRoute({
+  operationId: "applyPlan",
   method: "post",
   path: "/jobs/{id}/apply",
   tags,
@@ -216,6 +222,7 @@ export const applyPlan = createRoute({
 });
 
 export const rollbackPlan = createRoute({
+  operationId: "rollbackPlan",
   method: "post",
   path: "/jobs/{id}/rollback",
   tags,
@@ -229,6 +236,7 @@ export const rollbackPlan = createRoute({
 });
 
 export const report = createRoute({
+  operationId: "report",
   method: "get",
   path: "/jobs/{id}/report",
   tags,

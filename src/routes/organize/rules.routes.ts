@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { EXTENSION_PATTERN, MIME_PATTERN } from "../../organize/categories";
 import { MAX_LIST, MAX_PATTERN_CHARS, MAX_RULES } from "../../organize/rules/types";
 import { requires } from "../../policy";
 import { folderField, isoDateField, tagsField, templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 /**
  * The API's shape of organize rules (OpenAPI) and their first check; `validateRules`
@@ -141,6 +141,7 @@ const jobsRead = requires({ kind: "user", scope: "jobs:read" });
 const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
 
 export const getRules = createRoute({
+  operationId: "getOrganizeRules",
   method: "get",
   path: "/organize/rules",
   tags,
@@ -150,6 +151,7 @@ export const getRules = createRoute({
 });
 
 export const putRules = createRoute({
+  operationId: "putOrganizeRules",
   method: "put",
   path: "/organize/rules",
   tags,
@@ -162,6 +164,7 @@ export const putRules = createRoute({
 });
 
 export const previewRules = createRoute({
+  operationId: "previewOrganizeRules",
   method: "post",
   path: "/organize/rules/preview",
   tags,

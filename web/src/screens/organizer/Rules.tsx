@@ -183,15 +183,23 @@ function describe(rule: OrganizeRule): string {
   return a.type;
 }
 
+type EditableAction = {
+  type: OrganizeRule["action"]["type"];
+  template?: string;
+  tag?: string[];
+  untag?: string[];
+};
+
 const OTHER_FILTERS: (keyof RuleFilters)[] = ["types", "uploaded", "taken", "tags"];
 
 function RuleEditor({ rule, onChange }: { rule: OrganizeRule; onChange: (rule: OrganizeRule) => void }) {
   const f = rule.filters ?? {};
   const set = <K extends keyof RuleFilters>(key: K, value: RuleFilters[K]) =>
     onChange({ ...rule, filters: withFilter(f, key, value) });
-  const action = rule.action;
-  const setAction = (patch: Partial<OrganizeRule["action"]>) => {
-    const next = { ...action, ...patch };
+  // Edited as one shape with every field; what is sent keeps only the fields of its type.
+  const action = rule.action as EditableAction;
+  const setAction = (patch: Partial<EditableAction>) => {
+    const next: EditableAction = { ...action, ...patch };
     // Only the fields an action type has (the API refuses the others).
     const fields =
       { move: ["template", "tag", "untag"], copy: ["template"], tag: ["tag", "untag"] }[
@@ -200,7 +208,7 @@ function RuleEditor({ rule, onChange }: { rule: OrganizeRule; onChange: (rule: O
     for (const k of ["template", "tag", "untag"] as const)
       if (!fields.includes(k) || next[k] === undefined || (Array.isArray(next[k]) && !next[k]!.length))
         delete next[k];
-    onChange({ ...rule, action: next });
+    onChange({ ...rule, action: next as OrganizeRule["action"] });
   };
   const nameKind = f.name && "regex" in f.name ? "regex" : "glob";
   const pattern = f.name ? ("regex" in f.name ? f.name.regex : f.name.glob) : "";
