@@ -1,5 +1,5 @@
 /**
- * What this isolate last read about an access token's session and its user (ADR 0011). For up to
+ * What this isolate last read about an access token's session and its user (ADR 0012). For up to
  * SESSION_CACHE_SECONDS a token of that session is admitted without reading D1 again — the read
  * every signed-in request used to make. Revocations and account changes made through this isolate
  * forget the user's entries at once (`forgetUser`); one made through another isolate takes effect
