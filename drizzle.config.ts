@@ -2,6 +2,13 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/db/schema.ts", "./src/db/jobs-schema.ts", "./src/db/organize-schema.ts"],
+  schema: [
+    "./src/db/schema.ts",
+    "./src/db/jobs-schema.ts",
+    "./src/db/organize-schema.ts",
+    "./src/db/security-schema.ts",
+    "./src/db/email-schema.ts",
+    "./src/db/billing-schema.ts",
+  ],
   out: "./migrations",
 });

@@ -6,6 +6,8 @@ export interface Principal {
   userId: string;
   role: "user" | "admin";
   email: string;
+  /** Whether the account's email address is verified (buying credits and creating API keys need it). */
+  emailVerified: boolean;
   /** How the caller proved who they are. */
   via: "session" | "access-token" | "api-key";
   /** The session (token family) behind a cookie or access token. */

@@ -24,6 +24,7 @@ import { jobsRouter } from "./routes/jobs/jobs.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
+import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 
@@ -34,6 +35,9 @@ const NOT_REPLAYABLE = new Set([
   "/api/v1/auth/refresh",
   "/api/v1/api-keys",
   "/api/v1/me/password",
+  "/api/v1/auth/password-reset/confirm",
+  "/api/v1/me/2fa/setup",
+  "/api/v1/me/2fa/enable",
 ]);
 
 /** Media uploads stream multipart or raw bytes (src/media); every other body is JSON. */
@@ -58,6 +62,7 @@ export function createApp() {
   api.route("/", healthRouter);
   api.route("/", authRouter);
   api.route("/", accountRouter);
+  api.route("/", securityRouter);
   api.route("/", adminRouter);
   api.route("/", mediaRouter);
   api.route("/", sharesRouter);

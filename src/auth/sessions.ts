@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { AppConfig } from "../config";
 import { type Db, rawInBatch } from "../db/client";
 import { refreshTokens, sessions, users } from "../db/schema";
@@ -185,6 +185,37 @@ export async function rotateRefreshToken(deps: SessionDeps, presented: string): 
 }
 
 /**
+ * The statement that marks sessions revoked, for a caller's own batch: all of a user's live ones,
+ * just `sessionId`, or all but `exceptSessionId`; `when` makes it conditional. It returns the cookie
+ * token hashes, which the caller hands to `forgetCookieSessions` once the batch is through.
+ */
+export function revokeSessionsStatement(
+  db: Db,
+  target: { userId: string; sessionId?: string; exceptSessionId?: string },
+  reason: string,
+  nowIso: string,
+  when?: SQL,
+) {
+  const conditions = [eq(sessions.userId, target.userId), isNull(sessions.revokedAt)];
+  if (target.sessionId) conditions.push(eq(sessions.id, target.sessionId));
+  if (target.exceptSessionId) conditions.push(ne(sessions.id, target.exceptSessionId));
+  if (when) conditions.push(when);
+  return db
+    .update(sessions)
+    .set({ revokedAt: nowIso, revokedReason: reason })
+    .where(and(...conditions))
+    .returning({ cookieTokenHash: sessions.cookieTokenHash });
+}
+
+/** Deletes revoked sessions' cookie entries from KV, so their cookies stop working at once. */
+export async function forgetCookieSessions(
+  kv: KVNamespace,
+  ended: { cookieTokenHash: string }[],
+): Promise<void> {
+  await Promise.all(ended.map((s) => kv.delete(kvKey(s.cookieTokenHash))));
+}
+
+/**
  * Ends sessions for real: marks the rows revoked and deletes their cookie entries from KV.
  * With `sessionId` only that one (if it is the user's); with `exceptSessionId` all others.
  * Returns how many sessions were ended.
@@ -194,14 +225,7 @@ export async function revokeSessions(
   target: { userId: string; sessionId?: string; exceptSessionId?: string },
   reason: string,
 ): Promise<number> {
-  const conditions = [eq(sessions.userId, target.userId), isNull(sessions.revokedAt)];
-  if (target.sessionId) conditions.push(eq(sessions.id, target.sessionId));
-  if (target.exceptSessionId) conditions.push(ne(sessions.id, target.exceptSessionId));
-  const ended = await deps.db
-    .update(sessions)
-    .set({ revokedAt: deps.now.toISOString(), revokedReason: reason })
-    .where(and(...conditions))
-    .returning({ cookieTokenHash: sessions.cookieTokenHash });
-  await Promise.all(ended.map((s) => deps.kv.delete(kvKey(s.cookieTokenHash))));
+  const ended = await revokeSessionsStatement(deps.db, target, reason, deps.now.toISOString());
+  await forgetCookieSessions(deps.kv, ended);
   return ended.length;
 }

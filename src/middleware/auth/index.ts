@@ -40,6 +40,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
         userId: user.id,
         role: user.role,
         email: user.email,
+        emailVerified: user.emailVerifiedAt !== null,
         via: "api-key",
         sessionId: null,
         apiKeyId: key.id,
@@ -72,7 +73,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 function principalFor(
-  user: { id: string; email: string; role: "user" | "admin" },
+  user: { id: string; email: string; role: "user" | "admin"; emailVerifiedAt: string | null },
   via: "session" | "access-token",
   sessionId: string,
 ): Principal {
@@ -80,6 +81,7 @@ function principalFor(
     userId: user.id,
     role: user.role,
     email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
     via,
     sessionId,
     apiKeyId: null,

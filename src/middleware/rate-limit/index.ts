@@ -11,7 +11,12 @@ export type RateLimitName =
   | "register-ip"
   | "api-user"
   | "job-create"
-  | "organize-user";
+  | "organize-user"
+  | "otp-account"
+  | "password-reset-ip"
+  | "password-reset-account"
+  | "verify-resend"
+  | "billing-user";
 
 export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip") ?? "local";
