@@ -31,5 +31,7 @@ export interface AppEnv {
     idempotency: IdempotencyHandle | null;
     /** Set by a handler when it wants the request log line to carry more context. */
     logFields: Record<string, unknown>;
+    /** Hands a request to this same app in-process (the dev PayPal stand-in delivers its webhooks so). */
+    selfFetch: (request: Request) => Promise<Response>;
   };
 }

@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "./app-env";
 import { ensureBootstrapAdmin } from "./auth/accounts";
+import { devPayPalStandIn } from "./billing/transport";
 import { getConfig } from "./config";
 import { getDb } from "./db/client";
 import { ApiError, problemBody, validationError } from "./errors";
@@ -16,7 +17,9 @@ import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { accountRouter } from "./routes/account/account.index";
 import { adminRouter } from "./routes/admin/admin.index";
+import { adminBillingRouter } from "./routes/admin-billing/admin-billing.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { billingRouter } from "./routes/billing/billing.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
@@ -70,6 +73,8 @@ export function createApp() {
   api.route("/", vectorizeRouter);
   api.route("/", organizeRouter);
   api.route("/", categoriesRouter);
+  api.route("/", billingRouter);
+  api.route("/", adminBillingRouter);
 
   api.doc31("/openapi.json", {
     openapi: "3.1.0",
@@ -90,6 +95,10 @@ export function createApp() {
 
   const app = createRouter();
   app.use("*", requestContext);
+  app.use("*", async (c, next) => {
+    c.set("selfFetch", async (request) => app.fetch(request, c.env, c.executionCtx));
+    return next();
+  });
   app.use("*", securityHeaders);
   app.use("/api/*", async (c, next) => {
     const origins = getConfig(c.env).corsOrigins;
@@ -119,6 +128,10 @@ export function createApp() {
   app.use("/api/v1/*", csrfProtection);
   app.route("/api/v1", api);
   app.route("/api/docs", docsRouter);
+  // The local PayPal stand-in, only in dev and only when PAYPAL_API_BASE points here (README: Billing).
+  app.all("/__dev/paypal/*", (c) =>
+    devPayPalStandIn(c.env, new URL(c.req.url).origin, c.var.selfFetch).fetch(c.req.raw),
+  );
 
   app.notFound((c) => {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);

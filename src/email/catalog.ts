@@ -98,23 +98,29 @@ export const MAIL_TOPICS: Record<string, Composer> = {
   ),
   "account.2fa_enabled": toUser(async (u, p) => templates.twoFactorEnabled(u, { at: isoMinute(p.at) })),
   "account.2fa_disabled": toUser(async (u, p) => templates.twoFactorDisabled(u, { at: isoMinute(p.at) })),
-  "billing.receipt": toUser(async (u, p, ctx) => {
+  // The payload names only the payment; the buyer is its owner.
+  "billing.receipt": async (payload, ctx) => {
     const payment = await ctx.db
       .select()
       .from(payments)
-      .where(eq(payments.id, str(p.paymentId)))
+      .where(eq(payments.id, str(payload.paymentId)))
       .get();
     if (!payment?.captureId) return null;
-    return templates.receipt(u, {
-      paymentId: payment.id,
-      pack: payment.packId,
-      credits: payment.credits,
-      amount: formatMoney(payment.amountCents, payment.currency),
-      date: isoMinute(payment.capturedAt),
-      captureId: payment.captureId,
-      link: `${ctx.appOrigin}/api/v1/billing/payments/${payment.id}/receipt`,
-    });
-  }),
+    const user = await recipient(ctx.db, { userId: payment.userId });
+    if (!user) return null;
+    return {
+      to: user.email,
+      ...templates.receipt(user, {
+        paymentId: payment.id,
+        pack: payment.packId,
+        credits: payment.credits,
+        amount: formatMoney(payment.amountCents, payment.currency),
+        date: isoMinute(payment.capturedAt),
+        captureId: payment.captureId,
+        link: `${ctx.appOrigin}/api/v1/billing/payments/${payment.id}/receipt`,
+      }),
+    };
+  },
   // Written by the job engine for every failure; only a top-level job that really ended failed is mailed.
   "job.failed": async (payload, ctx) => {
     const job = await ctx.db

@@ -36,6 +36,8 @@ export const problems = {
   415: problem("Unsupported content type"),
   422: problem("Validation failed; `errors` lists the fields"),
   429: problem("Rate limited; see Retry-After"),
+  502: problem("An outside service (PayPal) failed; try again"),
+  503: problem("Not configured on this deployment"),
 } as const;
 
 export function pickProblems<K extends keyof typeof problems>(...codes: K[]): Pick<typeof problems, K> {
