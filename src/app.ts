@@ -12,7 +12,7 @@ import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
 import { idempotency } from "./middleware/idempotency";
-import { rateLimit } from "./middleware/rate-limit";
+import { perCaller } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { accountRouter } from "./routes/account/account.index";
@@ -58,10 +58,7 @@ export function createApp() {
     if (NOT_REPLAYABLE.has(c.req.path)) return next();
     return idempotency(c, next);
   });
-  api.use(
-    "*",
-    rateLimit("api-user", (c) => c.get("principal")?.userId ?? null),
-  );
+  api.use("*", perCaller);
   api.route("/", healthRouter);
   api.route("/", authRouter);
   api.route("/", accountRouter);

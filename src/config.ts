@@ -17,6 +17,11 @@ export interface AppConfig {
   sessionAbsolute: number;
   rateLimits: Record<string, RateLimitRule>;
   freeCredits: number;
+  /**
+   * Whether `CF-Connecting-IP` names the client. Only Cloudflare's edge sets it in a way a client
+   * can't forge, so only a deployment behind Cloudflare may say so (on in staging and production).
+   */
+  trustCfConnectingIp: boolean;
 }
 
 function positiveInt(value: string | undefined, name: string): number {
@@ -24,6 +29,12 @@ function positiveInt(value: string | undefined, name: string): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new Error(`Config ${name} must be a positive integer, got "${value}"`);
   return n;
+}
+
+function flag(value: string | undefined, name: string): boolean {
+  if (value === "true") return true;
+  if (value === undefined || value === "" || value === "false") return false;
+  throw new Error(`Config ${name} must be "true" or "false", got "${value}"`);
 }
 
 /** `login-ip=20/20,api-user=300/300` → rules by name; refills may be fractional (`10/0.1667` ≈ 10 an hour). */
@@ -60,6 +71,7 @@ export function getConfig(env: Env): AppConfig {
     sessionAbsolute: positiveInt(env.SESSION_ABSOLUTE_SECONDS, "SESSION_ABSOLUTE_SECONDS"),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
     freeCredits: Number(env.FREE_CREDITS) || 0,
+    trustCfConnectingIp: flag(env.TRUST_CF_CONNECTING_IP, "TRUST_CF_CONNECTING_IP"),
   };
   cache.set(env, config);
   return config;

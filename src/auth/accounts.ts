@@ -4,6 +4,7 @@ import { auditLog, creditLedger, type User, users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
+import { revokeAllApiKeys } from "./api-keys";
 import { newToken } from "./email-tokens";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 import { passwordProblem } from "./password-policy";
@@ -113,8 +114,9 @@ export async function authenticate(db: Db, emailInput: string, password: string,
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or password is wrong.");
 
 /**
- * Changes a password after checking the current one, and writes the "password changed" mail event
- * (its id is returned). Ending sessions is the caller's next step.
+ * Changes a password after checking the current one, revoking the account's API keys and writing
+ * the "password changed" mail event (its id is returned) in the same batch. Ending sessions is the
+ * caller's next step.
  */
 export async function changePassword(
   db: Db,
@@ -136,6 +138,7 @@ export async function changePassword(
       .update(users)
       .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: nowIso })
       .where(eq(users.id, userId)),
+    revokeAllApiKeys(db, userId, nowIso),
     mail.statement,
     db.insert(auditLog).values({
       id: newId("aud"),

@@ -4,6 +4,7 @@ import { auditLog, users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
+import { revokeAllApiKeys } from "./api-keys";
 import { revokeSessions, type SessionDeps } from "./sessions";
 
 export async function listUsers(db: Db, query: { q?: string; limit: number; cursor?: string }) {
@@ -31,9 +32,12 @@ export async function listUsers(db: Db, query: { q?: string; limit: number; curs
   return toPage(rows, query.limit, (u) => u.createdAt);
 }
 
+const cannotChangeSelf = (detail: string) => new ApiError(409, "cannot_change_self", detail);
+
 /**
- * Changes a user's role or disables/enables the account. Disabling ends every session at once.
- * An admin can't demote or disable themselves, so the deployment never loses its last admin by accident.
+ * Changes a user's role or disables/enables the account. Disabling revokes the account's API keys
+ * in the same batch and ends every session at once. An admin can't demote or disable themselves, so
+ * the deployment never loses its last admin by accident.
  */
 export async function updateUser(
   deps: Pick<SessionDeps, "db" | "kv" | "now">,
@@ -43,7 +47,7 @@ export async function updateUser(
 ) {
   const { db, now } = deps;
   if (userId === actorId && (change.role === "user" || change.disabled === true)) {
-    throw new ApiError(409, "cannot_change_self", "You can't demote or disable your own account.");
+    throw cannotChangeSelf("You can't demote or disable your own account.");
   }
   const nowIso = now.toISOString();
   const set: Partial<typeof users.$inferInsert> = { updatedAt: nowIso };
@@ -51,6 +55,7 @@ export async function updateUser(
   if (change.disabled !== undefined) set.disabledAt = change.disabled ? nowIso : null;
   const [updated] = await db.batch([
     db.update(users).set(set).where(eq(users.id, userId)).returning(),
+    ...(change.disabled ? [revokeAllApiKeys(db, userId, nowIso)] : []),
     rawInBatch(
       db,
       sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, detail, created_at)
@@ -64,11 +69,13 @@ export async function updateUser(
   return user;
 }
 
+/** Ends all of a user's sessions; an admin's own go through /sessions, like everyone's. */
 export async function endUserSessions(
   deps: Pick<SessionDeps, "db" | "kv" | "now">,
   actorId: string,
   userId: string,
 ) {
+  if (userId === actorId) throw cannotChangeSelf("You can't end your own sessions here; use /sessions.");
   const exists = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
   if (!exists) throw notFound("user");
   const ended = await revokeSessions(deps, { userId }, "ended_by_admin");

@@ -74,6 +74,17 @@ export function listApiKeys(db: Db, userId: string) {
   return db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(desc(apiKeys.createdAt)).all();
 }
 
+/**
+ * Revokes every live key of a user, as a statement for the batch that changes what the keys were
+ * vouched for by: a new password, a disabled account. Re-enabling an account doesn't revive them.
+ */
+export function revokeAllApiKeys(db: Db, userId: string, nowIso: string) {
+  return db
+    .update(apiKeys)
+    .set({ revokedAt: nowIso })
+    .where(and(eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
+}
+
 /** Revokes one of the user's keys; false when there is no such live key of theirs. */
 export async function revokeApiKey(db: Db, userId: string, id: string, now: Date): Promise<boolean> {
   const changed = await db

@@ -4,6 +4,7 @@ import { users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
 import { normalizeEmail } from "./accounts";
+import { revokeAllApiKeys } from "./api-keys";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
 import { hashPassword } from "./password";
 import { passwordProblem } from "./password-policy";
@@ -42,7 +43,7 @@ export async function requestPasswordReset(
 /**
  * Sets a new password with a reset token. In one batch: the token is used up, the password and
  * "email verified" (the link proved it) are set, every other reset token dies, every session and
- * refresh family ends, and the "password changed" mail and audit row are written. Returns the mail
+ * refresh family and every API key ends, and the "password changed" mail and audit row are written. Returns the mail
  * event id. A token used twice — even by two requests at once — works once.
  */
 export async function confirmPasswordReset(
@@ -90,6 +91,8 @@ export async function confirmPasswordReset(
     ),
     revokeSessionsStatement(db, { userId: token.userId }, "password_reset", nowIso, usedByUs),
     mail.statement,
+    // As with a password change (src/auth/accounts.ts): keys made under the old password stop working.
+    revokeAllApiKeys(db, token.userId, nowIso),
   ]);
   if (consumed.meta.changes !== 1) throw invalidToken();
   await forgetCookieSessions(deps.kv, ended);

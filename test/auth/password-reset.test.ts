@@ -33,6 +33,13 @@ describe("password reset", () => {
   it("sets the password once, ends every session and refresh family, and mails 'password changed'", async () => {
     const user = await newUser();
     const other = await login(user.email, user.password);
+    const key = (await (
+      await call("/api/v1/api-keys", {
+        method: "POST",
+        token: user.accessToken,
+        json: { name: "k", scopes: ["account:read"] },
+      })
+    ).json()) as { secret: string };
     await requestReset(user.email);
     const token = tokenFrom(await waitForMail(user.email, /Reset your password/), "/reset-password");
     const newPassword = `Brand-New-Pass-${crypto.randomUUID().slice(0, 6)}`;
@@ -57,6 +64,7 @@ describe("password reset", () => {
       401,
       "invalid_credentials",
     );
+    await expectProblem(await call("/api/v1/me", { token: key.secret }), 401);
     await login(user.email, newPassword);
     await waitForMail(user.email, /password was changed/);
   });

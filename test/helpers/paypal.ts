@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterAll, expect, vi } from "vitest";
 import { createPayPalStandIn, type PayPalStandIn } from "../../src/billing/paypal-standin";
-import { call, ORIGIN, type TestUser } from "./api";
+import { call, nextIp, ORIGIN, type TestUser } from "./api";
 
 export const PAYPAL_BASE = "https://paypal.test";
 

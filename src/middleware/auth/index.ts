@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Principal } from "../../app-env";
@@ -8,6 +9,7 @@ import { verifyAccessToken } from "../../auth/tokens";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { unauthorized } from "../../errors";
+import { clientIp, spendRateLimit } from "../rate-limit";
 
 /**
  * Sent as `__Host-edgecraft_session` (hono adds the prefix): Secure, Path=/, no Domain, so it is
@@ -29,12 +31,12 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
 
   if (authorization !== undefined) {
     const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
-    if (!match) throw unauthorized("The Authorization header must be `Bearer <token>`.");
+    if (!match) return refuse(c, "The Authorization header must be `Bearer <token>`.");
     const token = match[1]!;
     if (looksLikeApiKey(token)) {
       const key = await resolveApiKey(db, token, now);
       const user = key && (await findActiveUser(db, key.userId));
-      if (!key || !user) throw unauthorized("The API key is invalid, expired or revoked.");
+      if (!key || !user) return refuse(c, "The API key is invalid, expired or revoked.");
       c.executionCtx.waitUntil(touchApiKey(db, key.id, now));
       c.set("principal", {
         userId: user.id,
@@ -54,7 +56,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
             findActiveUser(db, claims.userId),
           ])
         : [false, undefined];
-      if (!claims || !live || !user) throw unauthorized("The access token is invalid or expired.");
+      if (!claims || !live || !user) return refuse(c, "The access token is invalid or expired.");
       c.set("principal", principalFor(user, "access-token", claims.sessionId));
     }
     return next();
@@ -71,6 +73,15 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   }
   return next();
 });
+
+/**
+ * A bad credential costs its sender a token of their anonymous bucket: a client cycling through
+ * made-up keys or tokens is answered 429 once it is empty, like any other anonymous flood.
+ */
+async function refuse(c: Context<AppEnv>, detail: string): Promise<never> {
+  await spendRateLimit(c, "anon-ip", clientIp(c));
+  throw unauthorized(detail);
+}
 
 function principalFor(
   user: { id: string; email: string; role: "user" | "admin"; emailVerifiedAt: string | null },

@@ -4,12 +4,23 @@ import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { ApiError } from "../../errors";
 
-/** The named limits routes use; their sizes come from the RATE_LIMITS var. */
+/**
+ * The named limits routes use; their sizes come from the RATE_LIMITS var (a name the var leaves
+ * out is not limited).
+ * - `login-account-client`: sign-in attempts per (account, client); what one client can spend on an
+ *   account, so nobody can lock a known account out from one address.
+ * - `login-account`: per account across all clients, larger, against distributed guessing.
+ * - `anon-ip`: every anonymous API request and every bad credential, per client.
+ * - `share-ip`: share-link downloads per client (each one is a D1 write), signed in or not.
+ */
 export type RateLimitName =
   | "login-account"
+  | "login-account-client"
   | "login-ip"
   | "register-ip"
   | "api-user"
+  | "anon-ip"
+  | "share-ip"
   | "job-create"
   | "organize-user"
   | "otp-account"
@@ -18,8 +29,19 @@ export type RateLimitName =
   | "verify-resend"
   | "billing-user";
 
+/** Every caller of a deployment that isn't behind Cloudflare: see `clientIp`. */
+export const LOCAL_PEER = "local";
+
+/**
+ * The client's address for per-client limits and session records. Behind Cloudflare the edge
+ * overwrites `CF-Connecting-IP` with the real peer, so it is trusted there (TRUST_CF_CONNECTING_IP).
+ * Anywhere else the header is whatever the client sent — and `wrangler dev` keeps a client's value
+ * rather than the socket's — so every caller is the one local peer: a forged header can't buy a
+ * fresh bucket.
+ */
 export function clientIp(c: Context<AppEnv>): string {
-  return c.req.header("cf-connecting-ip") ?? "local";
+  if (!getConfig(c.env).trustCfConnectingIp) return LOCAL_PEER;
+  return c.req.header("cf-connecting-ip")?.trim() || LOCAL_PEER;
 }
 
 /**
@@ -42,6 +64,8 @@ export async function spendRateLimit(
     "RateLimit-Policy": `${rule.capacity};w=${Math.ceil((rule.capacity / rule.refillPerMinute) * 60)}`,
   };
   if (!result.allowed) {
+    // Headers set on the context are merged into the error answer, so the refusing bucket's go there too.
+    for (const [key, value] of Object.entries(headers)) c.header(key, value);
     throw new ApiError(
       429,
       "rate_limited",
@@ -51,14 +75,17 @@ export async function spendRateLimit(
       },
     );
   }
-  for (const [key, value] of Object.entries(headers)) c.header(key, value);
+  // A request that spends several buckets reports the one closest to running out.
+  const shown = c.res.headers.get("RateLimit-Remaining");
+  if (shown === null || result.remaining <= Number(shown)) {
+    for (const [key, value] of Object.entries(headers)) c.header(key, value);
+  }
 }
 
-/** Middleware form: one token per request from the bucket `subject(c)` picks (skipped when it returns null). */
-export function rateLimit(name: RateLimitName, subject: (c: Context<AppEnv>) => string | null) {
-  return createMiddleware<AppEnv>(async (c, next) => {
-    const key = subject(c);
-    if (key !== null) await spendRateLimit(c, name, key);
-    return next();
-  });
-}
+/** One token per API request: signed-in callers spend their own bucket, anonymous ones their address's. */
+export const perCaller = createMiddleware<AppEnv>(async (c, next) => {
+  const principal = c.get("principal");
+  if (principal) await spendRateLimit(c, "api-user", principal.userId);
+  else await spendRateLimit(c, "anon-ip", clientIp(c));
+  return next();
+});

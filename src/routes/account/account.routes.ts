@@ -28,7 +28,7 @@ export const changePassword = createRoute({
   middleware: [interactive] as const,
   summary: "Change your password",
   description:
-    "Ends every session of the account, including this one, and starts a fresh session for the caller (new cookie and tokens).",
+    "Ends every session of the account, including this one, revokes every API key of the account, and starts a fresh session for the caller (new cookie and tokens).",
   request: {
     body: jsonBody(
       z.strictObject({

@@ -33,7 +33,7 @@ export const updateUser = createRoute({
   tags,
   middleware: [adminOnly] as const,
   summary: "Change a user's role, or disable / enable the account",
-  description: "Disabling ends all of the user's sessions at once.",
+  description: "Disabling ends all of the user's sessions and revokes their API keys at once.",
   request: {
     params: idParam("usr"),
     body: jsonBody(
@@ -56,10 +56,11 @@ export const endUserSessions = createRoute({
   tags,
   middleware: [adminOnly] as const,
   summary: "End all sessions of a user",
+  description: "Not for your own account (409 `cannot_change_self`): use DELETE /sessions.",
   request: { params: idParam("usr") },
   responses: {
     200: jsonContent(z.object({ ended: z.number().int() }), "Ended"),
-    ...pickProblems(401, 403, 404),
+    ...pickProblems(401, 403, 404, 409),
   },
 });
 

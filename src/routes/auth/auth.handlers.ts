@@ -41,8 +41,13 @@ export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) 
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  await spendRateLimit(c, "login-ip", clientIp(c));
-  await spendRateLimit(c, "login-account", await sha256Hex(normalizeEmail(body.email)));
+  const ip = clientIp(c);
+  await spendRateLimit(c, "login-ip", ip);
+  // One client can spend only its own (account, client) bucket, so it can't lock the account out
+  // for everyone; the larger per-account bucket still caps guessing spread over many addresses.
+  const account = await sha256Hex(normalizeEmail(body.email));
+  await spendRateLimit(c, "login-account-client", await sha256Hex(`${account}\n${ip}`));
+  await spendRateLimit(c, "login-account", account);
   const db = getDb(c.env.DB);
   const now = c.var.clock();
   const user = await checkCredentials(db, body, {
@@ -64,7 +69,7 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   sendMailLater(c, [
     await newSignInNotice(
       db,
-      { userId: user.id, sessionId, ip: clientIp(c), userAgent: c.req.header("user-agent") ?? null },
+      { userId: user.id, sessionId, ip, userAgent: c.req.header("user-agent") ?? null },
       now,
     ),
   ]);
