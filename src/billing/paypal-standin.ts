@@ -1,5 +1,5 @@
 import { escapeHtml } from "../email/templates";
-import { constantTimeEqual, hmacBase64url, randomToken } from "../lib/crypto";
+import { hmacBase64url, randomToken } from "../lib/crypto";
 
 /**
  * A local stand-in for the PayPal REST endpoints billing calls — OAuth2 client-credentials token,
@@ -49,6 +49,14 @@ export function crc32(text: string): number {
   let crc = 0xffffffff;
   for (const byte of new TextEncoder().encode(text)) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Constant-time string comparison that needs no workerd extension (the stand-in also runs in Node). */
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }
 
 const paypalId = (prefix = "") =>
@@ -228,7 +236,7 @@ export function createPayPalStandIn(options: StandInOptions) {
       body.cert_url.startsWith(`${options.publicBase}/`) &&
       body.webhook_id === options.webhookId &&
       typeof body.transmission_sig === "string" &&
-      constantTimeEqual(body.transmission_sig, await hmacBase64url(signingKey, signed));
+      sameText(body.transmission_sig, await hmacBase64url(signingKey, signed));
     return json({ verification_status: ok ? "SUCCESS" : "FAILURE" });
   }
 

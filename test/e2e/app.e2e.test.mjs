@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Resvg } from "@resvg/resvg-js";
+import { Secret, TOTP } from "otpauth";
 import { chromium } from "playwright-core";
 import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs";
 
@@ -16,6 +17,7 @@ const CORPUS = path.resolve(repoRoot, "../shared/corpus/clipart");
 const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-Password-91" };
 const USER = { email: `ada+${Date.now()}@e2e.test`, password: "correct-horse-battery-9", name: "Ada" };
+const BUYER = { email: `grace+${Date.now()}@e2e.test`, password: "Buy-Credits-Safely-42", name: "Grace" };
 const IMAGES = [
   "animals__birds__crow_01.png",
   "buildings__homes__my_house_01.png",
@@ -41,6 +43,11 @@ before(async () => {
         "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100",
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
+      // Links in mail point at this server; PayPal is the stand-in the Worker serves itself (README: Billing).
+      APP_ORIGIN: `http://localhost:${port}`,
+      PAYPAL_API_BASE: "/__dev/paypal",
+      PAYPAL_CLIENT_ID: "e2e-client",
+      PAYPAL_CLIENT_SECRET: "e2e-client-secret",
     },
   });
   base = server.url.replace("127.0.0.1", "localhost");
@@ -128,6 +135,37 @@ async function signIn(page, { email, password }) {
   await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/library/);
+}
+
+/**
+ * Opens Admin → Dev mailbox as the admin, finds the newest mail to `email` whose subject matches,
+ * and returns the first link in it that contains `pathPart` (the mail the app "sent" in dev).
+ */
+async function linkFromDevMailbox(email, subject, pathPart) {
+  const { page, context } = await newPage();
+  await signIn(page, ADMIN);
+  await page.goto("/admin", { waitUntil: "domcontentloaded" });
+  await page.getByRole("tab", { name: "Dev mailbox" }).click();
+  await page.getByLabel("Recipient").fill(email);
+  await page.getByRole("button", { name: "Filter" }).click();
+  const item = page.locator("[data-testid=dev-mailbox] li").filter({ hasText: subject }).first();
+  for (let i = 0; i < 40 && !(await item.count()); i++) {
+    await page.waitForTimeout(250);
+    await page.getByRole("button", { name: "Refresh" }).click();
+  }
+  await item.locator("summary").click();
+  const href = await item.locator(`a[href*="${pathPart}"]`).first().getAttribute("href");
+  assert.ok(href, `a ${pathPart} link in the mail "${subject}" to ${email}`);
+  await shots(page, "10-dev-mailbox");
+  assertAxeClean(page);
+  await context.close();
+  return href;
+}
+
+/** The TOTP code of the next 30-second step (the current one may already have been used). */
+function nextCode(secret) {
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  return totp.generate({ timestamp: Date.now() + 30_000 });
 }
 
 async function dropFiles(page, selector, names) {
@@ -263,6 +301,8 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
 });
 
 test("account: create an API key (secret shown once) and revoke it; users don't see admin", async () => {
+  // API keys wait for a verified address: Ada follows the link the dev mailbox shows.
+  const verifyLink = await linkFromDevMailbox(USER.email, "Confirm your email", "/verify-email");
   const { page, context, errors } = await newPage();
   // Wrong password first: a clear form-level message.
   await page.goto("/signin", { waitUntil: "domcontentloaded" });
@@ -272,6 +312,10 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   await page.getByTestId("form-error").filter({ hasText: "email or password is wrong" }).waitFor();
 
   await signIn(page, USER);
+  await page.getByTestId("verify-banner").waitFor();
+  await page.goto(verifyLink, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("verify-done").waitFor();
+  await page.getByTestId("verify-banner").waitFor({ state: "detached" });
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByRole("heading", { name: "API keys" }).waitFor();
   await page.getByLabel("Key name").fill("e2e key");
@@ -294,6 +338,82 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();
+});
+
+test("security and billing: sign up → verify via the dev mailbox → 2FA → sign in with a code → buy a pack", async () => {
+  const { page, context, errors } = await newPage();
+  await page.goto("/signup", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Name (optional)").fill(BUYER.name);
+  await page.getByLabel("Email").fill(BUYER.email);
+  await page.getByLabel("Password", { exact: true }).fill(BUYER.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/library/);
+  await page.getByTestId("verify-banner").waitFor();
+
+  // Verify through the link the app mailed (read in the admin's dev mailbox).
+  const link = await linkFromDevMailbox(BUYER.email, "Confirm your email", "/verify-email");
+  await page.goto(link, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("verify-done").waitFor();
+
+  // Two-factor: QR code and key, a code from the key, ten recovery codes.
+  await page.goto("/account", { waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+  const secret = await page.getByTestId("tfa-secret").innerText();
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  await page.getByLabel("6-digit code").fill(totp.generate());
+  await shots(page, "11-two-factor-setup");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByTestId("recovery-codes").waitFor();
+  assert.equal(await page.locator("[data-testid=recovery-codes] li").count(), 10);
+  await shots(page, "12-recovery-codes");
+  await page.getByRole("button", { name: "Done" }).click();
+
+  // Sign out, sign in: the password alone is not enough any more.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel("Email").fill(BUYER.email);
+  await page.getByLabel("Password", { exact: true }).fill(BUYER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Authentication code").waitFor();
+  await shots(page, "13-sign-in-code");
+  await page.getByLabel("Authentication code").fill(nextCode(secret));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/library/);
+
+  // Buy the 50-credit pack: PayPal (the stand-in) → approve → back here → captured.
+  await page.goto("/account/billing", { waitUntil: "domcontentloaded" });
+  await page.getByTestId("billing-credits").filter({ hasText: "100" }).waitFor();
+  await shots(page, "14-billing");
+  await page.getByRole("button", { name: /Pay 5\.00 USD with PayPal for 50 credits/ }).click();
+  await page.waitForURL(/\/__dev\/paypal\/checkoutnow/);
+  await page.getByRole("button", { name: "Approve payment" }).click();
+  await page.waitForURL(/\/account\/billing/);
+  await page.getByTestId("billing-notice").filter({ hasText: "50 credits were added" }).waitFor();
+  await page.getByTestId("billing-credits").filter({ hasText: "150" }).waitFor();
+  const row = page.locator("[data-testid=payments] tbody tr").first();
+  await row.getByText("completed").waitFor();
+  assert.ok(await row.getByRole("link", { name: "Receipt" }).count());
+  await shots(page, "15-payment-done");
+  // The capture call and the stand-in's webhook both reported it: still 150, one receipt mail.
+  await linkFromDevMailbox(BUYER.email, "Receipt: 50 Edgecraft credits", "/receipt");
+  const me = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).user.credits);
+  assert.equal(me, 150);
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
+
+  // Forgot password, signed out: the same answer for any address.
+  const anon = await newPage();
+  await anon.page.goto("/signin", { waitUntil: "domcontentloaded" });
+  await anon.page.getByRole("link", { name: "Forgot your password?" }).click();
+  await anon.page.getByLabel("Email").fill(BUYER.email);
+  await anon.page.getByRole("button", { name: "Send reset link" }).click();
+  await anon.page.getByTestId("reset-sent").waitFor();
+  await shots(anon.page, "16-forgot-password");
+  assert.deepEqual(anon.errors, []);
+  assertAxeClean(anon.page);
+  await anon.context.close();
 });
 
 test("organizer: dry run → apply → files moved → roll back", async (t) => {
@@ -379,7 +499,7 @@ test("admin sees the admin screens: users, all jobs with dead-letter count, acti
   await page.getByRole("link", { name: "Organizer" }).click();
   await page.getByRole("heading", { name: "Organizer" }).waitFor();
   await shots(page, "15-organizer");
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await page.waitForURL(/\/signin/);
   assert.deepEqual(errors, []);
   assertAxeClean(page);

@@ -36,6 +36,8 @@ export async function deliverWebhook(
   const body = JSON.stringify(event);
   const headers = {
     ...(await standIn.sign(body, options.transmissionTime, options.transmissionId)),
+    // Webhooks are anonymous requests: each delivery its own client, as PayPal's senders are.
+    "cf-connecting-ip": nextIp(),
     ...options.headers,
   };
   return exports.default.fetch(

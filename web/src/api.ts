@@ -55,6 +55,19 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
+  // Account security and billing (issue 13).
+  verifyEmail: ["POST", "/auth/verify-email"],
+  resendVerification: ["POST", "/me/verify-email/resend"],
+  passwordReset: ["POST", "/auth/password-reset"],
+  passwordResetConfirm: ["POST", "/auth/password-reset/confirm"],
+  twoFactorSetup: ["POST", "/me/2fa/setup"],
+  twoFactorEnable: ["POST", "/me/2fa/enable"],
+  twoFactorDisable: ["POST", "/me/2fa/disable"],
+  packs: ["GET", "/billing/packs"],
+  createOrder: ["POST", "/billing/orders"],
+  captureOrder: ["POST", "/billing/orders/{orderId}/capture"],
+  payments: ["GET", "/billing/payments"],
+  adminDevMail: ["GET", "/admin/dev-mail"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -90,6 +103,38 @@ export interface Me extends User {
   credits: number;
   quota: Quota;
   disabled: boolean;
+  emailVerified: boolean;
+  twoFactorEnabled: boolean;
+}
+export interface CreditPack {
+  id: string;
+  credits: number;
+  price: string;
+  currency: string;
+}
+export interface Payment {
+  id: string;
+  pack: string;
+  credits: number;
+  amount: string;
+  currency: string;
+  status: "created" | "pending" | "completed" | "partially_refunded" | "refunded" | "reversed" | "failed";
+  refunded: string;
+  orderId: string | null;
+  captureId: string | null;
+  createdAt: string;
+  capturedAt: string | null;
+  receiptUrl: string | null;
+}
+export interface DevMail {
+  id: string;
+  to: string;
+  from: string;
+  subject: string;
+  text: string;
+  html: string;
+  topic: string;
+  createdAt: string;
 }
 export interface AdminUser extends User {
   disabled: boolean;

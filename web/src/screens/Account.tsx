@@ -4,6 +4,7 @@ import {
   copy,
   ErrorBox,
   fieldErrors,
+  Link,
   ProgressBar,
   showFormError,
   TableHead,
@@ -13,6 +14,7 @@ import {
   useLoad,
   useSession,
 } from "../ui";
+import { TwoFactorPanel } from "./TwoFactor";
 
 export function AccountScreen() {
   const { me, refresh } = useSession();
@@ -34,7 +36,8 @@ export function AccountScreen() {
           <dt>Credits</dt>
           <dd data-testid="credits">
             <strong>{me.credits}</strong>{" "}
-            <span class="muted">(one vectorize costs a credit; cached results are free)</span>
+            <span class="muted">(one vectorize costs a credit; cached results are free)</span>{" "}
+            <Link href="/account/billing">Buy credits · payments</Link>
           </dd>
         </dl>
         <div class="quota">
@@ -49,6 +52,7 @@ export function AccountScreen() {
         </div>
       </section>
       <PasswordForm onDone={refresh} />
+      <TwoFactorPanel />
       <Sessions />
       <ApiKeys />
     </div>

@@ -10,9 +10,16 @@ import {
   type Page,
 } from "../api";
 import { ErrorBox, Stat, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
+import { DevMailbox } from "./DevMailbox";
 import { JobsTable } from "./Jobs";
 
-const TABS = { users: "Users", jobs: "All jobs", activity: "Activity", health: "Health" } as const;
+const TABS = {
+  users: "Users",
+  jobs: "All jobs",
+  activity: "Activity",
+  health: "Health",
+  mail: "Dev mailbox",
+} as const;
 
 /** The charts are loaded on demand: they are not part of the first screen's JavaScript. */
 function Activity() {
@@ -52,6 +59,8 @@ export function AdminScreen() {
           <AdminJobs />
         ) : tab === "activity" ? (
           <Activity />
+        ) : tab === "mail" ? (
+          <DevMailbox />
         ) : (
           <HealthPanel />
         )}
