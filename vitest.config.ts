@@ -1,27 +1,55 @@
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { createLogger } from "vite";
 import { defineConfig } from "vitest/config";
 
-const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-const corpusRoot = path.resolve(import.meta.dirname, "../shared/corpus");
+const root = import.meta.dirname;
+const migrations = await readD1Migrations(path.join(root, "migrations"));
+const fixturesRoot = path.join(root, "test/fixtures");
+
+// Tests see exactly wrangler.toml's vars plus the bindings below, never a developer's local secrets.
+// Wrangler loads `.dev.vars` (or else `.env`) beside wrangler.toml for every Worker it configures,
+// the test Worker included, and has no switch for the former: so local secrets live in
+// `.dev.secrets`, which only `npm run dev` reads (scripts/dev.mjs), and a `.dev.vars` stops the run.
+process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+if (existsSync(path.join(root, ".dev.vars"))) {
+  throw new Error(
+    "A .dev.vars file sits beside wrangler.toml, and wrangler would load it into the tests. Local " +
+      "secrets live in .dev.secrets now: `npm run dev` moves the file there, or move it yourself.",
+  );
+}
 
 /**
- * Tests reach the shared image corpus through this service binding: workerd has no file system,
- * and the corpus must not be copied into the repo. `GET http://corpus/clipart/x.png` → bytes or 404.
+ * Tests read test/fixtures/ through this service binding (workerd has no file system):
+ * `GET http://fixtures/<name>` → the file's bytes, or 404.
  */
-async function serveCorpus(request: Request): Promise<Response> {
-  const relative = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
-  const file = path.resolve(corpusRoot, relative);
-  if (!file.startsWith(`${corpusRoot}${path.sep}`)) return new Response("outside corpus", { status: 400 });
+async function serveFixture(request: Request): Promise<Response> {
+  const name = decodeURIComponent(new URL(request.url).pathname).replace(/^\/+/, "");
+  const file = path.resolve(fixturesRoot, name);
+  if (!file.startsWith(`${fixturesRoot}${path.sep}`))
+    return new Response("outside fixtures", { status: 400 });
   try {
     return new Response(await readFile(file));
   } catch {
-    return new Response("not found", { status: 404 });
+    return new Response(`no fixture ${name}`, { status: 404 });
   }
 }
 
+// drizzle-zod ships source maps that point outside its package; Vite warns about it on every run.
+const logger = createLogger();
+const warn = logger.warn;
+logger.warn = (message, options) => {
+  if (/^Sourcemap for .*drizzle-zod.* points to a source file outside its package/.test(message)) return;
+  warn(message, options);
+};
+
+/** `DEBUG=1 npm test` shows every log line; otherwise only the logs of failing tests are shown. */
+const debug = Boolean(process.env.DEBUG);
+
 export default defineConfig({
+  customLogger: logger,
   plugins: [
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
@@ -44,7 +72,7 @@ export default defineConfig({
           PAYPAL_CLIENT_ID: "test-client",
           PAYPAL_CLIENT_SECRET: "test-client-secret",
         },
-        serviceBindings: { CORPUS: serveCorpus },
+        serviceBindings: { FIXTURES: serveFixture },
       },
     }),
   ],
@@ -54,5 +82,6 @@ export default defineConfig({
     setupFiles: ["./test/setup/apply-migrations.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    silent: debug ? false : "passed-only",
   },
 });

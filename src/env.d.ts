@@ -1,4 +1,4 @@
-/** Secrets `wrangler types` cannot see: they live in .dev.vars locally and in `wrangler secret` when deployed. */
+/** Secrets `wrangler types` cannot see: they live in .dev.secrets locally (scripts/dev.mjs) and in `wrangler secret` when deployed. */
 interface Secrets {
   /** Signs access tokens and share links; at least 32 characters. */
   AUTH_SECRET: string;

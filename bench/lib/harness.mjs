@@ -2,10 +2,11 @@
 // persisted state, the machine description every result carries, and result writing.
 import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { freePort, waitHealthy, wranglerDevArgs, wranglerEnv } from "../../scripts/lib/dev-server.mjs";
+
+export { freePort };
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -36,36 +37,27 @@ export function run(cmd, args, options = {}) {
 }
 
 /**
- * Starts `wrangler dev` on `port` with fresh local state (migrations applied) and the given vars.
- * `logFile`, if given, receives the server's output as it comes (for runs that hang).
- * Returns its base URL and a stop function that kills the whole process group and removes the state.
+ * Starts `wrangler dev` on `port` (a free one if not given) with fresh local state (migrations
+ * applied), its own inspector port, and the given vars. `logFile`, if given, receives the server's
+ * output as it comes (for runs that hang). Returns its base URL and a stop function that kills the
+ * whole process group and removes the state.
  */
-export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_000, logFile } = {}) {
+export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile } = {}) {
+  port ??= await freePort();
   const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
   const persist = path.join(stateDir, "state");
   mkdirSync(persist);
   const envFile = path.join(stateDir, ".env");
   writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
-  const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+  const env = wranglerEnv();
   await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
     env,
     quiet: true,
   });
-  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const args = wranglerDevArgs({ port, inspectorPort: await freePort(), envFile, vars });
   const child = spawn(
     "npx",
-    [
-      "wrangler",
-      "dev",
-      "--port",
-      String(port),
-      "--persist-to",
-      persist,
-      "--env-file",
-      envFile,
-      "--show-interactive-dev-session=false",
-      ...varArgs,
-    ],
+    ["wrangler", "dev", ...args, "--persist-to", persist, "--show-interactive-dev-session=false"],
     { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
@@ -76,17 +68,11 @@ export async function startDevServer({ port = 8799, vars = {}, timeoutMs = 90_00
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${url}/api/v1/health`);
-      if (res.ok) break;
-    } catch {}
-    if (Date.now() > deadline || child.exitCode !== null) {
-      stop();
-      throw new Error(`wrangler dev did not become healthy:\n${log.slice(-3000)}`);
-    }
-    await sleep(250);
+  try {
+    await waitHealthy(url, child, timeoutMs);
+  } catch (error) {
+    stop();
+    throw new Error(`${error.message}:\n${log.slice(-3000)}`);
   }
   function stop() {
     try {
@@ -118,16 +104,4 @@ export function markdownTable(rows) {
     `| ${keys.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${keys.map((k) => r[k]).join(" | ")} |`),
   ].join("\n");
-}
-
-/** A TCP port nobody listens on right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }

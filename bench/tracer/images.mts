@@ -39,10 +39,8 @@ export function gradient(): Rgba {
   return { data: d, width: w, height: h };
 }
 
-export function photoLike(): Rgba {
-  const w = 640;
-  const h = 480;
-  const r = rng(7);
+export function photoLike(seed = 7, w = 640, h = 480): Rgba {
+  const r = rng(seed);
   const blobs = Array.from({ length: 14 }, () => ({
     x: r() * w,
     y: r() * h,
@@ -137,4 +135,72 @@ function flatArtSvg(seed: number): string {
 
 export function flatArt(width: number): Rgba {
   return render(flatArtSvg(42), width);
+}
+
+// ---------------------------------------------------------------- generated gradients
+/** A diagonal two-stop linear ramp behind a flat badge (a ramp region next to flat shapes). */
+export function linearRamp(): Rgba {
+  return render(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="480" height="360" viewBox="0 0 480 360">
+<defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="0.6"><stop offset="0" stop-color="#0b3d91"/><stop offset="1" stop-color="#f2a65a"/></linearGradient></defs>
+<rect width="480" height="360" fill="url(#g)"/>
+<rect x="170" y="120" width="140" height="120" rx="18" fill="#fff"/><circle cx="240" cy="180" r="36" fill="#d62828"/>
+</svg>`,
+    480,
+  );
+}
+
+/** A radial gradient disc with a highlight, on white (a "button" or "sphere"). */
+export function radialBlob(): Rgba {
+  return render(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="400" height="400" viewBox="0 0 400 400">
+<defs><radialGradient id="r" cx="0.4" cy="0.38" r="0.62"><stop offset="0" stop-color="#bff0c8"/><stop offset="0.55" stop-color="#2a9d8f"/><stop offset="1" stop-color="#123c3a"/></radialGradient></defs>
+<rect width="400" height="400" fill="#fff"/><circle cx="200" cy="200" r="170" fill="url(#r)"/>
+</svg>`,
+    400,
+  );
+}
+
+/** Three-stop vertical sky over a flat ground with a sun: gradients and flat colour together. */
+export function skyScene(): Rgba {
+  return render(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="384" viewBox="0 0 512 384">
+<defs><linearGradient id="s" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#1e3c72"/><stop offset="0.6" stop-color="#7fb3e0"/><stop offset="1" stop-color="#f6d6a8"/></linearGradient></defs>
+<rect width="512" height="384" fill="url(#s)"/><circle cx="380" cy="250" r="50" fill="#ffd23f"/>
+<path d="M0 290 C120 250 260 330 512 280 V384 H0z" fill="#386641"/>
+</svg>`,
+    512,
+  );
+}
+
+// ---------------------------------------------------------------- line art and flat colour from npm
+/**
+ * Line art: a lucide-static outline icon drawn with a thinned stroke so its lines come out `strokePx`
+ * wide at `size` px, in `color`, on opaque white or on transparency.
+ */
+export function lineArt(
+  iconSvg: string,
+  size: number,
+  strokePx: number,
+  color: string,
+  opaque: boolean,
+): Rgba {
+  const vb = /viewBox="0 0 ([\d.]+) ([\d.]+)"/.exec(iconSvg);
+  const units = vb ? Number(vb[1]) : 24;
+  const width = ((strokePx * units) / size).toFixed(4);
+  const svg = iconSvg
+    .replace(/<!--[\s\S]*?-->/g, "")
+    .replace(/stroke-width="[^"]*"/, `stroke-width="${width}"`)
+    .replace(/stroke="currentColor"/, `stroke="${color}"`)
+    .replace(/width="24"\s+height="24"/, `width="${size}" height="${size}"`)
+    .replace(
+      /(<svg[^>]*>)/,
+      opaque ? `$1<rect x="-1" y="-1" width="${units + 2}" height="${units + 2}" fill="#fff"/>` : "$1",
+    );
+  return render(svg, size);
+}
+
+/** Flat colour: an emoji SVG at `size` px on transparency. */
+export function emoji(svg: string, size: number): Rgba {
+  return render(svg, size);
 }

@@ -1,5 +1,5 @@
 // npm run bench:vectorize — vectorize jobs through `wrangler dev` (local Queues, D1, R2, DO):
-// 1. time from POST /vectorize to `succeeded` for a ~1 MP corpus image (p50 over several runs);
+// 1. time from POST /vectorize to `succeeded` for a ~0.9 MP clip-art image (p50 over several runs);
 // 2. throughput: 50 jobs queued at once (one batch), jobs per minute until the parent succeeds;
 // 3. WebSocket fan-out: 200 watchers of one job, latency from the object's send (`sentAt`) to receipt.
 import { readFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import {
   writeResults,
 } from "../lib/harness.mjs";
 
-const IMAGE = path.resolve(repoRoot, "../shared/corpus/clipart/animals__birds__crow_01.png");
+const IMAGE = path.join(repoRoot, "test/fixtures/animals__birds__crow_01.png");
 const RUNS = 8;
 const BATCH = 50;
 const WATCHERS = 200;

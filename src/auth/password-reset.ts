@@ -1,15 +1,17 @@
 import { eq, sql } from "drizzle-orm";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
-import { users } from "../db/schema";
+import { auditLog, users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
+import { newId } from "../lib/ids";
 import { normalizeEmail } from "./accounts";
 import { revokeAllApiKeys } from "./api-keys";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
 import { hashPassword } from "./password";
 import { passwordProblem } from "./password-policy";
 import { forgetCookieSessions, revokeSessionsStatement } from "./sessions";
-import { invalidToken } from "./verification";
+import { invalidToken, TOKEN_TAKEN } from "./verification";
 
 /**
  * Starts a reset. The same statements run whether or not the email has an (enabled) account — the
@@ -64,37 +66,41 @@ export async function confirmPasswordReset(
   }
   const nowIso = now.toISOString();
   const passwordHash = await hashPassword(password);
-  const usedByUs = sql`EXISTS (SELECT 1 FROM user_tokens WHERE id = ${token.id} AND used_at = ${nowIso})`;
-  // Ids derived from the token: even two requests in the same millisecond write one mail, one audit row.
-  const mail = mailEvent(db, "account.password_changed", { userId: token.userId, at: nowIso }, nowIso, {
-    id: `evt_reset_${token.id}`,
-    when: usedByUs,
-  });
-  const [consumed, , , , ended] = await db.batch([
-    consumeTokenStatement(db, token.id, now),
-    rawInBatch(
-      db,
-      sql`UPDATE users SET password_hash = ${passwordHash}, email_verified_at = coalesce(email_verified_at, ${nowIso}),
-          updated_at = ${nowIso}
-        WHERE id = ${token.userId} AND changes() = 1`,
-    ),
-    rawInBatch(
-      db,
-      sql`UPDATE user_tokens SET used_at = ${nowIso}
-        WHERE user_id = ${token.userId} AND purpose = 'password_reset' AND used_at IS NULL AND ${usedByUs}`,
-    ),
-    rawInBatch(
-      db,
-      sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, created_at)
-        SELECT ${`aud_reset_${token.id}`}, ${token.userId}, 'user.password_reset', 'user', ${token.userId}, ${nowIso}
-        WHERE ${usedByUs} ON CONFLICT (id) DO NOTHING`,
-    ),
-    revokeSessionsStatement(db, { userId: token.userId }, "password_reset", nowIso, usedByUs),
-    mail.statement,
-    // As with a password change (src/auth/accounts.ts): keys made under the old password stop working.
-    revokeAllApiKeys(db, token.userId, nowIso),
-  ]);
-  if (consumed.meta.changes !== 1) throw invalidToken();
+  const mail = mailEvent(db, "account.password_changed", { userId: token.userId, at: nowIso }, nowIso);
+  let ended: { cookieTokenHash: string }[];
+  try {
+    [, , , , ended] = await db.batch([
+      consumeTokenStatement(db, token.id, now),
+      // Everything after runs only for the one request whose update used the token.
+      abortUnless(db, TOKEN_TAKEN, previousChangedOneRow),
+      rawInBatch(
+        db,
+        sql`UPDATE users SET password_hash = ${passwordHash}, email_verified_at = coalesce(email_verified_at, ${nowIso}),
+            updated_at = ${nowIso}
+          WHERE id = ${token.userId}`,
+      ),
+      rawInBatch(
+        db,
+        sql`UPDATE user_tokens SET used_at = ${nowIso}
+          WHERE user_id = ${token.userId} AND purpose = 'password_reset' AND used_at IS NULL`,
+      ),
+      revokeSessionsStatement(db, { userId: token.userId }, "password_reset", nowIso),
+      // As with a password change (src/auth/accounts.ts): keys made under the old password stop working.
+      revokeAllApiKeys(db, token.userId, nowIso),
+      db.insert(auditLog).values({
+        id: newId("aud"),
+        actorId: token.userId,
+        action: "user.password_reset",
+        targetType: "user",
+        targetId: token.userId,
+        createdAt: nowIso,
+      }),
+      mail.statement,
+    ]);
+  } catch (error) {
+    if (isBatchAbort(error, TOKEN_TAKEN)) throw invalidToken();
+    throw error;
+  }
   await forgetCookieSessions(deps.kv, ended);
   return mail.id;
 }

@@ -1,7 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
-import { type Db, rawInBatch } from "../db/client";
-import { users } from "../db/schema";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
+import type { Db } from "../db/client";
+import { auditLog, users } from "../db/schema";
+import { recoveryCodes } from "../db/security-schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError, notFound } from "../errors";
 import { hmacBase64url, seal, unseal } from "../lib/crypto";
@@ -84,57 +86,54 @@ export async function enableTwoFactor(db: Db, userId: string, code: string, auth
   const nowIso = now.toISOString();
   const codes = newRecoveryCodes();
   const hashes = await Promise.all(codes.map((c) => recoveryHash(authSecret, userId, c)));
-  const enabledNow = sql`EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND totp_enabled_at = ${nowIso})`;
-  const mail = mailEvent(db, "account.2fa_enabled", { userId, at: nowIso }, nowIso, { when: enabledNow });
-  const [updated] = await db.batch([
-    db
-      .update(users)
-      .set({
-        totpSecret: user.totpPendingSecret,
-        totpPendingSecret: null,
-        totpEnabledAt: nowIso,
-        totpLastStep: step,
-        updatedAt: nowIso,
-      })
-      .where(
-        and(
-          eq(users.id, userId),
-          isNull(users.totpEnabledAt),
-          eq(users.totpPendingSecret, user.totpPendingSecret),
+  const mail = mailEvent(db, "account.2fa_enabled", { userId, at: nowIso }, nowIso);
+  try {
+    await db.batch([
+      db
+        .update(users)
+        .set({
+          totpSecret: user.totpPendingSecret,
+          totpPendingSecret: null,
+          totpEnabledAt: nowIso,
+          totpLastStep: step,
+          updatedAt: nowIso,
+        })
+        .where(
+          and(
+            eq(users.id, userId),
+            isNull(users.totpEnabledAt),
+            eq(users.totpPendingSecret, user.totpPendingSecret),
+          ),
         ),
-      ),
-    rawInBatch(db, sql`DELETE FROM recovery_codes WHERE user_id = ${userId} AND ${enabledNow}`),
-    rawInBatch(
-      db,
-      sql`INSERT INTO recovery_codes (id, user_id, code_hash, created_at)
-        SELECT column1, ${userId}, column2, ${nowIso}
-        FROM (VALUES ${sql.join(
-          hashes.map((h) => sql`(${newId("rc")}, ${h})`),
-          sql`, `,
-        )})
-        WHERE ${enabledNow}`,
-    ),
-    auditStatement(db, userId, "user.2fa_enabled", nowIso, enabledNow),
-    mail.statement,
-  ]);
-  if (updated.meta.changes !== 1)
-    throw new ApiError(409, "two_factor_enabled", "Two-factor sign-in was changed meanwhile; try again.");
+      // A concurrent enable (or a new setup) got there first: nothing of this one applies.
+      abortUnless(db, TWO_FACTOR_CHANGED, previousChangedOneRow),
+      db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
+      db
+        .insert(recoveryCodes)
+        .values(hashes.map((codeHash) => ({ id: newId("rc"), userId, codeHash, createdAt: nowIso }))),
+      db.insert(auditLog).values(auditRow(userId, "user.2fa_enabled", nowIso)),
+      mail.statement,
+    ]);
+  } catch (error) {
+    if (isBatchAbort(error, TWO_FACTOR_CHANGED)) throw twoFactorChanged();
+    throw error;
+  }
   return { recoveryCodes: codes, mailEvent: mail.id };
 }
 
-function auditStatement(
-  db: Db,
-  userId: string,
-  action: string,
-  nowIso: string,
-  when: ReturnType<typeof sql>,
-) {
-  return rawInBatch(
-    db,
-    sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, created_at)
-      SELECT ${newId("aud")}, ${userId}, ${action}, 'user', ${userId}, ${nowIso} WHERE ${when}`,
-  );
-}
+const auditRow = (userId: string, action: string, nowIso: string) => ({
+  id: newId("aud"),
+  actorId: userId,
+  action,
+  targetType: "user",
+  targetId: userId,
+  createdAt: nowIso,
+});
+
+/** Batch-abort reason: the account's 2FA state changed between reading and writing it. */
+const TWO_FACTOR_CHANGED = "two-factor-changed";
+const twoFactorChanged = () =>
+  new ApiError(409, "two_factor_changed", "Two-factor sign-in was changed meanwhile; reload and try again.");
 
 /**
  * Checks a second factor for a user with 2FA on: a TOTP code (accepted once: its step must be later
@@ -184,22 +183,27 @@ export async function disableTwoFactor(
   }
   if (!(await checkSecondFactor(db, user, input.code, authSecret, now))) throw otpInvalid(422);
   const nowIso = now.toISOString();
-  const disabledNow = sql`EXISTS (SELECT 1 FROM users WHERE id = ${userId} AND totp_enabled_at IS NULL AND updated_at = ${nowIso})`;
-  const mail = mailEvent(db, "account.2fa_disabled", { userId, at: nowIso }, nowIso, { when: disabledNow });
-  await db.batch([
-    db
-      .update(users)
-      .set({
-        totpSecret: null,
-        totpPendingSecret: null,
-        totpEnabledAt: null,
-        totpLastStep: null,
-        updatedAt: nowIso,
-      })
-      .where(and(eq(users.id, userId), eq(users.totpEnabledAt, user.totpEnabledAt))),
-    rawInBatch(db, sql`DELETE FROM recovery_codes WHERE user_id = ${userId} AND ${disabledNow}`),
-    auditStatement(db, userId, "user.2fa_disabled", nowIso, disabledNow),
-    mail.statement,
-  ]);
+  const mail = mailEvent(db, "account.2fa_disabled", { userId, at: nowIso }, nowIso);
+  try {
+    await db.batch([
+      db
+        .update(users)
+        .set({
+          totpSecret: null,
+          totpPendingSecret: null,
+          totpEnabledAt: null,
+          totpLastStep: null,
+          updatedAt: nowIso,
+        })
+        .where(and(eq(users.id, userId), eq(users.totpEnabledAt, user.totpEnabledAt))),
+      abortUnless(db, TWO_FACTOR_CHANGED, previousChangedOneRow),
+      db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
+      db.insert(auditLog).values(auditRow(userId, "user.2fa_disabled", nowIso)),
+      mail.statement,
+    ]);
+  } catch (error) {
+    if (isBatchAbort(error, TWO_FACTOR_CHANGED)) throw twoFactorChanged();
+    throw error;
+  }
   return { mailEvent: mail.id };
 }

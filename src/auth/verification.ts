@@ -1,9 +1,13 @@
 import { eq, sql } from "drizzle-orm";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
 import { users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError, notFound } from "../errors";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
+
+/** Batch-abort reason: another request used (or the clock expired) the token first. */
+export const TOKEN_TAKEN = "token-already-used";
 
 export const invalidToken = () =>
   new ApiError(
@@ -17,16 +21,21 @@ export async function verifyEmail(db: Db, presented: string, now: Date): Promise
   const token = await findLiveToken(db, "verify_email", presented, now);
   if (!token) throw invalidToken();
   const nowIso = now.toISOString();
-  const [consumed] = await db.batch([
-    consumeTokenStatement(db, token.id, now),
-    // `changes() = 1`: only the request whose update used the token marks the address.
-    rawInBatch(
-      db,
-      sql`UPDATE users SET email_verified_at = coalesce(email_verified_at, ${nowIso}), updated_at = ${nowIso}
-        WHERE id = ${token.userId} AND changes() = 1`,
-    ),
-  ]);
-  if (consumed.meta.changes !== 1) throw invalidToken();
+  try {
+    await db.batch([
+      consumeTokenStatement(db, token.id, now),
+      // Only the request whose update used the token goes on.
+      abortUnless(db, TOKEN_TAKEN, previousChangedOneRow),
+      rawInBatch(
+        db,
+        sql`UPDATE users SET email_verified_at = coalesce(email_verified_at, ${nowIso}), updated_at = ${nowIso}
+          WHERE id = ${token.userId}`,
+      ),
+    ]);
+  } catch (error) {
+    if (isBatchAbort(error, TOKEN_TAKEN)) throw invalidToken();
+    throw error;
+  }
   return { userId: token.userId };
 }
 

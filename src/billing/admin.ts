@@ -1,4 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { payments } from "../db/billing-schema";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
 import { auditLog, creditLedger, users } from "../db/schema";
@@ -21,6 +22,8 @@ function audit(
 ) {
   return { id: newId("aud"), actorId, action, targetType, targetId, detail, createdAt: nowIso };
 }
+
+const NO_SUCH_USER = "no-such-user";
 
 /**
  * Refunds a captured payment in full through PayPal, then records and debits the refund as the
@@ -88,21 +91,31 @@ export async function adjustCredits(
 ) {
   const nowIso = now.toISOString();
   const id = newId("adj");
-  const [inserted] = await db.batch([
-    rawInBatch(
-      db,
-      sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
-        SELECT ${newId("crd")}, id, 'adjust', ${amount}, ${id}, ${reason.slice(0, 200)}, ${nowIso} FROM users WHERE id = ${userId}`,
-    ),
-    rawInBatch(
-      db,
-      sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, detail, created_at)
-        SELECT ${newId("aud")}, ${actorId}, ${amount > 0 ? "admin.credits_granted" : "admin.credits_revoked"}, 'user', ${userId},
-          ${JSON.stringify({ amount, reason, adjustmentId: id })}, ${nowIso}
-        WHERE changes() = 1`,
-    ),
-  ]);
-  if (inserted.meta.changes !== 1) throw notFound("user");
+  try {
+    await db.batch([
+      rawInBatch(
+        db,
+        sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
+          SELECT ${newId("crd")}, id, 'adjust', ${amount}, ${id}, ${reason.slice(0, 200)}, ${nowIso} FROM users WHERE id = ${userId}`,
+      ),
+      abortUnless(db, NO_SUCH_USER, previousChangedOneRow),
+      db
+        .insert(auditLog)
+        .values(
+          audit(
+            actorId,
+            amount > 0 ? "admin.credits_granted" : "admin.credits_revoked",
+            "user",
+            userId,
+            { amount, reason, adjustmentId: id },
+            nowIso,
+          ),
+        ),
+    ]);
+  } catch (error) {
+    if (isBatchAbort(error, NO_SUCH_USER)) throw notFound("user");
+    throw error;
+  }
   const balance = await db
     .select({ balance: sql<number>`coalesce(sum(${creditLedger.amount}), 0)` })
     .from(creditLedger)

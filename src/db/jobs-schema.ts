@@ -79,16 +79,6 @@ export const taskExecutions = sqliteTable(
 );
 
 /**
- * At most one success per job, ever. The row is inserted right after the lease-guarded job update
- * with `CASE WHEN changes() = 1 THEN job_id ELSE NULL END`: a consumer that lost its lease inserts
- * NULL into the key, which fails and rolls back its whole batch (result, credits and all).
- */
-export const jobCommits = sqliteTable("job_commits", {
-  jobId: text("job_id").primaryKey(),
-  committedAt: text("committed_at").notNull(),
-});
-
-/**
  * The SVG a vectorize job made. `jobId` as key means a job can never store two SVGs; the
  * (owner, source bytes, options) key is the cache that lets the same request reuse its SVG.
  */

@@ -11,8 +11,6 @@ export interface EmailConfig {
   httpToken: string | null;
   /** First retry delay; each later one doubles (capped), with jitter. */
   retryBaseSeconds: number;
-  /** Balance below which a job's reservation sends the "low credits" mail. */
-  lowCreditsThreshold: number;
 }
 
 const PROVIDERS: readonly EmailProviderName[] = ["log", "http", "send_email"];
@@ -35,7 +33,6 @@ export function emailConfig(env: Env): EmailConfig {
     httpBase,
     httpToken: vars.EMAIL_HTTP_TOKEN ?? null,
     retryBaseSeconds: nonNegative(vars.EMAIL_RETRY_BASE_SECONDS, 30, "EMAIL_RETRY_BASE_SECONDS"),
-    lowCreditsThreshold: nonNegative(vars.LOW_CREDITS_THRESHOLD, 10, "LOW_CREDITS_THRESHOLD"),
   };
   cache.set(env, config);
   return config;

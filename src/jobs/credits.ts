@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import type { BatchItem } from "drizzle-orm/batch";
+import { abortUnless, isBatchAbort } from "../db/batch";
+import { type Db, rawInBatch } from "../db/client";
+import { creditLedger } from "../db/schema";
 import { newId } from "../lib/ids";
 
 /**
@@ -10,24 +13,55 @@ import { newId } from "../lib/ids";
  * caller puts them in the same db.batch() as the job change they belong to.
  */
 
+const INSUFFICIENT = "insufficient-credits";
+
 /**
- * Reserve `cost` for `jobId`. When the balance does not cover it the row's key becomes NULL, which
- * fails the NOT NULL primary key and rolls back the caller's whole batch: no job without its credits.
- * Callers map that failure with `isInsufficientCredits`.
+ * Reserve `cost` for `jobId`: a guard that aborts the caller's whole batch when the balance does
+ * not cover it (no job without its credits), then the reservation row. Callers map that abort with
+ * `isInsufficientCredits`.
  */
-export function reserveCredits(db: Db, userId: string, jobId: string, cost: number, nowIso: string) {
+export function reserveCredits(
+  db: Db,
+  userId: string,
+  jobId: string,
+  cost: number,
+  nowIso: string,
+): BatchItem<"sqlite">[] {
+  return [
+    abortUnless(
+      db,
+      INSUFFICIENT,
+      sql`(SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE user_id = ${userId}) >= ${cost}`,
+    ),
+    db.insert(creditLedger).values({
+      id: newId("crd"),
+      userId,
+      kind: "reserve",
+      amount: -cost,
+      ref: jobId,
+      note: "job reserved",
+      createdAt: nowIso,
+    }),
+  ];
+}
+
+/**
+ * A `credits.low` outbox event when the reservation just before it took the balance from at or above
+ * `threshold` to below it — once per crossing, not once per job. Whoever cares (the mail catalog)
+ * subscribes to the topic; the scheduled relay hands it on.
+ */
+export function lowCreditsEvent(db: Db, userId: string, cost: number, threshold: number, nowIso: string) {
   return rawInBatch(
     db,
-    sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
-      VALUES (
-        CASE WHEN (SELECT coalesce(sum(amount), 0) FROM credit_ledger WHERE user_id = ${userId}) >= ${cost}
-          THEN ${newId("crd")} ELSE NULL END,
-        ${userId}, 'reserve', ${-cost}, ${jobId}, 'job reserved', ${nowIso})`,
+    sql`INSERT INTO outbox (id, topic, payload, created_at)
+      SELECT ${newId("evt")}, 'credits.low', json_object('userId', ${userId}, 'balance', b.balance), ${nowIso}
+      FROM (SELECT coalesce(sum(amount), 0) AS balance FROM credit_ledger WHERE user_id = ${userId}) AS b
+      WHERE b.balance < ${threshold} AND b.balance + ${cost} >= ${threshold}`,
   );
 }
 
 export function isInsufficientCredits(error: unknown): boolean {
-  return isConstraintError(error, /credit_ledger\.id/);
+  return isBatchAbort(error, INSUFFICIENT);
 }
 
 /** Make a reservation final (no-op without a reservation, or after a release). */

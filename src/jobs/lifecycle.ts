@@ -1,11 +1,12 @@
 import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
+import { type Db, rawInBatch } from "../db/client";
 import { type Job, type JobProgress, type JobType, jobs } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { commitCredits, releaseCredits, reserveCredits } from "./credits";
+import { commitCredits, lowCreditsEvent, releaseCredits, reserveCredits } from "./credits";
 
 /** How long a consumer owns a running job without a heartbeat. */
 export const LEASE_SECONDS = 120;
@@ -22,6 +23,8 @@ export interface NewJob {
   maxAttempts?: number;
   /** False for a job finished in the request itself (e.g. a cache hit): no queue message is owed. */
   needsDelivery?: boolean;
+  /** A reservation that takes the balance below this writes a `credits.low` event. */
+  lowCreditsThreshold?: number;
 }
 
 /**
@@ -57,7 +60,12 @@ export function createJobStatements(db: Db, job: NewJob, now: Date) {
       }),
     );
   }
-  if (job.creditCost > 0) statements.push(reserveCredits(db, job.userId, id, job.creditCost, nowIso));
+  if (job.creditCost > 0) {
+    statements.push(...reserveCredits(db, job.userId, id, job.creditCost, nowIso));
+    if (job.lowCreditsThreshold !== undefined) {
+      statements.push(lowCreditsEvent(db, job.userId, job.creditCost, job.lowCreditsThreshold, nowIso));
+    }
+  }
   return { id, statements };
 }
 
@@ -156,11 +164,15 @@ function closeAttempt(
   );
 }
 
+/** The guard of every write a claim makes to its job: the lease-guarded update must have taken. */
+const CLAIM_LOST = "job-claim-lost";
+
 /**
  * Finishes a claimed job as succeeded. `domain` are the statements that store its result (e.g. the
- * SVG media row); they run in the same batch, behind the commit guard (see `jobCommits`), so they
- * take effect exactly once or not at all. Returns false when the lease had been lost or the job was
- * already committed: then nothing at all was written.
+ * SVG media row); they run in the same batch, behind the claim guard, so they take effect exactly
+ * once or not at all: the job leaves `running` in that same batch, so no later claim can commit it
+ * again. Returns false when the lease had been lost or the job was already committed: then nothing
+ * at all was written.
  */
 export async function succeedJob(
   db: Db,
@@ -184,10 +196,7 @@ export async function succeedJob(
           updatedAt: nowIso,
         })
         .where(ownedByClaim(claim)),
-      rawInBatch(
-        db,
-        sql`INSERT INTO job_commits (job_id, committed_at) VALUES (CASE WHEN changes() = 1 THEN ${claim.job.id} ELSE NULL END, ${nowIso})`,
-      ),
+      abortUnless(db, CLAIM_LOST, previousChangedOneRow),
       ...(options.domain ?? []),
       commitCredits(db, claim.job.userId, claim.job.id, nowIso),
       closeAttempt(db, claim, "succeeded", now, { stageTimings: options.stageTimings }),
@@ -200,7 +209,7 @@ export async function succeedJob(
     ]);
     return true;
   } catch (error) {
-    if (isConstraintError(error, /job_commits\.job_id/)) return false;
+    if (isBatchAbort(error, CLAIM_LOST)) return false;
     throw error;
   }
 }
@@ -226,8 +235,7 @@ export async function continueJob(
         .update(jobs)
         .set({ status: "queued", progress, leaseOwner: null, leaseUntil: null, updatedAt: nowIso })
         .where(and(ownedByClaim(claim), isNull(jobs.cancelRequestedAt))),
-      // No row changed → break the CHECK on attempts, which rolls back the whole batch.
-      rawInBatch(db, sql`UPDATE jobs SET attempts = -1 WHERE id = ${claim.job.id} AND changes() = 0`),
+      abortUnless(db, CLAIM_LOST, previousChangedOneRow),
       ...options.checkpoint,
       closeAttempt(db, claim, "continued", now, { stageTimings: options.stageTimings }),
       db.insert(outbox).values({
@@ -239,7 +247,7 @@ export async function continueJob(
     ]);
     return true;
   } catch (error) {
-    if (isConstraintError(error, /jobs_attempts_nonnegative/)) return false;
+    if (isBatchAbort(error, CLAIM_LOST)) return false;
     throw error;
   }
 }

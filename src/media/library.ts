@@ -16,6 +16,7 @@ import {
 } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { IdempotencyHandle } from "../app-env";
+import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
 import { blobs, type Media, media, users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
@@ -417,10 +418,11 @@ export async function collectBlobs(db: Db, bucket: R2Bucket, shas: string[]): Pr
 
 export type BulkAction = "move" | "tag" | "untag" | "trash" | "restore";
 
+const NOT_OWNED = "media-not-owned";
+
 /**
- * One change to many files, all or nothing: a guard statement first fails the batch (through the
- * users CHECK constraint) unless every id still belongs to the caller, so a concurrent purge can't
- * leave half the files changed.
+ * One change to many files, all or nothing: a guard first aborts the batch unless every id still
+ * belongs to the caller, so a concurrent purge can't leave half the files changed.
  */
 export async function bulkChange(
   db: Db,
@@ -491,16 +493,12 @@ export async function bulkChange(
   }
   try {
     await db.batch([
-      rawInBatch(
-        db,
-        sql`UPDATE users SET used_bytes = -1 WHERE id = ${ownerId}
-          AND (SELECT count(*) FROM media WHERE ${picked}) <> ${ids.length}`,
-      ),
+      abortUnless(db, NOT_OWNED, sql`(SELECT count(*) FROM media WHERE ${picked}) = ${ids.length}`),
       ...change,
       bumpCache(db, ownerId),
     ]);
   } catch (error) {
-    if (isQuotaError(error)) throw notFound("media (one or more ids)");
+    if (isBatchAbort(error, NOT_OWNED)) throw notFound("media (one or more ids)");
     throw error;
   }
   return ids.length;

@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
+import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, getDb, rawInBatch } from "../db/client";
 import { type Job, jobs } from "../db/jobs-schema";
 import {
@@ -17,7 +18,6 @@ import { ApiError } from "../errors";
 import { createJobStatements } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
 import { enqueueJobs } from "../jobs/runner";
-import { isQuotaError } from "../media/library";
 import { normalizeFolder } from "../media/names";
 import { loadRules } from "./categories";
 import type { OrganizeAction } from "./job";
@@ -138,6 +138,7 @@ export async function visiblePlan(
 }
 
 const FINAL = new Set(["succeeded", "failed", "cancelled"]);
+const PLAN_MOVED = "plan-moved";
 
 async function activeJob(db: Db, plan: OrganizePlan): Promise<Job | undefined> {
   return db.select().from(jobs).where(eq(jobs.id, plan.activeJobId)).get();
@@ -206,12 +207,12 @@ export async function startFollowUp(
           stage = ${action}, cursor = '', done = 0, total = 0, updated_at = ${nowIso}
           WHERE job_id = ${plan.jobId} AND state = ${plan.state} AND active_job_id = ${plan.activeJobId}`,
       ),
-      // Someone else moved the plan first: break the quota CHECK so nothing of this batch lands.
-      rawInBatch(db, sql`UPDATE users SET used_bytes = -1 WHERE id = ${plan.ownerId} AND changes() = 0`),
+      // Someone else moved the plan first: nothing of this batch lands.
+      abortUnless(db, PLAN_MOVED, previousChangedOneRow),
       ...created.statements,
     ]);
   } catch (error) {
-    if (isQuotaError(error))
+    if (isBatchAbort(error, PLAN_MOVED))
       throw new ApiError(409, "plan_busy", "The plan changed meanwhile; look at it again and retry.");
     throw error;
   }

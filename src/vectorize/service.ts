@@ -27,6 +27,8 @@ export interface VectorizeConfig {
   maxInputPixels: number;
   /** Largest image traced synchronously with `?sync=true`. */
   syncMaxPixels: number;
+  /** A job whose reservation takes the balance below this sends the "low credits" mail. */
+  lowCreditsThreshold: number;
 }
 
 export function vectorizeConfig(env: Env): VectorizeConfig {
@@ -38,6 +40,7 @@ export function vectorizeConfig(env: Env): VectorizeConfig {
     cacheHitCost: num(vars.VECTORIZE_CACHE_HIT_COST, 0),
     maxInputPixels: num(vars.VECTORIZE_MAX_INPUT_PIXELS, 8_388_608),
     syncMaxPixels: num(vars.VECTORIZE_SYNC_MAX_PIXELS, 1_048_576),
+    lowCreditsThreshold: num(vars.LOW_CREDITS_THRESHOLD, 10),
   };
 }
 
@@ -158,6 +161,7 @@ export async function createVectorizeJobs(
         creditCost: hit ? config.cacheHitCost : config.creditCost,
         parentId,
         needsDelivery: !hit,
+        lowCreditsThreshold: config.lowCreditsThreshold,
       },
       now,
     );

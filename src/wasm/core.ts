@@ -50,34 +50,45 @@ export interface TraceResult {
 
 export interface TraceCallOptions {
   onProgress?: ProgressCallback;
+  /** stop after a stage and return that stage's picture (tests, debugging); not part of the API */
+  stopAfter?: TraceStopAfter;
 }
 
 interface TracerExports {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number): void;
-  trace(
-    ptr: number,
-    w: number,
-    h: number,
-    origW: number,
-    origH: number,
-    mode: number,
-    colors: number,
-    detail: number,
-    smoothness: number,
-    corner: number,
-    speckle: number,
-    polygons: number,
-    cutout: number,
-    precision: number,
-    dropWhite: number,
-    threshold: number,
-  ): number;
+  optionCount(): number;
+  trace(ptr: number, w: number, h: number, opts: number): number;
   resultPtr(): number;
   resultLen(): number;
   stat(i: number): number;
 }
+
+/** Where a trace may stop; the SVG then shows that stage's result (per-stage golden tests, debugging). */
+export type TraceStopAfter = "quantize" | "segment" | "contour";
+const STOP_CODE: Record<TraceStopAfter, number> = { quantize: 1, segment: 2, contour: 3 };
+
+/**
+ * The options struct the tracer reads (src/wasm/assembly/options.ts): one f64 per field, in this order.
+ * Source width and height are the viewBox (the traced size may be smaller).
+ */
+const OPTION_LAYOUT = (o: ResolvedTraceOptions, sourceW: number, sourceH: number, stop: number) => [
+  MODE_CODE[o.mode],
+  o.colors,
+  o.detail,
+  o.smoothness,
+  o.cornerThreshold,
+  o.speckle,
+  o.output === "polygons" ? 1 : 0,
+  o.layering === "cutout" ? 1 : 0,
+  o.precision,
+  o.dropWhiteBackground ? 1 : 0,
+  o.threshold,
+  sourceW,
+  sourceH,
+  stop,
+];
 
 const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2 };
 const STAGES: TraceStage[] = ["decoding", "quantizing", "tracing", "writing"];
@@ -101,8 +112,10 @@ export function createTracer(deps: TracerDeps): Tracer {
     opts: ResolvedTraceOptions,
     format: TraceStats["format"],
     decodeMs: number,
-    onProgress: ProgressCallback | undefined,
+    call: TraceCallOptions | undefined,
   ): TraceResult {
+    const onProgress = call?.onProgress;
+    const stopAfter = call?.stopAfter;
     const t0 = now();
     const { width: sw, height: sh } = image;
     if (!Number.isInteger(sw) || !Number.isInteger(sh) || sw <= 0 || sh <= 0) {
@@ -149,24 +162,11 @@ export function createTracer(deps: TracerDeps): Tracer {
       const view = new Uint8Array(ex.memory.buffer, ptr, n);
       if (tw === sw && th === sh) view.set(image.data.subarray(0, n));
       else downscaleInto(image, tw, th, view);
-      code = ex.trace(
-        ptr,
-        tw,
-        th,
-        sw,
-        sh,
-        MODE_CODE[opts.mode],
-        opts.colors,
-        opts.detail,
-        opts.smoothness,
-        opts.cornerThreshold,
-        opts.speckle,
-        opts.output === "polygons" ? 1 : 0,
-        opts.layering === "cutout" ? 1 : 0,
-        opts.precision,
-        opts.dropWhiteBackground ? 1 : 0,
-        opts.threshold,
-      );
+      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0);
+      if (fields.length !== ex.optionCount()) throw new TraceError("trace_failed", "tracer options mismatch");
+      const optsPtr = ex.alloc(fields.length * 8);
+      new Float64Array(ex.memory.buffer, optsPtr, fields.length).set(fields);
+      code = ex.trace(ptr, tw, th, optsPtr);
     } catch (e) {
       if (e instanceof TraceError) throw e;
       throw new TraceError("trace_failed", `Tracer failed: ${(e as Error)?.message ?? String(e)}`);
@@ -211,7 +211,7 @@ export function createTracer(deps: TracerDeps): Tracer {
     readHeader,
     traceRgba(image, options, call) {
       const opts = resolveOptions(options);
-      return runTrace(image, opts, "rgba", 0, call?.onProgress);
+      return runTrace(image, opts, "rgba", 0, call);
     },
     async traceImage(bytes, options, call) {
       const opts = resolveOptions(options);
@@ -249,7 +249,7 @@ export function createTracer(deps: TracerDeps): Tracer {
       }
       const decodeMs = now() - t0;
       call?.onProgress?.({ stage: "decoding", fraction: 1 });
-      return runTrace(image, opts, header.format, decodeMs, call?.onProgress);
+      return runTrace(image, opts, header.format, decodeMs, call);
     },
   };
 }

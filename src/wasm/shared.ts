@@ -10,6 +10,7 @@ export type {
   TracerDeps,
   TraceStage,
   TraceStats,
+  TraceStopAfter,
 } from "./core";
 export { createTracer } from "./core";
 export { isTraceError, TraceError, type TraceErrorCode } from "./errors";

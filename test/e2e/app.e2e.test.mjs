@@ -13,7 +13,7 @@ import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs"
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CORPUS = path.resolve(repoRoot, "../shared/corpus/clipart");
+const FIXTURES = path.join(repoRoot, "test/fixtures");
 const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-Password-91" };
 const USER = { email: `ada+${Date.now()}@e2e.test`, password: "correct-horse-battery-9", name: "Ada" };
@@ -169,7 +169,7 @@ function nextCode(secret) {
 }
 
 async function dropFiles(page, selector, names) {
-  const files = names.map((n) => ({ name: n, b64: readFileSync(path.join(CORPUS, n)).toString("base64") }));
+  const files = names.map((n) => ({ name: n, b64: readFileSync(path.join(FIXTURES, n)).toString("base64") }));
   const dt = await page.evaluateHandle((list) => {
     const d = new DataTransfer();
     for (const f of list) {
@@ -224,7 +224,7 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.waitForURL(/\/library/);
   await page.getByText("No files here yet").waitFor();
 
-  // Three corpus images, dropped on the library.
+  // Three clip-art fixtures, dropped on the library.
   await dropFiles(page, "[data-testid=dropzone]", IMAGES);
   await page.getByText("Uploads complete").waitFor({ timeout: 30_000 });
   await page.locator("[data-testid=media-card]").nth(2).waitFor();
@@ -243,6 +243,12 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.locator("[data-testid=media-card] .card-open").first().click();
   await page.locator(".details").getByRole("button", { name: "Save changes" }).waitFor();
   await shots(page, "04-library-details");
+
+  // A share link names the address the app really is at: APP_ORIGIN follows the dev server's port.
+  await page.locator(".details").getByRole("button", { name: "Create link" }).click();
+  const shareUrl = await page.getByRole("textbox", { name: "Share link" }).inputValue();
+  assert.ok(shareUrl.startsWith(`${base}/api/v1/shares/`), `share link ${shareUrl} is not under ${base}`);
+  assert.equal((await fetch(shareUrl)).status, 200);
   await page.locator(".details").getByRole("button", { name: "Vectorize" }).click();
   await page.waitForURL(/\/vectorize\?media=/);
   await page.locator("label.preset", { hasText: "Logo" }).click();
@@ -359,7 +365,7 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   await page.goto("/account", { waitUntil: "domcontentloaded" });
   await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
   await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
-  const secret = await page.getByTestId("tfa-secret").innerText();
+  const secret = (await page.getByTestId("tfa-secret").textContent())?.trim() ?? "";
   const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
   await page.getByLabel("6-digit code").fill(totp.generate());
   await shots(page, "11-two-factor-setup");

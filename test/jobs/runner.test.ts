@@ -199,7 +199,7 @@ describe("job runner", () => {
 
   it("refuses to reserve more credits than the balance, leaving nothing behind", async () => {
     const userId = await userWithCredits(1);
-    await expect(newJob(userId, 5)).rejects.toThrow(/credit_ledger\.id/);
+    await expect(newJob(userId, 5)).rejects.toThrow(/batch aborted: insufficient-credits/);
     const jobsLeft = await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE user_id = ?")
       .bind(userId)
       .first<{ n: number }>();

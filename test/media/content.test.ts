@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { generateThumbnail } from "../../src/media/thumbnails";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { corpus, download, type MediaJson, TINY_PNG, uploadOk } from "./helpers";
+import { fixture } from "../helpers/fixtures";
+import { download, type MediaJson, TINY_PNG, uploadOk } from "./helpers";
 
 const TEXT = "0123456789abcdefghij"; // 20 bytes
 
@@ -92,7 +93,7 @@ describe("content: ranges, ETag, headers", () => {
 describe("thumbnails", () => {
   it("answers a placeholder while pending, then a small PNG", async () => {
     const user = await newUser();
-    const bytes = (await corpus("animals__birds__crow_01.png")) ?? TINY_PNG;
+    const bytes = await fixture("animals__birds__crow_01.png");
     const media = await uploadOk(user, bytes, "crow.png");
     const first = await call(`/api/v1/media/${media.id}/thumbnail`, { token: user.accessToken });
     expect([200, 202]).toContain(first.status);

@@ -47,12 +47,6 @@ export async function download(user: TestUser, id: string, headers?: HeadersInit
   return call(`/api/v1/media/${id}/content`, { token: user.accessToken, headers });
 }
 
-export async function corpus(file: string): Promise<Uint8Array | null> {
-  const res = await env.CORPUS.fetch(`http://corpus/clipart/${file}`);
-  if (res.status !== 200) return null;
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 /** Deterministic pseudo-random bytes (xorshift), fast enough for tens of megabytes. */
 export function randomBytes(size: number, seed = 1): Uint8Array {
   const out = new Uint8Array(size);

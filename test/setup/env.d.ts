@@ -1,6 +1,7 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    CORPUS: Fetcher;
+    /** test/fixtures/ over HTTP (vitest.config.ts): `GET http://fixtures/<name>` → bytes or 404. */
+    FIXTURES: Fetcher;
   }
 }

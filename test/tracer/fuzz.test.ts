@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { getTracer, type RgbaImage, TraceError, traceImage } from "../../src/wasm/index";
-import { corpus, image, parseSvg } from "./helpers";
+import { fixture } from "../helpers/fixtures";
+import { image, parseSvg } from "./helpers";
 
 const tracer = getTracer();
 
@@ -111,7 +112,7 @@ describe("fuzz: traceRgba never traps and stays deterministic", () => {
 
 describe("fuzz: damaged files give typed errors only", () => {
   it("random truncations and byte flips of a real PNG", async () => {
-    const png = await corpus("food__desserts__glace_03_bw_jean-victor__01.png");
+    const png = await fixture("food__desserts__glace_03_bw_jean-victor__01.png");
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 0, max: png.length }),

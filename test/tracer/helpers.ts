@@ -1,32 +1,10 @@
-import { env } from "cloudflare:workers";
-import type { RgbaImage } from "../../src/wasm/index";
-
-export async function corpus(name: string): Promise<Uint8Array> {
-  const res = await env.CORPUS.fetch(`http://corpus/clipart/${name}`);
-  if (!res.ok) throw new Error(`corpus ${name}: ${res.status}`);
-  return new Uint8Array(await res.arrayBuffer());
-}
+export { image } from "./pixels";
 
 export function fromBase64(s: string): Uint8Array {
   const bin = atob(s);
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-export function image(
-  width: number,
-  height: number,
-  f: (x: number, y: number) => [number, number, number, number],
-): RgbaImage {
-  const data = new Uint8Array(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const [r, g, b, a] = f(x, y);
-      data.set([r, g, b, a], (y * width + x) * 4);
-    }
-  }
-  return { data, width, height };
 }
 
 /** Checks the SVG is structurally sane; returns the fills and path data. */

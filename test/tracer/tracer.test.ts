@@ -8,8 +8,9 @@ import {
   traceImage,
   traceOptionsSchema,
 } from "../../src/wasm/index";
+import { fixture } from "../helpers/fixtures";
 import { JPEG_48x32, WEBP_48x32, WEBP_LOSSLESS_48x32 } from "./fixtures";
-import { corpus, extent, fromBase64, image, parseSvg } from "./helpers";
+import { extent, fromBase64, image, parseSvg } from "./helpers";
 
 const expectCode = async (p: Promise<unknown>, code: string) => {
   const e = await p.then(
@@ -22,7 +23,7 @@ const expectCode = async (p: Promise<unknown>, code: string) => {
 
 describe("tracer on the clip-art corpus", () => {
   it("traces a colour PNG: viewBox = source size, one path per colour, deterministic", async () => {
-    const bytes = await corpus("recreation__toys__rubik.png");
+    const bytes = await fixture("recreation__toys__rubik.png");
     const a = await traceImage(bytes);
     const b = await traceImage(bytes);
     expect(a.svg).toBe(b.svg);
@@ -46,7 +47,7 @@ describe("tracer on the clip-art corpus", () => {
   });
 
   it("binary mode paints only black", async () => {
-    const r = await traceImage(await corpus("office__cross_hand_drawn_linda_k_01.png"), { mode: "binary" });
+    const r = await traceImage(await fixture("office__cross_hand_drawn_linda_k_01.png"), { mode: "binary" });
     const svg = parseSvg(r.svg);
     expect(svg.paths.length).toBe(1);
     expect(svg.paths[0]!.fill).toBe("#000");
@@ -54,12 +55,12 @@ describe("tracer on the clip-art corpus", () => {
   });
 
   it("posterize honours the colour count", async () => {
-    const r = await traceImage(await corpus("people__sailing_kids.png"), { mode: "posterize", colors: 4 });
+    const r = await traceImage(await fixture("people__sailing_kids.png"), { mode: "posterize", colors: 4 });
     expect(parseSvg(r.svg).paths.length).toBeLessThanOrEqual(4);
   });
 
   it("every preset and output mode produces a valid SVG", async () => {
-    const bytes = await corpus("shapes__jigsaw__jigsaw_red_16.png");
+    const bytes = await fixture("shapes__jigsaw__jigsaw_red_16.png");
     for (const preset of TRACE_PRESETS) parseSvg((await traceImage(bytes, { preset })).svg);
     const poly = await traceImage(bytes, { output: "polygons" });
     expect(parseSvg(poly.svg).paths.every((p) => !/[cs]/.test(p.d))).toBe(true);
@@ -69,7 +70,7 @@ describe("tracer on the clip-art corpus", () => {
 
   it("reports progress through the stages in order", async () => {
     const stages: TraceStage[] = [];
-    await traceImage(await corpus("shapes__arrows__arrow08_4.png"), undefined, {
+    await traceImage(await fixture("shapes__arrows__arrow08_4.png"), undefined, {
       onProgress: (p) => {
         if (stages.at(-1) !== p.stage) stages.push(p.stage);
         expect(p.fraction).toBeGreaterThanOrEqual(0);
@@ -91,7 +92,7 @@ describe("decoders", () => {
   });
 
   it("corrupt, truncated and unknown files give typed errors", async () => {
-    const png = await corpus("shapes__arrows__arrow08_4.png");
+    const png = await fixture("shapes__arrows__arrow08_4.png");
     await expectCode(traceImage(png.slice(0, png.length >> 1)), "corrupt_image");
     await expectCode(traceImage(png.slice(0, 20)), "corrupt_image");
     const flipped = png.slice();
@@ -106,12 +107,12 @@ describe("decoders", () => {
   });
 
   it("checks the pixel cap from the header before decoding", async () => {
-    const png = (await corpus("shapes__arrows__arrow08_4.png")).slice(0, 64);
+    const png = (await fixture("shapes__arrows__arrow08_4.png")).slice(0, 64);
     // claim 100000 x 100000 in IHDR; the rest is garbage that would fail to decode
     new DataView(png.buffer).setUint32(16, 100_000);
     new DataView(png.buffer).setUint32(20, 100_000);
     await expectCode(traceImage(png), "too_many_pixels");
-    const real = await corpus("shapes__arrows__arrow08_4.png");
+    const real = await fixture("shapes__arrows__arrow08_4.png");
     await expectCode(traceImage(real, { maxPixels: 10_000, onOversize: "error" }), "too_many_pixels");
   });
 });

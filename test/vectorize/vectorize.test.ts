@@ -1,7 +1,8 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, ORIGIN, type TestUser } from "../helpers/api";
-import { corpus, type MediaJson, sha256, uploadOk } from "../media/helpers";
+import { fixture } from "../helpers/fixtures";
+import { type MediaJson, sha256, uploadOk } from "../media/helpers";
 
 interface JobJson {
   id: string;
@@ -13,10 +14,10 @@ interface JobJson {
 }
 
 const SOURCE = "recreation__toys__rubik.png";
-let bytes: Uint8Array | null;
+let bytes: Uint8Array;
 
 beforeAll(async () => {
-  bytes = await corpus(SOURCE);
+  bytes = await fixture(SOURCE);
 });
 
 /** Opens the job's WebSocket through the Worker, as a client would. */
@@ -37,7 +38,9 @@ function collect(
   const messages: Record<string, unknown>[] = [];
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ messages, closed: null }), timeoutMs);
-    ws.addEventListener("message", (event) => messages.push(JSON.parse(String(event.data))));
+    ws.addEventListener("message", (event) => {
+      messages.push(JSON.parse(String(event.data)));
+    });
     ws.addEventListener("close", (event) => {
       clearTimeout(timer);
       resolve({ messages, closed: event.code });
@@ -76,8 +79,7 @@ function expectWellFormedSvg(svg: string) {
 }
 
 describe("vectorize jobs end to end", () => {
-  it("upload → vectorize → progress over the WebSocket in order → SVG stored beside the source", async (t) => {
-    if (!bytes) return t.skip(`corpus image ../shared/corpus/clipart/${SOURCE} is missing`);
+  it("upload → vectorize → progress over the WebSocket in order → SVG stored beside the source", async () => {
     const user = await newUser();
     const source = await uploadOk(user, bytes, "rubik.png", { folder: "/toys" });
     const before = (
@@ -199,10 +201,9 @@ describe("vectorize jobs end to end", () => {
     expect(me.user.credits).toBe(100);
   });
 
-  it("a batch of 50 images finishes; the parent's progress is the sum of its children's", async (t) => {
-    if (!bytes) return t.skip("corpus missing");
+  it("a batch of 50 images finishes; the parent's progress is the sum of its children's", async () => {
     const user = await newUser();
-    const small = (await corpus("unsorted__candela.png"))!;
+    const small = await fixture("unsorted__candela.png");
     const ids: string[] = [];
     for (let i = 0; i < 50; i++) ids.push((await uploadOk(user, small, `candle-${i}.png`)).id);
     const res = await call("/api/v1/vectorize/batch", {
@@ -229,8 +230,7 @@ describe("vectorize jobs end to end", () => {
     expect(me.user.credits).toBe(50);
   }, 180_000);
 
-  it("refuses bad requests clearly: bad options, non-images, other users' media and jobs", async (t) => {
-    if (!bytes) return t.skip("corpus missing");
+  it("refuses bad requests clearly: bad options, non-images, other users' media and jobs", async () => {
     const alice = await newUser();
     const bob = await newUser();
     const image = await uploadOk(alice, bytes, "a.png");
@@ -299,8 +299,7 @@ describe("vectorize jobs end to end", () => {
     );
   });
 
-  it("cancelling a batch cancels what hasn't run yet; credits are charged only for what succeeded", async (t) => {
-    if (!bytes) return t.skip("corpus missing");
+  it("cancelling a batch cancels what hasn't run yet; credits are charged only for what succeeded", async () => {
     const user = await newUser();
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await uploadOk(user, bytes, `cube-${i}.png`)).id);
@@ -331,8 +330,7 @@ describe("vectorize jobs end to end", () => {
     expect(svgs?.n).toBe(result.succeeded);
   });
 
-  it("sync mode answers the SVG directly for a small image", async (t) => {
-    if (!bytes) return t.skip("corpus missing");
+  it("sync mode answers the SVG directly for a small image", async () => {
     const user = await newUser();
     const image = await uploadOk(user, bytes, "sync.png");
     const res = await call("/api/v1/vectorize?sync=true", {

@@ -1,0 +1,273 @@
+// Stage 7, SVG write: the output buffer, compact path data (relative m/l/h/v/c/s/z, integer grid in
+// 10^-precision, minimal separators), fills and the document frame. `viewBox` = source size, also
+// when traced downscaled (coordinates are scaled on the way out).
+import { clamp255 } from "./color";
+
+const HEX = "0123456789abcdef";
+
+export class SvgWriter {
+  ptr: usize = 0;
+  len: i32 = 0;
+  cap: i32 = 0;
+  // counts for the stats
+  paths: i32 = 0;
+  subpaths: i32 = 0;
+  segments: i32 = 0;
+
+  precision: i32;
+  pscale: f64;
+  scaleX: f64;
+  scaleY: f64;
+  pow10: StaticArray<i64> = new StaticArray<i64>(4);
+
+  // path-data state: previous token, pen and sub-path start in grid units
+  lastNum: bool = false;
+  lastDot: bool = false;
+  lastCmd: i32 = 0;
+  penX: i64 = 0;
+  penY: i64 = 0;
+  startX: i64 = 0;
+  startY: i64 = 0;
+  prevC2X: i64 = 0; // absolute grid coords of the previous cubic's 2nd control point
+  prevC2Y: i64 = 0;
+  prevWasCubic: bool = false;
+  subpathSegs: i32 = 0;
+
+  /** scaleX/scaleY: output units per traced pixel */
+  constructor(precision: i32, scaleX: f64, scaleY: f64) {
+    this.precision = precision;
+    this.pscale = Math.pow(10, <f64>precision);
+    this.scaleX = scaleX;
+    this.scaleY = scaleY;
+    unchecked((this.pow10[0] = 1));
+    unchecked((this.pow10[1] = 10));
+    unchecked((this.pow10[2] = 100));
+    unchecked((this.pow10[3] = 1000));
+  }
+
+  reserve(n: i32): void {
+    if (this.len + n <= this.cap) return;
+    let nc = this.cap * 2;
+    if (nc < this.len + n + 4096) nc = this.len + n + 4096;
+    this.ptr = this.ptr == 0 ? heap.alloc(<usize>nc) : heap.realloc(this.ptr, <usize>nc);
+    this.cap = nc;
+  }
+  @inline byte(b: i32): void {
+    if (this.len >= this.cap) this.reserve(1);
+    store<u8>(this.ptr + <usize>this.len, <u8>b);
+    this.len++;
+  }
+  str(s: string): void {
+    for (let i = 0; i < s.length; i++) this.byte(s.charCodeAt(i));
+  }
+  uint(v: i64): void {
+    if (v >= 10) this.uint(v / 10);
+    this.byte(48 + <i32>(v % 10));
+  }
+  hex2(v: i32): void {
+    this.byte(HEX.charCodeAt((v >> 4) & 15));
+    this.byte(HEX.charCodeAt(v & 15));
+  }
+
+  // path data: numbers are integers in units of 10^-precision, written relative to the pen
+  num(n: i64): void {
+    let neg = n < 0;
+    let a = neg ? -n : n;
+    let p = this.precision;
+    let ip = a;
+    let fp: i64 = 0;
+    if (p > 0) {
+      let d = unchecked(this.pow10[p]);
+      ip = a / d;
+      fp = a % d;
+    }
+    // strip trailing zeros of the fraction
+    let fd = p;
+    if (fp == 0) fd = 0;
+    else {
+      while (fd > 0 && fp % 10 == 0) {
+        fp /= 10;
+        fd--;
+      }
+    }
+    let startsWithDot = ip == 0 && fd > 0;
+    if (neg && a != 0) this.byte(45);
+    else if (this.lastNum && !(startsWithDot && this.lastDot)) this.byte(32);
+    if (!(ip == 0 && fd > 0)) this.uint(ip);
+    if (fd > 0) {
+      this.byte(46);
+      // leading zeros of the fraction
+      let digits = 1;
+      let t = fp;
+      while (t >= 10) {
+        t /= 10;
+        digits++;
+      }
+      for (let i = digits; i < fd; i++) this.byte(48);
+      this.uint(fp);
+    }
+    this.lastNum = true;
+    this.lastDot = fd > 0;
+  }
+  cmd(c: i32): void {
+    if (c != this.lastCmd || c == 109 /* m */) {
+      this.byte(c);
+      this.lastNum = false;
+      this.lastDot = false;
+    }
+    this.lastCmd = c;
+    // after an 'm', implicit repeats are 'l'
+    if (c == 109) this.lastCmd = 108;
+  }
+
+  @inline gx(x: f64): i64 {
+    return <i64>Math.round(x * this.scaleX * this.pscale);
+  }
+  @inline gy(y: f64): i64 {
+    return <i64>Math.round(y * this.scaleY * this.pscale);
+  }
+  move(x: f64, y: f64): void {
+    let X = this.gx(x);
+    let Y = this.gy(y);
+    this.cmd(109);
+    this.num(X - this.penX);
+    this.num(Y - this.penY);
+    this.penX = X;
+    this.penY = Y;
+    this.startX = X;
+    this.startY = Y;
+    this.prevWasCubic = false;
+    this.subpathSegs = 0;
+    this.subpaths++;
+  }
+  line(x: f64, y: f64, isLast: bool): void {
+    let X = this.gx(x);
+    let Y = this.gy(y);
+    if (isLast && X == this.startX && Y == this.startY) return;
+    let dx = X - this.penX;
+    let dy = Y - this.penY;
+    if (dx == 0 && dy == 0) return;
+    if (dy == 0) {
+      this.cmd(104);
+      this.num(dx);
+    } else if (dx == 0) {
+      this.cmd(118);
+      this.num(dy);
+    } else {
+      this.cmd(108);
+      this.num(dx);
+      this.num(dy);
+    }
+    this.penX = X;
+    this.penY = Y;
+    this.prevWasCubic = false;
+    this.subpathSegs++;
+    this.segments++;
+  }
+  cubic(x1: f64, y1: f64, x2: f64, y2: f64, x: f64, y: f64): void {
+    let X1 = this.gx(x1);
+    let Y1 = this.gy(y1);
+    let X2 = this.gx(x2);
+    let Y2 = this.gy(y2);
+    let X = this.gx(x);
+    let Y = this.gy(y);
+    if (X == this.penX && Y == this.penY && X1 == this.penX && Y1 == this.penY && X2 == this.penX && Y2 == this.penY) return;
+    // degenerate cubic (controls on the chord ends) -> line
+    if (X1 == this.penX && Y1 == this.penY && X2 == X && Y2 == Y) {
+      this.line(x, y, false);
+      return;
+    }
+    if (this.prevWasCubic && X1 == 2 * this.penX - this.prevC2X && Y1 == 2 * this.penY - this.prevC2Y) {
+      this.cmd(115);
+    } else {
+      this.cmd(99);
+      this.num(X1 - this.penX);
+      this.num(Y1 - this.penY);
+    }
+    this.num(X2 - this.penX);
+    this.num(Y2 - this.penY);
+    this.num(X - this.penX);
+    this.num(Y - this.penY);
+    this.prevC2X = X2;
+    this.prevC2Y = Y2;
+    this.penX = X;
+    this.penY = Y;
+    this.prevWasCubic = true;
+    this.subpathSegs++;
+    this.segments++;
+  }
+  close(): void {
+    this.cmd(122);
+    this.lastCmd = 122;
+    this.penX = this.startX;
+    this.penY = this.startY;
+    this.prevWasCubic = false;
+  }
+
+  header(w: f64, h: f64): void {
+    this.str('<svg xmlns="http://www.w3.org/2000/svg" width="');
+    this.dim(w);
+    this.str('" height="');
+    this.dim(h);
+    this.str('" viewBox="0 0 ');
+    this.dim(w);
+    this.byte(32);
+    this.dim(h);
+    this.str('">');
+  }
+  footer(): void {
+    this.str("</svg>");
+  }
+
+  /** `<path fill="#rgb" d="` (short hex when exact); path data follows, relative to (0, 0) */
+  beginPath(r: f64, g: f64, b: f64): void {
+    this.str('<path fill="#');
+    this.color(clamp255(r), clamp255(g), clamp255(b));
+    this.str('" d="');
+    this.penX = 0;
+    this.penY = 0;
+    this.lastNum = false;
+    this.lastDot = false;
+    this.lastCmd = 0;
+  }
+  endPath(): void {
+    this.str('"/>');
+    this.paths++;
+  }
+
+  color(r: i32, g: i32, b: i32): void {
+    if ((r >> 4) == (r & 15) && (g >> 4) == (g & 15) && (b >> 4) == (b & 15)) {
+      this.byte(HEX.charCodeAt(r & 15));
+      this.byte(HEX.charCodeAt(g & 15));
+      this.byte(HEX.charCodeAt(b & 15));
+    } else {
+      this.hex2(r);
+      this.hex2(g);
+      this.hex2(b);
+    }
+  }
+
+  /** dimensions: integers, or up to 3 decimals */
+  dim(v: f64): void {
+    let n = <i64>Math.round(v * 1000);
+    let ip = n / 1000;
+    let fp = n % 1000;
+    this.uint(ip);
+    if (fp != 0) {
+      this.byte(46);
+      let d = 3;
+      while (fp % 10 == 0) {
+        fp /= 10;
+        d--;
+      }
+      let digits = 1;
+      let t = fp;
+      while (t >= 10) {
+        t /= 10;
+        digits++;
+      }
+      for (let i = digits; i < d; i++) this.byte(48);
+      this.uint(fp);
+    }
+  }
+}
