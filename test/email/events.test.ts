@@ -41,7 +41,12 @@ describe("mail from other features' events", () => {
   it("'job failed' for a job that ended failed, sent by the scheduled relay", async () => {
     const user = await newUser();
     const jobId = await reserve(user.id, 1);
-    await failJob(db, { jobId }, { code: "decode_failed", message: "The image could not be decoded." }, new Date());
+    await failJob(
+      db,
+      { jobId },
+      { code: "decode_failed", message: "The image could not be decoded." },
+      new Date(),
+    );
     await relayLater();
     const mail = await waitForMail(user.email, /vectorize job failed/);
     expect(mail.text).toContain("The image could not be decoded.");
