@@ -5,6 +5,7 @@ import { listPayments } from "../../billing/service";
 import type { Payment } from "../../db/billing-schema";
 import { getDb } from "../../db/client";
 import { caller } from "../../policy";
+import { adminView } from "../admin/admin.handlers";
 import { paymentView, paypalDeps } from "../billing/billing.handlers";
 import type * as routes from "./admin-billing.routes";
 
@@ -48,21 +49,5 @@ export const changeQuotaHandler: RouteHandler<typeof routes.changeQuota, AppEnv>
     reason,
     c.var.clock(),
   );
-  return c.json(
-    {
-      user: {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        role: u.role,
-        createdAt: u.createdAt,
-        disabled: u.disabledAt !== null,
-        usedBytes: u.usedBytes,
-        usedFiles: u.usedFiles,
-        quotaBytes: u.quotaBytes,
-        quotaFiles: u.quotaFiles,
-      },
-    },
-    200,
-  );
+  return c.json({ user: { ...adminView(u), quotaBytes: u.quotaBytes, quotaFiles: u.quotaFiles } }, 200);
 };

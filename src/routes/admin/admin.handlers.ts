@@ -10,7 +10,7 @@ import { ApiError } from "../../errors";
 import { caller } from "../../policy";
 import type { devMail, endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
 
-function adminView(u: User) {
+export function adminView(u: User) {
   return {
     id: u.id,
     email: u.email,
