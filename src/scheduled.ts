@@ -5,7 +5,8 @@ import { devMail, emailDeliveries } from "./db/email-schema";
 import { outbox, refreshTokens, sessions } from "./db/schema";
 import { userTokens } from "./db/security-schema";
 import { relayMail } from "./email/outbox";
-import { recoverJobs } from "./jobs/runner";
+import { jobTypes } from "./job-types";
+import { recoverJobs } from "./jobs/recovery";
 import { runMediaHousekeeping } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 
@@ -19,7 +20,7 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
   const monthAgo = new Date(now.getTime() - 30 * 86_400_000).toISOString();
   const tasks: Record<string, () => Promise<unknown>> = {
     // Resend job messages still in the outbox; hand expired leases back to the queue.
-    recoverJobs: () => recoverJobs(env, now),
+    recoverJobs: () => recoverJobs(env, jobTypes, now),
     idempotencyKeys: () => purgeExpiredIdempotencyKeys(db, now),
     refreshTokens: () => db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, nowIso)),
     // Ended sessions stay a month for the audit trail, then go.

@@ -3,7 +3,7 @@ import { getConfig } from "../config";
 import { type Db, getDb } from "../db/client";
 import { emailDeliveries } from "../db/email-schema";
 import { outbox } from "../db/schema";
-import { backoffSeconds } from "../jobs/lifecycle";
+import { backoffSeconds } from "../jobs/recovery";
 import { isoAfter } from "../lib/clock";
 import { MAIL_TOPICS } from "./catalog";
 import { emailConfig } from "./config";

@@ -45,6 +45,12 @@ export function reserveCredits(
   ];
 }
 
+/** LOW_CREDITS_THRESHOLD: the balance under which a reservation writes a `credits.low` event. */
+export function lowCreditsThreshold(env: Env): number {
+  const value = Number((env as unknown as Record<string, string | undefined>).LOW_CREDITS_THRESHOLD ?? 10);
+  return Number.isFinite(value) && value >= 0 ? value : 10;
+}
+
 /**
  * A `credits.low` outbox event when the reservation just before it took the balance from at or above
  * `threshold` to below it — once per crossing, not once per job. Whoever cares (the mail catalog)

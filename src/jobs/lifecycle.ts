@@ -1,72 +1,117 @@
-import { and, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
-import { type Job, type JobProgress, type JobType, jobs } from "../db/jobs-schema";
+import { type Job, type JobProgress, jobs } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { commitCredits, lowCreditsEvent, releaseCredits, reserveCredits } from "./credits";
+import {
+  commitCredits,
+  lowCreditsEvent,
+  lowCreditsThreshold,
+  releaseCredits,
+  reserveCredits,
+} from "./credits";
+import type { AnyJobType, GroupJobType, QueuedJobType } from "./registry";
 
 /** How long a consumer owns a running job without a heartbeat. */
 export const LEASE_SECONDS = 120;
 
 export const QUEUED_PROGRESS: JobProgress = { stage: "queued", done: 0, total: 1, percent: 0 };
+const DONE_PROGRESS: JobProgress = { stage: "done", done: 1, total: 1, percent: 100 };
 
-export interface NewJob {
-  id?: string;
+export interface NewJob<Input> {
+  type: QueuedJobType<Input, Record<string, unknown>> | GroupJobType<Input, Record<string, unknown>>;
   userId: string;
-  type: JobType;
-  input: Record<string, unknown>;
-  creditCost: number;
+  input: Input;
+  id?: string;
   parentId?: string | null;
-  maxAttempts?: number;
-  /** False for a job finished in the request itself (e.g. a cache hit): no queue message is owed. */
-  needsDelivery?: boolean;
-  /** A reservation that takes the balance below this writes a `credits.low` event. */
-  lowCreditsThreshold?: number;
+  /**
+   * A job answered in the request itself (e.g. a cache hit): created `succeeded` with this result,
+   * at this cost instead of the type's, and owed no queue message.
+   */
+  settled?: { result: Record<string, unknown>; creditCost: number };
+}
+
+/** A created job: its id, the statements for the caller's one db.batch(), and whether it needs a message. */
+export interface CreatedJob {
+  id: string;
+  type: AnyJobType;
+  statements: BatchItem<"sqlite">[];
+  /** Pass these to `enqueueJobs` after the batch (only jobs that wait for a queue delivery). */
+  delivery: Delivery[];
+}
+
+/** A job that waits for a `{jobId}` message on its type's queue. */
+export interface Delivery {
+  id: string;
+  type: QueuedJobType;
 }
 
 /**
- * The statements that create a job: the row, its credit reservation and an outbox event, for the
- * caller's one db.batch(). The reservation is conditional on the balance; `reservedCheck` tells,
- * after the batch, whether it went through.
+ * The statements that create a job: the row, its credit reservation (the type's cost, refused as a
+ * whole batch when the balance can't cover it) and an outbox event (the promise of a queue message).
+ * A group job starts `running` and owes nothing: it follows its children.
  */
-export function createJobStatements(db: Db, job: NewJob, now: Date) {
+export function createJobStatements<Input>(db: Db, env: Env, job: NewJob<Input>, now: Date): CreatedJob {
+  const { type } = job;
+  const checked = type.input.safeParse(job.input);
+  if (!checked.success) throw new Error(`${type.name} job input is invalid: ${checked.error.message}`);
   const id = job.id ?? newId("job");
   const nowIso = now.toISOString();
+  const row = {
+    id,
+    userId: job.userId,
+    type: type.name,
+    parentId: job.parentId ?? null,
+    input: job.input as Record<string, unknown>,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+  };
+  if (type.kind === "group") {
+    const progress = { stage: "running", done: 0, total: 0, percent: 0 };
+    return {
+      id,
+      type,
+      statements: [db.insert(jobs).values({ ...row, status: "running", progress, startedAt: nowIso })],
+      delivery: [],
+    };
+  }
+  const creditCost = job.settled ? job.settled.creditCost : type.cost(job.input, env);
   const statements: BatchItem<"sqlite">[] = [
     db.insert(jobs).values({
-      id,
-      userId: job.userId,
-      type: job.type,
-      parentId: job.parentId ?? null,
-      input: job.input,
-      progress: QUEUED_PROGRESS,
-      creditCost: job.creditCost,
-      maxAttempts: job.maxAttempts ?? 5,
-      createdAt: nowIso,
-      updatedAt: nowIso,
+      ...row,
+      creditCost,
+      maxAttempts: type.maxAttempts ?? 5,
+      ...(job.settled
+        ? {
+            status: "succeeded" as const,
+            result: job.settled.result,
+            progress: DONE_PROGRESS,
+            startedAt: nowIso,
+            finishedAt: nowIso,
+          }
+        : { progress: QUEUED_PROGRESS }),
     }),
   ];
-  // The outbox row is the promise of a queue message; a job answered on the spot needs none.
-  if (job.needsDelivery !== false) {
+  if (!job.settled) {
     statements.push(
       db.insert(outbox).values({
         id: newId("evt"),
         topic: "job.created",
-        payload: { jobId: id, type: job.type },
+        payload: { jobId: id, type: type.name },
         createdAt: nowIso,
       }),
     );
   }
-  if (job.creditCost > 0) {
-    statements.push(...reserveCredits(db, job.userId, id, job.creditCost, nowIso));
-    if (job.lowCreditsThreshold !== undefined) {
-      statements.push(lowCreditsEvent(db, job.userId, job.creditCost, job.lowCreditsThreshold, nowIso));
-    }
+  if (creditCost > 0) {
+    statements.push(
+      ...reserveCredits(db, job.userId, id, creditCost, nowIso),
+      lowCreditsEvent(db, job.userId, creditCost, lowCreditsThreshold(env), nowIso),
+    );
   }
-  return { id, statements };
+  return { id, type, statements, delivery: job.settled ? [] : [{ id, type }] };
 }
 
 export interface Claim {
@@ -189,7 +234,7 @@ export async function succeedJob(
         .set({
           status: "succeeded",
           result,
-          progress: { stage: "done", done: 1, total: 1, percent: 100 },
+          progress: DONE_PROGRESS,
           leaseOwner: null,
           leaseUntil: null,
           finishedAt: nowIso,
@@ -378,92 +423,6 @@ export async function finishCancelled(db: Db, claim: Claim, now: Date): Promise<
   ]);
 }
 
-/**
- * Capped exponential backoff with jitter: attempt 1 → 50–100 % of `base` seconds, doubling each
- * attempt, at most 10 min. A base of 0 retries at once (tests).
- */
-export function backoffSeconds(attempt: number, base = 10, random: () => number = Math.random): number {
-  if (base <= 0) return 0;
-  const ceiling = Math.min(600, base * 2 ** Math.max(0, attempt - 1));
-  return Math.max(1, Math.round(ceiling * (0.5 + random() / 2)));
-}
-
-/** Queued jobs wait at most this long for a delivery; the longest retry backoff is 10 minutes. */
-const STRANDED_QUEUED_MS = 15 * 60_000;
-
-/**
- * Jobs the scheduled handler hands back to the queue: running ones whose lease ran out (the
- * consumer died), and queued ones nobody has touched for longer than any backoff (their message
- * was lost). Sending a message for a job that doesn't need one is harmless: the claim refuses it.
- */
-export async function strandedJobs(db: Db, now: Date, limit = 100) {
-  const stranded = new Date(now.getTime() - STRANDED_QUEUED_MS).toISOString();
-  return db
-    .select({ id: jobs.id, type: jobs.type })
-    .from(jobs)
-    .where(
-      or(
-        and(eq(jobs.status, "running"), lt(jobs.leaseUntil, now.toISOString())),
-        and(eq(jobs.status, "queued"), lt(jobs.updatedAt, stranded), ne(jobs.type, "vectorize-batch")),
-      ),
-    )
-    .limit(limit)
-    .all();
-}
-
 export async function getJobRow(db: Db, jobId: string): Promise<Job | undefined> {
   return db.select().from(jobs).where(eq(jobs.id, jobId)).get();
-}
-
-/**
- * A batch parent's status and progress are its children's: done = finished children, running until
- * all are final, then succeeded if any child succeeded, else failed (or cancelled if all were).
- */
-export async function refreshParentJob(db: Db, parentId: string, now: Date): Promise<void> {
-  const children = await db
-    .select({ status: jobs.status, result: jobs.result })
-    .from(jobs)
-    .where(eq(jobs.parentId, parentId))
-    .all();
-  const total = children.length;
-  const count = (s: string) => children.filter((c) => c.status === s).length;
-  const succeeded = count("succeeded");
-  const failed = count("failed");
-  const cancelled = count("cancelled");
-  const done = succeeded + failed + cancelled;
-  const allDone = done === total;
-  const status = !allDone
-    ? "running"
-    : succeeded > 0
-      ? "succeeded"
-      : cancelled === total
-        ? "cancelled"
-        : "failed";
-  const nowIso = now.toISOString();
-  await db
-    .update(jobs)
-    .set({
-      status,
-      progress: {
-        stage: allDone ? "done" : "running",
-        done,
-        total,
-        percent: total ? Math.round((done / total) * 100) : 100,
-      },
-      result: {
-        succeeded,
-        failed,
-        cancelled,
-        total,
-        svgMediaIds: children.map((c) => c.result?.svgMediaId ?? null),
-      },
-      errorCode: allDone && succeeded === 0 && status === "failed" ? "all_children_failed" : null,
-      errorMessage:
-        allDone && succeeded === 0 && status === "failed"
-          ? "No image of the batch could be vectorized."
-          : null,
-      finishedAt: allDone ? nowIso : null,
-      updatedAt: nowIso,
-    })
-    .where(eq(jobs.id, parentId));
 }

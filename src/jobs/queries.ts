@@ -1,14 +1,14 @@
 import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
 import type { Principal } from "../app-env";
 import type { Db } from "../db/client";
-import { type Job, type JobStatus, type JobType, jobs, taskExecutions } from "../db/jobs-schema";
+import { type Job, type JobStatus, jobs, taskExecutions } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 
 export interface JobListQuery {
-  type?: JobType;
+  type?: string;
   status?: JobStatus;
   from?: string;
   to?: string;
@@ -71,7 +71,7 @@ export async function requeueFailed(
   jobIds: string[] | "all",
   now: Date,
   limit = 500,
-): Promise<{ id: string; type: JobType }[]> {
+): Promise<{ id: string; type: string }[]> {
   const nowIso = now.toISOString();
   const where =
     jobIds === "all"

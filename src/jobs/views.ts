@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { createSchemaFactory } from "drizzle-zod";
-import { JOB_STATUSES, JOB_TYPES, type Job, jobs } from "../db/jobs-schema";
+import { JOB_STATUSES, type Job, jobs } from "../db/jobs-schema";
+import type { JobRegistry } from "./registry";
 
 const { createSelectSchema } = createSchemaFactory({ zodInstance: z });
 
@@ -8,8 +9,8 @@ export const progressSchema = z
   .object({ stage: z.string(), done: z.number(), total: z.number(), percent: z.number().min(0).max(100) })
   .openapi("JobProgress");
 
-/** The job as clients see it (API.md "Jobs"). */
-export const jobSchema = createSelectSchema(jobs)
+/** The job as clients see it (API.md "Jobs"), whatever its type. */
+const baseJobSchema = createSelectSchema(jobs)
   .pick({
     id: true,
     type: true,
@@ -21,17 +22,30 @@ export const jobSchema = createSelectSchema(jobs)
     parentId: true,
   })
   .extend({
-    type: z.enum(JOB_TYPES),
     status: z.enum(JOB_STATUSES),
     progress: progressSchema,
     input: z.record(z.string(), z.unknown()),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     result: z.record(z.string(), z.unknown()).nullable(),
     cancelRequested: z.boolean(),
-  })
-  .openapi("Job");
+  });
 
-export type JobView = z.infer<typeof jobSchema>;
+export type JobView = z.infer<typeof baseJobSchema>;
+
+/** The `Job` schema of the API: `type` is one of the registered names, `result` one of their result views. */
+export function jobViewSchema(registry: JobRegistry) {
+  const results = registry.all().map((t) => t.result);
+  const result =
+    results.length > 1 ? z.union(results as [z.ZodType, z.ZodType, ...z.ZodType[]]) : results[0]!;
+  return baseJobSchema
+    .extend({
+      type: z.enum(registry.names()),
+      result: result
+        .nullable()
+        .openapi({ description: "Set once the job succeeded; its shape follows `type`." }),
+    })
+    .openapi("Job");
+}
 
 export function toJobView(job: Job): JobView {
   return {

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type Media, media, type Share, shares } from "../db/schema";
 import { ApiError, notFound } from "../errors";
@@ -89,6 +89,28 @@ export async function revokeShare(db: Db, ownerId: string, mediaId: string, shar
     .where(and(eq(shares.id, shareId), eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId)))
     .returning({ id: shares.id });
   if (done.length === 0) throw notFound("share");
+}
+
+/**
+ * A download through a share link: the file the token opens (see `resolveShare`), and, for a whole
+ * download (not a range request, which resumes one), the link's download count going up. The count
+ * is a promise the caller hands to `waitUntil`, so the answer never waits for that write.
+ */
+export async function openSharedDownload(
+  db: Db,
+  secret: string,
+  token: string,
+  options: { range: boolean; now: Date },
+): Promise<{ media: Media; counted: Promise<void> | null }> {
+  const row = await resolveShare(db, secret, token, options.now);
+  if (options.range) return { media: row, counted: null };
+  const id = token.split(".")[0]!;
+  const counted = db
+    .update(shares)
+    .set({ downloads: sql`${shares.downloads} + 1` })
+    .where(eq(shares.id, id))
+    .then(() => {});
+  return { media: row, counted };
 }
 
 /** Checks a token and returns the file it opens; any doubt is a 404 (expired/revoked say so: 410). */

@@ -1,16 +1,22 @@
+import { z } from "@hono/zod-openapi";
 import { and, asc, eq, gt, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../db/client";
 import type { JobProgress } from "../db/jobs-schema";
 import {
+  CONFLICT_POLICIES,
+  DUPLICATE_MODES,
   type FileAction,
   type FileStatus,
+  KEEP_POLICIES,
   type OrganizePlan,
   organizeFiles,
   organizePlans,
+  PLAN_STATES,
 } from "../db/organize-schema";
 import { media } from "../db/schema";
-import { type JobContext, type JobHandler, PermanentJobError } from "../jobs/runner";
+import { defineJobType, type JobContext } from "../jobs/registry";
+import { PermanentJobError } from "../jobs/runner";
 import { folderCondition } from "../media/library";
 import { normalizeFolder } from "../media/names";
 import { categorize, type Rule } from "./categories";
@@ -90,10 +96,55 @@ export function scopeCondition(plan: OrganizePlan): SQL {
   return and(...conditions)!;
 }
 
-export const organizeJob: JobHandler = async (ctx) => {
-  const { db, claim } = ctx;
-  const input = claim.job.input as { action: OrganizeAction; planJobId?: string };
-  const planId = input.planJobId ?? claim.job.id;
+const organizeInput = z.union([
+  z.object({
+    action: z.literal("plan"),
+    folder: z.string(),
+    dryRun: z.boolean(),
+    duplicates: z.enum(DUPLICATE_MODES),
+    keep: z.enum(KEEP_POLICIES),
+    template: z.string(),
+    conflict: z.enum(CONFLICT_POLICIES),
+    /** Only these files (the "organize new uploads" automation). */
+    mediaIds: z.array(z.string()).optional(),
+    auto: z.boolean().optional(),
+  }),
+  z.object({ action: z.enum(["apply", "rollback"]), planJobId: z.string() }),
+]);
+
+export type OrganizeInput = z.infer<typeof organizeInput>;
+
+const organizeResult = z
+  .object({
+    planJobId: z.string(),
+    action: z.enum(["plan", "apply", "rollback"]),
+    dryRun: z.boolean(),
+    state: z.enum(PLAN_STATES),
+    files: z.number(),
+    bytes: z.number(),
+    statuses: z.record(z.string(), z.number()),
+    duplicates: z.object({
+      groups: z.number(),
+      files: z.number(),
+      redundantFiles: z.number(),
+      reclaimableBytes: z.number(),
+    }),
+  })
+  .openapi("OrganizeJobResult");
+
+/** Organize jobs: a plan job, and apply / rollback jobs of a stored plan. Free of credits. */
+export const organizeJob = defineJobType({
+  name: "organize",
+  input: organizeInput,
+  result: organizeResult,
+  queue: (env) => env.ORGANIZE_QUEUE,
+  cost: () => 0,
+  handler: (ctx) => runOrganizeChunk(ctx),
+});
+
+async function runOrganizeChunk(ctx: JobContext<OrganizeInput>) {
+  const { db, claim, input } = ctx;
+  const planId = "planJobId" in input ? input.planJobId : claim.job.id;
   const plan = await db.select().from(organizePlans).where(eq(organizePlans.jobId, planId)).get();
   if (!plan) throw new PermanentJobError("plan_missing", "The organize plan no longer exists.");
   if (plan.activeJobId !== claim.job.id)
@@ -128,12 +179,12 @@ export const organizeJob: JobHandler = async (ctx) => {
         WHERE job_id = ${plan.jobId} AND active_job_id = ${claim.job.id}`,
     );
     return {
-      continue: true,
+      continue: true as const,
       checkpoint: [...chunk.statements, checkpoint],
       progress: progressOf(plan, input.action, chunk.next.stage, done, nextTotal || total),
     };
   }
-};
+}
 
 function runStage(db: Db, plan: OrganizePlan, stage: Exclude<Stage, "finish">, chunkSize: number, now: Date) {
   switch (stage) {
@@ -725,5 +776,3 @@ async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction, now: D
     ],
   };
 }
-
-export type { JobContext };

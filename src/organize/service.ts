@@ -15,12 +15,12 @@ import {
 } from "../db/organize-schema";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
-import { createJobStatements } from "../jobs/lifecycle";
+import { enqueueJobs } from "../jobs/dispatch";
+import { createJobStatements, getJobRow } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
-import { enqueueJobs } from "../jobs/runner";
 import { normalizeFolder } from "../media/names";
 import { loadRules } from "./categories";
-import type { OrganizeAction } from "./job";
+import { type OrganizeInput, organizeJob } from "./job";
 import { DEFAULT_TEMPLATE, validateTemplate } from "./template";
 
 export interface OrganizeSettings {
@@ -74,21 +74,23 @@ export interface OrganizeRequest {
 }
 
 /**
- * Creates a plan job and its plan row in one batch. The rules (the user's categories and the
- * built-ins) and the template are copied into the plan, so a plan never changes under its own feet.
+ * Creates a plan job and its plan row in one batch, then sends its message. The rules (the user's
+ * categories and the built-ins) and the template are copied into the plan, so a plan never changes
+ * under its own feet.
  */
 export async function createOrganizeJob(
-  db: Db,
+  env: Env,
   userId: string,
   request: OrganizeRequest,
   now: Date,
 ): Promise<Job> {
+  const db = getDb(env.DB);
   const settings = await getSettings(db, userId);
   const folder = normalizeFolder(request.folder ?? "/");
   const template = request.template !== undefined ? validateTemplate(request.template) : settings.template;
   const rules = await loadRules(db, userId);
-  const input = {
-    action: "plan" as OrganizeAction,
+  const input: OrganizeInput = {
+    action: "plan",
     folder,
     dryRun: request.dryRun ?? false,
     duplicates: request.duplicates ?? "report",
@@ -97,7 +99,7 @@ export async function createOrganizeJob(
     conflict: request.conflict ?? settings.conflict,
     ...(request.mediaIds ? { mediaIds: request.mediaIds, auto: true } : {}),
   };
-  const created = createJobStatements(db, { userId, type: "organize", input, creditCost: 0 }, now);
+  const created = createJobStatements(db, env, { type: organizeJob, userId, input }, now);
   const nowIso = now.toISOString();
   await db.batch([
     ...(created.statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]),
@@ -119,7 +121,9 @@ export async function createOrganizeJob(
       updatedAt: nowIso,
     }),
   ]);
-  return (await db.select().from(jobs).where(eq(jobs.id, created.id)).get())!;
+  const job = (await getJobRow(db, created.id))!;
+  await enqueueJobs(env, db, created.delivery, now);
+  return job;
 }
 
 /** The plan behind an organize job (the plan job itself, or an apply/rollback job of it), if the caller may see it. */
@@ -193,7 +197,8 @@ export async function startFollowUp(
 
   const created = createJobStatements(
     db,
-    { userId: plan.ownerId, type: "organize", input: { action, planJobId: plan.jobId }, creditCost: 0 },
+    env,
+    { type: organizeJob, userId: plan.ownerId, input: { action, planJobId: plan.jobId } },
     now,
   );
   const nextState: PlanState = action === "apply" ? "applying" : "rolling-back";
@@ -216,8 +221,8 @@ export async function startFollowUp(
       throw new ApiError(409, "plan_busy", "The plan changed meanwhile; look at it again and retry.");
     throw error;
   }
-  await enqueueJobs(env, db, [{ id: created.id, type: "organize" }], now);
-  return (await db.select().from(jobs).where(eq(jobs.id, created.id)).get())!;
+  await enqueueJobs(env, db, created.delivery, now);
+  return (await getJobRow(db, created.id))!;
 }
 
 /**
@@ -226,11 +231,9 @@ export async function startFollowUp(
  */
 export async function organizeNewUpload(env: Env, row: Media, now: Date): Promise<void> {
   try {
-    const db = getDb(env.DB);
-    const settings = await getSettings(db, row.ownerId);
+    const settings = await getSettings(getDb(env.DB), row.ownerId);
     if (!settings.autoOrganize) return;
-    const job = await createOrganizeJob(db, row.ownerId, { mediaIds: [row.id] }, now);
-    await enqueueJobs(env, db, [{ id: job.id, type: "organize" }], now);
+    await createOrganizeJob(env, row.ownerId, { mediaIds: [row.id] }, now);
   } catch (error) {
     console.log(
       JSON.stringify({ level: "warn", event: "auto_organize_failed", mediaId: row.id, error: String(error) }),

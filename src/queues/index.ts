@@ -1,30 +1,29 @@
 import { handleEmailBatch, handleEmailDeadLetters } from "../email/consumer";
-import { handleDeadLetters, runJobBatch } from "../jobs/runner";
-import { organizeJob } from "../organize/job";
-import { vectorizeJob } from "../vectorize/job";
+import { jobTypes } from "../job-types";
+import { handleDeadLetters } from "../jobs/dead-letters";
+import { runJobBatch } from "../jobs/runner";
 
 interface QueueConsumer {
   run(batch: MessageBatch, env: Env): Promise<void>;
   deadLetters(batch: MessageBatch, env: Env): Promise<void>;
 }
 
-const jobConsumer: QueueConsumer = {
+/**
+ * Every job queue carries `{jobId}` messages; the job's row says its type, and the registry says how
+ * to run it, so any job queue is consumed the same way.
+ */
+const jobs: QueueConsumer = {
   run(batch, env) {
     const retryBaseSeconds = Number(
       (env as unknown as Record<string, string | undefined>).JOB_RETRY_BASE_SECONDS ?? 10,
     );
-    return runJobBatch(batch, env, {
-      handlers: { vectorize: vectorizeJob, organize: organizeJob },
-      retryBaseSeconds,
-    });
+    return runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds });
   },
-  deadLetters: handleDeadLetters,
+  deadLetters: (batch, env) => handleDeadLetters(batch, env, jobTypes),
 };
 
-/** Consumers by queue family: the name without its `-dlq` and environment suffixes. */
-const CONSUMERS: Record<string, QueueConsumer> = {
-  "edgecraft-vectorize": jobConsumer,
-  "edgecraft-organize": jobConsumer,
+/** Consumers of queues that carry something other than jobs, by queue family (name without suffixes). */
+const OTHER_CONSUMERS: Record<string, QueueConsumer> = {
   "edgecraft-email": {
     run: (batch, env) => handleEmailBatch(batch, env),
     deadLetters: handleEmailDeadLetters,
@@ -33,18 +32,13 @@ const CONSUMERS: Record<string, QueueConsumer> = {
 
 /**
  * The Worker's one queue handler, dispatching by queue name (names carry an environment suffix:
- * `edgecraft-vectorize-dev`, `edgecraft-email-dlq`, …). A dead-letter queue's messages go to its
- * family's `deadLetters`, the others to `run`.
+ * `edgecraft-vectorize-dev`, `edgecraft-email-dlq`, …): the email queues to the mail consumer, every
+ * other queue to the job engine. A dead-letter queue's messages go to its consumer's `deadLetters`.
  */
 export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<void> {
-  const family = Object.keys(CONSUMERS).find(
+  const family = Object.keys(OTHER_CONSUMERS).find(
     (name) => batch.queue === name || batch.queue.startsWith(`${name}-`),
   );
-  if (!family) {
-    console.log(JSON.stringify({ level: "error", event: "queue_unknown", queue: batch.queue }));
-    batch.retryAll();
-    return;
-  }
-  const consumer = CONSUMERS[family]!;
+  const consumer = family ? OTHER_CONSUMERS[family]! : jobs;
   return batch.queue.includes("-dlq") ? consumer.deadLetters(batch, env) : consumer.run(batch, env);
 }

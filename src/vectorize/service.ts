@@ -1,48 +1,22 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
-import type { Db } from "../db/client";
-import { type Job, jobs, vectorizeOutputs } from "../db/jobs-schema";
+import { type Db, getDb } from "../db/client";
+import { type Job, vectorizeOutputs } from "../db/jobs-schema";
 import { type Media, media } from "../db/schema";
 import { ApiError } from "../errors";
 import { isInsufficientCredits } from "../jobs/credits";
-import { createJobStatements, refreshParentJob } from "../jobs/lifecycle";
+import { enqueueJobs } from "../jobs/dispatch";
+import { refreshGroupJob } from "../jobs/groups";
+import { type CreatedJob, createJobStatements, getJobRow } from "../jobs/lifecycle";
 import { sha256Hex } from "../lib/crypto";
-import { newId } from "../lib/ids";
+import { blobKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
-import { resolveOptions, type TraceOptions } from "../wasm/shared";
+import { getTracer, isTraceError, resolveOptions, type TraceOptions } from "../wasm";
+import { type VectorizeConfig, vectorizeConfig } from "./config";
+import { vectorizeBatchJob, vectorizeJob } from "./job";
 
 export const TRACEABLE = new Set(["image/png", "image/jpeg", "image/webp"]);
-
-export interface VectorizeConfig {
-  /** Credits one vectorize job costs. */
-  creditCost: number;
-  /** What a cache hit (same bytes, same options) costs; 0 by default. */
-  cacheHitCost: number;
-  /**
-   * Largest image (width × height) accepted for tracing at all. Decoding 16 MP needs ~64 MB in the
-   * codec plus a copy, too much for a 128 MB isolate, so the default is 8 MP (larger ones are then
-   * traced downscaled to the tracer's `maxPixels`, 4 MP).
-   */
-  maxInputPixels: number;
-  /** Largest image traced synchronously with `?sync=true`. */
-  syncMaxPixels: number;
-  /** A job whose reservation takes the balance below this sends the "low credits" mail. */
-  lowCreditsThreshold: number;
-}
-
-export function vectorizeConfig(env: Env): VectorizeConfig {
-  const vars = env as unknown as Record<string, string | undefined>;
-  const num = (v: string | undefined, fallback: number) =>
-    v === undefined || v === "" ? fallback : Number(v);
-  return {
-    creditCost: num(vars.VECTORIZE_CREDIT_COST, 1),
-    cacheHitCost: num(vars.VECTORIZE_CACHE_HIT_COST, 0),
-    maxInputPixels: num(vars.VECTORIZE_MAX_INPUT_PIXELS, 8_388_608),
-    syncMaxPixels: num(vars.VECTORIZE_SYNC_MAX_PIXELS, 1_048_576),
-    lowCreditsThreshold: num(vars.LOW_CREDITS_THRESHOLD, 10),
-  };
-}
 
 /** The same options always hash the same, whatever order or defaults the caller wrote them in. */
 export async function optionsHash(options: TraceOptions): Promise<string> {
@@ -98,101 +72,79 @@ export interface VectorizeRequest {
   options: TraceOptions;
 }
 
-export interface CreatedJobs {
-  /** The job to answer with: the single job, or the batch's parent. */
-  job: Job;
-  /** Jobs that need a queue message. */
-  toEnqueue: { id: string; type: "vectorize" }[];
-}
-
 /**
- * Creates vectorize jobs in one batch: each job, its credit reservation (refused as a whole when the
- * balance can't cover all of them) and its outbox row; a cache hit becomes a job that is already
- * succeeded. For more than one image, a parent job groups the children.
+ * Creates vectorize jobs in one batch and sends their messages: each job, its credit reservation
+ * (refused as a whole when the balance can't cover all of them) and its outbox row; a cache hit
+ * becomes a job that is already succeeded. For more than one image, a group job holds the children.
+ * Answers with the single job, or the group. Option combinations only the tracer can judge are 422s.
  */
-export async function createVectorizeJobs(
-  db: Db,
+export async function startVectorize(
+  env: Env,
   principal: Principal,
   request: VectorizeRequest,
-  config: VectorizeConfig,
   now: Date,
-): Promise<CreatedJobs> {
-  resolveOptions(request.options);
+): Promise<Job> {
+  const db = getDb(env.DB);
+  const config = vectorizeConfig(env);
+  try {
+    resolveOptions(request.options);
+  } catch (error) {
+    if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
+    throw error;
+  }
   const hash = await optionsHash(request.options);
-  const nowIso = now.toISOString();
   const sources = [];
   for (const id of request.mediaIds) sources.push(await traceableSource(db, principal.userId, id, config));
 
-  const isBatch = request.mediaIds.length > 1;
-  const parentId = isBatch ? newId("job") : null;
-  const statements: BatchItem<"sqlite">[] = [];
-  const toEnqueue: { id: string; type: "vectorize" }[] = [];
-  let single: string | null = null;
-
-  if (parentId) {
-    statements.push(
-      db.insert(jobs).values({
-        id: parentId,
-        userId: principal.userId,
-        type: "vectorize-batch",
-        status: "running",
-        input: { mediaIds: request.mediaIds, options: request.options },
-        progress: { stage: "tracing", done: 0, total: sources.length, percent: 0 },
-        createdAt: nowIso,
-        startedAt: nowIso,
-        updatedAt: nowIso,
-      }),
-    );
-  }
+  const group =
+    request.mediaIds.length > 1
+      ? createJobStatements(
+          db,
+          env,
+          {
+            type: vectorizeBatchJob,
+            userId: principal.userId,
+            input: { mediaIds: request.mediaIds, options: request.options },
+          },
+          now,
+        )
+      : null;
+  const created: CreatedJob[] = group ? [group] : [];
   for (const source of sources) {
     const hit = await cachedOutput(db, principal.userId, source.sha256, hash);
-    const input = {
-      mediaId: source.id,
-      options: request.options,
-      optionsHash: hash,
-      sourceSha256: source.sha256,
-    };
-    const created = createJobStatements(
-      db,
-      {
-        userId: principal.userId,
-        type: "vectorize",
-        input,
-        creditCost: hit ? config.cacheHitCost : config.creditCost,
-        parentId,
-        needsDelivery: !hit,
-        lowCreditsThreshold: config.lowCreditsThreshold,
-      },
-      now,
+    created.push(
+      createJobStatements(
+        db,
+        env,
+        {
+          type: vectorizeJob,
+          userId: principal.userId,
+          input: {
+            mediaId: source.id,
+            options: request.options,
+            optionsHash: hash,
+            sourceSha256: source.sha256,
+          },
+          parentId: group?.id ?? null,
+          settled: hit
+            ? {
+                result: {
+                  mediaId: hit.svgMediaId,
+                  svgMediaId: hit.svgMediaId,
+                  cached: true,
+                  fromJobId: hit.jobId,
+                },
+                creditCost: config.cacheHitCost,
+              }
+            : undefined,
+        },
+        now,
+      ),
     );
-    statements.push(...created.statements);
-    if (hit) {
-      statements.push(
-        db
-          .update(jobs)
-          .set({
-            status: "succeeded",
-            result: {
-              mediaId: hit.svgMediaId,
-              svgMediaId: hit.svgMediaId,
-              cached: true,
-              fromJobId: hit.jobId,
-            },
-            progress: { stage: "done", done: 1, total: 1, percent: 100 },
-            startedAt: nowIso,
-            finishedAt: nowIso,
-          })
-          .where(eq(jobs.id, created.id)),
-      );
-    } else {
-      toEnqueue.push({ id: created.id, type: "vectorize" });
-    }
-    single ??= created.id;
   }
 
-  const answerId = parentId ?? single!;
   try {
-    await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+    await db.batch(created.flatMap((c) => c.statements) as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
   } catch (error) {
     if (isInsufficientCredits(error)) {
       throw new ApiError(
@@ -203,7 +155,39 @@ export async function createVectorizeJobs(
     }
     throw error;
   }
-  if (parentId) await refreshParentJob(db, parentId, now);
-  const job = (await db.select().from(jobs).where(eq(jobs.id, answerId)).get())!;
-  return { job, toEnqueue };
+  if (group) await refreshGroupJob(db, vectorizeBatchJob, group.id, now);
+  // Read before the messages go out: the answer shows the job as created, not as a consumer took it.
+  const job = (await getJobRow(db, created[0]!.id))!;
+  await enqueueJobs(
+    env,
+    db,
+    created.flatMap((c) => c.delivery),
+    now,
+  );
+  return job;
+}
+
+/**
+ * `?sync=true`: traces a small image in the request and answers the SVG (not stored, no job, no
+ * credits). Larger images must be queued.
+ */
+export async function traceNow(env: Env, principal: Principal, mediaId: string, options: TraceOptions) {
+  const config = vectorizeConfig(env);
+  const source = await traceableSource(getDb(env.DB), principal.userId, mediaId, config);
+  const pixels = (source.width ?? 0) * (source.height ?? 0);
+  if (pixels > config.syncMaxPixels) {
+    throw new ApiError(
+      413,
+      "too_large_for_sync",
+      `Synchronous tracing takes up to ${config.syncMaxPixels} pixels; queue a job instead.`,
+    );
+  }
+  const object = await env.MEDIA.get(blobKey(source.sha256));
+  if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
+  try {
+    return await getTracer().traceImage(new Uint8Array(await object.arrayBuffer()), options);
+  } catch (error) {
+    if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { relayMail } from "../../src/email/outbox";
 import { createJobStatements, failJob } from "../../src/jobs/lifecycle";
+import { vectorizeJob } from "../../src/vectorize/job";
 import { newUser } from "../helpers/api";
 import { settledMailCount, waitForMail } from "../helpers/mail";
 
@@ -10,10 +11,17 @@ const db = getDb(env.DB);
 /** The scheduled relay runs every 5 minutes and takes events older than a minute. */
 const relayLater = () => relayMail(env, new Date(Date.now() + 2 * 60_000));
 
-async function reserve(userId: string, cost: number) {
+/** A vectorize job reserving `cost` credits; `settled`: answered on the spot, else queued. */
+async function reserve(userId: string, cost: number, settled = true) {
   const created = createJobStatements(
     db,
-    { userId, type: "vectorize", input: {}, creditCost: cost, needsDelivery: false, lowCreditsThreshold: 10 },
+    env,
+    {
+      type: vectorizeJob,
+      userId,
+      input: { mediaId: "med_x", options: {}, optionsHash: "h", sourceSha256: "s" },
+      settled: settled ? { result: {}, creditCost: cost } : undefined,
+    },
     new Date(),
   );
   await db.batch(created.statements as [never, ...never[]]);
@@ -40,7 +48,7 @@ describe("mail from other features' events", () => {
 
   it("'job failed' for a job that ended failed, sent by the scheduled relay", async () => {
     const user = await newUser();
-    const jobId = await reserve(user.id, 1);
+    const jobId = await reserve(user.id, 1, false);
     await failJob(
       db,
       { jobId },

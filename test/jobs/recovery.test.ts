@@ -2,6 +2,14 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { runScheduled } from "../../src/scheduled";
 
+/** A vectorize job's input whose source image no longer exists. */
+const GONE_INPUT = JSON.stringify({
+  mediaId: "med_gone",
+  options: {},
+  optionsHash: "0".repeat(64),
+  sourceSha256: "0".repeat(64),
+});
+
 async function insertUser(): Promise<string> {
   const id = `usr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
   const now = new Date().toISOString();
@@ -36,7 +44,7 @@ it("the scheduled handler hands a job whose consumer died (expired lease) back t
   await env.DB.batch([
     env.DB.prepare(
       'INSERT INTO jobs (id, user_id, type, status, input, progress, attempts, lease_owner, lease_until, created_at, started_at, updated_at) VALUES (?, ?, \'vectorize\', \'running\', ?, \'{"stage":"tracing","done":1,"total":5,"percent":40}\', 1, \'lease_dead\', ?, ?, ?, ?)',
-    ).bind(jobId, userId, JSON.stringify({ mediaId: "med_gone", options: {} }), past, past, past, past),
+    ).bind(jobId, userId, GONE_INPUT, past, past, past, past),
     env.DB.prepare(
       "INSERT INTO task_executions (id, job_id, attempt, started_at, outcome) VALUES ('exe_lost', ?, 1, ?, 'running')",
     ).bind(jobId, past),
@@ -63,7 +71,7 @@ it("a job whose queue send never happened is relayed from the outbox", async () 
   await env.DB.batch([
     env.DB.prepare(
       'INSERT INTO jobs (id, user_id, type, status, input, progress, created_at, updated_at) VALUES (?, ?, \'vectorize\', \'queued\', ?, \'{"stage":"queued","done":0,"total":1,"percent":0}\', ?, ?)',
-    ).bind(jobId, userId, JSON.stringify({ mediaId: "med_gone", options: {} }), old, old),
+    ).bind(jobId, userId, GONE_INPUT, old, old),
     env.DB.prepare(
       "INSERT INTO outbox (id, topic, payload, created_at) VALUES ('evt_relay', 'job.created', ?, ?)",
     ).bind(JSON.stringify({ jobId, type: "vectorize" }), old),
@@ -84,7 +92,7 @@ it("a queued job whose message was lost is sent again once it has waited longer 
   await env.DB.prepare(
     'INSERT INTO jobs (id, user_id, type, status, input, progress, created_at, updated_at) VALUES (?, ?, \'vectorize\', \'queued\', ?, \'{"stage":"queued","done":0,"total":1,"percent":0}\', ?, ?)',
   )
-    .bind(jobId, userId, JSON.stringify({ mediaId: "med_gone", options: {} }), longAgo, longAgo)
+    .bind(jobId, userId, GONE_INPUT, longAgo, longAgo)
     .run();
   await runScheduled(env, new Date());
   const row = await waitForStatus(jobId, "failed");

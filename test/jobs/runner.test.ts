@@ -1,10 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { creditBalance } from "../../src/auth/accounts";
-import { getDb } from "../../src/db/client";
+import { getDb, rawInBatch } from "../../src/db/client";
+import { handleDeadLetters } from "../../src/jobs/dead-letters";
 import {
-  backoffSeconds,
   claimJob,
   createJobStatements,
   LEASE_SECONDS,
@@ -12,7 +14,9 @@ import {
   succeedJob,
 } from "../../src/jobs/lifecycle";
 import { progressObject } from "../../src/jobs/progress";
-import { handleDeadLetters, type JobHandler, PermanentJobError, runJobBatch } from "../../src/jobs/runner";
+import { backoffSeconds } from "../../src/jobs/recovery";
+import { createJobRegistry, defineJobType, type JobHandler } from "../../src/jobs/registry";
+import { PermanentJobError, runJobBatch } from "../../src/jobs/runner";
 
 const db = getDb(env.DB);
 
@@ -30,10 +34,24 @@ async function userWithCredits(credits = 10): Promise<string> {
   return id;
 }
 
+/** A job type whose handler each test supplies; its input says what it costs. */
+const testInput = z.object({ test: z.literal(true), cost: z.number() });
+function testJob(handler: JobHandler<z.infer<typeof testInput>> = async () => ({ result: {} })) {
+  return defineJobType({
+    name: "test-job",
+    input: testInput,
+    result: z.record(z.string(), z.unknown()),
+    queue: (e) => e.VECTORIZE_QUEUE,
+    cost: (input) => input.cost,
+    handler,
+  });
+}
+
 async function newJob(userId: string, cost = 2): Promise<string> {
   const { id, statements } = createJobStatements(
     db,
-    { userId, type: "vectorize", input: { test: true }, creditCost: cost },
+    env,
+    { type: testJob(), userId, input: { test: true, cost } },
     new Date(),
   );
   await db.batch(statements as [never, ...never[]]);
@@ -45,7 +63,7 @@ async function deliver(jobId: string, handler: JobHandler, attempts = 1) {
     { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { jobId } },
   ]);
   const ctx = createExecutionContext();
-  await runJobBatch(batch, env, { handlers: { vectorize: handler }, retryBaseSeconds: 10 });
+  await runJobBatch(batch, env, { registry: createJobRegistry([testJob(handler)]), retryBaseSeconds: 10 });
   return getQueueResult(batch, ctx);
 }
 
@@ -138,8 +156,9 @@ describe("job runner", () => {
     const dlq = createMessageBatch("edgecraft-vectorize-dlq-dev", [
       { id: "m1", timestamp: new Date(), attempts: 1, body: { jobId } },
     ]);
-    await handleDeadLetters(dlq, env);
-    await handleDeadLetters(dlq, env);
+    const registry = createJobRegistry([testJob()]);
+    await handleDeadLetters(dlq, env, registry);
+    await handleDeadLetters(dlq, env, registry);
     const failed = await row(jobId);
     expect(failed).toMatchObject({ status: "failed", error_code: "attempts_exhausted" });
     expect(String(failed?.error_message)).toContain("timeout talking to R2");
@@ -205,6 +224,62 @@ describe("job runner", () => {
       .first<{ n: number }>();
     expect(jobsLeft?.n).toBe(0);
     expect(await creditBalance(db, userId)).toBe(1);
+  });
+});
+
+describe("job types plug into the engine", () => {
+  it("a job of a type nobody registered, or whose stored input no longer reads, fails at once", async () => {
+    const userId = await userWithCredits(10);
+    const orphan = await newJob(userId, 1);
+    await env.DB.prepare("UPDATE jobs SET type = 'retired-type' WHERE id = ?").bind(orphan).run();
+    const first = await deliver(orphan, async () => ({ result: {} }));
+    expect(first.explicitAcks).toHaveLength(1);
+    expect(await row(orphan)).toMatchObject({ status: "failed", error_code: "unsupported_job" });
+
+    const garbled = await newJob(userId, 1);
+    await env.DB.prepare("UPDATE jobs SET input = '{\"test\":false}' WHERE id = ?").bind(garbled).run();
+    let ran = false;
+    await deliver(garbled, async () => {
+      ran = true;
+      return { result: {} };
+    });
+    expect(ran).toBe(false);
+    expect(await row(garbled)).toMatchObject({ status: "failed", error_code: "invalid_input" });
+    expect(await creditBalance(db, userId)).toBe(10);
+  });
+
+  it("a result storage refuses fails at once: the type's reading of the error, else any CHECK; cleanup runs", async () => {
+    const userId = await userWithCredits(10);
+    const overQuota = rawInBatch(db, sql`UPDATE users SET used_bytes = quota_bytes + 1 WHERE id = ${userId}`);
+    let cleanups = 0;
+    const handler: JobHandler = async () => ({
+      result: { stored: true },
+      domain: [overQuota],
+      cleanup: async () => {
+        cleanups += 1;
+      },
+    });
+    const plain = await newJob(userId, 1);
+    const first = await deliver(plain, handler);
+    expect(first.retryMessages).toHaveLength(0);
+    expect(await row(plain)).toMatchObject({ status: "failed", error_code: "constraint_failed" });
+
+    const explained = await newJob(userId, 1);
+    const batch = createMessageBatch("edgecraft-vectorize-dev", [
+      { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId: explained } },
+    ]);
+    const type = {
+      ...testJob(handler),
+      permanentCommitError: () => ({ code: "quota_exceeded", message: "Over quota." }),
+    };
+    await runJobBatch(batch, env, { registry: createJobRegistry([type]), retryBaseSeconds: 10 });
+    expect(await row(explained)).toMatchObject({
+      status: "failed",
+      error_code: "quota_exceeded",
+      error_message: "Over quota.",
+    });
+    expect(cleanups).toBe(2);
+    expect(await creditBalance(db, userId)).toBe(10);
   });
 });
 

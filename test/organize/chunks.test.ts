@@ -4,8 +4,9 @@ import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb, rawInBatch } from "../../src/db/client";
 import { claimJob, requestCancel } from "../../src/jobs/lifecycle";
-import { type JobHandler, runJobBatch } from "../../src/jobs/runner";
-import { organizeJob } from "../../src/organize/job";
+import { createJobRegistry, type JobHandler } from "../../src/jobs/registry";
+import { runJobBatch } from "../../src/jobs/runner";
+import { type OrganizeInput, organizeJob } from "../../src/organize/job";
 import { createOrganizeJob } from "../../src/organize/service";
 import { newUser } from "../helpers/api";
 import { mixedLibrary, seed, snapshot } from "./helpers";
@@ -25,12 +26,13 @@ const quietEnv = new Proxy(env, {
   get: (target, key) => (key === "ORGANIZE_QUEUE" ? recorder : Reflect.get(target, key)),
 }) as Env;
 
-async function deliver(jobId: string, handler: JobHandler = organizeJob) {
+async function deliver(jobId: string, handler: JobHandler<OrganizeInput> = organizeJob.handler) {
   const batch = createMessageBatch("edgecraft-organize-dev", [
     { id: crypto.randomUUID(), timestamp: new Date(), attempts: 1, body: { jobId } },
   ]);
   const ctx = createExecutionContext();
-  await runJobBatch(batch, quietEnv, { handlers: { organize: handler }, retryBaseSeconds: 0 });
+  const registry = createJobRegistry([{ ...organizeJob, handler }]);
+  await runJobBatch(batch, quietEnv, { registry, retryBaseSeconds: 0 });
   return getQueueResult(batch, ctx);
 }
 
@@ -44,7 +46,7 @@ const planRow = (id: string) =>
     .first<{ stage: string; cursor: string; state: string }>();
 
 /** Runs deliveries until the job is final (each delivered `copies` times). */
-async function drain(jobId: string, copies = 1, handler?: JobHandler) {
+async function drain(jobId: string, copies = 1, handler?: JobHandler<OrganizeInput>) {
   for (let i = 0; i < 200; i++) {
     const row = await jobRow(jobId);
     if (row && ["succeeded", "failed", "cancelled"].includes(row.status)) return row;
@@ -98,7 +100,7 @@ describe("organize chunks", () => {
   it("each chunk is its own delivery; a message delivered twice never moves anything twice", async () => {
     const user = await newUser();
     await seed(user.id, mixedLibrary(150, [{ copies: 3 }]));
-    const job = await createOrganizeJob(db, user.id, { duplicates: "move" }, new Date());
+    const job = await createOrganizeJob(quietEnv, user.id, { duplicates: "move" }, new Date());
     sent.length = 0;
     const first = await deliver(job.id);
     expect(first.explicitAcks).toHaveLength(1);
@@ -122,7 +124,7 @@ describe("organize chunks", () => {
   it("a live lease makes a duplicate delivery a no-op; an expired one (crashed consumer) resumes at the checkpoint", async () => {
     const user = await newUser();
     await seed(user.id, mixedLibrary(120));
-    const job = await createOrganizeJob(db, user.id, {}, new Date());
+    const job = await createOrganizeJob(quietEnv, user.id, {}, new Date());
     await deliver(job.id);
     await deliver(job.id);
     const checkpoint = await planRow(job.id);
@@ -151,13 +153,13 @@ describe("organize chunks", () => {
     const user = await newUser();
     await seed(user.id, mixedLibrary(160));
     const before = await snapshot(user.id);
-    const job = await createOrganizeJob(db, user.id, {}, new Date());
+    const job = await createOrganizeJob(quietEnv, user.id, {}, new Date());
     let applyChunks = 0;
     let failedOnce = false;
     let logBefore = 0;
     // The third apply chunk's batch fails half way (a statement after the moves breaks).
-    const crashing: JobHandler = async (ctx) => {
-      const outcome = await organizeJob(ctx);
+    const crashing: JobHandler<OrganizeInput> = async (ctx) => {
+      const outcome = await organizeJob.handler(ctx);
       const plan = await planRow(ctx.claim.job.id);
       if ("continue" in outcome && plan?.stage === "apply" && ++applyChunks === 3 && !failedOnce) {
         failedOnce = true;
@@ -184,7 +186,7 @@ describe("organize chunks", () => {
     const user = await newUser();
     await seed(user.id, mixedLibrary(100));
     const before = await snapshot(user.id);
-    const job = await createOrganizeJob(db, user.id, {}, new Date());
+    const job = await createOrganizeJob(quietEnv, user.id, {}, new Date());
     for (let i = 0; i < 6; i++) await deliver(job.id);
     expect(await requestCancel(db, job.id, new Date())).toBe("cancelled"); // between chunks the job is queued
     await deliver(job.id);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { JOB_STATUSES, JOB_TYPES } from "../../db/jobs-schema";
-import { jobSchema } from "../../jobs/views";
+import { JOB_STATUSES } from "../../db/jobs-schema";
+import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
@@ -32,7 +32,7 @@ export const listJobs = createRoute({
   summary: "Your jobs, newest first (admins: `?scope=all` for everyone's)",
   request: {
     query: pageQuerySchema.extend({
-      type: z.enum(JOB_TYPES).optional(),
+      type: z.enum(jobTypes.names()).optional(),
       status: z.enum(JOB_STATUSES).optional(),
       from: z.iso.datetime().optional().openapi({ description: "created at or after" }),
       to: z.iso.datetime().optional().openapi({ description: "created at or before" }),

@@ -1,7 +1,6 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-env";
 import { getDb } from "../../db/client";
-import { enqueueJobs } from "../../jobs/runner";
 import { toJobView } from "../../jobs/views";
 import { spendRateLimit } from "../../middleware/rate-limit";
 import { listDuplicates, listFiles } from "../../organize/queries";
@@ -16,9 +15,7 @@ export const organizeHandler: H<typeof routes.organize> = async (c) => {
   const principal = caller(c);
   const body = c.req.valid("json");
   await spendRateLimit(c, "organize-user", principal.userId);
-  const db = getDb(c.env.DB);
-  const job = await service.createOrganizeJob(db, principal.userId, body, c.var.clock());
-  await enqueueJobs(c.env, db, [{ id: job.id, type: "organize" }], c.var.clock());
+  const job = await service.createOrganizeJob(c.env, principal.userId, body, c.var.clock());
   return c.json({ job: toJobView(job) }, 202);
 };
 

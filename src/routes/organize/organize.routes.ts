@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
-import { jobSchema } from "../../jobs/views";
+import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { FILE_SORTS } from "../../organize/queries";
 import { requires } from "../../policy";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { jobSchema } from "../../jobs/views";
+import { jobSchema } from "../../job-types";
 import { requires } from "../../policy";
 import { traceOptionsSchema } from "../../wasm/shared";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
