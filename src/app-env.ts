@@ -18,6 +18,11 @@ export interface Principal {
 }
 
 export interface IdempotencyHandle {
+  /**
+   * For a body the middleware can't fingerprint (an upload): claims the key for this fingerprint of
+   * what the body means. Throws the stored answer (IdempotentReplay), 422 or 409 like the middleware.
+   */
+  claimForBody(bodyFingerprint: string): Promise<void>;
   /** Statement that records the final answer; handlers add it to their own db.batch(). */
   completeInBatch(status: number, body: unknown): BatchItem<"sqlite">;
 }

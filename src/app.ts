@@ -11,7 +11,7 @@ import { ApiError, problemBody, validationError } from "./errors";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
-import { idempotency } from "./middleware/idempotency";
+import { IdempotentReplay, idempotency } from "./middleware/idempotency";
 import { perCaller } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
@@ -25,7 +25,7 @@ import { docsRouter } from "./routes/docs/docs.index";
 import { healthRouter } from "./routes/health/health.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { mediaRouter } from "./routes/media/media.index";
-import { createRouter } from "./routes/openapi";
+import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
 import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
@@ -51,6 +51,17 @@ function isUploadRoute(path: string, method: string): boolean {
   );
 }
 
+const DOCUMENT_INFO = {
+  openapi: "3.1.0",
+  info: {
+    title: "Edgecraft API",
+    version: "1.0.0",
+    description:
+      "Media library, vectorizer and organizer. Errors are application/problem+json with a stable `code`.",
+  },
+  servers: [{ url: "/api/v1" }],
+};
+
 /** Builds the whole HTTP app: middleware in order, the /api/v1 routers, docs, and one error mapper. */
 export function createApp() {
   const api = createRouter();
@@ -73,15 +84,10 @@ export function createApp() {
   api.route("/", billingRouter);
   api.route("/", adminBillingRouter);
 
-  api.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Edgecraft API",
-      version: "1.0.0",
-      description:
-        "Media library, vectorizer and organizer. Errors are application/problem+json with a stable `code`.",
-    },
-    servers: [{ url: "/api/v1" }],
+  let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;
+  api.get("/openapi.json", (c) => {
+    document ??= withMiddlewareAnswers(api.getOpenAPI31Document(DOCUMENT_INFO));
+    return c.json(document);
   });
   api.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   api.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
@@ -130,12 +136,35 @@ export function createApp() {
     devPayPalStandIn(c.env, new URL(c.req.url).origin, c.var.selfFetch).fetch(c.req.raw),
   );
 
+  const methodsOf = methodsByPath(api);
   app.notFound((c) => {
     if (!c.req.path.startsWith("/api/")) return c.env.ASSETS.fetch(c.req.raw);
+    const allowed = c.req.path.startsWith("/api/v1/") ? methodsOf(c.req.path.slice("/api/v1".length)) : [];
+    if (allowed.length > 0) {
+      return problem(
+        c,
+        new ApiError(405, "method_not_allowed", `${c.req.path} answers ${allowed.join(", ")}.`, {
+          headers: { Allow: allowed.join(", ") },
+        }),
+      );
+    }
     return problem(c, new ApiError(404, "route_not_found", `No route for ${c.req.method} ${c.req.path}.`));
   });
-  app.onError((error, c) => problem(c, toApiError(error, c)));
+  app.onError((error, c) =>
+    error instanceof IdempotentReplay ? error.getResponse() : problem(c, toApiError(error, c)),
+  );
   return app;
+}
+
+/** The methods the API's routes answer for a path (for 405 and its Allow header). */
+function methodsByPath(api: ReturnType<typeof createRouter>): (path: string) => string[] {
+  const routes = api.routes
+    .filter((r) => r.method !== "ALL")
+    .map((r) => ({
+      method: r.method,
+      pattern: new RegExp(`^${r.path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\/:\w+/g, "/[^/]+")}$`),
+    }));
+  return (path) => [...new Set(routes.filter((r) => r.pattern.test(path)).map((r) => r.method))];
 }
 
 function toApiError(error: unknown, c: Context<AppEnv>): ApiError {

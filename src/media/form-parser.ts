@@ -94,11 +94,14 @@ function parseHeaders(block: string): PartInfo {
 /**
  * Reads the whole body, calling `open` for each part and streaming the part's bytes into the sink
  * it returns. Sinks may throw (e.g. a 415 after sniffing); the error propagates and reading stops.
+ * Reading also stops, with 413, once more than `maxBytes` arrived: a body whose boundary never
+ * comes (or whose parts never end) is cut there rather than read to its end.
  */
 export async function parseMultipart(
   body: ReadableStream<Uint8Array>,
   boundary: string,
   open: (info: PartInfo) => PartSink,
+  limits: { maxBytes: number },
 ): Promise<void> {
   const encoder = new TextEncoder();
   const delimiter = encoder.encode(`\r\n--${boundary}`);
@@ -109,6 +112,7 @@ export async function parseMultipart(
   let sink: PartSink | null = null;
   let parts = 0;
   let eof = false;
+  let received = 0;
 
   try {
     while (state !== "end") {
@@ -178,7 +182,12 @@ export async function parseMultipart(
       }
       const { done, value } = result;
       if (done) eof = true;
-      else buf = concat(buf, value);
+      else {
+        received += value.length;
+        if (received > limits.maxBytes)
+          throw new ApiError(413, "payload_too_large", `The form is larger than ${limits.maxBytes} bytes.`);
+        buf = concat(buf, value);
+      }
     }
   } finally {
     reader.cancel().catch(() => {});

@@ -1,6 +1,7 @@
 import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
 import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
+import { quotaExceeded } from "./quota";
 import { decideType, type Sniffed } from "./sniff";
 import { MAX_SVG_BYTES, svgProblem } from "./svg";
 
@@ -115,8 +116,7 @@ export class Inspector {
   private async pass(chunk: Uint8Array): Promise<void> {
     this.size += chunk.length;
     if (this.size > this.limits.maxBytes) throw tooLarge(this.limits.maxBytes);
-    if (this.size > this.limits.quotaBytesLeft)
-      throw new ApiError(413, "quota_exceeded", "This file would take you over your storage quota.");
+    if (this.size > this.limits.quotaBytesLeft) throw quotaExceeded();
     if (this.png) {
       try {
         this.png.push(chunk);

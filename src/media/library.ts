@@ -514,9 +514,9 @@ export async function moveFolder(
   to: string,
   now: Date,
 ): Promise<number> {
-  if (from === "/") throw new ApiError(422, "invalid_folder", "The root folder can't be moved.");
+  if (from === "/") throw new ApiError(422, "invalid_move", "The root folder can't be moved.");
   if (to === from || to.startsWith(`${from}/`))
-    throw new ApiError(422, "invalid_folder", "A folder can't be moved into itself.");
+    throw new ApiError(422, "invalid_move", "A folder can't be moved into itself.");
   const inside = sql`owner_id = ${ownerId} AND (folder = ${from} OR folder LIKE ${`${escapeLike(from)}/%`} ESCAPE '\\')`;
   const [moved] = await db.batch([
     rawInBatch(

@@ -11,9 +11,38 @@ const MAX_RAW_NAME_BYTES = 1024;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 /** Bidi embedding/override/isolate controls: they make `evil\u202Egnp.exe` look like `evilexe.png`. */
 const BIDI = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]/;
+const BIDI_ALL = new RegExp(BIDI.source, "g");
+export const hasBidiControl = (text: string) => BIDI.test(text);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
 const CONTROL_OR_BACKSLASH = /[\u0000-\u001f\u007f-\u009f\\]/;
 const INVISIBLE = /[\u200b-\u200d\u2060\ufeff]/g;
+
+/*
+ * The same rules as JSON Schema patterns, for the API's documented schemas: every string a pattern
+ * matches is one the normalizer below accepts (the schemas may be stricter, never looser).
+ */
+const FORBIDDEN = "\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c";
+const BLANK = "\\s\\u200b-\\u200d\\u2060\\ufeff";
+/** No control, bidi, / or \; at least one character that is not blank or a dot. */
+export const FILE_NAME_PATTERN = `^(?=[\\s\\S]*[^${BLANK}.${FORBIDDEN}/\\\\])[^${FORBIDDEN}/\\\\]+$`;
+/** A segment that is only `.` or `..` (blanks around them are trimmed away). */
+const DOTS = `(?:[${BLANK}]*\\.){1,2}[${BLANK}]*(?:/|$)`;
+/** Up to MAX_DEPTH segments of up to MAX_SEGMENT units each, separated (and optionally led or ended) by slashes. */
+function pathPattern(unit: string, lead: string): string {
+  const segment = `(?!${DOTS})(?:${unit}){1,100}`;
+  return `^${lead}(?:${segment}/+){0,19}(?:${segment})?$`;
+}
+export const FOLDER_PATTERN = pathPattern(`[^/\\\\${FORBIDDEN}]`, "/*");
+/** A folder template: a folder path that starts with / and may hold {placeholders} in its segments. */
+export const TEMPLATE_PATTERN = pathPattern(
+  `[^/{}\\\\${FORBIDDEN}]|\\{(?:category|yyyy|mm|ext|tag)\\}`,
+  "/+",
+);
+/** A tag: no bidi controls (other controls and blanks are dropped). */
+export const TAG_PATTERN = "^[^\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c]*$";
+/** Tags as one comma-separated form field: up to MAX_TAGS tags of up to MAX_TAG_CHARS characters. */
+export const TAG_LIST_PATTERN =
+  "^[^,\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c]{0,50}(?:,[^,\\u202a-\\u202e\\u2066-\\u2069\\u200e\\u200f\\u061c]{0,50}){0,49}$";
 
 const invalidName = (field: string, message: string, code = "invalid_file_name") =>
   new ApiError(422, code, message, { errors: [{ path: field, message, code }] satisfies FieldError[] });
@@ -51,11 +80,31 @@ function capName(name: string): string {
 }
 
 const MAX_SEGMENT = 100;
+
+/**
+ * Any text (a category name, a tag) as one folder segment that `normalizeFolder` accepts: no
+ * separators, controls or bidi marks, never `.`/`..` or empty, at most MAX_SEGMENT characters.
+ */
+export function folderSegment(value: string): string {
+  const cleaned = value
+    .normalize("NFC")
+    .replace(/[/\\]/g, "-")
+    .replace(CONTROL, "")
+    .replace(INVISIBLE, "")
+    .replace(BIDI_ALL, "")
+    .trim();
+  const capped = [...cleaned].slice(0, MAX_SEGMENT).join("").trim();
+  return capped === "" || /^\.+$/.test(capped) ? "_" : capped;
+}
+
 const MAX_DEPTH = 20;
+export const MAX_FOLDER_CHARS = 1024;
 
 /** `projects/logo`, `/projects/logo/` → `/projects/logo`; `/` is the root. */
 export function normalizeFolder(raw: string, field = "folder"): string {
-  if (raw.length > 1024) throw invalidName(field, "The folder path is too long.", "invalid_folder");
+  // Lengths are counted in characters (code points) as sent, as the API's schemas count them.
+  if ([...raw].length > MAX_FOLDER_CHARS)
+    throw invalidName(field, "The folder path is too long.", "invalid_folder");
   if (raw.includes("\u0000") || BIDI.test(raw) || CONTROL_OR_BACKSLASH.test(raw))
     throw invalidName(
       field,
@@ -63,7 +112,6 @@ export function normalizeFolder(raw: string, field = "folder"): string {
       "invalid_folder",
     );
   const segments = raw
-    .normalize("NFC")
     .split("/")
     .map((s) => s.replace(INVISIBLE, "").trim())
     .filter((s) => s !== "");
@@ -73,37 +121,43 @@ export function normalizeFolder(raw: string, field = "folder"): string {
     throw invalidName(field, `Folders nest at most ${MAX_DEPTH} deep.`, "invalid_folder");
   if (segments.some((s) => [...s].length > MAX_SEGMENT))
     throw invalidName(field, `A folder name is longer than ${MAX_SEGMENT} characters.`, "invalid_folder");
-  return `/${segments.join("/")}`;
+  return `/${segments.map((s) => s.normalize("NFC")).join("/")}`;
 }
 
-const MAX_TAGS = 50;
-const MAX_TAG_CHARS = 50;
+export const MAX_TAGS = 50;
+export const MAX_TAG_CHARS = 50;
 
 /** Tags: lower-case, NFC, trimmed, de-duplicated; from an array or a comma-separated string. */
 export function normalizeTags(raw: string | string[], field = "tags"): string[] {
   const list = Array.isArray(raw) ? raw : raw.split(",");
   const out = new Set<string>();
   for (const item of list) {
-    const tag = item.normalize("NFC").replace(CONTROL, "").replace(INVISIBLE, "").trim().toLowerCase();
-    if (tag === "") continue;
-    if (BIDI.test(tag))
+    const cleaned = item.replace(CONTROL, "").replace(INVISIBLE, "").trim();
+    if (cleaned === "") continue;
+    if (BIDI.test(cleaned))
       throw invalidName(field, "A tag contains bidirectional override characters.", "invalid_tag");
-    if ([...tag].length > MAX_TAG_CHARS)
+    // Counted as sent: lower-casing and NFC may lengthen a few characters (İ → i̇).
+    if ([...cleaned].length > MAX_TAG_CHARS)
       throw invalidName(field, `Tags are at most ${MAX_TAG_CHARS} characters.`, "invalid_tag");
-    out.add(tag);
+    out.add(cleaned.normalize("NFC").toLowerCase());
   }
   if (out.size > MAX_TAGS) throw invalidName(field, `At most ${MAX_TAGS} tags per file.`, "invalid_tag");
   return [...out].sort();
 }
 
-/** RFC 6266 / RFC 8187: an ASCII fallback plus `filename*=UTF-8''…`. */
+/**
+ * RFC 6266 / RFC 8187: an ASCII fallback plus `filename*=UTF-8''…`. The fallback is folded with
+ * NFKD first (`‥／` becomes `../`), so path separators and leading dots are removed after folding:
+ * a client that saves by the fallback never gets a path.
+ */
 export function contentDisposition(type: "inline" | "attachment", name: string): string {
   const fallback =
     name
       .normalize("NFKD")
       .replace(/[^\x20-\x7e]/g, "")
-      .replace(/["\\%;]/g, "_")
-      .trim() || "download";
+      .replace(/["\\/%;]/g, "_")
+      .trim()
+      .replace(/^\.+/, "") || "download";
   const encoded = encodeURIComponent(name).replace(
     /['()*]/g,
     (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,

@@ -9,17 +9,22 @@ import { blobKey, copyObject } from "./blob-store";
 import { Inspector } from "./ingest";
 import { commitMedia, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
-import { quotaLeft, type UploadLimits } from "./upload";
+import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
+import type { UploadLimits } from "./upload";
 
 /**
  * Resumable uploads for big files, on top of R2 multipart uploads at `uploads/<id>`:
  * create → PUT parts (any order, retry a part freely) → complete (the assembled object is checked
  * exactly like a single upload, hashed, and moved to `blobs/<sha256>`) or abort. Parts are at least
  * 5 MiB except the last, all the same size (R2's rule). Abandoned uploads are aborted on the cron.
+ * A part's size is reserved against the storage quota before its bytes are stored (see
+ * `reservedBytes`), and a user holds at most MAX_OPEN_UPLOADS open uploads.
  */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PART_BYTES = 100 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
+/** Open uploads one user may hold at once (each is an R2 multipart upload and a quota reservation). */
+export const MAX_OPEN_UPLOADS = 10;
 const uploadKey = (id: string) => `uploads/${id}`;
 
 export function publicUpload(row: MediaUpload) {
@@ -48,9 +53,10 @@ export async function createUpload(
   const name = normalizeFileName(input.name);
   const folder = normalizeFolder(input.folder ?? "/");
   const tags = normalizeTags(input.tags ?? []);
-  await quotaLeft(db, ownerId);
+  await quotaLeft(db, ownerId, now);
   const id = newId("upl");
   const r2 = await bucket.createMultipartUpload(uploadKey(id));
+  const nowIso = now.toISOString();
   const row: MediaUpload = {
     id,
     ownerId,
@@ -59,10 +65,24 @@ export async function createUpload(
     folder,
     tags,
     status: "open",
-    createdAt: now.toISOString(),
+    createdAt: nowIso,
     expiresAt: isoAfter(now, ttlSeconds),
   };
-  await db.insert(mediaUploads).values(row);
+  // The count and the insert are one statement, so parallel creates can't pass the cap together.
+  const inserted = await db.run(
+    sql`INSERT INTO media_uploads (id, owner_id, r2_upload_id, name, folder, tags, status, created_at, expires_at)
+      SELECT ${id}, ${ownerId}, ${row.r2UploadId}, ${name}, ${folder}, ${JSON.stringify(tags)}, 'open', ${nowIso}, ${row.expiresAt}
+      WHERE (SELECT count(*) FROM media_uploads WHERE owner_id = ${ownerId}
+        AND status IN ('open', 'completing') AND expires_at > ${nowIso}) < ${MAX_OPEN_UPLOADS}`,
+  );
+  if (inserted.meta.changes !== 1) {
+    await r2.abort().catch(() => {});
+    throw new ApiError(
+      409,
+      "too_many_uploads",
+      `You have ${MAX_OPEN_UPLOADS} open uploads; complete or abort one first.`,
+    );
+  }
   return row;
 }
 
@@ -106,24 +126,38 @@ export async function uploadPart(
     .get();
   if ((other?.total ?? 0) + input.contentLength > input.maxTotal)
     throw new ApiError(413, "file_too_large", `Files are limited to ${input.maxTotal} bytes.`);
+  const nowIso = now.toISOString();
+  // Reserve the part's size before storing a byte: the insert happens only while used + reserved
+  // (other parts, this one's earlier try excluded) + this part fits the quota. `etag` stays empty
+  // until R2 has the bytes.
+  const reserved = await db.run(
+    sql`INSERT INTO media_upload_parts (upload_id, part_number, etag, size)
+      SELECT ${row.id}, ${input.partNumber}, '', ${input.contentLength}
+      WHERE (SELECT used_bytes FROM users WHERE id = ${ownerId}) + ${input.contentLength}
+        + ${reservedBytes(ownerId, nowIso)}
+        - coalesce((SELECT size FROM media_upload_parts WHERE upload_id = ${row.id} AND part_number = ${input.partNumber}), 0)
+        <= (SELECT quota_bytes FROM users WHERE id = ${ownerId})
+      ON CONFLICT (upload_id, part_number) DO UPDATE SET etag = '', size = excluded.size`,
+  );
+  if (reserved.meta.changes !== 1) throw quotaExceeded("This part would take you over your storage quota.");
+  const thisPart = and(
+    eq(mediaUploadParts.uploadId, row.id),
+    eq(mediaUploadParts.partNumber, input.partNumber),
+  );
   const upload = bucket.resumeMultipartUpload(uploadKey(row.id), row.r2UploadId);
   let part: R2UploadedPart;
   try {
     part = await upload.uploadPart(input.partNumber, input.body);
   } catch {
+    // Whatever R2 now holds for this number is unknown: the part must be sent again.
+    await db.delete(mediaUploadParts).where(thisPart);
     throw new ApiError(
       400,
       "part_upload_failed",
       "The part could not be stored (interrupted, or its length was wrong).",
     );
   }
-  await db
-    .insert(mediaUploadParts)
-    .values({ uploadId: row.id, partNumber: input.partNumber, etag: part.etag, size: input.contentLength })
-    .onConflictDoUpdate({
-      target: [mediaUploadParts.uploadId, mediaUploadParts.partNumber],
-      set: { etag: part.etag, size: input.contentLength },
-    });
+  await db.update(mediaUploadParts).set({ etag: part.etag }).where(thisPart);
   return { partNumber: input.partNumber, etag: part.etag, size: input.contentLength };
 }
 
@@ -153,6 +187,15 @@ export async function completeUpload(
     await reopen();
     throw new ApiError(422, "no_parts", "Upload at least one part before completing.");
   }
+  const unfinished = parts.find((p) => p.etag === "");
+  if (unfinished) {
+    await reopen();
+    throw new ApiError(
+      409,
+      "part_incomplete",
+      `Part ${unfinished.partNumber} is still being uploaded, or its upload failed; send it again.`,
+    );
+  }
   const key = uploadKey(id);
   try {
     await bucket
@@ -173,10 +216,14 @@ export async function completeUpload(
     ]);
   };
 
+  // The parts are one object now: their reservation ends here, and the file's own size is
+  // checked against the quota like any upload's.
+  await db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id));
+
   let created = false;
   let sha256 = "";
   try {
-    const left = await quotaLeft(db, ownerId);
+    const left = await quotaLeft(db, ownerId, now);
     const object = await bucket.get(key);
     if (!object) throw new ApiError(409, "upload_missing", "The assembled upload is missing; start again.");
     const inspector = new Inspector(

@@ -1,9 +1,10 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type Media, media, type Share, shares } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { base64url, constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { decodeCursor, toPage } from "../lib/pagination";
 import { getOwned } from "./library";
 
 /**
@@ -47,6 +48,9 @@ export function publicShare(share: Share, token: string | null, origin: string) 
   };
 }
 
+/** Live (unrevoked, unexpired) links one file may have: every link is a way in that must stay countable. */
+export const MAX_SHARES_PER_FILE = 20;
+
 export async function createShare(
   db: Db,
   secret: string,
@@ -58,28 +62,55 @@ export async function createShare(
   const row = await getOwned(db, ownerId, mediaId);
   if (row.trashedAt) throw new ApiError(409, "media_trashed", "Restore the file before sharing it.");
   const exp = Math.floor(now.getTime() / 1000) + ttlSeconds;
+  const nowIso = now.toISOString();
   const share: Share = {
     id: newId("shr"),
     ownerId,
     mediaId,
     expiresAt: new Date(exp * 1000).toISOString(),
-    createdAt: now.toISOString(),
+    createdAt: nowIso,
     revokedAt: null,
     downloads: 0,
   };
-  await db.insert(shares).values(share);
+  // Count and insert in one statement, so parallel creates can't pass the cap together.
+  const inserted = await db.run(
+    sql`INSERT INTO shares (id, owner_id, media_id, expires_at, created_at, downloads)
+      SELECT ${share.id}, ${ownerId}, ${mediaId}, ${share.expiresAt}, ${nowIso}, 0
+      WHERE (SELECT count(*) FROM shares WHERE media_id = ${mediaId} AND revoked_at IS NULL
+        AND expires_at > ${nowIso}) < ${MAX_SHARES_PER_FILE}`,
+  );
+  if (inserted.meta.changes !== 1)
+    throw new ApiError(
+      409,
+      "too_many_shares",
+      `This file has ${MAX_SHARES_PER_FILE} live share links; revoke one first.`,
+    );
   return { share, token: `${share.id}.${exp}.${await sign(secret, share.id, exp)}` };
 }
 
-export async function listShares(db: Db, ownerId: string, mediaId: string) {
+/** A file's links, newest first, a page at a time. */
+export async function listShares(
+  db: Db,
+  ownerId: string,
+  mediaId: string,
+  query: { limit: number; cursor?: string },
+) {
   await getOwned(db, ownerId, mediaId);
-  return db
+  const cursor = decodeCursor(query.cursor);
+  const after = cursor
+    ? or(
+        lt(shares.createdAt, String(cursor.after)),
+        and(eq(shares.createdAt, String(cursor.after)), lt(shares.id, cursor.id)),
+      )
+    : undefined;
+  const rows = await db
     .select()
     .from(shares)
-    .where(and(eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId)))
-    .orderBy(desc(shares.createdAt))
-    .limit(100)
+    .where(and(eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId), after))
+    .orderBy(desc(shares.createdAt), desc(shares.id))
+    .limit(query.limit + 1)
     .all();
+  return toPage(rows, query.limit, (s) => s.createdAt);
 }
 
 export async function revokeShare(db: Db, ownerId: string, mediaId: string, shareId: string, now: Date) {

@@ -1,13 +1,13 @@
-import { eq } from "drizzle-orm";
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
-import { type Media, users } from "../db/schema";
-import { ApiError, notFound } from "../errors";
+import type { Media } from "../db/schema";
+import { ApiError } from "../errors";
 import { BlobWriter } from "./blob-store";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector } from "./ingest";
 import { commitMedia, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
+import { quotaLeft } from "./quota";
 
 /** Slack on top of the file limit for the multipart envelope (boundaries, small fields). */
 const FORM_OVERHEAD = 64 * 1024;
@@ -26,27 +26,10 @@ export interface UploadLimits {
   allowUnknown: boolean;
 }
 
-/** What the caller has left, read before streaming so a full account is refused before any byte is stored. */
-export async function quotaLeft(db: Db, ownerId: string): Promise<{ bytes: number; files: number }> {
-  const user = await db
-    .select({
-      quotaBytes: users.quotaBytes,
-      quotaFiles: users.quotaFiles,
-      usedBytes: users.usedBytes,
-      usedFiles: users.usedFiles,
-    })
-    .from(users)
-    .where(eq(users.id, ownerId))
-    .get();
-  if (!user) throw notFound("user");
-  const left = { bytes: user.quotaBytes - user.usedBytes, files: user.quotaFiles - user.usedFiles };
-  if (left.files <= 0) throw new ApiError(413, "quota_exceeded", "You have reached your file-count quota.");
-  return left;
-}
-
 /**
  * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
- * into R2, then commits row + quota + blob reference + outbox in one batch. On any failure nothing
+ * into R2, claims an Idempotency-Key by what was sent (file hash and fields), then commits row +
+ * quota + blob reference + outbox in one batch. On any failure nothing
  * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
  * when no row references it.
  */
@@ -68,7 +51,7 @@ export async function receiveUpload(
       `Files above ${input.limits.maxBytes} bytes must use a resumable upload (POST /media/uploads).`,
     );
   if (!input.body) throw new ApiError(422, "file_required", "The form has no `file` field.");
-  const left = await quotaLeft(deps.db, input.ownerId);
+  const left = await quotaLeft(deps.db, input.ownerId, deps.now);
 
   const writer = new BlobWriter(deps.bucket);
   const fields: Record<string, string> = {};
@@ -79,50 +62,59 @@ export async function receiveUpload(
   let tags: string[] = [];
 
   try {
-    await parseMultipart(input.body, boundary, (info): PartSink => {
-      if (info.filename !== null || info.name === "file") {
-        if (info.name !== "file")
-          throw new ApiError(
-            422,
-            "unexpected_file",
-            `Send the file in the \`file\` field, not \`${info.name}\`.`,
+    await parseMultipart(
+      input.body,
+      boundary,
+      (info): PartSink => {
+        if (info.filename !== null || info.name === "file") {
+          if (info.name !== "file")
+            throw new ApiError(
+              422,
+              "unexpected_file",
+              `Send the file in the \`file\` field, not \`${info.name}\`.`,
+            );
+          if (fileSeen) throw new ApiError(422, "too_many_files", "Send one file per request.");
+          fileSeen = true;
+          fileName = normalizeFileName(info.filename ?? "", "file");
+          const inspector = new Inspector(
+            fileName,
+            { ...input.limits, quotaBytesLeft: left.bytes },
+            { write: (chunk) => writer.write(chunk) },
           );
-        if (fileSeen) throw new ApiError(422, "too_many_files", "Send one file per request.");
-        fileSeen = true;
-        fileName = normalizeFileName(info.filename ?? "", "file");
-        const inspector = new Inspector(
-          fileName,
-          { ...input.limits, quotaBytesLeft: left.bytes },
-          { write: (chunk) => writer.write(chunk) },
-        );
+          return {
+            write: (chunk) => inspector.write(chunk),
+            close: async () => {
+              inspected = await inspector.close();
+            },
+          };
+        }
+        const name = info.name;
+        const parts: string[] = [];
+        let size = 0;
+        const decoder = new TextDecoder();
         return {
-          write: (chunk) => inspector.write(chunk),
-          close: async () => {
-            inspected = await inspector.close();
+          write: (chunk) => {
+            size += chunk.length;
+            if (size > MAX_FIELD_BYTES)
+              throw new ApiError(422, "field_too_long", `The \`${name}\` field is too long.`);
+            parts.push(decoder.decode(chunk, { stream: true }));
+          },
+          close: () => {
+            fields[name] = parts.join("") + decoder.decode();
           },
         };
-      }
-      const name = info.name;
-      const parts: string[] = [];
-      let size = 0;
-      const decoder = new TextDecoder();
-      return {
-        write: (chunk) => {
-          size += chunk.length;
-          if (size > MAX_FIELD_BYTES)
-            throw new ApiError(422, "field_too_long", `The \`${name}\` field is too long.`);
-          parts.push(decoder.decode(chunk, { stream: true }));
-        },
-        close: () => {
-          fields[name] = parts.join("") + decoder.decode();
-        },
-      };
-    });
+      },
+      { maxBytes: input.limits.maxBytes + FORM_OVERHEAD },
+    );
     if (!fileSeen || !inspected) throw new ApiError(422, "file_required", "The form has no `file` field.");
     if (fields.name !== undefined && fields.name.trim() !== "")
       fileName = normalizeFileName(fields.name, "name");
     folder = normalizeFolder(fields.folder ?? "/");
     tags = normalizeTags(fields.tags ?? "");
+    // Two sends of the same file frame it differently; what they mean is the bytes and the fields.
+    await deps.idempotency?.claimForBody(
+      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags]),
+    );
   } catch (error) {
     await writer.abort();
     throw error;

@@ -3,6 +3,7 @@ import type { Db } from "../db/client";
 import { type Category, categories } from "../db/organize-schema";
 import { ApiError, type FieldError, notFound } from "../errors";
 import { newId } from "../lib/ids";
+import { hasBidiControl } from "../media/names";
 import { extensionOf } from "../media/sniff";
 import { validateTemplate } from "./template";
 
@@ -198,17 +199,26 @@ export interface CategoryInput {
   priority?: number;
 }
 
+export const MAX_CATEGORY_NAME_CHARS = 60;
+
 const invalid = (path: string, message: string, code: string) =>
   new ApiError(422, code, message, { errors: [{ path, message, code }] satisfies FieldError[] });
 
 /** Normalizes and checks one category; the cross-category checks happen in `checkOverlap`. */
 export function normalizeCategory(input: CategoryInput) {
   const name = input.name.normalize("NFC").trim();
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters
-  if (!name || /[\u0000-\u001f\u007f/\\]/.test(name))
+  if ([...input.name.trim()].length > MAX_CATEGORY_NAME_CHARS)
     throw invalid(
       "name",
-      "A category name is 1–60 characters without / \\ or control characters.",
+      `A category name is at most ${MAX_CATEGORY_NAME_CHARS} characters.`,
+      "invalid_category_name",
+    );
+  // A name becomes a folder segment ({category}): what no folder may be called is refused here.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters
+  if (!name || /[\u0000-\u001f\u007f-\u009f/\\]/.test(name) || /^\.+$/.test(name) || hasBidiControl(name))
+    throw invalid(
+      "name",
+      "A category name is 1–60 characters, not . or .., without / \\, control or bidirectional characters.",
       "invalid_category_name",
     );
   if (BUILT_IN.some((b) => b.name.toLowerCase() === name.toLowerCase()))

@@ -90,16 +90,16 @@ export function jsonReport(db: Db, plan: OrganizePlan, summary: Summary): Readab
 // ------------------------------------------------------------------------------------ CSV
 
 /**
- * One CSV field per RFC 4180 (quoted when it holds a comma, quote, CR or LF; quotes doubled), and
- * safe to open in a spreadsheet: text starting with = + - @ TAB or CR gets a leading apostrophe so
- * it is never read as a formula (OWASP "CSV injection").
+ * One CSV field per RFC 4180, safe to open in a spreadsheet (OWASP "CSV injection"): every text
+ * cell is quoted (quotes doubled), and a formula prefix (= + - @, and their full-width forms) gets a
+ * leading apostrophe wherever a cell could start — at the start, and after ; , tab or a line
+ * break, because spreadsheets in semicolon-separator locales split cells at `;` whatever the quotes.
  */
 export function csvField(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  let text = value;
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const neutral = value.replace(/(^|[;,\t\r\n])(\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])/g, "$1$2'");
+  return `"${neutral.replace(/"/g, '""')}"`;
 }
 
 const CSV_COLUMNS: (keyof FileView)[] = [

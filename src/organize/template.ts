@@ -1,5 +1,5 @@
 import { ApiError } from "../errors";
-import { normalizeFolder } from "../media/names";
+import { folderSegment, normalizeFolder } from "../media/names";
 import { extensionOf } from "../media/sniff";
 
 /** Destination folder templates: `/Sorted/{category}/{yyyy}`. */
@@ -25,8 +25,10 @@ export function validateTemplate(raw: string, field = "template"): string {
   if (/[{}]/.test(template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, "")))
     throw invalidTemplate(field, "Unbalanced { or } in the folder template.");
   try {
+    // Sample values no longer than their placeholders: the template's own shape is what is checked
+    // here (a real file's long values fall back to /{category} when the plan renders them).
     normalizeFolder(
-      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: [] }),
+      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: ["x"] }),
     );
   } catch (error) {
     throw invalidTemplate(field, error instanceof ApiError ? error.detail : "Not a valid folder template.");
@@ -34,25 +36,25 @@ export function validateTemplate(raw: string, field = "template"): string {
   return template;
 }
 
-/** A placeholder value is one folder segment: no slashes, never empty. */
-const segment = (value: string) => value.replace(/[/\\]/g, "-").trim() || "_";
-
 function render(
   template: string,
   file: { category: string; createdAt: string; name: string; tags: string[] },
 ): string {
   const ext = extensionOf(file.name);
   const values: Record<string, string> = {
-    category: segment(file.category),
+    category: folderSegment(file.category),
     yyyy: file.createdAt.slice(0, 4),
     mm: file.createdAt.slice(5, 7),
-    ext: segment(ext || "no-extension"),
-    tag: segment(file.tags[0] ?? "untagged"),
+    ext: folderSegment(ext || "no-extension"),
+    tag: folderSegment(file.tags[0] ?? "untagged"),
   };
   return template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, (_, key: string) => values[key]!);
 }
 
-/** The destination folder of a file; falls back to `/{category}` if a value makes the path invalid. */
+/**
+ * The destination folder of a file; falls back to `/{category}` if a value makes the path invalid
+ * (too deep or too long). Every placeholder value is a valid segment, so the fallback always is.
+ */
 export function renderFolder(
   template: string,
   file: { category: string; createdAt: string; name: string; tags: string[] },

@@ -38,10 +38,37 @@ export const problems = {
   429: problem("Rate limited; see Retry-After"),
   502: problem("An outside service (PayPal) failed; try again"),
   503: problem("Not configured on this deployment"),
-} as const;
+} as const satisfies Record<number, unknown>;
 
 export function pickProblems<K extends keyof typeof problems>(...codes: K[]): Pick<typeof problems, K> {
   const out = {} as Pick<typeof problems, K>;
   for (const code of codes) out[code] = problems[code];
   return out;
+}
+
+type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
+type Responses = Record<string, unknown>;
+const UNSAFE = new Set(["post", "put", "patch", "delete"]);
+
+/**
+ * Adds to every operation of the document the answers the middleware in front of every route can
+ * give, so each route's own list stays about itself: 401 for a bad credential and 429 for any
+ * bucket (anonymous callers included) everywhere; 422 wherever something is validated; and for
+ * unsafe methods 400 (malformed JSON or Idempotency-Key), 403 (CSRF), 409 (the same key in flight),
+ * 413 and 415 (the body guard) and 422 (a key reused with another body).
+ */
+export function withMiddlewareAnswers(document: Document): Document {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const [method, operation] of Object.entries(operations as Record<string, unknown>)) {
+      if (!operation || typeof operation !== "object" || !("responses" in operation)) continue;
+      const op = operation as { responses: Responses; parameters?: unknown[]; requestBody?: unknown };
+      const add = (...codes: (keyof typeof problems)[]) => {
+        for (const code of codes) op.responses[code] ??= problems[code];
+      };
+      add(401, 429);
+      if (op.parameters?.length || op.requestBody) add(422);
+      if (UNSAFE.has(method)) add(400, 403, 409, 413, 415, 422);
+    }
+  }
+  return document;
 }

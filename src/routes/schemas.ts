@@ -46,7 +46,13 @@ export const apiKeySchema = createSelectSchema(apiKeys)
   .extend({ scopes: z.array(z.string()) })
   .openapi("ApiKey");
 
-export const emailSchema = z.string().trim().max(254).pipe(z.email()).openapi({ example: "ada@example.com" });
+/** Surrounding spaces are forgiven; the document states the address itself. */
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email())
+  .openapi({ format: "email", pattern: z.regexes.email.source, example: "ada@example.com" });
 
 export const idParam = (name: string) =>
   z.object({

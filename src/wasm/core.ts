@@ -66,8 +66,8 @@ interface TracerExports {
 }
 
 /** Where a trace may stop; the SVG then shows that stage's result (per-stage golden tests, debugging). */
-export type TraceStopAfter = "quantize" | "segment" | "contour";
-const STOP_CODE: Record<TraceStopAfter, number> = { quantize: 1, segment: 2, contour: 3 };
+export type TraceStopAfter = "quantize" | "segment" | "gradients" | "contour";
+const STOP_CODE: Record<TraceStopAfter, number> = { quantize: 1, segment: 2, contour: 3, gradients: 4 };
 
 /**
  * The options struct the tracer reads (src/wasm/assembly/options.ts): one f64 per field, in this order.

@@ -106,7 +106,10 @@ describe("bad input", () => {
 
   it("unknown API routes → 404 problem; bad cursor → 400", async () => {
     await expectProblem(await call("/api/v1/nope"), 404, "route_not_found");
-    await expectProblem(await call("/api/v1/auth/login"), 404, "route_not_found");
+    // A path that exists answers other methods with 405 and Allow.
+    const wrongMethod = await call("/api/v1/auth/login");
+    await expectProblem(wrongMethod, 405, "method_not_allowed");
+    expect(wrongMethod.headers.get("allow")).toBe("POST");
     const admin = await newUser({ role: "admin" });
     await expectProblem(
       await call("/api/v1/admin/users?cursor=%%%", { token: admin.accessToken }),
@@ -176,7 +179,7 @@ describe("idempotency", () => {
     expect(count?.n).toBe(1);
 
     // The same request is still running under this key (its row is in flight, lock not expired).
-    const hash = await requestFingerprint("DELETE", "/api/v1/sessions", ":?");
+    const hash = await requestFingerprint("DELETE", "/api/v1/sessions", "");
     await env.DB.prepare(
       "INSERT INTO idempotency_keys (scope, key, request_hash, state, locked_until, created_at, expires_at) VALUES (?, 'busy', ?, 'in_flight', '2999-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2999-01-01T00:00:00.000Z')",
     )

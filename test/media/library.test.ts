@@ -128,7 +128,7 @@ describe("browse and search", () => {
     await expectProblem(
       await json(user, "POST", "/folders/move", { from: "/archive", to: "/archive/x" }),
       422,
-      "invalid_folder",
+      "invalid_move",
     );
     await expectProblem(
       await json(user, "POST", "/folders/move", { from: "/nope", to: "/x" }),

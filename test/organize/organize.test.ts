@@ -424,9 +424,9 @@ describe("organize end to end through the real queue", () => {
     // Paths start with "/", so names can't start a cell; a cell that would start with = gets a quote.
     const { csvField } = await import("../../src/organize/report");
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvField("+1")).toBe("'+1");
-    expect(csvField("@SUM(1)")).toBe("'@SUM(1)");
-    expect(csvField("-2")).toBe("'-2");
+    expect(csvField("+1")).toBe(`"'+1"`);
+    expect(csvField("@SUM(1)")).toBe(`"'@SUM(1)"`);
+    expect(csvField("-2")).toBe(`"'-2"`);
     expect(csvField("a\r\nb")).toBe('"a\r\nb"');
     for (const line of lines.slice(1, -1))
       for (const cell of line.split(",")) expect(cell).not.toMatch(/^[=+@]/);

@@ -2,7 +2,7 @@
 // edges against transparency (and at the image border) let the background through.
 import { describe, expect, it } from "vitest";
 import { getTracer } from "../../src/wasm/index";
-import { uncoveredPixels } from "./geometry";
+import { area, uncoveredPixels } from "./geometry";
 import { extent, parseSvg } from "./helpers";
 import { drawn, image, type Px, segmentDistance } from "./pixels";
 
@@ -92,4 +92,125 @@ describe("every opaque pixel is covered", () => {
         const opaque = (x: number, y: number) => img.data[(y * img.width + x) * 4 + 3]! > 250;
         expect(uncoveredPixels(svg, img.width, img.height, opaque)).toEqual([]);
       });
+});
+
+describe("alpha-native output", () => {
+  const square = (x0: number, y0: number, s: number) => (x: number, y: number) =>
+    x >= x0 && x < x0 + s && y >= y0 && y < y0 + s;
+
+  it("uniform translucency becomes fill-opacity; opaque stays opaque; nothing extends under it", () => {
+    const img = drawn(60, 40, CLEAR, [
+      { color: [220, 30, 30, 128], inside: square(4, 4, 16) },
+      { color: [30, 60, 220, 64], inside: square(24, 4, 16) },
+      { color: [10, 10, 10, 255], inside: square(40, 4, 16) },
+      { color: [255, 255, 255, 255], inside: square(4, 24, 12) },
+    ]);
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    const byFill = (c: Px) => svg.paths.filter((p) => rgbDistance(p.fill, c) < 24);
+    const red = byFill([220, 30, 30, 255]);
+    const blue = byFill([30, 60, 220, 255]);
+    const black = byFill([10, 10, 10, 255]);
+    expect(red.map((p) => p.opacity)).toEqual([0.5]);
+    expect(blue.map((p) => p.opacity)).toEqual([0.25]);
+    expect(black.map((p) => p.opacity)).toEqual([1]);
+    // opaque white on transparency is kept (only dropWhiteBackground removes white)
+    expect(byFill([255, 255, 255, 255]).map((p) => p.opacity)).toEqual([1]);
+    // the opaque black square touches the translucent blue one: it must not reach under it
+    expect(extent(black[0]!.d).minX).toBeGreaterThan(39.4);
+    // fully transparent stays empty
+    for (const p of svg.paths) expect(extent(p.d).maxY).toBeLessThan(36.6);
+  });
+});
+
+describe("binary mode at potrace's level", () => {
+  // pixels black after the threshold on the colour seen on white: what the black shapes should cover
+  const thresholded = (img: ReturnType<typeof image>) => {
+    let n = 0;
+    for (let i = 0; i < img.width * img.height; i++) {
+      const a = img.data[i * 4 + 3]! / 255;
+      const l = 0.2126 * img.data[i * 4]! + 0.7152 * img.data[i * 4 + 1]! + 0.0722 * img.data[i * 4 + 2]!;
+      if (l * a + 255 * (1 - a) < 128) n++;
+    }
+    return n;
+  };
+
+  for (const ground of [WHITE, CLEAR])
+    it(`strokes keep their weight (on ${ground[3] ? "white" : "transparency"}), thin ones their width`, () => {
+      const img = drawn(96, 96, ground, [
+        { color: [124, 58, 237, 255], inside: (x, y) => Math.abs(Math.hypot(x - 48, y - 48) - 36) < 1.6 },
+        { color: [20, 20, 30, 255], inside: (x, y) => segmentDistance(x, y, 20, 20, 76, 70) < 1.1 },
+        { color: [29, 78, 216, 255], inside: (x, y) => Math.abs(x - 48.5) < 1.05 && y > 12 && y < 40 },
+      ]);
+      const { svg } = tracer.traceRgba(img, { mode: "binary" });
+      const ink = area(svg, "#000");
+      const want = thresholded(img);
+      expect(Math.abs(ink - want) / want).toBeLessThan(0.04);
+      // the 2 px vertical stroke (1 px after the threshold) is not flattened to a hairline
+      const shapes = svg.match(/m/g)!.length;
+      expect(shapes).toBeGreaterThanOrEqual(2);
+      expect(uncoveredPixels(svg, 96, 96, (x, y) => x === 48 && y > 16 && y < 34)).toEqual([]);
+    });
+
+  it("a glyph keeps its area and its straight edges", () => {
+    const img = drawn(80, 80, WHITE, [
+      {
+        color: [0, 0, 0, 255],
+        inside: (x, y) => x > 12.3 && x < 66.7 && y > 10.2 && y < 69.6 && !(x > 30 && y > 30),
+      },
+    ]);
+    const { svg } = tracer.traceRgba(img, { mode: "binary" });
+    expect(Math.abs(area(svg, "#000") - thresholded(img)) / thresholded(img)).toBeLessThan(0.01);
+    const d = parseSvg(svg).paths[0]!.d;
+    const e = extent(d);
+    // vertices move at most half a pixel from the thresholded outline
+    const black: number[][] = [];
+    for (let y = 0; y < 80; y++)
+      for (let x = 0; x < 80; x++) if (img.data[(y * 80 + x) * 4]! < 128) black.push([x, y]);
+    const box = [
+      Math.min(...black.map((p) => p[0]!)),
+      Math.min(...black.map((p) => p[1]!)),
+      Math.max(...black.map((p) => p[0]!)) + 1,
+      Math.max(...black.map((p) => p[1]!)) + 1,
+    ];
+    const edges = [e.minX - box[0]!, e.minY - box[1]!, e.maxX - box[2]!, e.maxY - box[3]!];
+    for (const off of edges) expect(Math.abs(off)).toBeLessThanOrEqual(0.5);
+    // an L: a handful of segments, not a staircase
+    expect((d.match(/[lhvcsz]/g) ?? []).length).toBeLessThanOrEqual(14);
+  });
+});
+
+describe("gradients", () => {
+  it("a linear ramp becomes one shape with a linearGradient fill", () => {
+    // a diagonal two-colour ramp, as drawing programs make them
+    const img = image(96, 64, (x, y) => {
+      const t = (x + 0.5 * y) / 128;
+      return [Math.round(30 + 200 * t), Math.round(60 + 120 * t), Math.round(220 - 160 * t), 255];
+    });
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    expect(svg.gradients.map((g) => g.kind)).toEqual(["linear"]);
+    expect(svg.gradients[0]!.stops).toBeGreaterThanOrEqual(2);
+    expect(svg.paths.filter((p) => p.fill.startsWith("url(")).length).toBe(1);
+    expect(svg.paths.length).toBe(1);
+  });
+
+  it("a radial ramp becomes one shape with a radialGradient fill; flat shapes stay flat", () => {
+    const img = image(96, 96, () => WHITE);
+    for (let y = 0; y < 96; y++)
+      for (let x = 0; x < 96; x++) {
+        const r = Math.hypot(x + 0.5 - 40, y + 0.5 - 44);
+        if (r > 40) continue;
+        const t = r / 40;
+        img.data.set(
+          [Math.round(200 - 160 * t), Math.round(240 - 100 * t), Math.round(200 - 150 * t), 255],
+          (y * 96 + x) * 4,
+        );
+      }
+    for (let y = 70; y < 90; y++)
+      for (let x = 76; x < 92; x++) img.data.set([200, 30, 30, 255], (y * 96 + x) * 4);
+    const svg = parseSvg(tracer.traceRgba(img).svg);
+    expect(svg.gradients.map((g) => g.kind)).toEqual(["radial"]);
+    const flat = svg.paths.filter((p) => !p.fill.startsWith("url("));
+    expect(flat.some((p) => rgbDistance(p.fill, [200, 30, 30, 255]) < 12)).toBe(true);
+    expect(flat.some((p) => p.fill === "#fff")).toBe(true);
+  });
 });

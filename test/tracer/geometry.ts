@@ -137,3 +137,17 @@ export function uncoveredPixels(
   }
   return bad;
 }
+
+/** Filled area of one fill's shapes (non-zero rule, sub-paths with opposite winding are holes). */
+export function area(svg: string, fill: string): number {
+  let a = 0;
+  for (const p of polygons(svg)) {
+    if (p.fill !== fill) continue;
+    const r = p.pts[0]!;
+    for (let i = 0; i < r.length; i += 2) {
+      const j = (i + 2) % r.length;
+      a += r[i]! * r[j + 1]! - r[j]! * r[i + 1]!;
+    }
+  }
+  return a / 2;
+}

@@ -45,7 +45,8 @@ export const STAGE_FIXTURES: StageFixture[] = [
   {
     // a smooth ramp
     name: "ramp",
-    build: () => image(32, 24, (x) => [40 + x * 6, 80 + x * 3, 200 - x * 4, 255]),
+    build: () =>
+      image(64, 40, (x) => [40 + Math.round(x * 3), 80 + Math.round(x * 1.5), 200 - Math.round(x * 2), 255]),
     options: {},
   },
   {
@@ -65,6 +66,12 @@ export const STAGE_FIXTURES: StageFixture[] = [
   },
 ];
 
-export const STAGES: Array<TraceStopAfter | "final"> = ["quantize", "segment", "contour", "final"];
+export const STAGES: Array<TraceStopAfter | "final"> = [
+  "quantize",
+  "segment",
+  "gradients",
+  "contour",
+  "final",
+];
 
 export const goldenName = (fixture: string, stage: string) => `${fixture}.${stage}.svg`;

@@ -1,6 +1,8 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv } from "../../app-env";
 import { type Db, getDb } from "../../db/client";
 import { idempotencyKeys } from "../../db/schema";
@@ -17,11 +19,19 @@ const RETAIN_SECONDS = 24 * 3600;
 const LOCK_SECONDS = 60;
 const REPLAYED_HEADERS = ["content-type", "location"];
 
+/** The stored first answer, thrown from deep inside a handler that finds its key already answered. */
+export class IdempotentReplay extends HTTPException {}
+
 /**
  * `Idempotency-Key` for unsafe methods (draft-ietf-httpapi-idempotency-key-header):
  * same key + same request → the stored first answer; same key + another request → 422;
  * same key while the first is still running → 409. Keys are scoped to the caller.
  * Answers of 5xx are not stored, so the client may retry with the same key.
+ *
+ * A JSON body is part of the fingerprint as sent. An upload's body can't be read twice, and its
+ * multipart framing differs between two sends of the same file, so the upload fingerprints itself
+ * once it has streamed through (the file's SHA-256 and its fields) and claims the key then, through
+ * `claimForBody`; an upload refused before that point stores nothing under the key.
  */
 export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
@@ -34,12 +44,77 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
     );
   }
   const db = getDb(c.env.DB);
-  const now = c.var.clock();
   const scope = `${c.get("principal")?.userId ?? `ip:${clientIp(c)}`}`;
-  const requestHash = await fingerprint(c);
-  const nowIso = now.toISOString();
+  const url = new URL(c.req.url);
+  const target = `${url.pathname}${url.search}`;
+  let claimed = false;
+  let completedInBatch = false;
+  const claim = async (body: string) => {
+    const requestHash = await requestFingerprint(c.req.method, target, body);
+    const stored = await claimKey(db, scope, key, requestHash, c.var.clock());
+    if (stored) throw new IdempotentReplay(stored.status as ContentfulStatusCode, { res: stored });
+    claimed = true;
+  };
+  c.set("idempotency", {
+    // A JSON body was fingerprinted (and the key claimed) before the handler ran.
+    claimForBody: async (bodyFingerprint) => {
+      if (!claimed) await claim(`body:${bodyFingerprint}`);
+    },
+    completeInBatch(status, body) {
+      if (!claimed) throw new Error("completeInBatch before the Idempotency-Key was claimed");
+      completedInBatch = true;
+      return db
+        .update(idempotencyKeys)
+        .set({
+          state: "done",
+          responseStatus: status,
+          responseHeaders: { "content-type": "application/json" },
+          responseBody: JSON.stringify(body),
+        })
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    },
+  });
 
-  // Claim the key: a fresh row, or take over an expired one or a crashed in-flight one.
+  const body = await readableBody(c);
+  if (body !== null) await claim(body);
+  // Errors below become answers in c.res (the app's error handler); a stored answer found by
+  // `claimForBody` is thrown as IdempotentReplay and answered as such.
+  await next();
+  if (!claimed || completedInBatch) return;
+  const res = c.res;
+  if (res.status >= 500) {
+    await release(db, scope, key);
+    return;
+  }
+  const headers: Record<string, string> = {};
+  for (const name of REPLAYED_HEADERS) {
+    const value = res.headers.get(name);
+    if (value) headers[name] = value;
+  }
+  await db
+    .update(idempotencyKeys)
+    .set({
+      state: "done",
+      responseStatus: res.status,
+      responseHeaders: headers,
+      responseBody: await res.clone().text(),
+    })
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+});
+
+/**
+ * Takes the key for this request: a fresh row, an expired one, or a crashed in-flight one of the
+ * same request. Returns the stored answer when the same request was already answered; throws 422
+ * for another request under the key and 409 while the first is still running.
+ */
+async function claimKey(
+  db: Db,
+  scope: string,
+  key: string,
+  requestHash: string,
+  now: Date,
+): Promise<Response | null> {
+  const nowIso = now.toISOString();
   const claimed = await db
     .insert(idempotencyKeys)
     .values({
@@ -66,54 +141,10 @@ export const idempotency = createMiddleware<AppEnv>(async (c, next) => {
       setWhere: sql`${idempotencyKeys.expiresAt} <= ${nowIso} OR (${idempotencyKeys.state} = 'in_flight' AND ${idempotencyKeys.lockedUntil} <= ${nowIso} AND ${idempotencyKeys.requestHash} = ${requestHash})`,
     })
     .returning({ key: idempotencyKeys.key });
+  return claimed.length === 1 ? null : storedAnswer(db, scope, key, requestHash);
+}
 
-  if (claimed.length === 0) return replayOrRefuse(db, scope, key, requestHash);
-
-  let completedInBatch = false;
-  c.set("idempotency", {
-    completeInBatch(status, body) {
-      completedInBatch = true;
-      return db
-        .update(idempotencyKeys)
-        .set({
-          state: "done",
-          responseStatus: status,
-          responseHeaders: { "content-type": "application/json" },
-          responseBody: JSON.stringify(body),
-        })
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-    },
-  });
-
-  try {
-    await next();
-  } catch (error) {
-    await release(db, scope, key);
-    throw error;
-  }
-  if (completedInBatch) return;
-  const res = c.res;
-  if (res.status >= 500) {
-    await release(db, scope, key);
-    return;
-  }
-  const headers: Record<string, string> = {};
-  for (const name of REPLAYED_HEADERS) {
-    const value = res.headers.get(name);
-    if (value) headers[name] = value;
-  }
-  await db
-    .update(idempotencyKeys)
-    .set({
-      state: "done",
-      responseStatus: res.status,
-      responseHeaders: headers,
-      responseBody: await res.clone().text(),
-    })
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-});
-
-async function replayOrRefuse(db: Db, scope: string, key: string, requestHash: string) {
+async function storedAnswer(db: Db, scope: string, key: string, requestHash: string): Promise<Response> {
   const row = await db
     .select()
     .from(idempotencyKeys)
@@ -138,11 +169,10 @@ async function replayOrRefuse(db: Db, scope: string, key: string, requestHash: s
       },
     );
   }
-  const res = new Response(row.responseBody === "" ? null : row.responseBody, {
+  return new Response(row.responseBody === "" ? null : row.responseBody, {
     status: row.responseStatus ?? 200,
     headers: { ...(row.responseHeaders ?? {}), "Idempotent-Replayed": "true" },
   });
-  return res;
 }
 
 function release(db: Db, scope: string, key: string) {
@@ -157,14 +187,15 @@ function release(db: Db, scope: string, key: string) {
     );
 }
 
-/** Method, path, query and body. Non-JSON bodies (uploads) are fingerprinted by type and length, not read. */
-async function fingerprint(c: Context<AppEnv>): Promise<string> {
-  const url = new URL(c.req.url);
-  const type = c.req.header("content-type") ?? "";
-  const body = type.includes("json")
-    ? await c.req.raw.clone().text()
-    : `${type.split(";")[0]}:${c.req.header("content-length") ?? "?"}`;
-  return requestFingerprint(c.req.method, `${url.pathname}${url.search}`, body);
+/**
+ * The body as it counts for the fingerprint: a JSON body's text, "" for none, or null for a body the
+ * handler fingerprints itself (an upload, see `claimForBody`).
+ */
+async function readableBody(c: Context<AppEnv>): Promise<string | null> {
+  if ((c.req.header("content-type") ?? "").includes("json")) return c.req.raw.clone().text();
+  const length = c.req.header("content-length");
+  const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+  return hasBody ? null : "";
 }
 
 /** What makes two requests "the same" for an Idempotency-Key. */

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../auth/api-keys";
 import { requires } from "../../policy";
 import { tokensSchema } from "../auth/auth.routes";
+import { newPasswordField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { apiKeySchema, idParam, meSchema, sessionSchema } from "../schemas";
 
@@ -33,7 +34,7 @@ export const changePassword = createRoute({
     body: jsonBody(
       z.strictObject({
         currentPassword: z.string().min(1).max(1024),
-        newPassword: z.string().min(1).max(1024),
+        newPassword: newPasswordField,
       }),
     ),
   },

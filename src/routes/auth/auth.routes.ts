@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { newPasswordField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { emailSchema, userSchema } from "../schemas";
 
@@ -27,7 +28,7 @@ export const register = createRoute({
     body: jsonBody(
       z.strictObject({
         email: emailSchema,
-        password: z.string().min(1).max(1024),
+        password: newPasswordField,
         name: z.string().trim().min(1).max(100).optional(),
       }),
     ),

@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { FILE_NAME_PATTERN } from "../../media/names";
+import { MAX_CATEGORY_NAME_CHARS } from "../../organize/categories";
 import { requires } from "../../policy";
+import { templateField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
@@ -19,22 +22,29 @@ export const categorySchema = z
   })
   .openapi("Category");
 
+const EXTENSION = "^\\s*\\.[A-Za-z0-9][A-Za-z0-9_+-]{0,15}\\s*$";
+const MIME_PATTERN = "^\\s*[A-Za-z0-9][A-Za-z0-9.+-]*/(?:\\*|[A-Za-z0-9][A-Za-z0-9.+-]*\\*?)\\s*$";
+
 const categoryBody = z
   .strictObject({
-    name: z.string().min(1).max(60),
+    name: z
+      .string()
+      .min(1)
+      .max(4 * MAX_CATEGORY_NAME_CHARS)
+      .openapi({ maxLength: MAX_CATEGORY_NAME_CHARS, pattern: FILE_NAME_PATTERN }),
     extensions: z
-      .array(z.string().max(20))
+      .array(z.string().max(20).openapi({ pattern: EXTENSION }))
       .max(100)
       .openapi({ example: [".psd", ".xcf"] }),
     mimeTypes: z
-      .array(z.string().max(100))
+      .array(z.string().max(100).openapi({ pattern: MIME_PATTERN }))
       .max(50)
       .optional()
       .openapi({ example: ["image/vnd.adobe.photoshop"] }),
-    folder: z.string().max(300).nullable().optional().openapi({
-      description:
-        "Destination template, e.g. /Design/{yyyy}; placeholders {category} {yyyy} {mm} {ext} {tag}",
-    }),
+    folder: templateField
+      .nullable()
+      .optional()
+      .openapi({ description: "Destination template, e.g. /Design/{yyyy}" }),
     priority: z
       .number()
       .int()
@@ -43,7 +53,13 @@ const categoryBody = z
       .optional()
       .openapi({ description: "Higher is tried first; default 100" }),
   })
-  .openapi("CategoryInput");
+  .openapi("CategoryInput", {
+    description: "At least one extension or MIME type.",
+    anyOf: [
+      { properties: { extensions: { minItems: 1 } } },
+      { properties: { mimeTypes: { minItems: 1 } }, required: ["mimeTypes"] },
+    ],
+  });
 
 export const listCategories = createRoute({
   method: "get",

@@ -50,17 +50,19 @@ export const cancelJobHandler: RouteHandler<typeof cancelJob, AppEnv> = async (c
 
 export const watchJobHandler: RouteHandler<typeof watchJob, AppEnv> = async (c) => {
   const socket = await service.watchJob(c.env, caller(c), c.req.valid("param").id, c.req.raw);
-  return socket ?? c.json({}, 426);
+  if (!socket)
+    throw new ApiError(426, "upgrade_required", "Connect with a WebSocket upgrade.", {
+      headers: { Upgrade: "websocket" },
+    });
+  return socket;
 };
 
 export const retryJobsHandler: RouteHandler<typeof retryJobs, AppEnv> = async (c) => {
   const body = c.req.valid("json");
-  if (!body.jobIds && !body.allFailed)
-    throw new ApiError(422, "validation_failed", "Give jobIds or allFailed: true.");
   const requeued = await service.retryFailedJobs(
     c.env,
     jobTypes,
-    body.allFailed ? "all" : body.jobIds!,
+    "jobIds" in body ? body.jobIds : "all",
     c.var.clock(),
   );
   return c.json({ requeued }, 202);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../db/jobs-schema";
+import { problemSchema } from "../../errors";
 import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
@@ -86,7 +87,10 @@ export const watchJob = createRoute({
   responses: {
     101: { description: "Switching protocols" },
     ...pickProblems(401, 403, 404),
-    426: jsonContent(z.object({}), "Not a WebSocket upgrade"),
+    426: {
+      content: { "application/problem+json": { schema: problemSchema } },
+      description: "Not a WebSocket upgrade",
+    },
   },
 });
 
@@ -98,10 +102,10 @@ export const retryJobs = createRoute({
   summary: "Retry failed jobs: the given ids, or every failed job",
   request: {
     body: jsonBody(
-      z.strictObject({
-        jobIds: z.array(z.string().max(64)).min(1).max(500).optional(),
-        allFailed: z.boolean().optional(),
-      }),
+      z.union([
+        z.strictObject({ jobIds: z.array(z.string().max(64)).min(1).max(500) }),
+        z.strictObject({ allFailed: z.literal(true) }),
+      ]),
     ),
   },
   responses: {

@@ -182,9 +182,17 @@ export const createShareHandler: H<typeof routes.createShare> = async (c) => {
 };
 
 export const listSharesHandler: H<typeof routes.listShares> = async (c) => {
-  const rows = await shareService.listShares(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
+  const page = await shareService.listShares(
+    getDb(c.env.DB),
+    caller(c).userId,
+    c.req.valid("param").id,
+    c.req.valid("query"),
+  );
   const origin = getConfig(c.env).appOrigin;
-  return c.json({ items: rows.map((r) => shareService.publicShare(r, null, origin)) }, 200);
+  return c.json(
+    { items: page.items.map((r) => shareService.publicShare(r, null, origin)), nextCursor: page.nextCursor },
+    200,
+  );
 };
 
 export const revokeShareHandler: H<typeof routes.revokeShare> = async (c) => {

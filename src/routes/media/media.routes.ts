@@ -1,5 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { problemSchema } from "../../errors";
+import { pageQuerySchema } from "../../lib/pagination";
+import {
+  FILE_NAME_PATTERN,
+  FOLDER_PATTERN,
+  MAX_FOLDER_CHARS,
+  MAX_NAME_CHARS,
+  TAG_LIST_PATTERN,
+} from "../../media/names";
 import { requires } from "../../policy";
+import { fileNameField, folderField, tagsField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
@@ -29,7 +39,32 @@ export const uploadMedia = createRoute({
   middleware: [mediaWrite] as const,
   summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
   description:
-    "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here.",
+    "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here. With `Idempotency-Key`, two requests are the same when the file's bytes and the `name`, `folder` and `tags` fields are (the multipart framing doesn't count): the same → the first answer again; different → 422.",
+  request: {
+    // Documented, not validated here: the upload is parsed as a stream by src/media/upload.ts.
+    body: {
+      required: true,
+      content: {
+        "multipart/form-data": {
+          schema: {
+            type: "object",
+            properties: {
+              file: { type: "string", format: "binary" },
+              name: { type: "string", maxLength: MAX_NAME_CHARS, pattern: FILE_NAME_PATTERN },
+              folder: { type: "string", maxLength: MAX_FOLDER_CHARS, pattern: FOLDER_PATTERN },
+              tags: {
+                type: "string",
+                maxLength: 1000,
+                pattern: TAG_LIST_PATTERN,
+                description: "comma-separated",
+              },
+            },
+            required: ["file"],
+          },
+        },
+      },
+    },
+  },
   responses: {
     201: jsonContent(mediaBody, "Stored"),
     ...pickProblems(400, 401, 403, 413, 415, 422, 429),
@@ -167,6 +202,7 @@ export const createShare = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Create a signed, time-limited download link",
+  description: "A file has at most 20 live (unrevoked, unexpired) links: 409 `too_many_shares` beyond.",
   request: {
     params: idParam("med"),
     body: jsonBody(
@@ -191,11 +227,11 @@ export const listShares = createRoute({
   path: "/media/{id}/shares",
   tags,
   middleware: [mediaRead] as const,
-  summary: "Share links of a file",
-  request: { params: idParam("med") },
+  summary: "Share links of a file, newest first",
+  request: { params: idParam("med"), query: pageQuerySchema },
   responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema) }), "Links"),
-    ...pickProblems(401, 403, 404),
+    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
+    ...pickProblems(400, 401, 403, 404, 422),
   },
 });
 
@@ -215,18 +251,16 @@ export const createUpload = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Start a resumable upload (for files above the single-request limit)",
+  description:
+    "At most 10 uploads may be open per user (409 `too_many_uploads`). Each part's size counts against the storage quota from the moment it is sent until the upload completes, is aborted or expires.",
   request: {
     body: jsonBody(
-      z.strictObject({
-        name: z.string().min(1).max(2048),
-        folder: z.string().max(1024).optional(),
-        tags: z.array(z.string().max(200)).max(50).optional(),
-      }),
+      z.strictObject({ name: fileNameField, folder: folderField.optional(), tags: tagsField.optional() }),
     ),
   },
   responses: {
     201: jsonContent(z.object({ upload: uploadSchema }), "Started"),
-    ...pickProblems(400, 401, 403, 413, 415, 422),
+    ...pickProblems(400, 401, 403, 409, 413, 415, 422),
   },
 });
 
@@ -236,6 +270,8 @@ export const uploadPart = createRoute({
   tags,
   middleware: [mediaWrite] as const,
   summary: "Upload one part (raw bytes, Content-Length required); retrying a part replaces it",
+  description:
+    "A part that would take used plus reserved bytes over the storage quota is refused (413 `quota_exceeded`) before any byte is stored. A PUT of a part is idempotent by itself: sending it again stores the same part again, another body replaces it. `Idempotency-Key` is therefore not recorded for parts.",
   request: {
     params: z.object({
       id: z
@@ -250,12 +286,21 @@ export const uploadPart = createRoute({
         .max(10_000)
         .openapi({ param: { name: "partNumber", in: "path" } }),
     }),
+    // Documented, not validated here: the part streams straight to R2.
+    body: {
+      required: true,
+      content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } },
+    },
   },
   responses: {
     200: jsonContent(
       z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() }),
       "Stored",
     ),
+    411: {
+      content: { "application/problem+json": { schema: problemSchema } },
+      description: "Content-Length is missing",
+    },
     ...pickProblems(400, 401, 403, 404, 409, 413, 422),
   },
 });
@@ -295,8 +340,9 @@ export const moveFolder = createRoute({
   tags: ["Folders"],
   middleware: [mediaWrite] as const,
   summary: "Rename or move a folder with everything in it (one batch)",
+  description: "The root can't be moved, nor a folder into itself (422 `invalid_move`).",
   request: {
-    body: jsonBody(z.strictObject({ from: z.string().min(1).max(1024), to: z.string().min(1).max(1024) })),
+    body: jsonBody(z.strictObject({ from: folderField, to: folderField })),
   },
   responses: {
     200: jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved"),

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { SORTS } from "../../media/library";
+import { fileNameField, folderField, isoDateField, tagsField } from "../fields";
 
 export const mediaSchema = z
   .object({
@@ -24,12 +25,6 @@ export const mediaSchema = z
 
 export const mediaBody = z.object({ media: mediaSchema });
 
-const isoDate = z
-  .string()
-  .max(40)
-  .refine((s) => !Number.isNaN(Date.parse(s)), "Expected an ISO-8601 date or date-time")
-  .transform((s) => new Date(s).toISOString());
-
 const bool = (fallback: "true" | "false") =>
   z
     .enum(["true", "false"])
@@ -45,13 +40,13 @@ export const listQuerySchema = pageQuerySchema.extend({
   type: z.string().max(100).optional().openapi({
     description: "A kind (image, video, audio, document, archive, text, other), a MIME type, or `image/*`",
   }),
-  tag: z.string().max(50).optional(),
-  folder: z.string().max(1024).optional(),
+  tag: tagsField.element.optional(),
+  folder: folderField.optional(),
   subfolders: bool("true").openapi({
     description: "Include files in sub-folders of `folder` (default true)",
   }),
-  from: isoDate.optional().openapi({ description: "Created at or after" }),
-  to: isoDate.optional().openapi({ description: "Created before" }),
+  from: isoDateField.optional().openapi({ description: "Created at or after" }),
+  to: isoDateField.optional().openapi({ description: "Created before" }),
   minSize: z.coerce.number().int().min(0).optional(),
   maxSize: z.coerce.number().int().min(0).optional(),
   sort: z
@@ -62,16 +57,16 @@ export const listQuerySchema = pageQuerySchema.extend({
 });
 
 export const patchSchema = z.strictObject({
-  name: z.string().min(1).max(2048).optional(),
-  folder: z.string().max(1024).optional(),
-  tags: z.array(z.string().max(200)).max(200).optional(),
+  name: fileNameField.optional(),
+  folder: folderField.optional(),
+  tags: tagsField.optional(),
 });
 
 export const bulkSchema = z.strictObject({
   ids: z.array(z.string().min(1).max(64)).min(1).max(500),
   action: z.enum(["move", "tag", "untag", "trash", "restore"]),
-  folder: z.string().max(1024).optional(),
-  tags: z.array(z.string().max(200)).max(50).optional(),
+  folder: folderField.optional(),
+  tags: tagsField.optional(),
 });
 
 export const statsSchema = z

@@ -4,14 +4,13 @@ import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { FILE_SORTS } from "../../organize/queries";
 import { requires } from "../../policy";
+import { folderField, templateField } from "../fields";
 import { jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Organize"];
 const jobsRead = requires({ kind: "user", scope: "jobs:read" });
 const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
-
-const template = z.string().min(1).max(300).openapi({ example: "/Sorted/{category}/{yyyy}" });
 
 export const fileRecordSchema = z
   .object({
@@ -34,7 +33,7 @@ export const fileRecordSchema = z
 
 export const settingsSchema = z
   .object({
-    template,
+    template: templateField,
     conflict: z.enum(CONFLICT_POLICIES),
     autoOrganize: z.boolean().openapi({ description: "Organize each new upload with a small job" }),
   })
@@ -51,11 +50,11 @@ export const organize = createRoute({
   request: {
     body: jsonBody(
       z.strictObject({
-        folder: z.string().max(1024).optional().openapi({ description: "default: the whole library" }),
+        folder: folderField.optional().openapi({ description: "default: the whole library" }),
         dryRun: z.boolean().optional(),
         duplicates: z.enum(DUPLICATE_MODES).optional().openapi({ description: "default report" }),
         keep: z.enum(KEEP_POLICIES).optional().openapi({ description: "default oldest" }),
-        template: template.optional().openapi({ description: "default: your settings' template" }),
+        template: templateField.optional().openapi({ description: "default: your settings' template" }),
         conflict: z.enum(CONFLICT_POLICIES).optional(),
       }),
     ),

@@ -3,7 +3,7 @@
 // detected on the turn measured 2 px away; Schneider least-squares cubics between corners, lines where
 // the points are within 0.5 px of the chord; polygons via Douglas-Peucker. Output goes to the writer.
 import { Contour } from "./contour";
-import { Options } from "./options";
+import { MODE_BINARY, Options } from "./options";
 import { Frame, TRANSPARENT } from "./prepare";
 import { LayerMask } from "./segment";
 import { SvgWriter } from "./svg";
@@ -27,6 +27,10 @@ export class Fitter {
   cornerCos: f64;
   polygons: bool;
   frame: Frame;
+  /** cover every opaque pixel (colour modes; binary mode paints black only, on nothing) */
+  cover: bool;
+  /** by label: 1 when opaque (Layers.solid) */
+  solid: StaticArray<i32>;
   mask: LayerMask = new LayerMask();
   ptX: usize = 0; // f64 points
   ptY: usize = 0;
@@ -55,8 +59,10 @@ export class Fitter {
   qx: f64 = 0;
   qy: f64 = 0;
 
-  constructor(o: Options, frame: Frame, ct: Contour, out: SvgWriter) {
+  constructor(o: Options, frame: Frame, solid: StaticArray<i32>, ct: Contour, out: SvgWriter) {
     this.frame = frame;
+    this.solid = solid;
+    this.cover = o.mode != MODE_BINARY;
     this.fitTol = o.fitTol;
     this.cornerCos = o.cornerCos;
     this.polygons = o.polygons;
@@ -67,17 +73,21 @@ export class Fitter {
   /**
    * How far a boundary point at (x, y) on a lattice edge moves along the outward normal (nx, ny): where
    * the pixel outside is transparent, out to the edge's sub-pixel position (that pixel's alpha as
-   * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 1 px past the
-   * image border; against another layer it stays on the lattice.
+   * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 0.3 px against
+   * a translucent layer; 1 px past the image border; against another opaque layer it stays on the
+   * lattice (the layers below reach under it).
    */
   outset(x: f64, y: f64, nx: f64, ny: f64): f64 {
+    if (!this.cover) return 0;
     let f = this.frame;
     let px = <i32>Math.floor(x + nx * 0.5);
     let py = <i32>Math.floor(y + ny * 0.5);
     // past the image border nothing shows (the viewBox clips): move out a whole pixel
     if (px < 0 || py < 0 || px >= f.w || py >= f.h) return 1;
     let i = py * f.w + px;
-    if (f.label(i) != TRANSPARENT) return 0;
+    let l = f.label(i);
+    // a translucent layer is no cover: nothing extends under it
+    if (l != TRANSPARENT) return unchecked(this.solid[l]) != 0 ? 0 : OUTSET_MIN;
     let a = <f64>f.alpha(i) / 255;
     return a > OUTSET_MIN ? a : OUTSET_MIN;
   }
@@ -107,6 +117,7 @@ export class Fitter {
 
   /** whether the image pixel containing (x, y) is opaque (alpha > 250) */
   opaqueAt(x: f64, y: f64): bool {
+    if (!this.cover) return false;
     let f = this.frame;
     let px = <i32>Math.floor(x);
     let py = <i32>Math.floor(y);

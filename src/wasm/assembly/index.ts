@@ -7,7 +7,18 @@ import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";
 import { progress } from "./env";
 import { Fitter } from "./fit";
-import { MODE_BINARY, OPTION_COUNT, Options, STOP_CONTOUR, STOP_QUANTIZE, STOP_SEGMENT } from "./options";
+import { PolyFitter } from "./polygon";
+import {
+  MODE_BINARY,
+  OPTION_COUNT,
+  Options,
+  STOP_CONTOUR,
+  STOP_GRADIENTS,
+  STOP_NONE,
+  STOP_QUANTIZE,
+  STOP_SEGMENT,
+} from "./options";
+import { Fills, findGradients } from "./gradients";
 import { Frame, markThin } from "./prepare";
 import { binarize, Palette, quantize } from "./quantize";
 import { computeLayers, despeckle, LayerMask, Layers, buildLayerMask, removeWhiteBackground } from "./segment";
@@ -74,6 +85,8 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // segment
   despeckle(f, o);
   if (o.dropWhite) removeWhiteBackground(f, o, pal);
+  let fills = new Fills();
+  if (o.stopAfter != STOP_SEGMENT) findGradients(f, o, pal, fills);
   let ly = new Layers();
   computeLayers(f, o, pal, ly);
   colorsOut = ly.n;
@@ -82,7 +95,8 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // per layer: mask -> contours -> fitted paths
   let mask = new LayerMask();
   let ct = new Contour();
-  let fitter = new Fitter(o, f, ct, out);
+  let fitter = new Fitter(o, f, ly.solid, ct, out);
+  let poly = new PolyFitter(o.smoothness, o.polygons, ct, out);
   let nl = ly.n;
   for (let i = 0; i < nl; i++) {
     let c = unchecked(ly.order[i]);
@@ -90,8 +104,10 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
     buildLayerMask(f, o, ly, mask, c);
     let mark0 = out.len;
     let sub0 = out.subpaths;
-    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]));
-    if (o.stopAfter == STOP_SEGMENT) writeMask(mask, out);
+    let g = unchecked(fills.byLabel[c]);
+    if (g != null && (o.stopAfter == STOP_NONE || o.stopAfter == STOP_GRADIENTS)) out.beginGradientPath(g, i);
+    else out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]), unchecked(pal.a[c]));
+    if (o.stopAfter == STOP_SEGMENT || o.stopAfter == STOP_GRADIENTS) writeMask(mask, out);
     else if (o.stopAfter == STOP_CONTOUR) writeContours(mask, ct, out);
     else {
       let bw = mask.mw - 2;
@@ -100,7 +116,9 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
         for (let x = 1; x <= bw; x++) {
           if (!isContourStart(mask, x, y)) continue;
           let n = traceContour(mask, ct, x, y);
-          if (n >= 4) fitter.fit(n, mask);
+          if (n < 4) continue;
+          if (o.mode == MODE_BINARY) poly.fit(n, mask.bx0, mask.by0);
+          else fitter.fit(n, mask);
         }
       }
     }

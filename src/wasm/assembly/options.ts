@@ -9,6 +9,7 @@ export const MODE_POSTERIZE: i32 = 2;
 export const STOP_QUANTIZE: i32 = 1;
 export const STOP_SEGMENT: i32 = 2;
 export const STOP_CONTOUR: i32 = 3;
+export const STOP_GRADIENTS: i32 = 4;
 export const STOP_NONE: i32 = 0;
 
 export const OPTION_COUNT: i32 = 14;
@@ -19,6 +20,8 @@ export class Options {
   colors: i32 = 0;
   /** 0..100: colour error target of automatic palettes */
   detail: f64 = 50;
+  /** 0..100 */
+  smoothness: f64 = 50;
   /** curve fitting tolerance in px */
   fitTol: f64 = 0.8;
   /** cosine of the corner threshold angle */
@@ -40,7 +43,8 @@ export class Options {
     o.mode = <i32>load<f64>(ptr);
     o.colors = <i32>load<f64>(ptr + 8);
     o.detail = load<f64>(ptr + 16);
-    o.fitTol = 0.35 + 0.012 * load<f64>(ptr + 24); // smoothness 0..100 -> 0.35..1.55 px
+    o.smoothness = load<f64>(ptr + 24);
+    o.fitTol = 0.35 + 0.012 * o.smoothness; // 0..100 -> 0.35..1.55 px
     o.cornerCos = Math.cos((load<f64>(ptr + 32) * Math.PI) / 180);
     o.speckle = <i32>load<f64>(ptr + 40);
     o.polygons = load<f64>(ptr + 48) != 0;

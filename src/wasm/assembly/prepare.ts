@@ -4,6 +4,9 @@
 
 export const TRANSPARENT: i32 = 255;
 
+const DX4: StaticArray<i32> = [-1, 1, 0, 0];
+const DY4: StaticArray<i32> = [0, 0, -1, 1];
+
 export class Frame {
   w: i32;
   h: i32;
@@ -41,6 +44,33 @@ export class Frame {
     store<u8>(this.lab + <usize>i, <u8>c);
   }
 
+  /**
+   * Uniform translucency: 16 <= alpha <= 250 with a 4-neighbour within 12 of it; a neighbour that is
+   * neither similar nor transparent (alpha < 16), e.g. an opaque shape beside the translucent one, must
+   * have a similar pixel opposite it. The ramp at an anti-aliased edge of an opaque shape (opaque on one
+   * side, transparent on the other) is not uniform. Such pixels become shapes with fill-opacity.
+   */
+  translucent(x: i32, y: i32): bool {
+    let a = this.alpha(y * this.w + x);
+    if (a < 16 || a > 250) return false;
+    let same = 0;
+    for (let k = 0; k < 4; k++) {
+      let b = this.alphaOr(x + unchecked(DX4[k]), y + unchecked(DY4[k]), -1);
+      if (b < 0) continue;
+      if (abs(b - a) <= 12) same++;
+      else if (b >= 16) {
+        let o = this.alphaOr(x - unchecked(DX4[k]), y - unchecked(DY4[k]), -1);
+        if (o < 0 || abs(o - a) > 12) return false;
+      }
+    }
+    return same > 0;
+  }
+
+  /** alpha at (x, y), or `outside` past the border */
+  @inline alphaOr(x: i32, y: i32, outside: i32): i32 {
+    return x < 0 || y < 0 || x >= this.w || y >= this.h ? outside : this.alpha(y * this.w + x);
+  }
+
   @inline thinAt(i: i32): i32 {
     return <i32>load<u8>(this.thin + <usize>i);
   }
@@ -70,6 +100,15 @@ const SAME_INK: i32 = 48;
 }
 
 @inline export function pmDist(f: Frame, i: i32, j: i32): i32 {
+  let u = load<u32>(f.rgba + (<usize>i << 2));
+  let v = load<u32>(f.rgba + (<usize>j << 2));
+  if (u == v) return 0;
+  if ((u >>> 24) == 255 && (v >>> 24) == 255) {
+    // both opaque (most pixels): premultiplied is the colour itself
+    let d = abs(<i32>(u & 255) - <i32>(v & 255));
+    d = max(d, abs(<i32>((u >>> 8) & 255) - <i32>((v >>> 8) & 255)));
+    return max(d, abs(<i32>((u >>> 16) & 255) - <i32>((v >>> 16) & 255)));
+  }
   let d = abs(pm(f, i, 3) - pm(f, j, 3));
   d = max(d, abs(pm(f, i, 0) - pm(f, j, 0)));
   d = max(d, abs(pm(f, i, 1) - pm(f, j, 1)));
@@ -128,8 +167,9 @@ export function isStrokeCore(f: Frame, x: i32, y: i32): bool {
  * least half the core's, else the ground's label (a neighbour off the stroke). An anti-aliased 1-3 px
  * line then keeps an 8-connected core of its own colour instead of breaking into dashes of ink, mixed
  * colours and ground, and leaves no halo of mixed colours (on transparency, its faint pixels join it).
+ * `joinOnly` (binary mode, where the threshold already decides coverage): only the joining pixels.
  */
-export function inkStrokes(f: Frame): void {
+export function inkStrokes(f: Frame, joinOnly: bool): void {
   let n = f.n;
   let w = f.w;
   let h = f.h;
@@ -167,7 +207,7 @@ export function inkStrokes(f: Frame): void {
         cc = p;
       }
     }
-    for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
+    if (!joinOnly) for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
     if (cc < 0) continue;
     // where the line crosses from one pixel column (or row) to the next, both pixels can be under half
     // covered: the faint one that joins two pieces of ink joins the ink

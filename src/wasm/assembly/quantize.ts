@@ -12,25 +12,31 @@ import { shellSort } from "./sort";
 
 /** automatic palettes go up to this; an explicit `colors` is at most 64 */
 export const MAX_COLORS: i32 = 160;
+/** labels: the colours, then one per (colour, opacity level) of uniformly translucent pixels */
+export const MAX_LABELS: i32 = 255;
 
 export class Palette {
   k: i32 = 0;
   /** sRGB 0..255 (fractional) */
-  r: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
-  g: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
-  b: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
+  r: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
+  g: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
+  b: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
+  /** opacity 0..255 (255 for every entry but the translucent ones) */
+  a: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
   /** Oklab */
-  L: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
-  A: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
-  B: StaticArray<f64> = new StaticArray<f64>(MAX_COLORS);
+  L: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
+  A: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
+  B: StaticArray<f64> = new StaticArray<f64>(MAX_LABELS);
 }
 
 /** colour and posterize modes: palette, then every pixel's label */
 export function quantize(f: Frame, o: Options, pal: Palette): void {
   let lut = heap.alloc(1 << 18);
-  buildPalette(f, o, pal);
+  // automatic palettes only: posterize and a fixed `colors` keep exactly that many opaque fills
+  let alphaLayers = o.mode == MODE_COLOR && o.colors <= 0;
+  buildPalette(f, o, pal, alphaLayers);
   progress(1, 0.6);
-  mapPixels(f, pal, lut);
+  mapPixels(f, pal, lut, alphaLayers);
   heap.free(lut);
 }
 
@@ -63,7 +69,7 @@ function boxStats(sidx: usize, sw: usize, sl: usize, sa: usize, sb: usize, lo: i
   return sse > 0 ? sse : 0;
 }
 
-function buildPalette(f: Frame, o: Options, pal: Palette): void {
+function buildPalette(f: Frame, o: Options, pal: Palette, alphaLayers: bool): void {
   // 1. weighted histogram
   let hw = heap.alloc(<usize>HBINS * 8);
   let hr = heap.alloc(<usize>HBINS * 8);
@@ -80,7 +86,7 @@ function buildPalette(f: Frame, o: Options, pal: Palette): void {
     for (let x = 0; x < f.w; x++) {
       let p = <usize>(y * f.w + x) << 2;
       let a = <i32>load<u8>(f.rgba + p + 3);
-      if (a < 128) continue;
+      if (a < 128 && !(alphaLayers && f.translucent(x, y))) continue;
       let r = <i32>load<u8>(f.rgba + p);
       let g = <i32>load<u8>(f.rgba + p + 1);
       let b = <i32>load<u8>(f.rgba + p + 2);
@@ -351,18 +357,25 @@ function buildPalette(f: Frame, o: Options, pal: Palette): void {
 }
 
 // Maps pixels to the nearest palette entry (Oklab) through a 6-bit-per-channel lookup table
-function mapPixels(f: Frame, pal: Palette, lut: usize): void {
+function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void {
   memory.fill(lut, 255, 1 << 18);
   for (let c = 0; c < pal.k; c++) {
     unchecked((pal.r[c] = 0));
     unchecked((pal.g[c] = 0));
     unchecked((pal.b[c] = 0));
   }
-  let accW = new StaticArray<f64>(MAX_COLORS);
+  let accW = new StaticArray<f64>(MAX_LABELS);
+  let accA = new StaticArray<f64>(MAX_LABELS);
+  // translucent labels by (colour, opacity level in 1/16 steps)
+  let byAlpha = new StaticArray<i32>(MAX_COLORS * 17);
+  for (let k = 0; k < MAX_COLORS * 17; k++) unchecked((byAlpha[k] = -1));
+  let nk = pal.k;
+  let nk0 = nk;
   for (let i = 0; i < f.n; i++) {
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
-    if (a < 128 || pal.k == 0) {
+    let tr = alphaLayers && f.translucent(i % f.w, i / f.w);
+    if ((a < 128 && !tr) || pal.k == 0) {
       store<u8>(f.lab + <usize>i, TRANSPARENT);
       continue;
     }
@@ -387,9 +400,26 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
       }
       store<u8>(lut + <usize>key, <u8>c);
     }
+    if (tr) {
+      let slot = c * 17 + ((a + 8) >> 4);
+      let l = unchecked(byAlpha[slot]);
+      if (l < 0 && nk < MAX_LABELS) {
+        l = nk++;
+        unchecked((byAlpha[slot] = l));
+        unchecked((pal.L[l] = pal.L[c]));
+        unchecked((pal.A[l] = pal.A[c]));
+        unchecked((pal.B[l] = pal.B[c]));
+        unchecked((pal.r[l] = 0));
+        unchecked((pal.g[l] = 0));
+        unchecked((pal.b[l] = 0));
+      }
+      c = l >= 0 ? l : a >= 128 ? c : TRANSPARENT;
+    }
     store<u8>(f.lab + <usize>i, <u8>c);
   }
-  inkStrokes(f);
+  pal.k = nk;
+  let firstTranslucent = nk0;
+  inkStrokes(f, false);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
     for (let x = 0; x < f.w; x++) {
@@ -414,7 +444,18 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
       unchecked((pal.g[c] += wgt * <f64>load<u8>(f.rgba + p + 1)));
       unchecked((pal.b[c] += wgt * <f64>load<u8>(f.rgba + p + 2)));
       unchecked((accW[c] += wgt));
+      unchecked((accA[c] += <f64>load<u8>(f.rgba + p + 3)));
     }
+  }
+  // opacity: 255 for the colours, the mean alpha for the translucent labels
+  let counts = new StaticArray<i32>(MAX_LABELS);
+  for (let i = 0; i < f.n; i++) {
+    let c = <i32>load<u8>(f.lab + <usize>i);
+    if (c != TRANSPARENT) unchecked((counts[c] += 1));
+  }
+  for (let c = 0; c < pal.k; c++) {
+    let n = unchecked(counts[c]);
+    unchecked((pal.a[c] = c < firstTranslucent || n == 0 ? 255 : accA[c] / <f64>n));
   }
   for (let c = 0; c < pal.k; c++) {
     let w = unchecked(accW[c]);
@@ -428,6 +469,8 @@ function mapPixels(f: Frame, pal: Palette, lut: usize): void {
 
 export function binarize(f: Frame, o: Options, pal: Palette): void {
   pal.k = 2;
+  unchecked((pal.a[0] = 255));
+  unchecked((pal.a[1] = 255));
   unchecked((pal.r[0] = 0));
   unchecked((pal.g[0] = 0));
   unchecked((pal.b[0] = 0));
@@ -437,15 +480,16 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
   for (let i = 0; i < f.n; i++) {
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
-    if (a < 128) {
-      store<u8>(f.lab + <usize>i, TRANSPARENT);
-      continue;
-    }
     let r = <i32>load<u8>(f.rgba + p);
     let g = <i32>load<u8>(f.rgba + p + 1);
     let b = <i32>load<u8>(f.rgba + p + 2);
+    // luminance as seen on white: a faint or light anti-aliased pixel is not black
     let l = (54 * r + 183 * g + 19 * b) >> 8;
-    store<u8>(f.lab + <usize>i, l < o.threshold ? 0 : 1);
+    let seen = (l * a + 255 * (255 - a) + 127) / 255;
+    // black or not: white and transparent are one ground (never painted), so specks of either side
+    // merge alike, as potrace's turdsize does
+    store<u8>(f.lab + <usize>i, seen < o.threshold ? 0 : 1);
   }
-  inkStrokes(f);
+  // strokes stay whole (the faint pixel joining two pieces of a line), without growing bolder
+  inkStrokes(f, true);
 }

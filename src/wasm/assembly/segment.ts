@@ -15,6 +15,8 @@ export class Layers {
   /** position in `order` by label; -1 for transparent or not emitted */
   rankOf: StaticArray<i32> = new StaticArray<i32>(256);
   count: StaticArray<i32> = new StaticArray<i32>(256);
+  /** 1 for opaque labels; nothing extends under a translucent layer (it would show through) */
+  solid: StaticArray<i32> = new StaticArray<i32>(256);
   emit: StaticArray<i32> = new StaticArray<i32>(256);
   x0: StaticArray<i32> = new StaticArray<i32>(256);
   y0: StaticArray<i32> = new StaticArray<i32>(256);
@@ -176,6 +178,7 @@ export function computeLayers(f: Frame, o: Options, pal: Palette, ly: Layers): v
       if (y > unchecked(ly.y1[c])) unchecked((ly.y1[c] = y));
     }
   }
+  for (let c = 0; c < pal.k; c++) unchecked((ly.solid[c] = pal.a[c] >= 250 ? 1 : 0));
   // emit flags
   for (let c = 0; c < pal.k; c++) unchecked((ly.emit[c] = ly.count[c] > 0 && (o.mode != MODE_BINARY || c == 0) ? 1 : 0));
   // order: bounding-box area desc, then pixel count desc, then index
@@ -235,7 +238,7 @@ export function buildLayerMask(f: Frame, o: Options, ly: Layers, m: LayerMask, c
           let mi = mrow + x;
           if (load<u8>(f.mark + <usize>mi) != 0) continue;
           let l = <i32>load<u8>(f.lab + <usize>(row + x));
-          if (unchecked(ly.rankOf[l]) <= r) continue;
+          if (unchecked(ly.rankOf[l]) <= r || unchecked(ly.solid[l]) == 0) continue;
           // any 8-neighbour inside (value 1 only: this pass's additions are 2)
           if (
             (<i32>load<u8>(f.mark + <usize>(mi - 1)) & 1) != 0 ||
@@ -285,7 +288,7 @@ export function buildLayerMask(f: Frame, o: Options, ly: Layers, m: LayerMask, c
           let px = p % m.mw;
           let py = p / m.mw;
           let l = <i32>load<u8>(f.lab + <usize>((py - 1 + y0) * f.w + (px - 1 + x0)));
-          if (unchecked(ly.rankOf[l]) <= r) fillable = false;
+          if (unchecked(ly.rankOf[l]) <= r || unchecked(ly.solid[l]) == 0) fillable = false;
           qt = visitBg(f, p - 1, qt);
           qt = visitBg(f, p + 1, qt);
           qt = visitBg(f, p - m.mw, qt);

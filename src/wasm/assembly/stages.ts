@@ -1,5 +1,6 @@
 // What the pipeline looks like when stopped after a stage (Options.stopAfter): plain SVG of the label
-// map, the layer masks or the lattice contours, for the per-stage golden tests and for debugging.
+// map, the layer masks (with their gradient fills after the gradients stage) or the lattice contours,
+// for the per-stage golden tests and for debugging.
 import { Contour, isContourStart, traceContour } from "./contour";
 import { Frame } from "./prepare";
 import { Palette } from "./quantize";
@@ -11,7 +12,7 @@ export function writeLabels(f: Frame, pal: Palette, out: SvgWriter): void {
   for (let c = 0; c < pal.k; c++) {
     let mark0 = out.len;
     let sub0 = out.subpaths;
-    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]));
+    out.beginPath(unchecked(pal.r[c]), unchecked(pal.g[c]), unchecked(pal.b[c]), unchecked(pal.a[c]));
     for (let y = 0; y < f.h; y++) {
       let x = 0;
       while (x < f.w) {

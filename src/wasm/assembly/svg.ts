@@ -2,6 +2,7 @@
 // 10^-precision, minimal separators), fills and the document frame. `viewBox` = source size, also
 // when traced downscaled (coordinates are scaled on the way out).
 import { clamp255 } from "./color";
+import { Gradient } from "./gradients";
 
 const HEX = "0123456789abcdef";
 
@@ -219,10 +220,21 @@ export class SvgWriter {
     this.str("</svg>");
   }
 
-  /** `<path fill="#rgb" d="` (short hex when exact); path data follows, relative to (0, 0) */
-  beginPath(r: f64, g: f64, b: f64): void {
+  /**
+   * `<path fill="#rgb" d="` (short hex when exact; `fill-opacity` when `a` < 250 of 255); path data
+   * follows, relative to (0, 0)
+   */
+  beginPath(r: f64, g: f64, b: f64, a: f64): void {
     this.str('<path fill="#');
     this.color(clamp255(r), clamp255(g), clamp255(b));
+    if (a < 250) {
+      // two decimals, no leading zero
+      let v = <i64>Math.round((a / 255) * 100);
+      if (v < 1) v = 1;
+      this.str('" fill-opacity=".');
+      if (v < 10) this.byte(48);
+      this.uint(v % 10 == 0 ? v / 10 : v);
+    }
     this.str('" d="');
     this.penX = 0;
     this.penY = 0;
@@ -230,6 +242,54 @@ export class SvgWriter {
     this.lastDot = false;
     this.lastCmd = 0;
   }
+  /** a gradient (in <defs>, id "g<id>") and `<path fill="url(#g<id>)" d="` */
+  beginGradientPath(g: Gradient, id: i32): void {
+    this.str(g.radial ? "<defs><radialGradient" : "<defs><linearGradient");
+    this.str(' id="g');
+    this.uint(id);
+    this.str('" gradientUnits="userSpaceOnUse"');
+    if (g.radial) {
+      this.attr("cx", g.x1 * this.scaleX);
+      this.attr("cy", g.y1 * this.scaleY);
+      this.attr("r", (g.r * (this.scaleX + this.scaleY)) / 2);
+    } else {
+      this.attr("x1", g.x1 * this.scaleX);
+      this.attr("y1", g.y1 * this.scaleY);
+      this.attr("x2", g.x2 * this.scaleX);
+      this.attr("y2", g.y2 * this.scaleY);
+    }
+    this.byte(62);
+    for (let s = 0; s < g.n; s++) {
+      this.str('<stop offset="');
+      this.dim(Math.round(unchecked(g.offset[s]) * 1000) / 1000);
+      this.str('" stop-color="#');
+      this.color(clamp255(unchecked(g.sr[s])), clamp255(unchecked(g.sg[s])), clamp255(unchecked(g.sb[s])));
+      this.str('"/>');
+    }
+    this.str(g.radial ? "</radialGradient></defs>" : "</linearGradient></defs>");
+    this.str('<path fill="url(#g');
+    this.uint(id);
+    this.str(')" d="');
+    this.penX = 0;
+    this.penY = 0;
+    this.lastNum = false;
+    this.lastDot = false;
+    this.lastCmd = 0;
+  }
+
+  /** ` name="value"` (up to 3 decimals; negative allowed) */
+  attr(name: string, v: f64): void {
+    this.byte(32);
+    this.str(name);
+    this.str('="');
+    if (v < 0) {
+      this.byte(45);
+      v = -v;
+    }
+    this.dim(v);
+    this.byte(34);
+  }
+
   endPath(): void {
     this.str('"/>');
     this.paths++;
