@@ -53,7 +53,8 @@ describe("email verification", () => {
     const token = tokenFrom(await waitForMail(email, /Confirm/), "/verify-email");
     const [id, mac] = token.split(".");
     await expectProblem(await verify(`${id}.${mac!.slice(0, -2)}xx`), 400, "invalid_token");
-    await expectProblem(await verify("tok_doesnotexist.abcdefghijklmnop"), 400, "invalid_token");
+    await expectProblem(await verify(`tok_${"a".repeat(20)}.${"B".repeat(43)}`), 400, "invalid_token");
+    await expectProblem(await verify("tok_doesnotexist.abcdefghijklmnop"), 422, "validation_failed");
     await env.DB.prepare("UPDATE user_tokens SET expires_at = '2000-01-01T00:00:00.000Z' WHERE id = ?")
       .bind(id)
       .run();

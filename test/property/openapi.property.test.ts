@@ -254,6 +254,15 @@ const SEMANTIC = new Set([
   "invalid_parts",
   // A folder move's from and to relate to each other (the root, or into itself).
   "invalid_move",
+  // An emailed token that does not exist, was used or has expired; a one-time code that is not the
+  // current one (it depends on the secret and the clock).
+  "invalid_token",
+  "otp_invalid",
+  // Which credit packs exist is the deployment's config (CREDIT_PACKS).
+  "unknown_pack",
+  // A webhook's signature is checked with PayPal: whether it holds is never a matter of shape.
+  "webhook_unverified",
+  "webhook_replayed",
 ]);
 /**
  * Statuses a valid request may still get: who is asking, what exists, what state it is in, how much

@@ -65,7 +65,10 @@ export const login = createRoute({
   },
 });
 
-const tokenField = z.string().min(10).max(200).openapi({ description: "The token from the emailed link" });
+const tokenField = z
+  .string()
+  .regex(/^tok_[a-z0-9]{20}\.[A-Za-z0-9_-]{43}$/)
+  .openapi({ description: "The token from the emailed link" });
 
 export const verifyEmail = createRoute({
   method: "post",

@@ -60,7 +60,16 @@ export const createOrder = createRoute({
   summary: "Start buying a pack: creates a PayPal order",
   description:
     "The price is the pack's, never the client's. Send the buyer to `approveUrl`; after they approve, call capture. Unknown pack → 422; unverified email → 403 `email_unverified`.",
-  request: { body: jsonBody(z.strictObject({ pack: z.string().min(1).max(32) })) },
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        pack: z
+          .string()
+          .regex(/^[a-z0-9-]{1,32}$/)
+          .openapi({ example: "starter", description: "A pack id from GET /billing/packs" }),
+      }),
+    ),
+  },
   responses: {
     201: jsonContent(
       z.object({ orderId: z.string(), approveUrl: z.string(), paymentId: z.string() }),
@@ -130,6 +139,13 @@ export const webhook = createRoute({
   description:
     "Handles PAYMENT.CAPTURE.COMPLETED, PAYMENT.CAPTURE.REFUNDED and PAYMENT.CAPTURE.REVERSED. Verified with PayPal's verify-webhook-signature API; an unverified (400 `webhook_unverified`) or replayed (400 `webhook_replayed`) delivery changes nothing.",
   request: {
+    headers: z.object({
+      "paypal-transmission-id": z.string().optional(),
+      "paypal-transmission-time": z.string().optional(),
+      "paypal-transmission-sig": z.string().optional(),
+      "paypal-cert-url": z.string().optional(),
+      "paypal-auth-algo": z.string().optional(),
+    }),
     body: { content: { "application/json": { schema: z.object({}).passthrough() } }, required: true },
   },
   responses: {

@@ -5,12 +5,15 @@ import { jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Account security"];
 const interactive = requires({ kind: "interactive" });
+const totpCode = z
+  .string()
+  .regex(/^\d{6}$/)
+  .openapi({ description: "The 6-digit code the authenticator app shows" });
+/** A 6-digit code, or a recovery code (`xxxxx-xxxxx`, any case, dash or space optional). */
 const code = z
   .string()
-  .trim()
-  .min(6)
-  .max(16)
-  .openapi({ description: "A 6-digit code, or (to disable) a recovery code" });
+  .regex(/^(\d{6}|[A-Za-z0-9]{5}[- ]?[A-Za-z0-9]{5})$/)
+  .openapi({ description: "A 6-digit code, or a recovery code" });
 
 export const resendVerification = createRoute({
   method: "post",
@@ -50,7 +53,7 @@ export const enableTwoFactor = createRoute({
   summary: "Turn two-factor sign-in on",
   description:
     "Needs a current code from the secret of `setup`. Answers ten recovery codes, shown this once (each works once, in place of a code).",
-  request: { body: jsonBody(z.strictObject({ code })) },
+  request: { body: jsonBody(z.strictObject({ code: totpCode })) },
   responses: {
     200: jsonContent(z.object({ recoveryCodes: z.array(z.string()).length(10) }), "On"),
     ...pickProblems(400, 401, 403, 409, 415, 422, 429),
