@@ -67,6 +67,7 @@ export const login = createRoute({
 
 const tokenField = z
   .string()
+  .length(68)
   .regex(/^tok_[a-z0-9]{20}\.[A-Za-z0-9_-]{43}$/)
   .openapi({ description: "The token from the emailed link" });
 
