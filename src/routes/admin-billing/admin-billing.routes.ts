@@ -58,12 +58,8 @@ export const adjustCredits = createRoute({
     params: idParam("usr"),
     body: jsonBody(
       z.strictObject({
-        amount: z
-          .number()
-          .int()
-          .min(-1_000_000)
-          .max(1_000_000)
-          .refine((n) => n !== 0, "Must not be 0"),
+        // Either sign, never 0: two ranges, so the document says it too.
+        amount: z.union([z.number().int().min(1).max(1_000_000), z.number().int().min(-1_000_000).max(-1)]),
         reason,
       }),
     ),
