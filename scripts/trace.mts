@@ -1,15 +1,16 @@
-// npm run trace -- <input.png|jpg|webp> -o <out.svg> [--mode color|binary|posterize] [--colors N]
+// npm run trace -- <input.png|jpg|webp> -o <out.svg> [--mode color|binary|posterize|centerline] [--colors N]
 //   [--detail 0-100] [--smoothness 0-100] [--corner-threshold deg] [--speckle px] [--output curves|polygons]
 //   [--layering stacked|cutout] [--precision 0-3] [--threshold 1-255] [--drop-white]
-//   [--max-pixels N] [--on-oversize downscale|error] [--preset logo|illustration|poster|lineart] [--json-stats]
+//   [--max-pixels N] [--on-oversize downscale|error] [--preset logo|illustration|poster|lineart]
+//   [--palette '#RRGGBB,#RRGGBB,…'] [--max-stroke-width px] [--no-fill-wide] [--json-stats]
 import { readFileSync, writeFileSync } from "node:fs";
 import { getNodeTracer, isTraceError } from "../src/wasm/node";
 
-const usage = `usage: npm run trace -- <input> -o <out.svg> [--mode color|binary|posterize] [--colors N]
+const usage = `usage: npm run trace -- <input> -o <out.svg> [--mode color|binary|posterize|centerline] [--colors N]
   [--preset logo|illustration|poster|lineart] [--detail 0-100] [--smoothness 0-100]
   [--corner-threshold degrees] [--speckle px] [--output curves|polygons] [--layering stacked|cutout]
   [--precision 0-3] [--threshold 1-255] [--drop-white] [--max-pixels N] [--on-oversize downscale|error]
-  [--json-stats]`;
+  [--palette '#RRGGBB,#RRGGBB,…'] [--max-stroke-width px] [--no-fill-wide] [--json-stats]`;
 
 const numeric = new Set([
   "colors",
@@ -20,6 +21,7 @@ const numeric = new Set([
   "precision",
   "threshold",
   "maxPixels",
+  "maxStrokeWidth",
 ]);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -37,6 +39,7 @@ async function main(argv: string[]): Promise<number> {
     if (a === "-o" || a === "--out") out = argv[++i];
     else if (a === "--json-stats") jsonStats = true;
     else if (a === "--drop-white") options.dropWhiteBackground = true;
+    else if (a === "--no-fill-wide") options.fillWide = false;
     else if (a.startsWith("--")) {
       const key = camel(a.slice(2));
       const v = argv[++i];
@@ -44,7 +47,7 @@ async function main(argv: string[]): Promise<number> {
         console.error(`missing value for ${a}\n${usage}`);
         return 2;
       }
-      options[key === "onOversize" ? "onOversize" : key] = numeric.has(key) ? Number(v) : v;
+      options[key] = numeric.has(key) ? Number(v) : key === "palette" ? v.split(",") : v;
     } else if (!input) input = a;
     else {
       console.error(`unexpected argument ${a}\n${usage}`);

@@ -7,7 +7,7 @@ import { userTokens } from "./db/security-schema";
 import { relayMail } from "./email/outbox";
 import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
-import { runMediaHousekeeping } from "./media/housekeeping";
+import { mediaTasks } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
 
 /**
@@ -42,7 +42,7 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
         db.delete(userTokens).where(lt(userTokens.expiresAt, monthAgo)),
         db.delete(paypalWebhookEvents).where(lt(paypalWebhookEvents.receivedAt, monthAgo)),
       ]),
-    media: () => runMediaHousekeeping(env, now),
+    ...mediaTasks(env, now),
   };
   for (const [name, task] of Object.entries(tasks)) {
     try {

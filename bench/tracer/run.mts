@@ -7,9 +7,10 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { encode as encodePng } from "@jsquash/png";
 import { getNodeTracer } from "../../src/wasm/node";
 import { buildCases, CORPORA, type Corpus } from "./corpora.mts";
-import { quality, type Rgba, svgSize } from "./metrics.mts";
+import { compositeOn, quality, type Rgba, renderSvg, svgSize } from "./metrics.mts";
 import { imagetracer, potrace, vtracer } from "./peers.mts";
 import { writeReport } from "./report.mts";
 import { evaluate, fx, OURS, type Row, worstFive } from "./targets.mts";
@@ -44,6 +45,13 @@ const rows: Row[] = [];
 const started = now();
 
 type Runner = { name: string; run: () => Promise<{ svg: string; mem: number; mpTraced: number }> };
+
+// before/after pictures (source | edgecraft | VTracer | potrace posterized) for these images
+const SAMPLES: Record<string, string> = {
+  recreation__toys__rubik: "tracer-before-after.png",
+  "lucide-accessibility-384px-1.5w-white": "tracer-before-after-lineart.png",
+};
+const SAMPLE_TRACERS = [OURS, "vtracer", "potrace-posterized"];
 
 for (const c of cases) {
   if (only && !c.name.includes(only)) continue;
@@ -92,6 +100,7 @@ for (const c of cases) {
         });
     }
   }
+  const panes = new Map<string, Rgba>();
   for (const r of runners) {
     const row: Row = {
       image: c.name,
@@ -137,6 +146,8 @@ for (const c of cases) {
         opaque: q.opaque,
         uncovered: q.uncovered,
       });
+      if (SAMPLES[c.name] && SAMPLE_TRACERS.includes(r.name))
+        panes.set(r.name, renderSvg(svg, img.width, img.height, "#ffffff"));
       if (r.name === OURS) {
         row.deterministic = svgs.size === 1;
         row.gradientFills = /<(linear|radial)Gradient/.test(svg);
@@ -150,6 +161,26 @@ for (const c of cases) {
       `${c.name.slice(0, 46).padEnd(46)} ${r.name.padEnd(18)} dE ${fx(row.deMean, 2).padStart(6)} ssim ${fx(row.ssim, 4)} gmsd ${fx(row.gmsd, 4)} unc ${fx(unc, 3).padStart(6)}% gz ${String(row.gzip).padStart(7)} ms ${fx(row.msTrace, 0).padStart(6)}${row.error ? ` ERROR ${row.error}` : ""}`,
     );
   }
+  if (SAMPLES[c.name] && c.run === "color" && panes.size) {
+    mkdirSync(path.join(root, "bench/results"), { recursive: true });
+    await writeSample(SAMPLES[c.name]!, img, panes);
+  }
+}
+
+/** source | tracers, side by side */
+async function writeSample(file: string, img: Rgba, panes: Map<string, Rgba>) {
+  const all = [
+    compositeOn(img, 255, 255, 255),
+    ...SAMPLE_TRACERS.flatMap((t) => (panes.has(t) ? [panes.get(t)!] : [])),
+  ];
+  const { width: w, height: h } = img;
+  const out = new Uint8ClampedArray(w * all.length * h * 4);
+  all.forEach((p, k) => {
+    for (let y = 0; y < h; y++)
+      out.set(p.data.subarray(y * w * 4, (y + 1) * w * 4), (y * w * all.length + k * w) * 4);
+  });
+  const png = await encodePng({ data: out, width: w * all.length, height: h } as ImageData);
+  writeFileSync(path.join(root, "bench/results", file), new Uint8Array(png));
 }
 
 const corpora = CORPORA.filter((c) => rows.some((r) => r.corpus === c));

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { auditLog, users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { revokeAllApiKeys } from "./api-keys";
 import { revokeSessions, type SessionDeps } from "./sessions";
 
@@ -14,19 +14,13 @@ export async function listUsers(db: Db, query: { q?: string; limit: number; curs
     const pattern = `%${query.q.toLowerCase().replace(/[%_\\]/g, "\\$&")}%`;
     conditions.push(sql`${users.email} LIKE ${pattern} ESCAPE '\\'`);
   }
-  if (cursor) {
-    conditions.push(
-      or(
-        gt(users.createdAt, String(cursor.after)),
-        and(eq(users.createdAt, String(cursor.after)), gt(users.id, cursor.id)),
-      ),
-    );
-  }
+  const page = keyset(users.createdAt, users.id, cursor);
+  if (page.after) conditions.push(page.after);
   const rows = await db
     .select()
     .from(users)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(asc(users.createdAt), asc(users.id))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (u) => u.createdAt);

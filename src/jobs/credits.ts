@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
@@ -70,6 +70,14 @@ export function isInsufficientCredits(error: unknown): boolean {
   return isBatchAbort(error, INSUFFICIENT);
 }
 
+/**
+ * A charge for work already done in the request (a synchronous trace): reservation and commit in
+ * one batch, aborted like `reserveCredits` when the balance does not cover it.
+ */
+export function chargeCredits(db: Db, userId: string, ref: string, cost: number, nowIso: string) {
+  return [...reserveCredits(db, userId, ref, cost, nowIso), commitCredits(db, userId, ref, nowIso)];
+}
+
 /** Make a reservation final (no-op without a reservation, or after a release). */
 export function commitCredits(db: Db, userId: string, jobId: string, nowIso: string) {
   return rawInBatch(
@@ -97,4 +105,14 @@ export function releaseCredits(db: Db, jobId: string, whenJobStatus: "failed" | 
         AND EXISTS (SELECT 1 FROM jobs WHERE id = ${jobId} AND status = ${whenJobStatus})
       ON CONFLICT (user_id, ref, kind) DO NOTHING`,
   );
+}
+
+/** Whether the charge `ref` (see `chargeCredits`) was made: reserved and committed. */
+export async function wasCharged(db: Db, userId: string, ref: string): Promise<boolean> {
+  const row = await db
+    .select({ id: creditLedger.id })
+    .from(creditLedger)
+    .where(and(eq(creditLedger.userId, userId), eq(creditLedger.ref, ref), eq(creditLedger.kind, "commit")))
+    .get();
+  return Boolean(row);
 }

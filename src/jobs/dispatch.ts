@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { outbox } from "../db/schema";
-import type { Delivery } from "./lifecycle";
+import type { Delivery } from "./create";
 
 /**
  * Sends `{jobId}` for jobs just created (each on its type's queue), then marks their outbox rows

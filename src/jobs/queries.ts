@@ -1,11 +1,11 @@
-import { and, asc, desc, eq, gte, inArray, lt, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lte, sql } from "drizzle-orm";
 import type { Principal } from "../app-env";
-import type { Db } from "../db/client";
+import { type Db, rawInBatch } from "../db/client";
+import { inList } from "../db/in-list";
 import { type Job, type JobStatus, jobs, taskExecutions } from "../db/jobs-schema";
-import { outbox } from "../db/schema";
 import { notFound } from "../errors";
-import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
+import { actsForEveryone } from "../policy";
 
 export interface JobListQuery {
   type?: string;
@@ -27,24 +27,22 @@ export async function listJobs(db: Db, ownerId: string | null, query: JobListQue
   if (query.from) conditions.push(gte(jobs.createdAt, query.from));
   if (query.to) conditions.push(lte(jobs.createdAt, query.to));
   if (query.parentId) conditions.push(eq(jobs.parentId, query.parentId));
-  if (cursor) {
-    const after = String(cursor.after);
-    conditions.push(or(lt(jobs.createdAt, after), and(eq(jobs.createdAt, after), lt(jobs.id, cursor.id))));
-  }
+  const page = keyset(jobs.createdAt, jobs.id, cursor, { descending: true });
+  if (page.after) conditions.push(page.after);
   const rows = await db
     .select()
     .from(jobs)
     .where(conditions.length ? and(...conditions) : undefined)
-    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (j) => j.createdAt);
 }
 
-/** The job if the caller owns it (or is an admin); otherwise 404, never revealing it exists. */
+/** The job if the caller owns it (or acts for everyone, see policy); otherwise 404, never revealing it exists. */
 export async function getVisibleJob(db: Db, principal: Principal, jobId: string): Promise<Job> {
   const job = await db.select().from(jobs).where(eq(jobs.id, jobId)).get();
-  if (!job || (job.userId !== principal.userId && principal.role !== "admin")) throw notFound("job");
+  if (!job || (job.userId !== principal.userId && !actsForEveryone(principal))) throw notFound("job");
   return job;
 }
 
@@ -76,7 +74,7 @@ export async function requeueFailed(
   const where =
     jobIds === "all"
       ? eq(jobs.status, "failed")
-      : and(eq(jobs.status, "failed"), inArray(jobs.id, jobIds.slice(0, limit)));
+      : and(eq(jobs.status, "failed"), inList(jobs.id, jobIds.slice(0, limit)));
   const targets = await db
     .select({ id: jobs.id, type: jobs.type })
     .from(jobs)
@@ -84,8 +82,19 @@ export async function requeueFailed(
     .limit(limit)
     .all();
   if (targets.length === 0) return [];
-  const ids = targets.map((t) => t.id);
+  const picked = inList(
+    sql`id`,
+    targets.map((t) => t.id),
+  );
   await db.batch([
+    // The outbox rows first, for exactly the jobs this request moves (still failed), then the move.
+    rawInBatch(
+      db,
+      sql`INSERT INTO outbox (id, topic, payload, created_at)
+        SELECT 'evt_' || lower(hex(randomblob(10))), 'job.created',
+          json_object('jobId', id, 'type', type, 'retry', json('true')), ${nowIso}
+        FROM jobs WHERE ${picked} AND status = 'failed'`,
+    ),
     db
       .update(jobs)
       .set({
@@ -97,15 +106,7 @@ export async function requeueFailed(
         progress: { stage: "queued", done: 0, total: 1, percent: 0 },
         updatedAt: nowIso,
       })
-      .where(and(inArray(jobs.id, ids), eq(jobs.status, "failed"))),
-    db.insert(outbox).values(
-      targets.map((t) => ({
-        id: newId("evt"),
-        topic: "job.created",
-        payload: { jobId: t.id, type: t.type, retry: true },
-        createdAt: nowIso,
-      })),
-    ),
+      .where(and(picked, eq(jobs.status, "failed"))),
   ]);
   return targets;
 }

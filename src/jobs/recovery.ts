@@ -2,8 +2,8 @@ import { and, eq, isNull, lt, notInArray, or } from "drizzle-orm";
 import { type Db, getDb } from "../db/client";
 import { jobs } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
+import type { Delivery } from "./create";
 import { enqueueJobs } from "./dispatch";
-import type { Delivery } from "./lifecycle";
 import type { JobRegistry } from "./registry";
 
 /**

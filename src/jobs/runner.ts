@@ -1,9 +1,11 @@
+import { HTTPException } from "hono/http-exception";
 import { getDb, isConstraintError } from "../db/client";
 import { enqueueJobs } from "./dispatch";
 import {
   type Claim,
   claimJob,
   continueJob,
+  failedAttempts,
   failJob,
   finishCancelled,
   getJobRow,
@@ -72,6 +74,14 @@ export async function runJobBatch(batch: MessageBatch, env: Env, options: Runner
       message.ack();
       continue;
     }
+    // A job whose consumers keep dying (lost leases) ends here rather than being recovered forever.
+    const lost = await failedAttempts(db, jobId);
+    if (lost >= claim.job.maxAttempts) {
+      await failJob(db, { claim }, exhausted(lost, claim.job.errorMessage), clock());
+      await publishCurrent(env, db, options.registry, jobId, clock());
+      message.ack();
+      continue;
+    }
     await runClaimed(env, claim, type, input.data, message, options, clock);
     await publishCurrent(env, db, options.registry, jobId, clock());
   }
@@ -136,7 +146,8 @@ async function runClaimed(
     });
     if (!committed) await outcome.cleanup?.();
     message.ack();
-  } catch (error) {
+  } catch (thrown) {
+    const error = asPermanent(thrown);
     if (error instanceof JobCancelled) {
       await finishCancelled(db, claim, clock());
       message.ack();
@@ -145,6 +156,14 @@ async function runClaimed(
       message.ack();
     } else {
       const reason = error instanceof Error ? error.message : String(error);
+      // max_attempts counts failed attempts across all of the job's deliveries (a chunked job gets
+      // a fresh message per chunk, so the queue's own retry count can't bound it).
+      const failures = (await failedAttempts(db, jobId)) + 1;
+      if (failures >= claim.job.maxAttempts) {
+        await failJob(db, { claim }, exhausted(failures, reason), clock(), stageTimings);
+        message.ack();
+        return;
+      }
       console.log(
         JSON.stringify({
           level: "warn",
@@ -158,6 +177,34 @@ async function runClaimed(
       message.retry({ delaySeconds: backoffSeconds(message.attempts, options.retryBaseSeconds ?? 10) });
     }
   }
+}
+
+const exhausted = (failures: number, lastError: string | null) => ({
+  code: "attempts_exhausted",
+  message: `Gave up after ${failures} failed attempts.${lastError ? ` The last error was: ${lastError}` : ""}`,
+});
+
+/**
+ * SQLite refusing the statement itself — a limit (too many variables, a LIKE pattern over D1's 50
+ * bytes, a value or expression too big) or a constraint — or a 4xx the job's own code raised: the
+ * same input meets the same error on every retry, so the job fails at once. Network and overload
+ * errors stay transient, and so does a missing table or column (a deploy whose migration is not
+ * applied yet heals by itself).
+ */
+const DETERMINISTIC =
+  /SQLITE_(?:CONSTRAINT|TOOBIG|MISMATCH|RANGE)\b|too many SQL variables|pattern too complex|string or blob too big|too many terms in compound SELECT|Expression tree is too large/;
+
+function asPermanent(error: unknown): unknown {
+  if (error instanceof PermanentJobError || error instanceof JobCancelled) return error;
+  if (error instanceof HTTPException && error.status < 500) {
+    return new PermanentJobError("deterministic_error", error.message);
+  }
+  if (isConstraintError(error, DETERMINISTIC)) {
+    let root = error as Error;
+    while (root.cause instanceof Error) root = root.cause;
+    return new PermanentJobError("deterministic_error", root.message);
+  }
+  return error;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { and, asc, desc, eq, gt, lt, or, type SQL, type SQLWrapper } from "drizzle-orm";
 import { ApiError } from "../errors";
 import { base64url, fromBase64url } from "./crypto";
 
@@ -48,4 +49,26 @@ export function toPage<T extends { id: string }>(
   const nextCursor =
     rows.length > limit && last ? encodeCursor({ after: sortValue(last), id: last.id }) : null;
   return { items, nextCursor };
+}
+
+/**
+ * Keyset paging over (sort value, id), the order every list uses: `after` selects the rows past the
+ * cursor (undefined without one) and `orderBy` sorts them, both ascending or both `descending`.
+ * With `numeric` set, the cursor's sort value must be a number exactly when the sort is numeric (a
+ * cursor made for another sort order is a 400); without it the sort is text and the value is read
+ * as text.
+ */
+export function keyset(
+  sort: SQLWrapper,
+  id: SQLWrapper,
+  cursor: PageCursor | null,
+  options: { descending?: boolean; numeric?: boolean } = {},
+): { after: SQL | undefined; orderBy: SQL[] } {
+  const orderBy = options.descending ? [desc(sort), desc(id)] : [asc(sort), asc(id)];
+  if (!cursor) return { after: undefined, orderBy };
+  if (options.numeric !== undefined && options.numeric !== (typeof cursor.after === "number"))
+    throw new ApiError(400, "invalid_cursor", "The cursor belongs to a different sort order.");
+  const value = options.numeric === undefined ? String(cursor.after) : cursor.after;
+  const past = options.descending ? lt : gt;
+  return { after: or(past(sort, value), and(eq(sort, value), past(id, cursor.id))), orderBy };
 }

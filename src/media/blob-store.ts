@@ -92,3 +92,21 @@ export async function copyObject(bucket: R2Bucket, from: string, to: string, siz
   await bucket.put(to, readable, sha256 ? { sha256 } : undefined);
   await piping;
 }
+
+/**
+ * Derived files of a blob that no row counts (URL transformations) are a cache at
+ * `derived/<sha256>/<variant>`, where the variant is a hash of canonical parameters (never user
+ * text). They go with their source blob (`deleteDerived`) and can be dropped any time.
+ */
+export const derivedKey = (sha256: string, variant: string) => `derived/${sha256}/${variant}`;
+
+export async function deleteDerived(bucket: R2Bucket, sha256s: string[]): Promise<void> {
+  for (const sha256 of sha256s) {
+    let cursor: string | undefined;
+    do {
+      const page = await bucket.list({ prefix: `derived/${sha256}/`, cursor });
+      if (page.objects.length) await bucket.delete(page.objects.map((o) => o.key));
+      cursor = page.truncated ? page.cursor : undefined;
+    } while (cursor);
+  }
+}

@@ -1,5 +1,5 @@
-import { eq } from "drizzle-orm";
-import type { Db } from "../db/client";
+import { eq, sql } from "drizzle-orm";
+import { type Db, rawInBatch } from "../db/client";
 import { users } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 
@@ -12,6 +12,10 @@ export interface CacheResult<T> {
   value: T;
   hit: boolean;
 }
+
+/** The statement that bumps the owner's cache version: put it in the batch of every write listings show. */
+export const bumpCacheVersion = (db: Db, ownerId: string) =>
+  rawInBatch(db, sql`UPDATE users SET cache_version = cache_version + 1 WHERE id = ${ownerId}`);
 
 export async function cacheVersion(db: Db, userId: string): Promise<number> {
   const row = await db.select({ v: users.cacheVersion }).from(users).where(eq(users.id, userId)).get();

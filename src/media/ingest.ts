@@ -1,6 +1,7 @@
 import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
 import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
+import type { NewMedia } from "./library";
 import { quotaExceeded } from "./quota";
 import { decideType, type Sniffed } from "./sniff";
 import { MAX_SVG_BYTES, svgProblem } from "./svg";
@@ -21,6 +22,20 @@ export interface Inspected {
   dimensions: Dimensions | null;
   size: number;
   sha256: string;
+}
+
+/** What an inspected file says about itself, as the fields of its media row (see `NewMedia`). */
+export function inspectedFields(
+  file: Inspected,
+): Pick<NewMedia, "mime" | "kind" | "size" | "sha256" | "width" | "height"> {
+  return {
+    mime: file.type.mime,
+    kind: file.type.kind,
+    size: file.size,
+    sha256: file.sha256,
+    width: file.dimensions?.width ?? null,
+    height: file.dimensions?.height ?? null,
+  };
 }
 
 /** Where accepted bytes go (an R2 writer), or nowhere when they are already in R2. */

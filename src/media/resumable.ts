@@ -1,12 +1,13 @@
 import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
+import { inList } from "../db/in-list";
 import { type Media, type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { blobKey, copyObject } from "./blob-store";
-import { Inspector } from "./ingest";
+import { Inspector, inspectedFields } from "./ingest";
 import { commitMedia, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
@@ -255,12 +256,7 @@ export async function completeUpload(
         name: row.name,
         folder: row.folder,
         tags: row.tags,
-        mime: file.type.mime,
-        kind: file.type.kind,
-        size: file.size,
-        sha256: file.sha256,
-        width: file.dimensions?.width ?? null,
-        height: file.dimensions?.height ?? null,
+        ...inspectedFields(file),
       },
       now,
       deps.idempotency,
@@ -311,7 +307,7 @@ export async function cleanupUploads(db: Db, bucket: R2Bucket, now: Date, limit 
   }
   if (stale.length)
     await db.delete(mediaUploads).where(
-      inArray(
+      inList(
         mediaUploads.id,
         stale.map((r) => r.id),
       ),

@@ -1,10 +1,10 @@
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type Media, media, type Share, shares } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { base64url, constantTimeEqual } from "../lib/crypto";
 import { newId } from "../lib/ids";
-import { decodeCursor, toPage } from "../lib/pagination";
+import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { getOwned } from "./library";
 
 /**
@@ -96,18 +96,12 @@ export async function listShares(
   query: { limit: number; cursor?: string },
 ) {
   await getOwned(db, ownerId, mediaId);
-  const cursor = decodeCursor(query.cursor);
-  const after = cursor
-    ? or(
-        lt(shares.createdAt, String(cursor.after)),
-        and(eq(shares.createdAt, String(cursor.after)), lt(shares.id, cursor.id)),
-      )
-    : undefined;
+  const page = keyset(shares.createdAt, shares.id, decodeCursor(query.cursor), { descending: true });
   const rows = await db
     .select()
     .from(shares)
-    .where(and(eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId), after))
-    .orderBy(desc(shares.createdAt), desc(shares.id))
+    .where(and(eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId), page.after))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (s) => s.createdAt);

@@ -1,67 +1,38 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { blobs, type Media } from "../db/schema";
-import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/crypto";
-import { decodeImage, encodePng, type Rgba } from "../wasm/codecs";
 import { blobKey } from "./blob-store";
+import { typeIcon } from "./images/icons";
+import { layout, render, sourceSize } from "./images/pipeline";
+import { isRenderable, SVG } from "./images/sources";
 import { serveBlob } from "./serve";
 
 /**
- * Thumbnails: decoded, box-downscaled to fit 256 px and encoded as PNG in the background
- * (`waitUntil` after upload, retried by the cron), stored as a blob of their own and recorded on the
- * source blob, so identical uploads share one. Only images up to THUMB_MAX_PIXELS (library.ts) are
- * ever marked pending, so decoding stays within the isolate's memory.
+ * Thumbnails: WebP, fitting 256 px, made in the background (`waitUntil` after upload or on first
+ * request, retried by the cron), stored as a blob of their own and recorded on the source blob, so
+ * identical uploads share one. Rasters are decoded and downscaled (never enlarged); SVG is drawn by
+ * resvg at thumbnail size. Files we can't draw get an icon of their type.
  */
 export const THUMB_SIZE = 256;
+const THUMB_QUALITY = 80;
 const MAX_ATTEMPTS = 3;
 
-/** 1×1 light-grey PNG: the answer while a thumbnail is pending or can't be made. */
+/** 1×1 light-grey PNG: the answer while a thumbnail is pending. */
 const PLACEHOLDER = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/+F9PQAJYwPUqXKrSgAAAABJRU5ErkJggg=="),
   (ch) => ch.charCodeAt(0),
 );
 
-export function downscale(src: Rgba, max: number): Rgba {
-  const scale = Math.min(1, max / Math.max(src.width, src.height));
-  const w = Math.max(1, Math.round(src.width * scale));
-  const h = Math.max(1, Math.round(src.height * scale));
-  if (w === src.width && h === src.height) return src;
-  const out = new Uint8ClampedArray(w * h * 4);
-  const sx = src.width / w;
-  const sy = src.height / h;
-  const data = src.data;
-  for (let y = 0; y < h; y++) {
-    const y0 = Math.floor(y * sy);
-    const y1 = Math.max(y0 + 1, Math.floor((y + 1) * sy));
-    for (let x = 0; x < w; x++) {
-      const x0 = Math.floor(x * sx);
-      const x1 = Math.max(x0 + 1, Math.floor((x + 1) * sx));
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let a = 0;
-      for (let yy = y0; yy < y1; yy++) {
-        let i = (yy * src.width + x0) * 4;
-        for (let xx = x0; xx < x1; xx++, i += 4) {
-          const alpha = data[i + 3]!;
-          r += data[i]! * alpha;
-          g += data[i + 1]! * alpha;
-          b += data[i + 2]! * alpha;
-          a += alpha;
-        }
-      }
-      const o = (y * w + x) * 4;
-      const n = (y1 - y0) * (x1 - x0);
-      if (a > 0) {
-        out[o] = r / a;
-        out[o + 1] = g / a;
-        out[o + 2] = b / a;
-      }
-      out[o + 3] = a / n;
-    }
-  }
-  return { data: out, width: w, height: h };
+/** The WebP thumbnail of a file's bytes. */
+export async function makeThumbnail(mime: string, bytes: Uint8Array): Promise<Uint8Array> {
+  const size = await sourceSize(mime, bytes);
+  const fits = mime !== SVG && size.width <= THUMB_SIZE && size.height <= THUMB_SIZE;
+  const plan = layout(
+    size,
+    fits ? { fit: "inside" } : { width: THUMB_SIZE, height: THUMB_SIZE, fit: "inside" },
+  );
+  return render({ mime, bytes, size, layout: plan, format: "webp", quality: THUMB_QUALITY });
 }
 
 /** Makes the thumbnail of one blob if it is still pending. Safe to run twice (same bytes, conditional updates). */
@@ -83,16 +54,15 @@ export async function generateThumbnail(
   try {
     const object = await bucket.get(blobKey(sha256));
     if (!object) throw new Error("source blob missing");
-    const image = await decodeImage(claim.mime, await object.arrayBuffer());
-    const png = new Uint8Array(await encodePng(downscale(image, THUMB_SIZE)));
-    const thumbSha = await sha256Hex(png);
+    const thumb = await makeThumbnail(claim.mime, new Uint8Array(await object.arrayBuffer()));
+    const thumbSha = await sha256Hex(thumb);
     if ((await bucket.head(blobKey(thumbSha))) === null)
-      await bucket.put(blobKey(thumbSha), png, { sha256: thumbSha });
+      await bucket.put(blobKey(thumbSha), thumb, { sha256: thumbSha });
     await db.batch([
       rawInBatch(
         db,
         sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, created_at)
-          SELECT ${thumbSha}, ${png.length}, 'image/png', 1, 'none', ${nowIso}
+          SELECT ${thumbSha}, ${thumb.length}, 'image/webp', 1, 'none', ${nowIso}
           WHERE EXISTS (SELECT 1 FROM blobs WHERE sha256 = ${sha256} AND thumb_status = 'pending')
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
@@ -134,33 +104,74 @@ export async function retryThumbnails(db: Db, bucket: R2Bucket, now: Date, limit
   for (const row of pending) await generateThumbnail(db, bucket, row.sha256, now.toISOString());
 }
 
+export interface ThumbnailAnswer {
+  response: Response;
+  /** Set when the thumbnail should be made now (hand it to `waitUntil`). */
+  generate: string | null;
+}
+
+/**
+ * The thumbnail, an icon of the file's type when it can't have one, or a placeholder (202) while
+ * it is being made. A drawable file whose thumbnail was never asked for (uploaded before its type
+ * had thumbnails, or made by another service) is marked pending here and made in the background.
+ */
 export async function thumbnailResponse(
   db: Db,
   bucket: R2Bucket,
   row: Media,
   ifNoneMatch?: string,
-): Promise<Response> {
-  if (row.kind !== "image") throw new ApiError(404, "no_thumbnail", "Only images have thumbnails.");
-  const blob = await db.select().from(blobs).where(eq(blobs.sha256, row.sha256)).get();
+): Promise<ThumbnailAnswer> {
+  const blob = isRenderable(row)
+    ? await db.select().from(blobs).where(eq(blobs.sha256, row.sha256)).get()
+    : undefined;
   const thumb =
     blob?.thumbStatus === "ready" && blob.thumbSha256
-      ? await db.select({ size: blobs.size }).from(blobs).where(eq(blobs.sha256, blob.thumbSha256)).get()
+      ? await db
+          .select({ size: blobs.size, mime: blobs.mime })
+          .from(blobs)
+          .where(eq(blobs.sha256, blob.thumbSha256))
+          .get()
       : undefined;
   if (blob?.thumbSha256 && thumb) {
-    return serveBlob(
+    const response = await serveBlob(
       bucket,
-      { sha256: blob.thumbSha256, size: thumb.size, mime: "image/png", name: `${row.name}.thumbnail.png` },
+      { sha256: blob.thumbSha256, size: thumb.size, mime: thumb.mime, name: `${row.name}.thumbnail` },
       { ifNoneMatch, cache: "private, max-age=86400" },
     );
+    return { response, generate: null };
   }
-  const pending = blob?.thumbStatus === "pending";
-  return new Response(PLACEHOLDER, {
-    status: pending ? 202 : 200,
+  let pending = blob?.thumbStatus === "pending";
+  if (blob?.thumbStatus === "none") {
+    const marked = await db
+      .update(blobs)
+      .set({ thumbStatus: "pending" })
+      .where(and(eq(blobs.sha256, row.sha256), eq(blobs.thumbStatus, "none")))
+      .returning({ sha256: blobs.sha256 });
+    pending = marked.length > 0;
+  }
+  if (pending) {
+    const response = new Response(PLACEHOLDER, {
+      status: 202,
+      headers: {
+        "Content-Type": "image/png",
+        "Cache-Control": "no-store",
+        "X-Thumbnail": "pending",
+        "Retry-After": "2",
+      },
+    });
+    return { response, generate: row.sha256 };
+  }
+  return { response: iconResponse(row), generate: null };
+}
+
+function iconResponse(row: Media): Response {
+  return new Response(typeIcon(row.name, row.kind), {
     headers: {
-      "Content-Type": "image/png",
-      "Cache-Control": "no-store",
-      "X-Thumbnail": pending ? "pending" : "unavailable",
-      ...(pending ? { "Retry-After": "2" } : {}),
+      "Content-Type": "image/svg+xml",
+      "Cache-Control": "private, max-age=86400",
+      "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+      "X-Content-Type-Options": "nosniff",
+      "X-Thumbnail": "icon",
     },
   });
 }

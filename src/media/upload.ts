@@ -4,7 +4,7 @@ import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
 import { BlobWriter } from "./blob-store";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
-import { type Inspected, Inspector } from "./ingest";
+import { type Inspected, Inspector, inspectedFields } from "./ingest";
 import { commitMedia, discardBlobIfUnreferenced } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaLeft } from "./quota";
@@ -137,12 +137,7 @@ export async function receiveUpload(
         name: fileName as unknown as string,
         folder,
         tags,
-        mime: file.type.mime,
-        kind: file.type.kind,
-        size: file.size,
-        sha256: file.sha256,
-        width: file.dimensions?.width ?? null,
-        height: file.dimensions?.height ?? null,
+        ...inspectedFields(file),
       },
       deps.now,
       deps.idempotency,

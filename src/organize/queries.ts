@@ -1,8 +1,7 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type FileStatus, type OrganizeFile, organizeFiles } from "../db/organize-schema";
-import { ApiError } from "../errors";
-import { decodeCursor, encodeCursor } from "../lib/pagination";
+import { decodeCursor, encodeCursor, keyset } from "../lib/pagination";
 import { joinPath } from "./template";
 
 /** A file record as clients see it (API.md: `{mediaId, originalPath, newPath, category, size, sha256, status}` + more). */
@@ -49,23 +48,15 @@ export async function listFiles(db: Db, planId: string, query: FileQuery) {
       : field === "path"
         ? pathExpr
         : sql`${organizeFiles.mediaId}`;
-  const cursor = decodeCursor(query.cursor);
-  if (cursor) {
-    if ((field === "size") !== (typeof cursor.after === "number"))
-      throw new ApiError(400, "invalid_cursor", "The cursor belongs to a different sort order.");
-    const cmp = descending ? lt : gt;
-    conditions.push(
-      or(cmp(column, cursor.after), and(eq(column, cursor.after), cmp(organizeFiles.mediaId, cursor.id))),
-    );
-  }
-  const order = descending
-    ? [desc(column), desc(organizeFiles.mediaId)]
-    : [asc(column), asc(organizeFiles.mediaId)];
+  const page = keyset(column, organizeFiles.mediaId, decodeCursor(query.cursor), {
+    descending,
+    numeric: field === "size",
+  });
   const rows = await db
     .select()
     .from(organizeFiles)
-    .where(and(...conditions))
-    .orderBy(...order)
+    .where(and(...conditions, page.after))
+    .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   const items = rows.slice(0, query.limit);

@@ -3,8 +3,8 @@ import type { Db } from "../db/client";
 import { type Job, jobs } from "../db/jobs-schema";
 import type { OrganizePlan } from "../db/organize-schema";
 import { toJobView } from "../jobs/views";
-import { planSummary } from "./job";
 import { allFiles, categoryBreakdown, type FileView, toFileView } from "./queries";
+import { planSummary } from "./stages/finish";
 
 /** Reports of one plan: a summary, then one row per file, streamed a page at a time. */
 

@@ -15,8 +15,9 @@ import {
 } from "../db/organize-schema";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
+import { createJobStatements } from "../jobs/create";
 import { enqueueJobs } from "../jobs/dispatch";
-import { createJobStatements, getJobRow } from "../jobs/lifecycle";
+import { getJobRow } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
 import { normalizeFolder } from "../media/names";
 import { loadRules } from "./categories";
@@ -227,12 +228,23 @@ export async function startFollowUp(
 
 /**
  * "Organize new uploads": after an upload, a user who turned it on gets a small job for that file,
- * with their rules. Best effort: a failure is logged and never fails the upload.
+ * with their rules, spending the organize limit (`takeOrganizeToken`) like POST /organize. Best
+ * effort: a failure or an empty bucket is logged and never fails the upload.
  */
-export async function organizeNewUpload(env: Env, row: Media, now: Date): Promise<void> {
+export async function organizeNewUpload(
+  env: Env,
+  row: Media,
+  now: Date,
+  takeOrganizeToken: () => Promise<boolean>,
+): Promise<void> {
   try {
     const settings = await getSettings(getDb(env.DB), row.ownerId);
     if (!settings.autoOrganize) return;
+    // The same limit as POST /organize: a burst of uploads can't start jobs past it.
+    if (!(await takeOrganizeToken())) {
+      console.log(JSON.stringify({ level: "info", event: "auto_organize_rate_limited", mediaId: row.id }));
+      return;
+    }
     await createOrganizeJob(env, row.ownerId, { mediaIds: [row.id] }, now);
   } catch (error) {
     console.log(

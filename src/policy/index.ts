@@ -21,6 +21,15 @@ export function hasScope(principal: Principal, scope: ApiKeyScope): boolean {
   return principal.scopes.includes("*") || principal.scopes.includes(scope);
 }
 
+/**
+ * Whether the caller may act on other users' resources (see every job, read another user's plan):
+ * an administrator, through a session or through an API key that carries the `admin` scope. An
+ * admin's narrower key acts only on the admin's own resources, like anyone's.
+ */
+export function actsForEveryone(principal: Principal): boolean {
+  return principal.role === "admin" && hasScope(principal, "admin");
+}
+
 export function authorize(principal: Principal | null, requirement: Requirement): Principal {
   if (!principal) throw unauthorized();
   switch (requirement.kind) {
@@ -30,7 +39,7 @@ export function authorize(principal: Principal | null, requirement: Requirement)
       return principal;
     case "admin":
       if (principal.role !== "admin") throw forbidden("Only administrators may do this.");
-      if (!hasScope(principal, "admin")) throw forbidden("This API key lacks the admin scope.");
+      if (!actsForEveryone(principal)) throw forbidden("This API key lacks the admin scope.");
       return principal;
     case "interactive":
       if (principal.via === "api-key") throw forbidden("Sign in to manage sessions, keys and passwords.");

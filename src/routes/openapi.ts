@@ -32,6 +32,7 @@ export const problems = {
   403: problem("Not allowed for this caller"),
   404: problem("No such resource (or not yours)"),
   409: problem("Conflict with the current state or an in-flight request"),
+  410: problem("Gone: kept no longer"),
   413: problem("Body too large"),
   415: problem("Unsupported content type"),
   422: problem("Validation failed; `errors` lists the fields"),

@@ -1,6 +1,12 @@
+import type { Pricing } from "./options";
+
 export interface VectorizeConfig {
-  /** Credits one vectorize job costs. */
+  /** Credits a production job costs (the full trace). */
   creditCost: number;
+  /** Credits a preview job costs (traced from a reduced copy). */
+  previewCreditCost: number;
+  /** Credits another format of a retained result costs, once per job and format. */
+  formatCreditCost: number;
   /** What a cache hit (same bytes, same options) costs; 0 by default. */
   cacheHitCost: number;
   /**
@@ -11,6 +17,12 @@ export interface VectorizeConfig {
   maxInputPixels: number;
   /** Largest image traced synchronously with `?sync=true`. */
   syncMaxPixels: number;
+  /** A preview is traced from a copy of at most this many pixels. */
+  previewMaxPixels: number;
+  /** Days a job's result can be downloaded in any format after it finished. */
+  resultRetentionDays: number;
+  /** Traces an auto-tuned job (`target`) may try. */
+  tuneAttempts: number;
 }
 
 export function vectorizeConfig(env: Env): VectorizeConfig {
@@ -18,9 +30,19 @@ export function vectorizeConfig(env: Env): VectorizeConfig {
   const num = (v: string | undefined, fallback: number) =>
     v === undefined || v === "" ? fallback : Number(v);
   return {
-    creditCost: num(vars.VECTORIZE_CREDIT_COST, 1),
+    creditCost: num(vars.VECTORIZE_CREDIT_COST, 10),
+    previewCreditCost: num(vars.VECTORIZE_PREVIEW_CREDIT_COST, 2),
+    formatCreditCost: num(vars.VECTORIZE_FORMAT_CREDIT_COST, 1),
     cacheHitCost: num(vars.VECTORIZE_CACHE_HIT_COST, 0),
     maxInputPixels: num(vars.VECTORIZE_MAX_INPUT_PIXELS, 8_388_608),
     syncMaxPixels: num(vars.VECTORIZE_SYNC_MAX_PIXELS, 1_048_576),
+    previewMaxPixels: num(vars.VECTORIZE_PREVIEW_MAX_PIXELS, 262_144),
+    resultRetentionDays: num(vars.VECTORIZE_RESULT_RETENTION_DAYS, 30),
+    tuneAttempts: num(vars.VECTORIZE_TUNE_ATTEMPTS, 4),
   };
+}
+
+/** Credits one job (or synchronous trace) of this pricing costs. */
+export function jobCost(config: VectorizeConfig, pricing: Pricing): number {
+  return pricing === "test" ? 0 : pricing === "preview" ? config.previewCreditCost : config.creditCost;
 }

@@ -7,28 +7,43 @@ import { PermanentJobError } from "../jobs/runner";
 import { sha256Hex } from "../lib/crypto";
 import { blobKey } from "../media/blob-store";
 import { discardBlobIfUnreferenced, isQuotaError, mediaInsertStatements } from "../media/library";
-import { getTracer, isTraceError, traceOptionsSchema } from "../wasm";
-import { vectorizeConfig } from "./config";
-
-/** `logo.png` → `logo.svg`. */
-export function svgNameFor(sourceName: string): string {
-  const base = sourceName.replace(/\.[A-Za-z0-9]{1,5}$/, "");
-  return `${base || "image"}.svg`;
-}
+import { getTracer, isTraceError } from "../wasm";
+import { jobCost, vectorizeConfig } from "./config";
+import { resultNameFor } from "./names";
+import { PRICING, vectorizeOptionsSchema } from "./options";
+import { progressReporter, yieldToOthers } from "./progress";
+// resvg (PNG, the quality comparison) with its module bundled for workerd
+import "../lib/resvg.workerd";
+import { putVectorDoc } from "./store";
+import { baseOptions, finalResult, traceBest } from "./trace";
 
 const vectorizeInput = z.object({
   mediaId: z.string(),
-  options: traceOptionsSchema,
-  /** The cache key (see `cachedOutput`): the same bytes with the same options reuse the SVG. */
+  options: vectorizeOptionsSchema,
+  /** The cache key (see `cachedOutput`): the same bytes with the same options and pricing reuse the result. */
   optionsHash: z.string(),
   sourceSha256: z.string(),
+  pricing: z.enum(PRICING).default("production"),
 });
 
-const vectorizeResult = z
+export const qualitySchema = z
+  .object({
+    ssim: z.number().openapi({ description: "SSIM of the result against the source (1 = identical)" }),
+    deltaE: z.number().openapi({ description: "Mean colour difference, Oklab ΔE × 100 (0 = identical)" }),
+    gmsd: z
+      .number()
+      .openapi({ description: "Gradient magnitude similarity deviation (0 = identical edges)" }),
+  })
+  .openapi("VectorizeQuality", {
+    description: `Measured on white at most ${512} px on the long side.`,
+  });
+
+export const vectorizeResult = z
   .object({
     mediaId: z.string().openapi({ description: "The SVG's media id (same as svgMediaId)" }),
     svgMediaId: z.string(),
     sourceMediaId: z.string().optional(),
+    name: z.string().optional().openapi({ description: "The SVG's name: what made it (`logo.c8.svg`)" }),
     bytes: z.number().optional(),
     paths: z.number().optional(),
     points: z.number().optional(),
@@ -36,31 +51,58 @@ const vectorizeResult = z
     width: z.number().optional(),
     height: z.number().optional(),
     downscaled: z.boolean().optional(),
-    cached: z.literal(true).optional().openapi({ description: "Answered from an earlier job's SVG" }),
+    quality: qualitySchema.optional(),
+    pricing: z.enum(PRICING).optional(),
+    vectorSha256: z
+      .string()
+      .optional()
+      .openapi({ description: "The stored trace every format is written from (`/jobs/{id}/result`)" }),
+    tune: z
+      .object({
+        met: z.boolean(),
+        chosen: z.number().int(),
+        attempts: z.array(
+          z.object({ level: z.number().int(), bytes: z.number(), ssim: z.number(), met: z.boolean() }),
+        ),
+      })
+      .optional()
+      .openapi({ description: "With `target`: every option set tried, and the one kept" }),
+    cached: z.literal(true).optional().openapi({ description: "Answered from an earlier job's result" }),
     fromJobId: z.string().optional(),
   })
   .openapi("VectorizeJobResult");
+export type VectorizeResult = z.infer<typeof vectorizeResult>;
+
+function permanentTraceError(error: unknown): never {
+  if (isTraceError(error)) throw new PermanentJobError(error.code, error.message);
+  throw error;
+}
 
 /**
- * One vectorize job: read the source blob from R2, decode and trace it with the WASM tracer, and
- * store the SVG as a new media item beside the source. The SVG row, the cache entry and the quota
- * change are committed in the job's success batch, so a retried or duplicated delivery can never
- * leave two SVGs (see `succeedJob`).
+ * One vectorize job: read the source blob from R2, decode it once, trace it (with `target`, a few
+ * option sets), measure each trace against the source, and store the result: the vector document in
+ * R2 (every format is written from it later) and the SVG as a new media item beside the source. The
+ * SVG row, the cache entry and the quota change are committed in the job's success batch, so a
+ * retried or duplicated delivery can never leave two SVGs (see `succeedJob`).
  */
 export const vectorizeJob = defineJobType({
   name: "vectorize",
   input: vectorizeInput,
   result: vectorizeResult,
   queue: (env) => env.VECTORIZE_QUEUE,
-  cost: (_input, env) => vectorizeConfig(env).creditCost,
+  cost: (input, env) => jobCost(vectorizeConfig(env), input.pricing),
   permanentCommitError: (error) =>
     isQuotaError(error)
       ? { code: "quota_exceeded", message: "Storing the result would take you over your storage quota." }
       : undefined,
   async handler(ctx) {
     const { env, db, claim, input } = ctx;
+    const config = vectorizeConfig(env);
+    const target = input.options.target;
+    const budget = target ? Math.max(1, config.tuneAttempts) : 1;
+    const progress = progressReporter(ctx.step, budget);
 
-    await ctx.step({ stage: "downloading", done: 0, total: 5, percent: 5 });
+    await progress.stage("decoding", 2);
     const source = await db.select().from(media).where(eq(media.id, input.mediaId)).get();
     if (!source || source.ownerId !== claim.job.userId) {
       throw new PermanentJobError("source_missing", "The image was deleted before it could be vectorized.");
@@ -69,38 +111,38 @@ export const vectorizeJob = defineJobType({
     if (!object) throw new PermanentJobError("source_missing", "The image's bytes are gone from storage.");
     const bytes = new Uint8Array(await object.arrayBuffer());
 
-    await ctx.step({ stage: "decoding", done: 1, total: 5, percent: 20 });
-    let traced: Awaited<ReturnType<ReturnType<typeof getTracer>["traceImage"]>>;
-    try {
-      const cap = vectorizeConfig(env).maxInputPixels;
-      const maxInputPixels = Math.min(input.options.maxInputPixels ?? cap, cap);
-      traced = await getTracer().traceImage(bytes, { ...input.options, maxInputPixels });
-    } catch (error) {
-      if (isTraceError(error)) throw new PermanentJobError(error.code, error.message);
-      throw error;
-    }
+    const base = baseOptions(input.options, input.pricing, config);
+    const best = await traceBest(getTracer(), bytes, base, target, budget, {
+      onProgress: (k, p) => progress.trace(k, p),
+      onMeasuring: (k) => progress.measuring(k),
+    }).catch(permanentTraceError);
 
-    await ctx.step({ stage: "writing", done: 4, total: 5, percent: 90 });
-    const svgBytes = new TextEncoder().encode(traced.svg);
+    await progress.writing();
+    const { doc, svg } = finalResult(best.result.svg, input.pricing);
+    await yieldToOthers();
+    const vector = await putVectorDoc(env.MEDIA, doc);
+    const svgBytes = new TextEncoder().encode(svg);
     const sha256 = await sha256Hex(svgBytes);
     await env.MEDIA.put(blobKey(sha256), svgBytes, {
       httpMetadata: { contentType: "image/svg+xml" },
       sha256,
     });
     const now = ctx.now();
+    const name = resultNameFor(source.name, input.options, input.pricing);
+    const { stats } = best.result;
     const { row, statements } = mediaInsertStatements(
       db,
       {
         ownerId: claim.job.userId,
-        name: svgNameFor(source.name),
+        name,
         folder: source.folder,
         tags: [...new Set([...source.tags, "vectorized"])],
         mime: "image/svg+xml",
         kind: "image",
         size: svgBytes.byteLength,
         sha256,
-        width: traced.stats.width,
-        height: traced.stats.height,
+        width: stats.width,
+        height: stats.height,
       },
       now,
     );
@@ -110,22 +152,27 @@ export const vectorizeJob = defineJobType({
         VALUES (${claim.job.id}, ${claim.job.userId}, ${source.id}, ${input.sourceSha256}, ${input.optionsHash}, ${row.id}, ${now.toISOString()})
         ON CONFLICT (owner_id, source_sha256, options_hash) DO UPDATE SET job_id = excluded.job_id, svg_media_id = excluded.svg_media_id`,
     );
-    const { stats } = traced;
+    const result: VectorizeResult = {
+      mediaId: row.id,
+      svgMediaId: row.id,
+      sourceMediaId: source.id,
+      name,
+      bytes: svgBytes.byteLength,
+      paths: stats.paths,
+      points: stats.points,
+      colors: stats.colors,
+      width: stats.width,
+      height: stats.height,
+      downscaled: stats.downscaled,
+      quality: best.quality,
+      pricing: input.pricing,
+      vectorSha256: vector.sha256,
+      ...(best.tune ? { tune: best.tune } : {}),
+    };
     return {
-      result: {
-        mediaId: row.id,
-        svgMediaId: row.id,
-        sourceMediaId: source.id,
-        bytes: stats.bytes,
-        paths: stats.paths,
-        points: stats.points,
-        colors: stats.colors,
-        width: stats.width,
-        height: stats.height,
-        downscaled: stats.downscaled,
-      },
+      result,
       domain: [...statements, cacheEntry],
-      stageTimings: { ...stats.ms },
+      stageTimings: { ...stats.ms, decode: best.decodeMs },
       cleanup: () => discardBlobIfUnreferenced(db, env.MEDIA, sha256),
     };
   },
@@ -134,7 +181,11 @@ export const vectorizeJob = defineJobType({
 /** Many images at once: a group job whose children are `vectorize` jobs, one per image. */
 export const vectorizeBatchJob = defineGroupJobType({
   name: "vectorize-batch",
-  input: z.object({ mediaIds: z.array(z.string()), options: traceOptionsSchema }),
+  input: z.object({
+    mediaIds: z.array(z.string()),
+    options: vectorizeOptionsSchema,
+    pricing: z.enum(PRICING).default("production"),
+  }),
   result: z
     .object({
       succeeded: z.number(),

@@ -11,6 +11,8 @@ export interface TraceProgress {
 }
 
 export type ProgressCallback = (progress: TraceProgress) => void;
+/** Progress that may wait (publish, yield to other requests): the trace pauses until it resolves. */
+export type AsyncProgressCallback = (progress: TraceProgress) => void | Promise<void>;
 
 export type Decoder = (bytes: Uint8Array) => Promise<RgbaImage>;
 export type Decoders = Partial<Record<ImageFormat, Decoder>>;
@@ -73,7 +75,13 @@ const STOP_CODE: Record<TraceStopAfter, number> = { quantize: 1, segment: 2, con
  * The options struct the tracer reads (src/wasm/assembly/options.ts): one f64 per field, in this order.
  * Source width and height are the viewBox (the traced size may be smaller).
  */
-const OPTION_LAYOUT = (o: ResolvedTraceOptions, sourceW: number, sourceH: number, stop: number) => [
+const OPTION_LAYOUT = (
+  o: ResolvedTraceOptions,
+  sourceW: number,
+  sourceH: number,
+  stop: number,
+  palettePtr: number,
+) => [
   MODE_CODE[o.mode],
   o.colors,
   o.detail,
@@ -88,9 +96,13 @@ const OPTION_LAYOUT = (o: ResolvedTraceOptions, sourceW: number, sourceH: number
   sourceW,
   sourceH,
   stop,
+  o.palette.length,
+  palettePtr,
+  o.fillWide ? 1 : 0,
+  o.maxStrokeWidth,
 ];
 
-const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2 };
+const MODE_CODE: Record<TraceMode, number> = { color: 0, binary: 1, posterize: 2, centerline: 3 };
 const STAGES: TraceStage[] = ["decoding", "quantizing", "tracing", "writing"];
 
 export interface Tracer {
@@ -98,11 +110,40 @@ export interface Tracer {
   traceImage(bytes: Uint8Array, options?: unknown, call?: TraceCallOptions): Promise<TraceResult>;
   /** Trace already-decoded RGBA pixels (straight alpha). */
   traceRgba(image: RgbaImage, options?: unknown, call?: TraceCallOptions): TraceResult;
+  /**
+   * traceRgba whose progress may wait: where WebAssembly can suspend (JSPI: workerd), the trace pauses
+   * at each of the tracer's progress calls until `onProgress` resolves, so progress is published and
+   * other requests of the isolate get their turn mid-trace; elsewhere it runs through (Node).
+   */
+  traceRgbaAsync(
+    image: RgbaImage,
+    options: unknown,
+    call: { onProgress?: AsyncProgressCallback },
+  ): Promise<TraceResult>;
+  /**
+   * Checks the header against the options' pixel caps and decodes (what traceImage does before
+   * tracing): decode once, then trace the pixels with several option sets (auto-tune).
+   */
+  decode(
+    bytes: Uint8Array,
+    options?: unknown,
+    call?: TraceCallOptions,
+  ): Promise<{ image: RgbaImage; format: ImageFormat; decodeMs: number }>;
   /** Size and format from the header (throws TraceError). */
   readHeader(bytes: Uint8Array): { format: ImageFormat; width: number; height: number };
 }
 
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** JavaScript Promise Integration (wasm calling an async import suspends), where the engine has it. */
+interface Jspi {
+  Suspending: new (fn: (...args: number[]) => Promise<void>) => unknown;
+  promising: (fn: (...args: number[]) => number) => (...args: number[]) => Promise<number>;
+}
+const jspi = (): Jspi | undefined => {
+  const w = WebAssembly as unknown as Partial<Jspi>;
+  return typeof w.Suspending === "function" && typeof w.promising === "function" ? (w as Jspi) : undefined;
+};
 
 export function createTracer(deps: TracerDeps): Tracer {
   const { tracerModule, decoders } = deps;
@@ -113,7 +154,23 @@ export function createTracer(deps: TracerDeps): Tracer {
     format: TraceStats["format"],
     decodeMs: number,
     call: TraceCallOptions | undefined,
-  ): TraceResult {
+  ): TraceResult;
+  function runTrace(
+    image: RgbaImage,
+    opts: ResolvedTraceOptions,
+    format: TraceStats["format"],
+    decodeMs: number,
+    call: { onProgress?: AsyncProgressCallback },
+    suspend: Jspi,
+  ): Promise<TraceResult>;
+  function runTrace(
+    image: RgbaImage,
+    opts: ResolvedTraceOptions,
+    format: TraceStats["format"],
+    decodeMs: number,
+    call: (TraceCallOptions & { onProgress?: AsyncProgressCallback }) | undefined,
+    suspend?: Jspi,
+  ): TraceResult | Promise<TraceResult> {
     const onProgress = call?.onProgress;
     const stopAfter = call?.stopAfter;
     const t0 = now();
@@ -139,22 +196,38 @@ export function createTracer(deps: TracerDeps): Tracer {
 
     const marks: number[] = [t0, t0, t0, t0];
     let lastStage = 0;
+    // an error of the caller's progress callback (e.g. the job was cancelled) passes through as it is
+    let progressError: { error: unknown } | undefined;
+    const progress = (stage: number, fraction: number) => {
+      if (stage !== lastStage) {
+        marks[stage] = now();
+        lastStage = stage;
+      }
+      return onProgress?.({ stage: STAGES[stage] ?? "tracing", fraction });
+    };
     const instance = new WebAssembly.Instance(tracerModule, {
       env: {
-        progress(stage: number, fraction: number) {
-          if (stage !== lastStage) {
-            marks[stage] = now();
-            lastStage = stage;
-          }
-          onProgress?.({ stage: STAGES[stage] ?? "tracing", fraction });
-        },
+        progress: suspend
+          ? (new suspend.Suspending(async (stage: number, fraction: number) => {
+              try {
+                await progress(stage, fraction);
+              } catch (error) {
+                progressError = { error };
+                throw error;
+              }
+            }) as (stage: number, fraction: number) => void)
+          : progress,
         abort() {
           throw new TraceError("trace_failed", "tracer aborted");
         },
       },
     });
     const ex = instance.exports as unknown as TracerExports;
-    let code: number;
+    const asTraceError = (e: unknown) =>
+      e instanceof TraceError
+        ? e
+        : new TraceError("trace_failed", `Tracer failed: ${(e as Error)?.message ?? String(e)}`);
+    let code: number | Promise<number>;
     try {
       const n = tw * th * 4;
       const ptr = ex.alloc(n);
@@ -162,16 +235,40 @@ export function createTracer(deps: TracerDeps): Tracer {
       const view = new Uint8Array(ex.memory.buffer, ptr, n);
       if (tw === sw && th === sh) view.set(image.data.subarray(0, n));
       else downscaleInto(image, tw, th, view);
-      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0);
+      // the palette: one u32 0xRRGGBB per colour, read by the options struct through its pointer
+      const palettePtr = opts.palette.length ? ex.alloc(opts.palette.length * 4) : 0;
+      if (palettePtr) new Uint32Array(ex.memory.buffer, palettePtr, opts.palette.length).set(opts.palette);
+      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0, palettePtr);
       if (fields.length !== ex.optionCount()) throw new TraceError("trace_failed", "tracer options mismatch");
       const optsPtr = ex.alloc(fields.length * 8);
       new Float64Array(ex.memory.buffer, optsPtr, fields.length).set(fields);
-      code = ex.trace(ptr, tw, th, optsPtr);
+      code = suspend ? suspend.promising(ex.trace)(ptr, tw, th, optsPtr) : ex.trace(ptr, tw, th, optsPtr);
     } catch (e) {
-      if (e instanceof TraceError) throw e;
-      throw new TraceError("trace_failed", `Tracer failed: ${(e as Error)?.message ?? String(e)}`);
+      throw asTraceError(e);
     }
-    if (code !== 0) throw new TraceError("trace_failed", `Tracer returned code ${code}`);
+    const finish = (result: number): TraceResult => {
+      if (result !== 0) throw new TraceError("trace_failed", `Tracer returned code ${result}`);
+      return collect(ex, opts, format, decodeMs, sw, sh, tw, th, t0, marks, onProgress);
+    };
+    if (typeof code === "number") return finish(code);
+    return code.then(finish, (e) => {
+      throw progressError ? progressError.error : asTraceError(e);
+    });
+  }
+
+  function collect(
+    ex: TracerExports,
+    opts: ResolvedTraceOptions,
+    format: TraceStats["format"],
+    decodeMs: number,
+    sw: number,
+    sh: number,
+    tw: number,
+    th: number,
+    t0: number,
+    marks: number[],
+    onProgress: ((p: TraceProgress) => unknown) | undefined,
+  ): TraceResult {
     const tTraced = now();
     onProgress?.({ stage: "writing", fraction: 0 });
     const len = ex.resultLen();
@@ -207,49 +304,62 @@ export function createTracer(deps: TracerDeps): Tracer {
     };
   }
 
-  return {
+  const tracer: Tracer = {
     readHeader,
     traceRgba(image, options, call) {
       const opts = resolveOptions(options);
       return runTrace(image, opts, "rgba", 0, call);
     },
+    async traceRgbaAsync(image, options, call) {
+      const opts = resolveOptions(options);
+      const suspend = jspi();
+      if (suspend) return runTrace(image, opts, "rgba", 0, call, suspend);
+      return runTrace(image, opts, "rgba", 0, { onProgress: (p) => void call.onProgress?.(p) });
+    },
+    decode: (bytes, options, call) => decodeResolved(bytes, resolveOptions(options), call),
     async traceImage(bytes, options, call) {
       const opts = resolveOptions(options);
-      if (!(bytes instanceof Uint8Array)) throw new TraceError("corrupt_image", "Expected image bytes");
-      const header = readHeader(bytes);
-      const pixels = header.width * header.height;
-      if (pixels > opts.maxInputPixels || (pixels > opts.maxPixels && opts.onOversize === "error")) {
-        const limit = opts.onOversize === "error" ? opts.maxPixels : opts.maxInputPixels;
-        throw new TraceError(
-          "too_many_pixels",
-          `Image has ${pixels} pixels, limit ${Math.min(limit, opts.maxInputPixels)}`,
-          {
-            pixels,
-            limit,
-            width: header.width,
-            height: header.height,
-          },
-        );
-      }
-      const decoder = decoders[header.format];
-      if (!decoder) throw new TraceError("unsupported_format", `No decoder for ${header.format}`);
-      call?.onProgress?.({ stage: "decoding", fraction: 0 });
-      const t0 = now();
-      let image: RgbaImage;
-      try {
-        image = await decoder(bytes);
-      } catch (e) {
-        throw new TraceError(
-          "corrupt_image",
-          `Could not decode ${header.format}: ${(e as Error)?.message ?? e}`,
-        );
-      }
-      if (!image || image.width * image.height !== pixels || image.data.length < pixels * 4) {
-        throw new TraceError("corrupt_image", "Decoded size does not match the header");
-      }
-      const decodeMs = now() - t0;
-      call?.onProgress?.({ stage: "decoding", fraction: 1 });
-      return runTrace(image, opts, header.format, decodeMs, call);
+      const { image, format, decodeMs } = await decodeResolved(bytes, opts, call);
+      return runTrace(image, opts, format, decodeMs, call);
     },
   };
+
+  async function decodeResolved(bytes: Uint8Array, opts: ResolvedTraceOptions, call?: TraceCallOptions) {
+    if (!(bytes instanceof Uint8Array)) throw new TraceError("corrupt_image", "Expected image bytes");
+    const header = readHeader(bytes);
+    const pixels = header.width * header.height;
+    if (pixels > opts.maxInputPixels || (pixels > opts.maxPixels && opts.onOversize === "error")) {
+      const limit = opts.onOversize === "error" ? opts.maxPixels : opts.maxInputPixels;
+      throw new TraceError(
+        "too_many_pixels",
+        `Image has ${pixels} pixels, limit ${Math.min(limit, opts.maxInputPixels)}`,
+        {
+          pixels,
+          limit,
+          width: header.width,
+          height: header.height,
+        },
+      );
+    }
+    const decoder = decoders[header.format];
+    if (!decoder) throw new TraceError("unsupported_format", `No decoder for ${header.format}`);
+    call?.onProgress?.({ stage: "decoding", fraction: 0 });
+    const t0 = now();
+    let image: RgbaImage;
+    try {
+      image = await decoder(bytes);
+    } catch (e) {
+      throw new TraceError(
+        "corrupt_image",
+        `Could not decode ${header.format}: ${(e as Error)?.message ?? e}`,
+      );
+    }
+    if (!image || image.width * image.height !== pixels || image.data.length < pixels * 4) {
+      throw new TraceError("corrupt_image", "Decoded size does not match the header");
+    }
+    const decodeMs = now() - t0;
+    call?.onProgress?.({ stage: "decoding", fraction: 1 });
+    return { image, format: header.format, decodeMs };
+  }
+  return tracer;
 }

@@ -1,13 +1,15 @@
 import { z } from "zod";
 import { TraceError } from "./errors";
 
-export const TRACE_MODES = ["color", "binary", "posterize"] as const;
+export const TRACE_MODES = ["color", "binary", "posterize", "centerline"] as const;
 export const TRACE_PRESETS = ["logo", "illustration", "poster", "lineart"] as const;
 /** Default cap for tracing; larger images are downscaled (or rejected with onOversize: "error"). */
 export const DEFAULT_MAX_PIXELS = 4_194_304; // 2048 x 2048
 /** Hard cap read from the header: above it the image is never decoded. */
 export const DEFAULT_MAX_INPUT_PIXELS = 16_777_216; // 4096 x 4096
 export const ABSOLUTE_MAX_PIXELS = 67_108_864;
+/** Most colours a `palette` may list (the tracer's explicit `colors` cap too). */
+export const MAX_PALETTE = 64;
 
 /**
  * Options of the vectorize API (and of the CLI). All optional; `preset` fills defaults first,
@@ -31,6 +33,26 @@ export const traceOptionsSchema = z
     maxPixels: z.number().int().min(1).max(ABSOLUTE_MAX_PIXELS).optional(),
     maxInputPixels: z.number().int().min(1).max(ABSOLUTE_MAX_PIXELS).optional(),
     onOversize: z.enum(["downscale", "error"]).optional(),
+    palette: z
+      .array(z.string().regex(/^#[0-9A-Fa-f]{6}$/, "a colour is #RRGGBB"))
+      .min(1)
+      .max(MAX_PALETTE)
+      .optional()
+      .describe(
+        "Every colour of the result is one of these (pixels snap to the nearest in Oklab); with `colors`, at most that many of them, the most used",
+      ),
+    fillWide: z
+      .boolean()
+      .optional()
+      .describe(
+        "centerline: areas thicker than `maxStrokeWidth` become filled shapes (default true); false: every ink area is a stroke",
+      ),
+    maxStrokeWidth: z
+      .number()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("centerline: the widest line (px) traced as a stroke (default 12)"),
   })
   .strict();
 
@@ -54,9 +76,15 @@ export interface ResolvedTraceOptions {
   maxPixels: number;
   maxInputPixels: number;
   onOversize: "downscale" | "error";
+  /** 0xRRGGBB per entry, in the caller's order (duplicates dropped); empty = automatic colours */
+  palette: number[];
+  fillWide: boolean;
+  maxStrokeWidth: number;
 }
 
-type PresetValues = Partial<Omit<ResolvedTraceOptions, "maxPixels" | "maxInputPixels" | "onOversize">>;
+type PresetValues = Partial<
+  Omit<ResolvedTraceOptions, "maxPixels" | "maxInputPixels" | "onOversize" | "palette">
+>;
 
 export const PRESETS: Record<TracePreset, PresetValues> = {
   logo: { mode: "color", detail: 40, smoothness: 45, cornerThreshold: 55, speckle: 9 },
@@ -69,6 +97,7 @@ const MODE_DEFAULTS: Record<TraceMode, PresetValues> = {
   color: { colors: 0, speckle: 4 },
   binary: { colors: 2, speckle: 3 },
   posterize: { colors: 8, speckle: 12 },
+  centerline: { colors: 0, speckle: 3 },
 };
 
 /** Validates and fills defaults. Throws TraceError("invalid_options"). */
@@ -104,6 +133,9 @@ export function resolveOptions(input: unknown = {}): ResolvedTraceOptions {
     maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
     maxInputPixels: o.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
     onOversize: o.onOversize ?? "downscale",
+    palette: [...new Set((o.palette ?? []).map((c) => Number.parseInt(c.slice(1), 16)))],
+    fillWide: o.fillWide ?? true,
+    maxStrokeWidth: o.maxStrokeWidth ?? 12,
   };
   if (mode === "binary") resolved.colors = 2;
   if (mode === "posterize" && resolved.colors === 0) resolved.colors = 8;

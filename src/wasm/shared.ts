@@ -14,7 +14,14 @@ export type {
 } from "./core";
 export { createTracer } from "./core";
 export { isTraceError, TraceError, type TraceErrorCode } from "./errors";
-export { fitToCap, type ImageFormat, type ImageHeader, type RgbaImage, readHeader } from "./image";
+export {
+  downscaleInto,
+  fitToCap,
+  type ImageFormat,
+  type ImageHeader,
+  type RgbaImage,
+  readHeader,
+} from "./image";
 export {
   ABSOLUTE_MAX_PIXELS,
   DEFAULT_MAX_INPUT_PIXELS,

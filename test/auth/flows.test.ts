@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, login, newUser, sessionCookieFrom } from "../helpers/api";
 
@@ -12,7 +13,7 @@ describe("register and login", () => {
         id: user.id,
         email: user.email,
         role: "user",
-        credits: 100,
+        credits: Number(env.FREE_CREDITS),
         disabled: false,
       });
       expect(body.user.quota).toMatchObject({ usedBytes: 0, usedFiles: 0 });

@@ -157,7 +157,7 @@ describe("API keys", () => {
     const listed = (await (await call("/api/v1/api-keys", { token: user.accessToken })).json()) as {
       items: unknown[];
     };
-    expect(JSON.stringify(listed)).not.toContain(secret.split("_").at(-1)!);
+    expect(JSON.stringify(listed)).not.toContain(secret.slice(-43));
 
     expect((await call("/api/v1/me", { token: secret })).status).toBe(200);
     await expectProblem(await call("/api/v1/api-keys", { token: secret }), 403, "forbidden");
@@ -167,7 +167,7 @@ describe("API keys", () => {
     const row = await env.DB.prepare("SELECT secret_hash FROM api_keys WHERE id = ?")
       .bind(apiKey.id)
       .first<{ secret_hash: string }>();
-    expect(row?.secret_hash).not.toContain(secret.split("_").at(-1)!);
+    expect(row?.secret_hash).not.toContain(secret.slice(-43));
 
     expect(
       (await call(`/api/v1/api-keys/${apiKey.id}`, { method: "DELETE", token: user.accessToken })).status,

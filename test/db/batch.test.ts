@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Principal } from "../../src/app-env";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../../src/db/batch";
 import { getDb, rawInBatch } from "../../src/db/client";
-import { bulkChange } from "../../src/media/library";
+import { bulkChange } from "../../src/media/bulk";
 import { startFollowUp } from "../../src/organize/service";
 import { newUser, type TestUser } from "../helpers/api";
 import { uploadOk } from "../media/helpers";

@@ -2,19 +2,23 @@
 // `wrangler dev` with its own local state. Run with `npm run test:e2e` (which builds web/dist first).
 // Screenshots of every screen, light and dark, land in test/e2e/screenshots/ (gitignored).
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { Resvg } from "@resvg/resvg-js";
 import { Secret, TOTP } from "otpauth";
-import { chromium } from "playwright-core";
-import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs";
+import { repoRoot } from "../../bench/lib/harness.mjs";
+import {
+  assertAxeClean,
+  dropFiles,
+  newPage,
+  session,
+  shots,
+  signIn,
+  startSession,
+  stopSession,
+} from "./browser.mjs";
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const FIXTURES = path.join(repoRoot, "test/fixtures");
-const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-Password-91" };
 const USER = { email: `ada+${Date.now()}@e2e.test`, password: "correct-horse-battery-9", name: "Ada" };
 const BUYER = { email: `grace+${Date.now()}@e2e.test`, password: "Buy-Credits-Safely-42", name: "Grace" };
@@ -24,118 +28,23 @@ const IMAGES = [
   "computer__bluepane_01.png",
 ];
 
-let server;
-let browser;
 let base;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
-  assert.ok(
-    existsSync(path.join(repoRoot, "web/dist/index.html")),
-    "web/dist is missing: run npm run build:web",
-  );
-  mkdirSync(SHOTS, { recursive: true });
-  const port = await freePort();
-  server = await startDevServer({
-    port,
-    vars: {
-      RATE_LIMITS:
-        "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100",
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-      // Links in mail point at this server; PayPal is the stand-in the Worker serves itself (README: Billing).
-      APP_ORIGIN: `http://localhost:${port}`,
-      PAYPAL_API_BASE: "/__dev/paypal",
-      PAYPAL_CLIENT_ID: "e2e-client",
-      PAYPAL_CLIENT_SECRET: "e2e-client-secret",
-    },
+  await startSession({
+    RATE_LIMITS:
+      "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100",
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    // PayPal is the stand-in the Worker serves itself (README: Mail and PayPal in development).
+    PAYPAL_API_BASE: "/__dev/paypal",
+    PAYPAL_CLIENT_ID: "e2e-client",
+    PAYPAL_CLIENT_SECRET: "e2e-client-secret",
   });
-  base = server.url.replace("127.0.0.1", "localhost");
-  // playwright's launch() gives Chromium a fresh temporary user-data-dir of its own (removed on close).
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  base = session.base;
 });
 
-after(async () => {
-  await browser?.close().catch(() => {});
-  server?.stop();
-});
-
-async function newPage(viewport = { width: 1280, height: 860 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, baseURL: base });
-  // The machine may be shared: generous navigation timeouts, and no waiting for the "load" event.
-  context.setDefaultNavigationTimeout(60_000);
-  context.setDefaultTimeout(30_000);
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => {
-    if (m.type() === "error" && !/status of (401|404|422|429)/.test(m.text())) errors.push(m.text());
-  });
-  page.on("dialog", (d) => d.accept());
-  a11y.set(page, []);
-  return { page, context, errors };
-}
-
-/** axe violations found on each page, by page; each test asserts its own list is empty at the end. */
-const a11y = new WeakMap();
-
-/**
- * Runs axe-core (WCAG 2 A and AA) on the page as it is. The pages' CSP (script-src 'self') would
- * block an injected <script>, so the source goes in through page.evaluate (CDP is not subject to it).
- */
-async function axeCheck(page, label) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
-  const { violations } = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: ["wcag2a", "wcag2aa"], resultTypes: ["violations"] }),
-  );
-  for (const v of violations) {
-    const nodes = v.nodes
-      .slice(0, 6)
-      .map((n) => `      ${n.target.join(" ")}\n        ${n.failureSummary?.replace(/\n\s*/g, "; ")}`)
-      .join("\n");
-    const more = v.nodes.length > 6 ? `\n      … and ${v.nodes.length - 6} more` : "";
-    a11y
-      .get(page)
-      ?.push(`${label}: [${v.impact}] ${v.id}: ${v.help} (${v.nodes.length} nodes)\n${nodes}${more}`);
-  }
-}
-
-/** Fails the test with every axe violation the page collected, readably. */
-function assertAxeClean(page) {
-  const found = a11y.get(page) ?? [];
-  assert.ok(found.length === 0, `axe found ${found.length} violation(s):\n\n${found.join("\n\n")}`);
-}
-
-/** Screenshot in light and dark (the app follows the system theme by default), each checked by axe. */
-async function shots(page, name) {
-  for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(80);
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${scheme}.png`), fullPage: false });
-    await axeCheck(page, `${name} (${scheme})`);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
-async function signIn(page, { email, password }) {
-  await page.goto("/signin", { waitUntil: "domcontentloaded" });
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/library/);
-}
+after(stopSession);
 
 /**
  * Opens Admin → Dev mailbox as the admin, finds the newest mail to `email` whose subject matches,
@@ -156,7 +65,7 @@ async function linkFromDevMailbox(email, subject, pathPart) {
   await item.locator("summary").click();
   const href = await item.locator(`a[href*="${pathPart}"]`).first().getAttribute("href");
   assert.ok(href, `a ${pathPart} link in the mail "${subject}" to ${email}`);
-  await shots(page, "10-dev-mailbox");
+  await shots(page, "20-dev-mailbox");
   assertAxeClean(page);
   await context.close();
   return href;
@@ -166,21 +75,6 @@ async function linkFromDevMailbox(email, subject, pathPart) {
 function nextCode(secret) {
   const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
   return totp.generate({ timestamp: Date.now() + 30_000 });
-}
-
-async function dropFiles(page, selector, names) {
-  const files = names.map((n) => ({ name: n, b64: readFileSync(path.join(FIXTURES, n)).toString("base64") }));
-  const dt = await page.evaluateHandle((list) => {
-    const d = new DataTransfer();
-    for (const f of list) {
-      const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
-      d.items.add(new File([bytes], f.name, { type: "image/png" }));
-    }
-    return d;
-  }, files);
-  await page.dispatchEvent(selector, "dragenter", { dataTransfer: dt });
-  await page.dispatchEvent(selector, "dragover", { dataTransfer: dt });
-  await page.dispatchEvent(selector, "drop", { dataTransfer: dt });
 }
 
 test("the client only calls paths that are in /api/v1/openapi.json", async (t) => {
@@ -254,6 +148,9 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.locator("label.preset", { hasText: "Logo" }).click();
   assert.ok(await page.getByRole("radio", { name: /Logo/ }).isChecked());
   await page.getByRole("button", { name: "Vectorize", exact: true }).click();
+  // the price first, then the job
+  await page.getByTestId("quote").getByText("This costs").waitFor();
+  await page.getByRole("button", { name: "Confirm" }).click();
   const bar = page.getByRole("progressbar", { name: "Vectorize progress" });
   await bar.waitFor();
   await page.waitForFunction(
@@ -368,11 +265,11 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   const secret = (await page.getByTestId("tfa-secret").textContent())?.trim() ?? "";
   const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
   await page.getByLabel("6-digit code").fill(totp.generate());
-  await shots(page, "11-two-factor-setup");
+  await shots(page, "21-two-factor-setup");
   await page.getByRole("button", { name: "Turn on" }).click();
   await page.getByTestId("recovery-codes").waitFor();
   assert.equal(await page.locator("[data-testid=recovery-codes] li").count(), 10);
-  await shots(page, "12-recovery-codes");
+  await shots(page, "22-recovery-codes");
   await page.getByRole("button", { name: "Done" }).click();
 
   // Sign out, sign in: the password alone is not enough any more.
@@ -382,29 +279,34 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   await page.getByLabel("Password", { exact: true }).fill(BUYER.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByLabel("Authentication code").waitFor();
-  await shots(page, "13-sign-in-code");
+  await shots(page, "23-sign-in-code");
   await page.getByLabel("Authentication code").fill(nextCode(secret));
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/library/);
 
   // Buy the 50-credit pack: PayPal (the stand-in) → approve → back here → captured.
   await page.goto("/account/billing", { waitUntil: "domcontentloaded" });
-  await page.getByTestId("billing-credits").filter({ hasText: "100" }).waitFor();
-  await shots(page, "14-billing");
+  await page.getByRole("button", { name: /Pay 5\.00 USD with PayPal for 50 credits/ }).waitFor();
+  const before = Number(await page.getByTestId("billing-credits").textContent());
+  assert.ok(before > 0, "the sign-up credits are shown");
+  await shots(page, "24-billing");
   await page.getByRole("button", { name: /Pay 5\.00 USD with PayPal for 50 credits/ }).click();
   await page.waitForURL(/\/__dev\/paypal\/checkoutnow/);
   await page.getByRole("button", { name: "Approve payment" }).click();
   await page.waitForURL(/\/account\/billing/);
   await page.getByTestId("billing-notice").filter({ hasText: "50 credits were added" }).waitFor();
-  await page.getByTestId("billing-credits").filter({ hasText: "150" }).waitFor();
+  await page
+    .getByTestId("billing-credits")
+    .filter({ hasText: String(before + 50) })
+    .waitFor();
   const row = page.locator("[data-testid=payments] tbody tr").first();
   await row.getByText("completed").waitFor();
   assert.ok(await row.getByRole("link", { name: "Receipt" }).count());
-  await shots(page, "15-payment-done");
-  // The capture call and the stand-in's webhook both reported it: still 150, one receipt mail.
+  await shots(page, "25-payment-done");
+  // The capture call and the stand-in's webhook both reported it: still +50, one receipt mail.
   await linkFromDevMailbox(BUYER.email, "Receipt: 50 Edgecraft credits", "/receipt");
   const me = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).user.credits);
-  assert.equal(me, 150);
+  assert.equal(me, before + 50);
   assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();
@@ -416,7 +318,7 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   await anon.page.getByLabel("Email").fill(BUYER.email);
   await anon.page.getByRole("button", { name: "Send reset link" }).click();
   await anon.page.getByTestId("reset-sent").waitFor();
-  await shots(anon.page, "16-forgot-password");
+  await shots(anon.page, "26-forgot-password");
   assert.deepEqual(anon.errors, []);
   assertAxeClean(anon.page);
   await anon.context.close();
@@ -505,7 +407,7 @@ test("admin sees the admin screens: users, all jobs with dead-letter count, acti
   await page.getByRole("link", { name: "Organizer" }).click();
   await page.getByRole("heading", { name: "Organizer" }).waitFor();
   await shots(page, "15-organizer");
-  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
   await page.waitForURL(/\/signin/);
   assert.deepEqual(errors, []);
   assertAxeClean(page);

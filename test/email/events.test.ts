@@ -1,8 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { creditBalance } from "../../src/auth/accounts";
 import { getDb } from "../../src/db/client";
 import { relayMail } from "../../src/email/outbox";
-import { createJobStatements, failJob } from "../../src/jobs/lifecycle";
+import { createJobStatements } from "../../src/jobs/create";
+import { failJob } from "../../src/jobs/lifecycle";
 import { vectorizeJob } from "../../src/vectorize/job";
 import { newUser } from "../helpers/api";
 import { settledMailCount, waitForMail } from "../helpers/mail";
@@ -19,7 +21,7 @@ async function reserve(userId: string, cost: number, settled = true) {
     {
       type: vectorizeJob,
       userId,
-      input: { mediaId: "med_x", options: {}, optionsHash: "h", sourceSha256: "s" },
+      input: { mediaId: "med_x", options: {}, optionsHash: "h", sourceSha256: "s", pricing: "production" },
       settled: settled ? { result: {}, creditCost: cost } : undefined,
     },
     new Date(),
@@ -30,8 +32,9 @@ async function reserve(userId: string, cost: number, settled = true) {
 
 describe("mail from other features' events", () => {
   it("'low credits' once, when a reservation takes the balance under the threshold", async () => {
-    const user = await newUser(); // 100 free credits
-    await reserve(user.id, 85); // 15 left: above 10
+    const user = await newUser();
+    const start = (await creditBalance(db, user.id)) as number;
+    await reserve(user.id, start - 15); // 15 left: above the threshold of 10
     await reserve(user.id, 4); // 11 left
     await reserve(user.id, 3); // 8 left: crossed
     await reserve(user.id, 2); // 6 left: already below, no second mail

@@ -5,14 +5,9 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { creditBalance } from "../../src/auth/accounts";
 import { getDb, rawInBatch } from "../../src/db/client";
+import { createJobStatements } from "../../src/jobs/create";
 import { handleDeadLetters } from "../../src/jobs/dead-letters";
-import {
-  claimJob,
-  createJobStatements,
-  LEASE_SECONDS,
-  requestCancel,
-  succeedJob,
-} from "../../src/jobs/lifecycle";
+import { claimJob, LEASE_SECONDS, requestCancel, succeedJob } from "../../src/jobs/lifecycle";
 import { progressObject } from "../../src/jobs/progress";
 import { backoffSeconds } from "../../src/jobs/recovery";
 import { createJobRegistry, defineJobType, type JobHandler } from "../../src/jobs/registry";

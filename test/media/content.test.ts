@@ -1,9 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { getDb } from "../../src/db/client";
-import { generateThumbnail } from "../../src/media/thumbnails";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { fixture } from "../helpers/fixtures";
 import { download, type MediaJson, TINY_PNG, uploadOk } from "./helpers";
 
 const TEXT = "0123456789abcdefghij"; // 20 bytes
@@ -87,31 +84,6 @@ describe("content: ranges, ETag, headers", () => {
 
     const png = await uploadOk(user, TINY_PNG, "dot.png");
     expect((await download(user, png.id)).headers.get("content-disposition")).toMatch(/^inline;/);
-  });
-});
-
-describe("thumbnails", () => {
-  it("answers a placeholder while pending, then a small PNG", async () => {
-    const user = await newUser();
-    const bytes = await fixture("animals__birds__crow_01.png");
-    const media = await uploadOk(user, bytes, "crow.png");
-    const first = await call(`/api/v1/media/${media.id}/thumbnail`, { token: user.accessToken });
-    expect([200, 202]).toContain(first.status);
-    await first.arrayBuffer();
-    // The background job may still be running; run it here too (it is idempotent).
-    await generateThumbnail(getDb(env.DB), env.MEDIA, media.sha256);
-    const res = await call(`/api/v1/media/${media.id}/thumbnail`, { token: user.accessToken });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe("image/png");
-    const thumb = new Uint8Array(await res.arrayBuffer());
-    const view = new DataView(thumb.buffer);
-    expect(Math.max(view.getUint32(16), view.getUint32(20))).toBeLessThanOrEqual(256);
-    const text = await uploadOk(user, "t", "t.txt");
-    await expectProblem(
-      await call(`/api/v1/media/${text.id}/thumbnail`, { token: user.accessToken }),
-      404,
-      "no_thumbnail",
-    );
   });
 });
 

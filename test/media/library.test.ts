@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runMediaHousekeeping } from "../../src/media/housekeeping";
+import { purgeExpiredTrash } from "../../src/media/housekeeping";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, type MediaJson, randomBytes, TINY_PNG, uploadOk } from "./helpers";
 
@@ -275,8 +275,7 @@ describe("changes, trash and cache", () => {
     await env.DB.prepare("UPDATE media SET trashed_at = ? WHERE id = ?")
       .bind(new Date(Date.now() - 31 * 86_400_000).toISOString(), old.id)
       .run();
-    const result = await runMediaHousekeeping(env, new Date());
-    expect(result.purged).toBeGreaterThanOrEqual(1);
+    expect(await purgeExpiredTrash(env, new Date())).toBeGreaterThanOrEqual(1);
     expect(await counts(user.id)).toEqual({ rows: 1, usedBytes: 100, usedFiles: 1 });
     expect(await env.MEDIA.head(`blobs/${old.sha256}`)).toBeNull();
     const audit = await env.DB.prepare("SELECT actor_id, detail FROM audit_log WHERE target_id = ?")

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { runMediaHousekeeping } from "../../src/media/housekeeping";
+import { getDb } from "../../src/db/client";
+import { cleanupUploads } from "../../src/media/resumable";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, download, type MediaJson, randomBytes, sha256 } from "./helpers";
 
@@ -104,7 +105,7 @@ describe("resumable multipart uploads", () => {
 
     const abandoned = await start(user, "y.bin");
     expect((await putPart(user, abandoned.id, 1, randomBytes(100))).status).toBe(200);
-    await runMediaHousekeeping(env, new Date(Date.now() + 2 * 86_400_000));
+    await cleanupUploads(getDb(env.DB), env.MEDIA, new Date(Date.now() + 2 * 86_400_000));
     expect(
       await env.DB.prepare("SELECT 1 FROM media_uploads WHERE id = ?").bind(abandoned.id).first(),
     ).toBeNull();

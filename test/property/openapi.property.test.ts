@@ -275,7 +275,11 @@ const STATEFUL = new Set([401, 402, 403, 404, 409, 410, 413, 415, 416, 426, 429]
 const seen = new Map<string, number[]>();
 
 async function check(op: Operation, req: GeneratedRequest, res: Response, valid: boolean) {
-  const text = await res.text();
+  const contentType = res.headers.get("content-type") ?? "";
+  // binary answers (a PNG, a PDF) are read as bytes: only text is decoded
+  const text = /json|text|svg|xml|postscript|dxf/.test(contentType)
+    ? await res.text()
+    : new TextDecoder().decode(await res.arrayBuffer());
   if (valid)
     seen.set(`${op.method.toUpperCase()} ${op.path}`, [
       ...(seen.get(`${op.method.toUpperCase()} ${op.path}`) ?? []),

@@ -8,7 +8,7 @@ const tracer = getTracer();
 
 const optionsArb = fc.record(
   {
-    mode: fc.constantFrom("color", "binary", "posterize"),
+    mode: fc.constantFrom("color", "binary", "posterize", "centerline"),
     colors: fc.integer({ min: 2, max: 64 }),
     detail: fc.integer({ min: 0, max: 100 }),
     smoothness: fc.integer({ min: 0, max: 100 }),
@@ -18,6 +18,13 @@ const optionsArb = fc.record(
     layering: fc.constantFrom("stacked", "cutout"),
     precision: fc.integer({ min: 0, max: 3 }),
     dropWhiteBackground: fc.boolean(),
+    palette: fc.array(
+      fc.integer({ min: 0, max: 0xffffff }).map((v) => `#${v.toString(16).padStart(6, "0")}`),
+      { minLength: 1, maxLength: 8 },
+    ),
+    fillWide: fc.boolean(),
+    maxStrokeWidth: fc.integer({ min: 1, max: 64 }),
+    threshold: fc.integer({ min: 1, max: 255 }),
   },
   { requiredKeys: [] },
 );

@@ -16,11 +16,16 @@ export function parseSvg(svg: string) {
   if (!head) throw new Error(`bad svg head: ${svg.slice(0, 120)}`);
   if (!svg.endsWith("</svg>")) throw new Error("svg not closed");
   if (/NaN|Infinity|undefined/.test(svg)) throw new Error("non-finite number in svg");
-  const paths = [
-    ...svg.matchAll(
-      /<path fill="(#[0-9a-f]{3}|#[0-9a-f]{6}|url\(#g\d+\))"(?: fill-opacity="(\.\d\d?)")? d="([^"]*)"\/>/g,
-    ),
-  ].map((m) => ({ fill: m[1]!, opacity: m[2] ? Number(m[2]) : 1, d: m[3]! }));
+  // fills (solid, translucent or gradient) and the strokes of centerline mode
+  const pathRe =
+    /<path (?:fill="(#[0-9a-f]{3}|#[0-9a-f]{6}|url\(#g\d+\))"(?: fill-opacity="(\.\d\d?)")?|fill="none" stroke="(#[0-9a-f]{3}|#[0-9a-f]{6})" stroke-width="([\d.]+)" stroke-linecap="round" stroke-linejoin="round") d="([^"]*)"\/>/g;
+  const paths = [...svg.matchAll(pathRe)].map((m) => ({
+    fill: m[1] ?? "none",
+    opacity: m[2] ? Number(m[2]) : 1,
+    stroke: m[3],
+    strokeWidth: m[4] ? Number(m[4]) : undefined,
+    d: m[5]!,
+  }));
   const gradients = [
     ...svg.matchAll(/<defs><(linear|radial)Gradient id="(g\d+)"[^>]*>(.*?)<\/\1Gradient><\/defs>/g),
   ].map((m) => ({ kind: m[1]!, id: m[2]!, stops: (m[3]!.match(/<stop /g) ?? []).length }));
@@ -30,13 +35,7 @@ export function parseSvg(svg: string) {
       /<defs><(linear|radial)Gradient id="g\d+" gradientUnits="userSpaceOnUse"( (x1|y1|x2|y2|cx|cy|r)="-?[\d.]+")+ ?>(<stop offset="[\d.]+" stop-color="#[0-9a-f]{3,6}"\/>)+<\/\1Gradient><\/defs>/g,
       "",
     );
-  if (
-    body.replace(
-      /<path fill="(#[0-9a-f]{3,6}|url\(#g\d+\))"(?: fill-opacity="\.\d\d?")? d="[^"]*"\/>/g,
-      "",
-    ) !== ""
-  )
-    throw new Error("unexpected svg content");
+  if (body.replace(pathRe, "") !== "") throw new Error("unexpected svg content");
   for (const p of paths) {
     if (!/^m[-\d.]/.test(p.d)) throw new Error(`path must start with m: ${p.d.slice(0, 40)}`);
     if (!/^[mlhvcsz\d.\s-]+$/.test(p.d)) throw new Error("unexpected path command");

@@ -1,17 +1,13 @@
-import { env, exports } from "cloudflare:workers";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, expectProblem, newUser, ORIGIN, type TestUser } from "../helpers/api";
+import { call, expectProblem, newUser } from "../helpers/api";
 import { fixture } from "../helpers/fixtures";
 import { type MediaJson, sha256, uploadOk } from "../media/helpers";
+import { collect, type JobJson, waitFinal, watch } from "./helpers";
 
-interface JobJson {
-  id: string;
-  status: string;
-  attempts: number;
-  progress: { stage: string; percent: number; done: number; total: number };
-  result: Record<string, unknown> | null;
-  error: { code: string; message: string } | null;
-}
+// credits as configured (wrangler.toml): sign-up grant and the price of a production job
+const FREE = Number(env.FREE_CREDITS);
+const COST = Number(env.VECTORIZE_CREDIT_COST);
 
 const SOURCE = "recreation__toys__rubik.png";
 let bytes: Uint8Array;
@@ -19,51 +15,6 @@ let bytes: Uint8Array;
 beforeAll(async () => {
   bytes = await fixture(SOURCE);
 });
-
-/** Opens the job's WebSocket through the Worker, as a client would. */
-async function watch(user: TestUser, jobId: string, headers: Record<string, string> = {}) {
-  const res = await exports.default.fetch(
-    new Request(`${ORIGIN}/api/v1/jobs/${jobId}/ws`, {
-      headers: { upgrade: "websocket", authorization: `Bearer ${user.accessToken}`, ...headers },
-    }),
-  );
-  return res;
-}
-
-/** Collects messages until the final one (or the timeout). */
-function collect(
-  ws: WebSocket,
-  timeoutMs = 20_000,
-): Promise<{ messages: Record<string, unknown>[]; closed: number | null }> {
-  const messages: Record<string, unknown>[] = [];
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ messages, closed: null }), timeoutMs);
-    ws.addEventListener("message", (event) => {
-      messages.push(JSON.parse(String(event.data)));
-    });
-    ws.addEventListener("close", (event) => {
-      clearTimeout(timer);
-      resolve({ messages, closed: event.code });
-    });
-    ws.accept();
-  });
-}
-
-async function getJob(user: TestUser, id: string): Promise<JobJson> {
-  const res = await call(`/api/v1/jobs/${id}`, { token: user.accessToken });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { job: JobJson }).job;
-}
-
-async function waitFinal(user: TestUser, id: string, timeoutMs = 30_000): Promise<JobJson> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const job = await getJob(user, id);
-    if (["succeeded", "failed", "cancelled"].includes(job.status)) return job;
-    if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Every opened tag is closed in order: enough to call the document well-formed for our output. */
 function expectWellFormedSvg(svg: string) {
@@ -114,7 +65,7 @@ describe("vectorize jobs end to end", () => {
       }
     ).media;
     expect(svgMedia).toMatchObject({
-      name: "rubik.svg",
+      name: "rubik.logo.svg",
       folder: "/toys",
       mime: "image/svg+xml",
       width: source.width,
@@ -130,7 +81,7 @@ describe("vectorize jobs end to end", () => {
     const after = (
       (await (await call("/api/v1/me", { token: user.accessToken })).json()) as { user: { credits: number } }
     ).user.credits;
-    expect(after).toBe(before - 1);
+    expect(after).toBe(before - COST);
 
     // Idempotent replay: the same answer, no second job.
     const replay = await call("/api/v1/vectorize", {
@@ -198,7 +149,7 @@ describe("vectorize jobs end to end", () => {
     const me = (await (await call("/api/v1/me", { token: user.accessToken })).json()) as {
       user: { credits: number };
     };
-    expect(me.user.credits).toBe(100);
+    expect(me.user.credits).toBe(FREE);
   });
 
   it("a batch of 50 images finishes; the parent's progress is the sum of its children's", async () => {
@@ -227,7 +178,7 @@ describe("vectorize jobs end to end", () => {
     const me = (await (await call("/api/v1/me", { token: user.accessToken })).json()) as {
       user: { credits: number };
     };
-    expect(me.user.credits).toBe(50);
+    expect(me.user.credits).toBe(FREE - 50 * COST);
   }, 180_000);
 
   it("refuses bad requests clearly: bad options, non-images, other users' media and jobs", async () => {
@@ -321,7 +272,7 @@ describe("vectorize jobs end to end", () => {
     const me = (await (await call("/api/v1/me", { token: user.accessToken })).json()) as {
       user: { credits: number };
     };
-    expect(me.user.credits).toBe(100 - result.succeeded);
+    expect(me.user.credits).toBe(FREE - result.succeeded * COST);
     const svgs = await env.DB.prepare(
       "SELECT count(*) AS n FROM media WHERE owner_id = ? AND mime = 'image/svg+xml'",
     )

@@ -42,6 +42,10 @@ export const ROUTES = {
   moveFolder: ["POST", "/folders/move"],
   vectorize: ["POST", "/vectorize"],
   vectorizeBatch: ["POST", "/vectorize/batch"],
+  vectorizeQuote: ["POST", "/vectorize/quote"],
+  jobResult: ["GET", "/jobs/{id}/result"],
+  jobFormats: ["GET", "/jobs/{id}/formats"],
+  unlockFormat: ["POST", "/jobs/{id}/formats/{format}"],
   jobs: ["GET", "/jobs"],
   job: ["GET", "/jobs/{id}"],
   cancelJob: ["POST", "/jobs/{id}/cancel"],
@@ -282,9 +286,10 @@ export interface Health {
   checks: { d1: "ok" | "fail"; r2: "ok" | "fail"; kv: "ok" | "fail"; queue: "ok" | "fail" };
 }
 export type TracePreset = "logo" | "illustration" | "poster" | "lineart";
+export type TraceMode = "color" | "binary" | "posterize" | "centerline";
 export interface TraceOptions {
   preset?: TracePreset;
-  mode?: "color" | "binary" | "posterize";
+  mode?: TraceMode;
   colors?: number;
   detail?: number;
   smoothness?: number;
@@ -294,6 +299,26 @@ export interface TraceOptions {
   layering?: "stacked" | "cutout";
   threshold?: number;
   dropWhiteBackground?: boolean;
+  palette?: string[];
+  fillWide?: boolean;
+  maxStrokeWidth?: number;
+  target?: { minSSIM?: number; maxBytes?: number };
+}
+export type Pricing = "test" | "preview" | "production";
+export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const;
+export type ResultFormat = (typeof RESULT_FORMATS)[number];
+export interface Quote {
+  pricing: Pricing;
+  cost: number;
+  credits: number;
+  enough: boolean;
+  formatCost: number;
+  items: { mediaId: string; cost: number; cached: boolean }[];
+}
+export interface FormatOffer {
+  format: ResultFormat;
+  price: number;
+  unlocked: boolean;
 }
 export interface OrganizeFile {
   mediaId: string;

@@ -44,6 +44,17 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip")?.trim() || LOCAL_PEER;
 }
 
+/** Takes one token from the bucket `<name>:<subject>`; null when RATE_LIMITS has no such rule. */
+export async function takeToken(env: Env, name: RateLimitName, subject: string) {
+  const rule = getConfig(env).rateLimits[name];
+  if (!rule) return null;
+  const result = await env.RATE_LIMITER.getByName(`${name}:${subject}`).take(
+    rule.capacity,
+    rule.refillPerMinute,
+  );
+  return { rule, result };
+}
+
 /**
  * Spends one token from `<name>:<subject>`; throws 429 with Retry-After when the bucket is empty.
  * Always sets the RateLimit-* headers (IETF draft) so clients can pace themselves.
@@ -53,10 +64,9 @@ export async function spendRateLimit(
   name: RateLimitName,
   subject: string,
 ): Promise<void> {
-  const rule = getConfig(c.env).rateLimits[name];
-  if (!rule) return;
-  const stub = c.env.RATE_LIMITER.getByName(`${name}:${subject}`);
-  const result = await stub.take(rule.capacity, rule.refillPerMinute);
+  const taken = await takeToken(c.env, name, subject);
+  if (!taken) return;
+  const { rule, result } = taken;
   const headers = {
     "RateLimit-Limit": String(result.limit),
     "RateLimit-Remaining": String(result.remaining),

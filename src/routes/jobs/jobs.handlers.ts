@@ -6,13 +6,13 @@ import { jobTypes } from "../../job-types";
 import * as queries from "../../jobs/queries";
 import * as service from "../../jobs/service";
 import { toJobView } from "../../jobs/views";
-import { caller } from "../../policy";
+import { actsForEveryone, caller } from "../../policy";
 import type { cancelJob, getJob, jobStats, listJobs, retryJobs, watchJob } from "./jobs.routes";
 
 export const listJobsHandler: RouteHandler<typeof listJobs, AppEnv> = async (c) => {
   const principal = caller(c);
   const query = c.req.valid("query");
-  if (query.scope === "all" && principal.role !== "admin") {
+  if (query.scope === "all" && !actsForEveryone(principal)) {
     throw new ApiError(403, "forbidden", "Only administrators may list everyone's jobs.");
   }
   const page = await queries.listJobs(

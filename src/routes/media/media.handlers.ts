@@ -2,16 +2,21 @@ import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
-import { getDb } from "../../db/client";
+import { type Db, getDb } from "../../db/client";
+import * as bulk from "../../media/bulk";
 import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
+import * as folders from "../../media/folders";
+import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
+import * as queries from "../../media/queries";
 import * as resumable from "../../media/resumable";
 import { serveBlob } from "../../media/serve";
 import * as shareService from "../../media/shares";
 import { generateThumbnail, thumbnailResponse } from "../../media/thumbnails";
 import { receiveUpload } from "../../media/upload";
+import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
 import type * as routes from "./media.routes";
@@ -23,7 +28,28 @@ const contentLength = (c: Context<AppEnv>) => {
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
 };
 
-const bypassCache = (c: Context<AppEnv>) => /no-cache|no-store/i.test(c.req.header("cache-control") ?? "");
+/**
+ * A read of the caller's library through the KV cache (src/media/cache.ts): `Cache-Control:
+ * no-cache` skips a cached answer, and `X-Cache` tells which it was.
+ */
+async function cachedRead<T>(
+  c: Context<AppEnv>,
+  kind: "list" | "stats" | "folders",
+  query: unknown,
+  read: (db: Db, userId: string) => Promise<T>,
+): Promise<T> {
+  const { userId } = caller(c);
+  const db = getDb(c.env.DB);
+  const bypass = /no-cache|no-store/i.test(c.req.header("cache-control") ?? "");
+  const result = await cached(
+    c.env.CACHE,
+    db,
+    { userId, kind, query, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass },
+    () => read(db, userId),
+  );
+  c.header("X-Cache", result.hit ? "HIT" : "MISS");
+  return result.value;
+}
 
 export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
   const { userId } = caller(c);
@@ -42,8 +68,13 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
       },
     },
   );
-  if (library.canThumbnail(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
-  c.executionCtx.waitUntil(organizeNewUpload(c.env, row, c.var.clock()));
+  if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  c.executionCtx.waitUntil(
+    organizeNewUpload(c.env, row, c.var.clock(), async () => {
+      const taken = await takeToken(c.env, "organize-user", row.ownerId);
+      return taken?.result.allowed ?? true;
+    }),
+  );
   c.header("Location", `/api/v1/media/${row.id}`);
   return c.json({ media: library.toPublic(row) }, 201);
 };
@@ -54,45 +85,24 @@ async function scheduleThumbnail(c: Context<AppEnv>, sha256: string) {
 }
 
 export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
-  const { userId } = caller(c);
   const query = c.req.valid("query");
   const folder = query.folder !== undefined ? normalizeFolder(query.folder) : undefined;
   const tag = query.tag !== undefined ? normalizeTags([query.tag])[0] : undefined;
   const normalized = { ...query, folder, tag };
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    {
-      userId,
-      kind: "list",
-      query: normalized,
-      ttl: mediaConfig(c.env).cacheTtlSeconds,
-      bypass: bypassCache(c),
-    },
-    () => library.listMedia(db, userId, normalized),
+  const page = await cachedRead(c, "list", normalized, (db, userId) =>
+    queries.listMedia(db, userId, normalized),
   );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json(result.value, 200);
+  return c.json(page, 200);
 };
 
 export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind: "stats", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.mediaStats(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json(result.value, 200);
+  return c.json(await cachedRead(c, "stats", null, queries.mediaStats), 200);
 };
 
 export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {
   const { userId } = caller(c);
   const body = c.req.valid("json");
-  const updated = await library.bulkChange(
+  const updated = await bulk.bulkChange(
     getDb(c.env.DB),
     userId,
     {
@@ -166,7 +176,9 @@ export const mediaContentHandler: H<typeof routes.mediaContent> = async (c) => {
 export const mediaThumbnailHandler: H<typeof routes.mediaThumbnail> = async (c) => {
   const db = getDb(c.env.DB);
   const row = await library.getOwned(db, caller(c).userId, c.req.valid("param").id);
-  return thumbnailResponse(db, c.env.MEDIA, row, c.req.header("if-none-match")) as never;
+  const { response, generate } = await thumbnailResponse(db, c.env.MEDIA, row, c.req.header("if-none-match"));
+  if (generate) c.executionCtx.waitUntil(scheduleThumbnail(c, generate));
+  return response as never;
 };
 
 export const createShareHandler: H<typeof routes.createShare> = async (c) => {
@@ -244,7 +256,7 @@ export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) 
       allowUnknown: config.allowUnknown,
     },
   );
-  if (library.canThumbnail(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
   return c.json({ media: library.toPublic(row) }, 201);
 };
 
@@ -260,22 +272,13 @@ export const abortUploadHandler: H<typeof routes.abortUpload> = async (c) => {
 };
 
 export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind: "folders", query: null, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass: bypassCache(c) },
-    () => library.folderTree(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return c.json({ root: result.value }, 200);
+  return c.json({ root: await cachedRead(c, "folders", null, folders.folderTree) }, 200);
 };
 
 export const moveFolderHandler: H<typeof routes.moveFolder> = async (c) => {
   const body = c.req.valid("json");
   const from = normalizeFolder(body.from, "from");
   const to = normalizeFolder(body.to, "to");
-  const moved = await library.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
+  const moved = await folders.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
   return c.json({ moved, from, to }, 200);
 };

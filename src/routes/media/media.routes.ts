@@ -174,10 +174,19 @@ export const mediaThumbnail = createRoute({
   path: "/media/{id}/thumbnail",
   tags,
   middleware: [mediaRead] as const,
-  summary: "A small WebP/PNG preview (images only); a placeholder (202) while it is being made",
+  summary:
+    "A preview: a WebP thumbnail (≤ 256 px) of images and SVG, an SVG icon of the type for other files",
+  description:
+    "A 1×1 placeholder with 202 and `Retry-After` while the thumbnail is being made (files uploaded before thumbnails existed for their type are made on first request).",
   request: { params: idParam("med") },
   responses: {
-    200: bytes("The thumbnail"),
+    200: {
+      content: {
+        "image/webp": { schema: z.string().openapi({ format: "binary" }) },
+        "image/svg+xml": { schema: z.string() },
+      },
+      description: "The thumbnail, or an icon",
+    },
     202: bytes("Placeholder; the thumbnail is being generated"),
     ...pickProblems(401, 403, 404),
   },

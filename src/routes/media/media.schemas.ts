@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
-import { SORTS } from "../../media/library";
+import type { FolderNode } from "../../media/folders";
+import { SORTS } from "../../media/queries";
 import { fileNameField, folderField, isoDateField, tagsField } from "../fields";
 
 export const mediaSchema = z
@@ -19,7 +20,7 @@ export const mediaSchema = z
     updatedAt: z.string(),
     trashedAt: z.string().optional(),
     contentUrl: z.string(),
-    thumbnailUrl: z.string().optional(),
+    thumbnailUrl: z.string().openapi({ description: "A WebP thumbnail, or an SVG icon of the file's type" }),
   })
   .openapi("Media");
 
@@ -85,17 +86,7 @@ export const statsSchema = z
   })
   .openapi("MediaStats");
 
-export interface FolderNodeShape {
-  path: string;
-  name: string;
-  files: number;
-  bytes: number;
-  totalFiles: number;
-  totalBytes: number;
-  children: FolderNodeShape[];
-}
-
-export const folderNodeSchema: z.ZodType<FolderNodeShape> = z
+export const folderNodeSchema: z.ZodType<FolderNode> = z
   .lazy(() =>
     z.object({
       path: z.string(),

@@ -1,7 +1,8 @@
 import { createRouter } from "../openapi";
-import { vectorizeBatchHandler, vectorizeHandler } from "./vectorize.handlers";
-import { vectorize, vectorizeBatch } from "./vectorize.routes";
+import { vectorizeBatchHandler, vectorizeHandler, vectorizeQuoteHandler } from "./vectorize.handlers";
+import { vectorize, vectorizeBatch, vectorizeQuote } from "./vectorize.routes";
 
 export const vectorizeRouter = createRouter()
   .openapi(vectorize, vectorizeHandler)
-  .openapi(vectorizeBatch, vectorizeBatchHandler);
+  .openapi(vectorizeBatch, vectorizeBatchHandler)
+  .openapi(vectorizeQuote, vectorizeQuoteHandler);

@@ -14,7 +14,7 @@ import { MODE_COLOR, Options } from "./options";
 import { Frame, TRANSPARENT } from "./prepare";
 import { Palette } from "./quantize";
 
-export const MAX_STOPS: i32 = 12;
+export const MAX_STOPS: i32 = 24;
 const SMOOTH_STEP: f64 = 10;
 /** estimated RMS error (levels) up to which a linear ramp may grow */
 const RAMP_TOL: f64 = 4.5;
@@ -79,7 +79,7 @@ const byLabel = new ByLabel();
 const MOM: i32 = 18;
 
 export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills): void {
-  if (o.mode != MODE_COLOR || o.colors > 0) return;
+  if (o.mode != MODE_COLOR || o.colors > 0 || o.paletteN > 0) return;
   let k = pal.k;
   if (k < 2) return;
   let w = f.w;
@@ -124,6 +124,7 @@ export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills):
   let region = new StaticArray<i32>(k);
   for (let c = 0; c < k; c++) unchecked((region[c] = NONE));
   let acc = new StaticArray<f64>(MOM);
+  let near = new StaticArray<bool>(k);
   for (let root = 0; root < k; root++) {
     if (find(parent, root) != root) continue;
     let members = 0;
@@ -139,18 +140,21 @@ export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills):
     }
     unchecked((region[seed] = seed));
     for (let q = 0; q < MOM; q++) unchecked((acc[q] = mom[seed * MOM + q]));
+    // labels with a smooth boundary to the region so far
+    for (let c = 0; c < k; c++) unchecked((near[c] = smooth(bCount, bDiff, k, c, seed)));
     let size = 1;
     while (true) {
       let best = NONE;
       for (let c = 0; c < k; c++) {
         if (find(parent, c) != root || unchecked(region[c]) != NONE || unchecked(mom[c * MOM]) == 0) continue;
-        if (!touchesRegion(bCount, bDiff, region, k, c, seed)) continue;
+        if (!unchecked(near[c])) continue;
         if (best != NONE && unchecked(mom[c * MOM]) <= unchecked(mom[best * MOM])) continue;
         if (rampError(acc, mom, c) <= RAMP_TOL) best = c;
       }
       if (best == NONE) break;
       unchecked((region[best] = seed));
       for (let q = 0; q < MOM; q++) unchecked((acc[q] += mom[best * MOM + q]));
+      for (let c = 0; c < k; c++) if (smooth(bCount, bDiff, k, c, best)) unchecked((near[c] = true));
       size++;
     }
     if (size == members) {
@@ -196,18 +200,6 @@ function boundary(
   let hi = max(a, b);
   let n = unchecked(bCount[lo * k + hi]);
   return n >= 8 && unchecked(bDiff[lo * k + hi]) / <f64>n <= SMOOTH_STEP;
-}
-
-function touchesRegion(
-  bCount: StaticArray<i32>,
-  bDiff: StaticArray<f64>,
-  region: StaticArray<i32>,
-  k: i32,
-  c: i32,
-  seed: i32,
-): bool {
-  for (let d = 0; d < k; d++) if (unchecked(region[d]) == seed && smooth(bCount, bDiff, k, c, d)) return true;
-  return false;
 }
 
 function find(parent: StaticArray<i32>, c: i32): i32 {
@@ -319,9 +311,10 @@ function fitGroup(
   // luminance ~ a + b x + c y + e (x^2 + y^2): the centre is (-b / 2e, -c / 2e)
   let ne = new StaticArray<f64>(20);
   let w = f.w;
+  let step = sampleStep(parent, root, true);
   for (let c = 0; c < byLabel.k; c++) {
     if (find(parent, c) != root) continue;
-    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q++) {
+    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q += step) {
       let i = byLabel.pixel(q);
       let x = <f64>(i % w);
       let y = <f64>(i / w);
@@ -411,6 +404,13 @@ function solve4(ne: StaticArray<f64>): StaticArray<f64> | null {
   return S4;
 }
 
+/** fits look at every pixel of a set up to 32768 pixels, and at an even sample of larger ones */
+function sampleStep(set: StaticArray<i32>, key: i32, isUnion: bool): i32 {
+  let n = 0;
+  for (let c = 0; c < byLabel.k; c++) if (member(set, c, key, isUnion)) n += byLabel.start(c + 1) - byLabel.start(c);
+  return 1 + n / 32768;
+}
+
 // membership: pixels whose label's find/region equals `key`
 @inline function member(set: StaticArray<i32>, c: i32, key: i32, isUnion: bool): bool {
   if (isUnion) return find(set, c) == key;
@@ -432,11 +432,12 @@ function binRamp(
 ): f64 {
   let w = f.w;
   let isUnion = radial;
+  let step = sampleStep(set, key, isUnion);
   let lo: f64 = Infinity;
   let hi: f64 = -Infinity;
   for (let c = 0; c < byLabel.k; c++) {
     if (!member(set, c, key, isUnion)) continue;
-    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q++) {
+    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q += step) {
       let i = byLabel.pixel(q);
       let t = position(g, <f64>(i % w) + 0.5, <f64>(i / w) + 0.5);
       if (t < lo) lo = t;
@@ -448,7 +449,7 @@ function binRamp(
   let sum = new StaticArray<f64>(bins * 5);
   for (let c = 0; c < byLabel.k; c++) {
     if (!member(set, c, key, isUnion)) continue;
-    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q++) {
+    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q += step) {
       let i = byLabel.pixel(q);
       let t = position(g, <f64>(i % w) + 0.5, <f64>(i / w) + 0.5);
       let b = min(bins - 1, <i32>(((t - lo) / (hi - lo)) * <f64>bins));
@@ -492,7 +493,7 @@ function binRamp(
   let cnt: f64 = 0;
   for (let c = 0; c < byLabel.k; c++) {
     if (!member(set, c, key, isUnion)) continue;
-    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q++) {
+    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q += step) {
       let i = byLabel.pixel(q);
       let px = <f64>(i % w) + 0.5;
       let py = <f64>(i / w) + 0.5;

@@ -7,9 +7,11 @@ import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";
 import { progress } from "./env";
 import { Fitter } from "./fit";
+import { traceCenterline } from "./centerline/index";
 import { PolyFitter } from "./polygon";
 import {
   MODE_BINARY,
+  MODE_CENTERLINE,
   OPTION_COUNT,
   Options,
   STOP_CONTOUR,
@@ -68,11 +70,20 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   let out = new SvgWriter(o.precision, o.outW / <f64>w, o.outH / <f64>h);
   result = out;
   colorsOut = 0;
+  if (o.mode == MODE_CENTERLINE) {
+    out.header(o.outW, o.outH);
+    colorsOut = traceCenterline(f, o, out);
+    return finish(f, out);
+  }
 
   // quantize
   let pal = new Palette();
   progress(1, 0);
-  markThin(f);
+  // the stroke map (binary mode leaves coverage to its threshold and needs none)
+  if (o.mode != MODE_BINARY) markThin(f);
+  else memory.fill(f.thin, 0, <usize>f.n);
+  // a progress call between the long steps also lets the host breathe (it may suspend the trace here)
+  progress(1, 0.1);
   if (o.mode == MODE_BINARY) binarize(f, o, pal);
   else quantize(f, o, pal);
   progress(1, 0.8);
@@ -85,8 +96,10 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
   // segment
   despeckle(f, o);
   if (o.dropWhite) removeWhiteBackground(f, o, pal);
+  progress(1, 0.85);
   let fills = new Fills();
   if (o.stopAfter != STOP_SEGMENT) findGradients(f, o, pal, fills);
+  progress(1, 0.95);
   let ly = new Layers();
   computeLayers(f, o, pal, ly);
   colorsOut = ly.n;

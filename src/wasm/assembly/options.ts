@@ -4,6 +4,7 @@
 export const MODE_COLOR: i32 = 0;
 export const MODE_BINARY: i32 = 1;
 export const MODE_POSTERIZE: i32 = 2;
+export const MODE_CENTERLINE: i32 = 3;
 
 // Where to stop (for the per-stage golden tests and debugging): the SVG then shows that stage's result.
 export const STOP_QUANTIZE: i32 = 1;
@@ -12,7 +13,7 @@ export const STOP_CONTOUR: i32 = 3;
 export const STOP_GRADIENTS: i32 = 4;
 export const STOP_NONE: i32 = 0;
 
-export const OPTION_COUNT: i32 = 14;
+export const OPTION_COUNT: i32 = 18;
 
 export class Options {
   mode: i32 = MODE_COLOR;
@@ -37,6 +38,17 @@ export class Options {
   outW: f64 = 0;
   outH: f64 = 0;
   stopAfter: i32 = STOP_NONE;
+  /** fixed palette: `paletteN` u32 0xRRGGBB at `palette` (0 entries = automatic colours) */
+  paletteN: i32 = 0;
+  palette: usize = 0;
+  /** centerline: areas thicker than maxStrokeWidth become fills */
+  fillWide: bool = true;
+  maxStrokeWidth: f64 = 12;
+
+  /** palette entry i as 0xRRGGBB */
+  @inline paletteAt(i: i32): i32 {
+    return <i32>load<u32>(this.palette + (<usize>i << 2));
+  }
 
   static read(ptr: usize): Options {
     let o = new Options();
@@ -56,6 +68,10 @@ export class Options {
     o.outW = load<f64>(ptr + 88);
     o.outH = load<f64>(ptr + 96);
     o.stopAfter = <i32>load<f64>(ptr + 104);
+    o.paletteN = <i32>load<f64>(ptr + 112);
+    o.palette = <usize>load<f64>(ptr + 120);
+    o.fillWide = load<f64>(ptr + 128) != 0;
+    o.maxStrokeWidth = load<f64>(ptr + 136);
     return o;
   }
 }

@@ -167,9 +167,8 @@ export function isStrokeCore(f: Frame, x: i32, y: i32): bool {
  * least half the core's, else the ground's label (a neighbour off the stroke). An anti-aliased 1-3 px
  * line then keeps an 8-connected core of its own colour instead of breaking into dashes of ink, mixed
  * colours and ground, and leaves no halo of mixed colours (on transparency, its faint pixels join it).
- * `joinOnly` (binary mode, where the threshold already decides coverage): only the joining pixels.
  */
-export function inkStrokes(f: Frame, joinOnly: bool): void {
+export function inkStrokes(f: Frame): void {
   let n = f.n;
   let w = f.w;
   let h = f.h;
@@ -207,7 +206,7 @@ export function inkStrokes(f: Frame, joinOnly: bool): void {
         cc = p;
       }
     }
-    if (!joinOnly) for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
+    for (let q = 0; q < qt; q++) inkPixel(f, load<i32>(f.queue + (<usize>q << 2)), cc);
     if (cc < 0) continue;
     // where the line crosses from one pixel column (or row) to the next, both pixels can be under half
     // covered: the faint one that joins two pieces of ink joins the ink
@@ -222,8 +221,8 @@ export function inkStrokes(f: Frame, joinOnly: bool): void {
 }
 
 // neighbours in ring order: N, NE, E, SE, S, SW, W, NW
-const RING_X: StaticArray<i32> = [0, 1, 1, 1, 0, -1, -1, -1];
-const RING_Y: StaticArray<i32> = [-1, -1, 0, 1, 1, 1, 0, -1];
+export const RING_X: StaticArray<i32> = [0, 1, 1, 1, 0, -1, -1, -1];
+export const RING_Y: StaticArray<i32> = [-1, -1, 0, 1, 1, 1, 0, -1];
 
 /** whether the pixels labelled `c` around p form two or more 8-connected pieces (p would join them) */
 function joinsPieces(f: Frame, p: i32, c: i32): bool {
@@ -235,9 +234,15 @@ function joinsPieces(f: Frame, p: i32, c: i32): bool {
     let yy = y + unchecked(RING_Y[k]);
     if (xx >= 0 && yy >= 0 && xx < f.w && yy < f.h && f.label(yy * f.w + xx) == c) bits |= 1 << k;
   }
-  if (bits == 0) return false;
-  // pieces: runs of set bits around the ring, where an edge neighbour (even k) also links the two edge
-  // neighbours beside it across the corner between them (N and E touch diagonally)
+  return ringPieces(bits) >= 2;
+}
+
+/**
+ * How many 8-connected pieces the set neighbours of a pixel form (`bits`: bit k = ring neighbour k, in
+ * RING_X/RING_Y order): runs of set bits around the ring, where an edge neighbour (even k) also links
+ * the two edge neighbours beside it across the corner between them (N and E touch diagonally).
+ */
+export function ringPieces(bits: i32): i32 {
   let seen = 0;
   let pieces = 0;
   for (let k = 0; k < 8; k++) {
@@ -255,7 +260,7 @@ function joinsPieces(f: Frame, p: i32, c: i32): bool {
       stack |= nb & bits & ~seen;
     }
   }
-  return pieces >= 2;
+  return pieces;
 }
 
 function inkPixel(f: Frame, i: i32, cc: i32): void {

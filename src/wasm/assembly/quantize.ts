@@ -8,6 +8,7 @@ import { okA, okB, okL, rgbToOklab } from "./color";
 import { progress } from "./env";
 import { MODE_COLOR, Options } from "./options";
 import { Frame, inkStrokes, isStrokeCore, TRANSPARENT } from "./prepare";
+import { keepFixedPalette, setFixedPalette, snapInk } from "./snap";
 import { shellSort } from "./sort";
 
 /** automatic palettes go up to this; an explicit `colors` is at most 64 */
@@ -32,11 +33,13 @@ export class Palette {
 /** colour and posterize modes: palette, then every pixel's label */
 export function quantize(f: Frame, o: Options, pal: Palette): void {
   let lut = heap.alloc(1 << 18);
-  // automatic palettes only: posterize and a fixed `colors` keep exactly that many opaque fills
-  let alphaLayers = o.mode == MODE_COLOR && o.colors <= 0;
-  buildPalette(f, o, pal, alphaLayers);
+  // automatic palettes only: posterize, a fixed `colors` and a `palette` keep exactly those opaque fills
+  let alphaLayers = o.mode == MODE_COLOR && o.colors <= 0 && o.paletteN == 0;
+  if (o.paletteN > 0) setFixedPalette(o, pal);
+  else buildPalette(f, o, pal, alphaLayers);
   progress(1, 0.6);
   mapPixels(f, pal, lut, alphaLayers);
+  if (o.paletteN > 0) keepFixedPalette(f, o, pal);
   heap.free(lut);
 }
 
@@ -419,7 +422,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void 
   }
   pal.k = nk;
   let firstTranslucent = nk0;
-  inkStrokes(f, false);
+  inkStrokes(f);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
     for (let x = 0; x < f.w; x++) {
@@ -490,6 +493,7 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
     // merge alike, as potrace's turdsize does
     store<u8>(f.lab + <usize>i, seen < o.threshold ? 0 : 1);
   }
-  // strokes stay whole (the faint pixel joining two pieces of a line), without growing bolder
-  inkStrokes(f, true);
+  // (no stroke inking here: the threshold decides coverage, as in potrace; strokes still stay whole
+  // through the speckle filter's 8-connectivity along them)
+  if (o.paletteN > 0) snapInk(f, o, pal);
 }

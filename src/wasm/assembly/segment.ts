@@ -44,6 +44,7 @@ export class LayerMask {
 // into the neighbouring label they share the longest border with.
 const votes = new StaticArray<i32>(256);
 export function despeckle(f: Frame, o: Options): void {
+  let binary = o.mode == MODE_BINARY;
   if (o.speckle <= 1) return;
   memory.fill(f.mark, 0, <usize>f.n);
   for (let s = 0; s < f.n; s++) {
@@ -64,12 +65,14 @@ export function despeckle(f: Frame, o: Options): void {
       if (y > 0) qt = visit(f, p - f.w, c, qt);
       if (y + 1 < f.h) qt = visit(f, p + f.w, c, qt);
       // along a stroke diagonal neighbours count too: a 1 px diagonal line is one region, not a row of
-      // specks (elsewhere a diagonal chain is anti-aliasing between two regions, and goes)
-      if (f.thinAt(p) == 0) continue;
-      if (x > 0 && y > 0) qt = visitThin(f, p - f.w - 1, c, qt);
-      if (x + 1 < f.w && y > 0) qt = visitThin(f, p - f.w + 1, c, qt);
-      if (x > 0 && y + 1 < f.h) qt = visitThin(f, p + f.w - 1, c, qt);
-      if (x + 1 < f.w && y + 1 < f.h) qt = visitThin(f, p + f.w + 1, c, qt);
+      // specks (elsewhere a diagonal chain is anti-aliasing between two regions, and goes). Binary
+      // mode: black is 8-connected everywhere, its ground 4-connected (as the contours see them).
+      let diagonal = binary ? c == 0 : f.thinAt(p) != 0;
+      if (!diagonal) continue;
+      if (x > 0 && y > 0) qt = visitDiag(f, p - f.w - 1, c, qt, binary);
+      if (x + 1 < f.w && y > 0) qt = visitDiag(f, p - f.w + 1, c, qt, binary);
+      if (x > 0 && y + 1 < f.h) qt = visitDiag(f, p + f.w - 1, c, qt, binary);
+      if (x + 1 < f.w && y + 1 < f.h) qt = visitDiag(f, p + f.w + 1, c, qt, binary);
     }
     if (qt >= o.speckle || c == TRANSPARENT) continue;
     // votes from the border
@@ -108,8 +111,8 @@ export function despeckle(f: Frame, o: Options): void {
   }
   return qt;
 }
-@inline function visitThin(f: Frame, p: i32, c: i32, qt: i32): i32 {
-  return f.thinAt(p) == 0 ? qt : visit(f, p, c, qt);
+@inline function visitDiag(f: Frame, p: i32, c: i32, qt: i32, binary: bool): i32 {
+  return binary || f.thinAt(p) != 0 ? visit(f, p, c, qt) : qt;
 }
 @inline function vote(f: Frame, p: i32, c: i32): void {
   let l = <i32>load<u8>(f.lab + <usize>p);

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { call, formatDate, isTerminal, JOB_STATUSES, JOB_TYPES, type Job, type Page } from "../api";
+import { usePaged } from "../hooks/usePaged";
 import {
   Empty,
   ErrorBox,
@@ -37,10 +38,6 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
   const [status, setStatus] = useState("");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const [items, setItems] = useState<Job[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
   const [tick, setTick] = useState(0);
 
   const query = {
@@ -51,28 +48,17 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
     scope: props.scope,
     limit: 25,
   };
-  const load = async (after: string | null, quiet = false) => {
-    if (!quiet) setLoading(true);
-    try {
-      const page = await call<Page<Job>>("jobs", { query: { ...query, cursor: after } });
-      setItems((prev) => (after ? [...prev, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoading(false);
-    }
-  };
-  useEffect(() => {
-    load(null);
-  }, [type, status, from, to, props.scope, tick]);
+  const jobs = usePaged(
+    (cursor) => call<Page<Job>>("jobs", { query: { ...query, cursor } }),
+    [type, status, from, to, props.scope, tick],
+  );
+  const { items, cursor, loading, error } = jobs;
 
   // Live status: refresh quietly while something is still running.
   const active = items.some((j) => !isTerminal(j.status));
   useEffect(() => {
     if (!active) return;
-    const t = setInterval(() => load(null, true), 2000);
+    const t = setInterval(() => jobs.reload(true), 2000);
     return () => clearInterval(t);
   }, [active, type, status, from, to, props.scope]);
 
@@ -182,7 +168,7 @@ export function JobsTable(props: { scope: "mine" | "all"; compact?: boolean }) {
           </table>
         </div>
       )}
-      {cursor ? <MoreButton onClick={() => load(cursor)}>Load more</MoreButton> : null}
+      {cursor ? <MoreButton onClick={jobs.more}>Load more</MoreButton> : null}
     </div>
   );
 }

@@ -15,6 +15,7 @@ import {
   url,
   watchJob,
 } from "../api";
+import { usePaged } from "../hooks/usePaged";
 import {
   Dialog,
   Empty,
@@ -253,9 +254,6 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
   const job = { id: planId };
   const [status, setStatus] = useState("");
   const [category, setCategory] = useState("");
-  const [files, setFiles] = useState<OrganizeFile[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [reportHtml, setReportHtml] = useState<string | null>(null);
   const summary = useLoad(() => loadSummary(job.id), [job.id, version]);
   const dups = useLoad(
@@ -265,22 +263,15 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
       })),
     [job.id, version],
   );
-  const load = async (after: string | null) => {
-    try {
-      const page = await call<Page<OrganizeFile>>("jobFiles", {
+  const records = usePaged(
+    (cursor) =>
+      call<Page<OrganizeFile>>("jobFiles", {
         params: { id: job.id },
-        query: { status: status || undefined, category: category || undefined, cursor: after, limit: 50 },
-      });
-      setFiles((f) => (after ? [...f, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-      setError(null);
-    } catch (e) {
-      setError(e);
-    }
-  };
-  useEffect(() => {
-    load(null);
-  }, [job.id, status, category, version]);
+        query: { status: status || undefined, category: category || undefined, cursor, limit: 50 },
+      }),
+    [job.id, status, category, version],
+  );
+  const { items: files, cursor, error } = records;
 
   const totals = summary.data?.byCategory ?? [];
   const maxBytes = Math.max(1, ...totals.map((t) => t.bytes || t.files));
@@ -385,7 +376,7 @@ function Plan({ job: shown, version }: { job: Job; version: number }) {
           </tbody>
         </table>
       </div>
-      {cursor ? <MoreButton onClick={() => load(cursor)}>More files</MoreButton> : null}
+      {cursor ? <MoreButton onClick={records.more}>More files</MoreButton> : null}
       {reportHtml !== null ? (
         <div class="report">
           <div class="row-between">

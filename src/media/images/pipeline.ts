@@ -1,0 +1,129 @@
+import { readDimensions } from "../../lib/image-header";
+import { fitInside, renderSvgRgba, type Size, svgSize } from "../../lib/resvg.workerd";
+import { decodeImage, encodeImage, type OutputFormat, type Rgba } from "../../wasm/codecs";
+import { downscaleInto } from "../../wasm/image";
+import { resample } from "../../wasm/resize";
+import { SVG } from "./sources";
+
+/**
+ * Pixels of a library file at another size: decode (raster) or draw (SVG, with resvg at the target
+ * size, so vectors stay sharp), resize, crop or pad, encode. Thumbnails and URL transformations both
+ * go through here, for files `isRenderable` (sources.ts) accepts. Memory is bounded by
+ * DECODE_MAX_PIXELS for the source and by the caller's output cap for the result.
+ */
+
+export type Fit = "cover" | "contain" | "inside";
+
+export interface Geometry {
+  /** Wanted box; a missing side follows the source's aspect ratio. Neither: the source's size. */
+  width?: number;
+  height?: number;
+  fit: Fit;
+}
+
+/** Where the source goes: scaled whole to `scaled`, then cut (`crop`) or framed (`canvas`). */
+export interface Layout {
+  scaled: Size;
+  /** The output's size. */
+  output: Size;
+  /** Offset of the scaled source inside the output (negative: cropped away). */
+  x: number;
+  y: number;
+}
+
+export function layout(source: Size, geometry: Geometry): Layout {
+  const { width: w, height: h } = geometry;
+  if (w === undefined && h === undefined) return { scaled: source, output: source, x: 0, y: 0 };
+  const sx = w !== undefined ? w / source.width : Number.POSITIVE_INFINITY;
+  const sy = h !== undefined ? h / source.height : Number.POSITIVE_INFINITY;
+  const both = w !== undefined && h !== undefined;
+  const s = both && geometry.fit === "cover" ? Math.max(sx, sy) : Math.min(sx, sy);
+  const scaled = {
+    width: Math.max(1, Math.round(source.width * s)),
+    height: Math.max(1, Math.round(source.height * s)),
+  };
+  if (!both || geometry.fit === "inside") return { scaled, output: scaled, x: 0, y: 0 };
+  const output = { width: w!, height: h! };
+  return {
+    scaled,
+    output,
+    x: Math.floor((output.width - scaled.width) / 2),
+    y: Math.floor((output.height - scaled.height) / 2),
+  };
+}
+
+/** Source size without decoding: the raster's header, or resvg's reading of the drawing (SVG). */
+export async function sourceSize(mime: string, bytes: Uint8Array): Promise<Size> {
+  if (mime === SVG) return svgSize(bytes);
+  const size = readDimensions(mime, bytes);
+  if (!size) throw new Error(`No size for ${mime}`);
+  return size;
+}
+
+/** Area-average down to about twice the target, then Lanczos: fast for big reductions, sharp at the end. */
+async function resizeTo(image: Rgba, size: Size): Promise<Rgba> {
+  if (image.width >= size.width * 4 && image.height >= size.height * 4) {
+    const mid = { width: size.width * 2, height: size.height * 2 };
+    const out = new Uint8ClampedArray(mid.width * mid.height * 4);
+    downscaleInto(image, mid.width, mid.height, out as unknown as Uint8Array);
+    image = { data: out, ...mid };
+  }
+  return resample(image, size.width, size.height);
+}
+
+/** Pastes `image` at (x, y) into a transparent (or `background`) canvas of `size`; parts outside are cut. */
+function place(image: Rgba, size: Size, x: number, y: number, background: number[] | null): Rgba {
+  if (x === 0 && y === 0 && size.width === image.width && size.height === image.height) return image;
+  const out = new Uint8ClampedArray(size.width * size.height * 4);
+  if (background) for (let i = 0; i < out.length; i += 4) out.set(background, i);
+  const x0 = Math.max(0, x);
+  const x1 = Math.min(size.width, x + image.width);
+  for (let oy = Math.max(0, y); oy < Math.min(size.height, y + image.height); oy++) {
+    const from = ((oy - y) * image.width + (x0 - x)) * 4;
+    out.set(image.data.subarray(from, from + (x1 - x0) * 4), (oy * size.width + x0) * 4);
+  }
+  return { data: out, ...size };
+}
+
+/** Formats without alpha get a white canvas and white under transparent pixels. */
+function flatten(image: Rgba): Rgba {
+  const d = image.data;
+  for (let i = 0; i < d.length; i += 4) {
+    const a = d[i + 3]!;
+    if (a === 255) continue;
+    const k = a / 255;
+    d[i] = d[i]! * k + 255 * (1 - k);
+    d[i + 1] = d[i + 1]! * k + 255 * (1 - k);
+    d[i + 2] = d[i + 2]! * k + 255 * (1 - k);
+    d[i + 3] = 255;
+  }
+  return image;
+}
+
+export interface RenderRequest {
+  mime: string;
+  bytes: Uint8Array;
+  /** The source's size (see `sourceSize`). */
+  size: Size;
+  layout: Layout;
+  format: OutputFormat;
+  quality: number;
+}
+
+/** The encoded output of one request. */
+export async function render(request: RenderRequest): Promise<Uint8Array> {
+  const { layout: plan } = request;
+  let scaled: Rgba;
+  if (request.mime === SVG) {
+    scaled = await renderSvgRgba(request.bytes, { fit: fitInside(request.size, plan.scaled) });
+    if (scaled.width !== plan.scaled.width || scaled.height !== plan.scaled.height)
+      scaled = await resample(scaled, plan.scaled.width, plan.scaled.height);
+  } else {
+    const decoded = await decodeImage(request.mime, request.bytes.slice().buffer);
+    scaled = await resizeTo(decoded, plan.scaled);
+  }
+  const opaque = request.format === "jpeg";
+  let image = place(scaled, plan.output, plan.x, plan.y, opaque ? [255, 255, 255, 255] : null);
+  if (opaque) image = flatten(image);
+  return encodeImage(image, request.format, request.quality);
+}

@@ -1,0 +1,64 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { type OrganizePlan, organizeFiles, organizePlans } from "../../db/organize-schema";
+import type { OrganizeAction } from "./chunk";
+
+export async function planSummary(db: Db, planId: string) {
+  const [byStatus, dups] = await Promise.all([
+    db
+      .select({
+        status: organizeFiles.status,
+        files: sql<number>`count(*)`,
+        bytes: sql<number>`coalesce(sum(${organizeFiles.size}), 0)`,
+      })
+      .from(organizeFiles)
+      .where(eq(organizeFiles.jobId, planId))
+      .groupBy(organizeFiles.status)
+      .all(),
+    db
+      .select({
+        groups: sql<number>`count(DISTINCT ${organizeFiles.dupGroup})`,
+        files: sql<number>`count(*)`,
+        extra: sql<number>`coalesce(sum(CASE WHEN ${organizeFiles.dupOf} IS NOT NULL THEN 1 ELSE 0 END), 0)`,
+        reclaimable: sql<number>`coalesce(sum(CASE WHEN ${organizeFiles.dupOf} IS NOT NULL THEN ${organizeFiles.size} ELSE 0 END), 0)`,
+      })
+      .from(organizeFiles)
+      .where(and(eq(organizeFiles.jobId, planId), sql`${organizeFiles.dupGroup} IS NOT NULL`))
+      .get(),
+  ]);
+  const statuses: Record<string, number> = {};
+  for (const r of byStatus) statuses[r.status] = r.files;
+  return {
+    files: byStatus.reduce((n, r) => n + r.files, 0),
+    bytes: byStatus.reduce((n, r) => n + r.bytes, 0),
+    statuses,
+    duplicates: {
+      groups: dups?.groups ?? 0,
+      files: dups?.files ?? 0,
+      redundantFiles: dups?.extra ?? 0,
+      reclaimableBytes: dups?.reclaimable ?? 0,
+    },
+  };
+}
+
+export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction, now: Date) {
+  const nowIso = now.toISOString();
+  const summary = await planSummary(db, plan.jobId);
+  const state =
+    action === "rollback" ? "rolled-back" : action === "apply" || !plan.dryRun ? "applied" : "planned";
+  const stamp =
+    state === "rolled-back"
+      ? { rolledBackAt: nowIso }
+      : state === "applied"
+        ? { appliedAt: nowIso, plannedAt: plan.plannedAt ?? nowIso }
+        : { plannedAt: nowIso };
+  return {
+    result: { planJobId: plan.jobId, action, dryRun: plan.dryRun, state, ...summary },
+    domain: [
+      db
+        .update(organizePlans)
+        .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
+        .where(eq(organizePlans.jobId, plan.jobId)),
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
+import { organize, seed } from "../organize/helpers";
+
+async function keyFor(user: TestUser, scopes: string[]): Promise<string> {
+  const res = await call("/api/v1/api-keys", {
+    method: "POST",
+    token: user.accessToken,
+    json: { name: "k", scopes },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json<{ secret: string }>()).secret;
+}
+
+describe("an admin's API key acts on other users only with the admin scope (#5)", () => {
+  it("without it: no list of everyone's jobs, and other users' jobs, files, reports and plans are 404", async () => {
+    const admin = await newUser({ role: "admin" });
+    const other = await newUser();
+    await seed(other.id, [
+      {
+        name: "a.pdf",
+        folder: "/in",
+        mime: "application/pdf",
+        kind: "document",
+        size: 10,
+        sha256: "cd".repeat(32),
+        createdAt: new Date().toISOString(),
+      },
+    ]);
+    const plan = await organize(other, { dryRun: true });
+    expect(plan.status).toBe("succeeded");
+
+    const narrow = await keyFor(admin, ["jobs:read", "jobs:write", "media:read"]);
+    await expectProblem(await call("/api/v1/jobs?scope=all", { token: narrow }), 403);
+    for (const path of [`/jobs/${plan.id}`, `/jobs/${plan.id}/files`, `/jobs/${plan.id}/report`]) {
+      await expectProblem(await call(`/api/v1${path}`, { token: narrow }), 404);
+    }
+    await expectProblem(await call(`/api/v1/jobs/${plan.id}/apply`, { method: "POST", token: narrow }), 404);
+    await expectProblem(await call(`/api/v1/jobs/${plan.id}/cancel`, { method: "POST", token: narrow }), 404);
+    // The plan was not applied.
+    const after = await call(`/api/v1/jobs/${plan.id}/report?format=json`, { token: other.accessToken });
+    expect((await after.json<{ summary: { state: string } }>()).summary.state).toBe("planned");
+
+    // With the admin scope, and with the admin's own session, the same reads work.
+    const full = await keyFor(admin, ["jobs:read", "admin"]);
+    for (const token of [full, admin.accessToken]) {
+      expect((await call(`/api/v1/jobs/${plan.id}`, { token })).status).toBe(200);
+      expect((await call("/api/v1/jobs?scope=all", { token })).status).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { call, isTerminal, type Job, type JobWatch, type Page, type Progress, watchJob } from "../../api";
+import { toast } from "../../ui";
+
+/**
+ * The job the studio shows, followed live (WebSocket, or polling as a fallback) until it ends; a
+ * finished batch also brings its children's results.
+ */
+export function useJobFollow() {
+  const [job, setJob] = useState<Job | null>(null);
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [via, setVia] = useState<"ws" | "poll" | null>(null);
+  const [children, setChildren] = useState<Job[]>([]);
+  const watch = useRef<JobWatch | null>(null);
+
+  useEffect(() => () => watch.current?.stop(), []);
+
+  const loadChildren = async (parentId: string) => {
+    try {
+      const page = await call<Page<Job>>("jobs", { query: { parentId, limit: 100 } });
+      setChildren(page.items);
+    } catch {}
+  };
+
+  const follow = (j: Job) => {
+    watch.current?.stop();
+    setJob(j);
+    setProgress(j.progress);
+    if (isTerminal(j.status)) {
+      if (j.type === "vectorize-batch") loadChildren(j.id);
+      return;
+    }
+    watch.current = watchJob(j.id, (u) => {
+      setVia(u.via);
+      if (u.progress) setProgress(u.progress);
+      if (u.job) {
+        setJob(u.job);
+        if (isTerminal(u.job.status)) {
+          if (u.job.status === "succeeded") setProgress({ ...u.job.progress, percent: 100 });
+          if (u.job.type === "vectorize-batch") loadChildren(u.job.id);
+          if (u.job.status === "failed") toast(u.job.error?.message ?? "The job failed.", "error");
+        }
+      }
+    });
+  };
+
+  return { job, setJob, progress, via, children, clearChildren: () => setChildren([]), follow };
+}
+
+export type JobFollow = ReturnType<typeof useJobFollow>;
