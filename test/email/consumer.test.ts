@@ -28,16 +28,17 @@ function mailApi(statuses: number[] = []) {
   return { fetch: fetch as typeof globalThis.fetch, requests, sent: () => sentKeys.size };
 }
 
-const httpEnv = new Proxy(env, {
-  get: (target, key) =>
-    key === "EMAIL_PROVIDER"
-      ? "http"
-      : key === "EMAIL_HTTP_BASE"
-        ? "https://mail.test/v1"
-        : key === "EMAIL_HTTP_TOKEN"
-          ? "mail-token"
-          : Reflect.get(target, key),
-}) as Env;
+/** The test Worker's env (real bindings) with some vars or bindings replaced. */
+const withVars = (vars: Record<string, unknown>) =>
+  new Proxy(env, {
+    get: (target, key) => (typeof key === "string" && key in vars ? vars[key] : Reflect.get(target, key)),
+  }) as Env;
+
+const httpEnv = withVars({
+  EMAIL_PROVIDER: "http",
+  EMAIL_HTTP_BASE: "https://mail.test/v1",
+  EMAIL_HTTP_TOKEN: "mail-token",
+});
 
 async function passwordChangedEvent(userId: string): Promise<string> {
   const id = `evt_test_${crypto.randomUUID()}`;
@@ -94,6 +95,26 @@ describe("mail consumer", () => {
       provider: "http",
       provider_message_id: `msg_${eventId}`,
     });
+  });
+
+  it("sends through Cloudflare's send_email binding (workerd's local one), structured from/to/subject/text/html", async () => {
+    const user = await newUser();
+    const eventId = await passwordChangedEvent(user.id);
+    const result = await deliver(eventId, withVars({ EMAIL_PROVIDER: "send_email" }));
+    expect(result.explicitAcks).toHaveLength(1);
+    const row = await delivery(eventId);
+    expect(row).toMatchObject({ status: "sent", attempts: 1, provider: "send_email" });
+    // The binding names the message it accepted; its id is the mail's Message-ID.
+    expect(row?.provider_message_id).toMatch(/^<[^@\s]+@localhost>$/);
+  });
+
+  it("without the SEND_EMAIL binding the send_email provider retries instead of losing the mail", async () => {
+    const user = await newUser();
+    const eventId = await passwordChangedEvent(user.id);
+    const result = await deliver(eventId, withVars({ EMAIL_PROVIDER: "send_email", SEND_EMAIL: undefined }));
+    expect(result.retryMessages).toHaveLength(1);
+    expect(await delivery(eventId)).toMatchObject({ status: "retry", attempts: 1 });
+    expect((await delivery(eventId))?.last_error).toContain("SEND_EMAIL");
   });
 
   it("a transient provider error retries with backoff; the retry sends once", async () => {

@@ -10,7 +10,9 @@ export function sendEmailBindingMailer(env: Env): Mailer {
   return {
     name: "send_email",
     async send(mail) {
-      if (!binding) throw new MailError("The SEND_EMAIL binding is not configured.", true);
+      // A deploy that forgot the binding is fixed by deploying again: retry until then, the dead-letter
+      // queue marks the mail failed only once the retries run out.
+      if (!binding) throw new MailError("The SEND_EMAIL binding is not configured.", false);
       try {
         const result = await binding.send({
           from: parseAddress(mail.from),
