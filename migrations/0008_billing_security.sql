@@ -10,7 +10,7 @@ CREATE TABLE `recovery_codes` (
 CREATE UNIQUE INDEX `recovery_codes_user_hash` ON `recovery_codes` (`user_id`,`code_hash`);--> statement-breakpoint
 CREATE TABLE `user_tokens` (
 	`id` text PRIMARY KEY NOT NULL,
-	`user_id` text NOT NULL,
+	`user_id` text,
 	`purpose` text NOT NULL,
 	`token_hash` text NOT NULL,
 	`created_at` text NOT NULL,

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { userTokens } from "../db/security-schema";
 import { isoAfter } from "../lib/clock";
@@ -34,9 +34,12 @@ export async function newToken(secret: string, purpose: TokenPurpose, now: Date)
   };
 }
 
-/** The unused, unexpired token row a presented token names, or undefined. Does not consume it. */
+/**
+ * The unused, unexpired token row of an account that a presented token names, or undefined. Does not
+ * consume it. Rows that name no account (a reset asked for an unknown address) never match.
+ */
 export async function findLiveToken(db: Db, purpose: TokenPurpose, presented: string, now: Date) {
-  return db
+  const row = await db
     .select()
     .from(userTokens)
     .where(
@@ -45,9 +48,11 @@ export async function findLiveToken(db: Db, purpose: TokenPurpose, presented: st
         eq(userTokens.purpose, purpose),
         isNull(userTokens.usedAt),
         gt(userTokens.expiresAt, now.toISOString()),
+        isNotNull(userTokens.userId),
       ),
     )
     .get();
+  return row?.userId ? { ...row, userId: row.userId } : undefined;
 }
 
 /** The conditional update that uses a token up: exactly one caller sees `changes = 1`. */

@@ -14,9 +14,11 @@ import { forgetCookieSessions, revokeSessionsStatement } from "./sessions";
 import { invalidToken, TOKEN_TAKEN } from "./verification";
 
 /**
- * Starts a reset. The same statements run whether or not the email has an (enabled) account — the
- * token row and its mail event are inserted by SQL that finds the account itself — so the answer and
- * its cost say nothing about the address. Returns the mail event id (dispatched either way).
+ * Starts a reset. The same statements write the same rows whether or not the email has an (enabled)
+ * account — a token row whose owner the SQL finds itself (NULL when there is none) and a mail event
+ * naming only the token — so neither the answer nor its cost (a write costs more than none) says
+ * anything about the address. The mail composer sends only for a token with an owner. Returns the
+ * mail event id.
  */
 export async function requestPasswordReset(
   db: Db,
@@ -27,15 +29,13 @@ export async function requestPasswordReset(
   const email = normalizeEmail(emailInput);
   const nowIso = now.toISOString();
   const token = await newToken(secret, "password_reset", now);
-  const mail = mailEvent(db, "account.password_reset", { email, tokenId: token.id }, nowIso, {
-    when: sql`EXISTS (SELECT 1 FROM user_tokens WHERE id = ${token.id})`,
-  });
+  const mail = mailEvent(db, "account.password_reset", { tokenId: token.id }, nowIso);
   await db.batch([
     rawInBatch(
       db,
       sql`INSERT INTO user_tokens (id, user_id, purpose, token_hash, created_at, expires_at)
-        SELECT ${token.id}, id, 'password_reset', ${token.tokenHash}, ${nowIso}, ${token.expiresAt}
-        FROM users WHERE email = ${email} AND disabled_at IS NULL`,
+        VALUES (${token.id}, (SELECT id FROM users WHERE email = ${email} AND disabled_at IS NULL),
+          'password_reset', ${token.tokenHash}, ${nowIso}, ${token.expiresAt})`,
     ),
     mail.statement,
   ]);

@@ -3,15 +3,16 @@ import { users } from "./schema";
 
 /**
  * Single-use tokens sent by email (verify the address, reset the password). Only a SHA-256 of the
- * token is stored; `usedAt` is set by the one conditional update that consumes it.
+ * token is stored; `usedAt` is set by the one conditional update that consumes it. `userId` is NULL
+ * for a reset asked for an address without an (enabled) account: that request writes the same rows
+ * as a real one, so its cost says nothing about the address, and such a row names no one — it is
+ * never mailed and never accepted.
  */
 export const userTokens = sqliteTable(
   "user_tokens",
   {
     id: text("id").primaryKey(),
-    userId: text("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
+    userId: text("user_id").references(() => users.id, { onDelete: "cascade" }),
     purpose: text("purpose", { enum: ["verify_email", "password_reset"] }).notNull(),
     tokenHash: text("token_hash").notNull(),
     createdAt: text("created_at").notNull(),

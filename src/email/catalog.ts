@@ -4,6 +4,7 @@ import { payments } from "../db/billing-schema";
 import type { Db } from "../db/client";
 import { jobs } from "../db/jobs-schema";
 import { users } from "../db/schema";
+import { userTokens } from "../db/security-schema";
 import { formatMoney } from "../lib/money";
 import { type RenderedMail, templates } from "./templates";
 
@@ -79,12 +80,25 @@ export const MAIL_TOPICS: Record<string, Composer> = {
       resetLink: `${ctx.appOrigin}/forgot-password`,
     }),
   ),
-  "account.password_reset": toUser(async (u, p, ctx) =>
-    templates.passwordReset(u, {
-      link: await tokenLink(ctx, "password_reset", p.tokenId, "/reset-password"),
-      minutes: TOKEN_TTL_SECONDS.password_reset / 60,
-    }),
-  ),
+  // The payload names only the token; its owner is the recipient. A token without one (the address
+  // has no enabled account) is not mailed.
+  "account.password_reset": async (payload, ctx) => {
+    const token = await ctx.db
+      .select({ userId: userTokens.userId })
+      .from(userTokens)
+      .where(eq(userTokens.id, str(payload.tokenId)))
+      .get();
+    if (!token?.userId) return null;
+    const user = await recipient(ctx.db, { userId: token.userId });
+    if (!user) return null;
+    return {
+      to: user.email,
+      ...templates.passwordReset(user, {
+        link: await tokenLink(ctx, "password_reset", payload.tokenId, "/reset-password"),
+        minutes: TOKEN_TTL_SECONDS.password_reset / 60,
+      }),
+    };
+  },
   "account.password_changed": toUser(async (u, p, ctx) =>
     templates.passwordChanged(u, { at: isoMinute(p.at), resetLink: `${ctx.appOrigin}/forgot-password` }),
   ),
