@@ -29,6 +29,8 @@ const IMAGES = [
 ];
 
 let base;
+/** The buyer's balance after buying a pack (security and billing test), for the admin billing test. */
+let buyerCredits;
 
 before(async () => {
   await startSession({
@@ -307,6 +309,7 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   await linkFromDevMailbox(BUYER.email, "Receipt: 50 Edgecraft credits", "/receipt");
   const me = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).user.credits);
   assert.equal(me, before + 50);
+  buyerCredits = me;
   assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();
@@ -322,6 +325,46 @@ test("security and billing: sign up → verify via the dev mailbox → 2FA → s
   assert.deepEqual(anon.errors, []);
   assertAxeClean(anon.page);
   await anon.context.close();
+});
+
+test("admin billing: refund the buyer's payment through PayPal, grant credits and change a quota, each with a reason", async () => {
+  assert.ok(buyerCredits !== undefined, "runs after the purchase test");
+  const { page, context, errors } = await newPage();
+  await signIn(page, ADMIN);
+  await page.goto("/admin", { waitUntil: "domcontentloaded" });
+  await page.getByRole("tab", { name: "Payments" }).click();
+  const row = page.locator("[data-testid=admin-payments] tbody tr").filter({ hasText: "starter" }).first();
+  await row.getByText("completed").waitFor();
+  await shots(page, "27-admin-payments");
+  await row.getByRole("button", { name: "Refund…" }).click();
+  await page.getByLabel("Reason for the refund").fill("e2e: the buyer asked for their money back");
+  await page.getByRole("button", { name: "Refund 5.00 USD" }).click();
+  await row.getByText("refunded").waitFor();
+  assert.equal(await row.getByRole("button", { name: "Refund…" }).count(), 0, "nothing left to refund");
+
+  // Users → the buyer → credits and quota: the refund took the pack's 50 credits, once.
+  await page.getByRole("tab", { name: "Users" }).click();
+  await page.getByLabel("Search users by email").fill(BUYER.email);
+  const user = page.locator("[data-testid=admin-users] tbody tr").filter({ hasText: BUYER.email });
+  await user.getByRole("button", { name: "Credits & quota" }).click();
+  const panel = page.getByTestId("user-billing");
+  const credits = panel.getByRole("form", { name: `Credits of ${BUYER.email}` });
+  await credits.getByLabel("Credits (+ grant, − revoke)").fill("25");
+  await credits.getByLabel("Reason").fill("e2e: goodwill after the refund");
+  await credits.getByRole("button", { name: "Apply credits" }).click();
+  await panel
+    .getByRole("status")
+    .filter({ hasText: `now has ${buyerCredits - 50 + 25} credits` })
+    .waitFor();
+  const quota = panel.getByRole("form", { name: `Quota of ${BUYER.email}` });
+  await quota.getByLabel("Quota (files)").fill("500");
+  await quota.getByLabel("Reason").fill("e2e: a bigger library");
+  await quota.getByRole("button", { name: "Change quota" }).click();
+  await panel.getByRole("status").filter({ hasText: "and 500 files" }).waitFor();
+  await shots(page, "28-admin-credits-quota");
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
 });
 
 test("organizer: dry run → apply → files moved → roll back", async (t) => {

@@ -72,6 +72,10 @@ export const ROUTES = {
   captureOrder: ["POST", "/billing/orders/{orderId}/capture"],
   payments: ["GET", "/billing/payments"],
   adminDevMail: ["GET", "/admin/dev-mail"],
+  adminPayments: ["GET", "/admin/payments"],
+  adminRefundPayment: ["POST", "/admin/payments/{id}/refund"],
+  adminAdjustCredits: ["POST", "/admin/users/{id}/credits"],
+  adminChangeQuota: ["PATCH", "/admin/users/{id}/quota"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -129,6 +133,9 @@ export interface Payment {
   createdAt: string;
   capturedAt: string | null;
   receiptUrl: string | null;
+}
+export interface AdminPayment extends Payment {
+  userId: string;
 }
 export interface DevMail {
   id: string;
