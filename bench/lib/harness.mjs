@@ -42,18 +42,21 @@ export function run(cmd, args, options = {}) {
  * output as it comes (for runs that hang). Returns its base URL and a stop function that kills the
  * whole process group and removes the state.
  */
-export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile } = {}) {
+export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile, reuseState } = {}) {
   port ??= await freePort();
-  const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
+  // `reuseState` (the `stateDir` of a stopped server) starts again on the same local data.
+  const stateDir = reuseState ?? mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
   const persist = path.join(stateDir, "state");
-  mkdirSync(persist);
   const envFile = path.join(stateDir, ".env");
-  writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
   const env = wranglerEnv();
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    env,
-    quiet: true,
-  });
+  if (!reuseState) {
+    mkdirSync(persist);
+    writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
+    await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+      env,
+      quiet: true,
+    });
+  }
   const args = wranglerDevArgs({ port, inspectorPort: await freePort(), envFile, vars });
   const child = spawn(
     "npx",
@@ -80,7 +83,14 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
     } catch {}
     rmSync(stateDir, { recursive: true, force: true });
   }
-  return { url, stop, persist, log: () => log };
+  /** Kills the server at once (SIGKILL, no shutdown) and keeps its state for `reuseState`. */
+  function crash() {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {}
+    return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on("exit", resolve)));
+  }
+  return { url, stop, crash, stateDir, persist, log: () => log };
 }
 
 /** Writes `bench/results/<name>.json` and `.md`. */

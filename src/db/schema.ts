@@ -188,14 +188,18 @@ export type ApiKey = typeof apiKeys.$inferSelect;
 // ------------------------------------------------------------------ media library (issue 4)
 
 /**
- * Content-addressed bytes in R2 at `blobs/<sha256>`. `refCount` counts media rows (and source blobs,
- * for thumbnails) that point here; the object goes when it reaches 0. A thumbnail is a property of
- * the bytes, so it lives on the source blob: `thumbSha256` names another blob.
+ * Bytes in R2, one row per content (SHA-256). `objectKey` is the R2 object holding them, written
+ * for this row alone (`blobs/<sha256>/<random>`; NULL for rows from before: `blobs/<sha256>`), so a
+ * row deleted at refcount 0 takes exactly its own object with it and no writer can rely on it
+ * meanwhile (ADR 0008). `refCount` counts media rows (and source blobs, for thumbnails) that point
+ * here. A thumbnail is a property of the bytes, so it lives on the source blob: `thumbSha256` names
+ * another blob.
  */
 export const blobs = sqliteTable(
   "blobs",
   {
     sha256: text("sha256").primaryKey(),
+    objectKey: text("object_key"),
     size: integer("size").notNull(),
     mime: text("mime").notNull(),
     refCount: integer("ref_count").notNull().default(0),

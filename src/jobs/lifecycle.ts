@@ -25,7 +25,12 @@ export interface Claim {
  * null when the job is finished, cancelled, or owned by a live lease — the message is then acked
  * and changes nothing. Records the attempt in the same batch.
  */
-export async function claimJob(db: Db, jobId: string, now: Date): Promise<Claim | null> {
+export async function claimJob(
+  db: Db,
+  jobId: string,
+  now: Date,
+  leaseSeconds = LEASE_SECONDS,
+): Promise<Claim | null> {
   const owner = newId("lease");
   const nowIso = now.toISOString();
   const [claimed] = await db.batch([
@@ -35,7 +40,7 @@ export async function claimJob(db: Db, jobId: string, now: Date): Promise<Claim 
         status: "running",
         attempts: sql`${jobs.attempts} + 1`,
         leaseOwner: owner,
-        leaseUntil: isoAfter(now, LEASE_SECONDS),
+        leaseUntil: isoAfter(now, leaseSeconds),
         startedAt: sql`coalesce(${jobs.startedAt}, ${nowIso})`,
         updatedAt: nowIso,
       })
@@ -74,10 +79,16 @@ export class JobCancelled extends Error {
  * Stage boundary: extends the lease and stores progress. Throws JobCancelled when a cancel was
  * requested, and when the lease was lost to another consumer (this one must stop writing).
  */
-export async function heartbeat(db: Db, claim: Claim, progress: JobProgress, now: Date): Promise<void> {
+export async function heartbeat(
+  db: Db,
+  claim: Claim,
+  progress: JobProgress,
+  now: Date,
+  leaseSeconds = LEASE_SECONDS,
+): Promise<void> {
   const row = await db
     .update(jobs)
-    .set({ progress, leaseUntil: isoAfter(now, LEASE_SECONDS), updatedAt: now.toISOString() })
+    .set({ progress, leaseUntil: isoAfter(now, leaseSeconds), updatedAt: now.toISOString() })
     .where(and(eq(jobs.id, claim.job.id), eq(jobs.leaseOwner, claim.owner), eq(jobs.status, "running")))
     .returning({ cancelRequestedAt: jobs.cancelRequestedAt })
     .get();

@@ -30,6 +30,8 @@ export interface JobOutcome<Result = Record<string, unknown>> {
   stageTimings?: Record<string, number>;
   /** Undoes side effects outside D1 (e.g. a blob written to R2) when the result is not committed. */
   cleanup?: () => Promise<void>;
+  /** Tidies up outside D1 once the result is committed (e.g. drops bytes that were already stored). */
+  afterCommit?: () => Promise<void>;
 }
 
 /**

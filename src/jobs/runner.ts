@@ -33,6 +33,8 @@ export interface RunnerOptions {
   registry: JobRegistry;
   clock?: () => Date;
   retryBaseSeconds?: number;
+  /** How long a claim holds a job without a heartbeat before another delivery may take it over. */
+  leaseSeconds?: number;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runJobBatch(batch: MessageBatch, env: Env, options: Runner
       message.ack();
       continue;
     }
-    const claim = await claimJob(db, jobId, clock());
+    const claim = await claimJob(db, jobId, clock(), options.leaseSeconds);
     if (!claim) {
       message.ack();
       continue;
@@ -112,7 +114,7 @@ async function runClaimed(
       stageTimings[currentStage] = (stageTimings[currentStage] ?? 0) + (Date.now() - stageStarted);
       currentStage = progress.stage;
       stageStarted = Date.now();
-      await heartbeat(db, claim, progress, clock());
+      await heartbeat(db, claim, progress, clock(), options.leaseSeconds);
       await publish(env, jobId, progressMessage(progress));
     },
   };
@@ -144,7 +146,14 @@ async function runClaimed(
       await outcome.cleanup?.();
       throw permanentIfUnstorable(error, type);
     });
-    if (!committed) await outcome.cleanup?.();
+    // Tidying after a committed result is best effort: the job has succeeded either way.
+    if (committed)
+      await outcome.afterCommit?.().catch((error) => {
+        console.log(
+          JSON.stringify({ level: "warn", event: "job_after_commit_failed", jobId, error: String(error) }),
+        );
+      });
+    else await outcome.cleanup?.();
     message.ack();
   } catch (thrown) {
     const error = asPermanent(thrown);

@@ -1,17 +1,48 @@
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { blobs } from "../db/schema";
+
 /**
- * R2 side of uploads. Bytes go to `blobs/<sha256>`; the hash is known only at the end of the stream,
- * so a file larger than one part streams into an R2 multipart upload at a temporary key
- * (`tmp/<random>`, never user text) and is copied into place once its hash is known. A file that
- * fits in one part (most uploads) is hashed in memory and written straight to its final key.
+ * R2 side of uploads. Every write of bytes goes to an object of its own, `blobs/<sha256>/<random>`
+ * (never user text); the blob row in D1 records which object holds its content (ADR 0008). The hash
+ * is known only at the end of the stream, so a file larger than one part streams into an R2
+ * multipart upload at a temporary key (`tmp/<random>`) and is copied into its object once the hash
+ * is known. A file that fits in one part (most uploads) is hashed in memory and written once.
  */
 export const PART_SIZE = 8 * 1024 * 1024;
 
-export const blobKey = (sha256: string) => `blobs/${sha256}`;
+/** Where rows made before objects had their own keys keep their bytes. */
+export const legacyBlobKey = (sha256: string) => `blobs/${sha256}`;
+
+/** A fresh object for one write of these bytes. */
+export const newBlobKey = (sha256: string) => `blobs/${sha256}/${crypto.randomUUID()}`;
+
+export const objectKeyOf = (row: { sha256: string; objectKey: string | null }) =>
+  row.objectKey ?? legacyBlobKey(row.sha256);
+
+/** The object that holds a blob's bytes, or null when there is no such blob (any more). */
+export async function blobObjectKey(db: Db, sha256: string): Promise<string | null> {
+  const row = await db
+    .select({ sha256: blobs.sha256, objectKey: blobs.objectKey })
+    .from(blobs)
+    .where(eq(blobs.sha256, sha256))
+    .get();
+  return row ? objectKeyOf(row) : null;
+}
+
+/**
+ * After the batch that took a reference on the blob `sha256` with a row pointing at `written`:
+ * when the row already existed it keeps its own object, and the one just written is dropped. The
+ * reference taken keeps the row (and its object) alive, so reading it here is safe.
+ */
+export async function settleWrittenObject(db: Db, bucket: R2Bucket, sha256: string, written: string) {
+  const kept = await blobObjectKey(db, sha256);
+  if (kept !== written) await bucket.delete(written);
+}
 
 export interface StoredBlob {
+  /** The object just written; the blob row points here unless the content was already stored. */
   key: string;
-  /** False when the same bytes were already stored (dedupe): nothing new was written. */
-  created: boolean;
 }
 
 export class BlobWriter {
@@ -50,15 +81,13 @@ export class BlobWriter {
     this.fill = 0;
   }
 
-  /** Puts the bytes at `blobs/<sha256>` (unless already there) and drops any temporary object. */
+  /** Writes the bytes to a fresh object of their own and drops any temporary object. */
   async finish(sha256: string, size: number): Promise<StoredBlob> {
-    const key = blobKey(sha256);
-    const exists = (await this.bucket.head(key)) !== null;
+    const key = newBlobKey(sha256);
     if (!this.upload) {
-      if (!exists)
-        await this.bucket.put(key, this.part?.subarray(0, this.fill) ?? new Uint8Array(0), { sha256 });
+      await this.bucket.put(key, this.part?.subarray(0, this.fill) ?? new Uint8Array(0), { sha256 });
       this.part = null;
-      return { key, created: !exists };
+      return { key };
     }
     if (this.fill > 0) await this.flushPart();
     this.part = null;
@@ -67,11 +96,11 @@ export class BlobWriter {
     await upload.complete(this.parts);
     const tmpKey = this.tmpKey!;
     try {
-      if (!exists) await copyObject(this.bucket, tmpKey, key, size, sha256);
+      await copyObject(this.bucket, tmpKey, key, size, sha256);
     } finally {
       await this.bucket.delete(tmpKey);
     }
-    return { key, created: !exists };
+    return { key };
   }
 
   /** Forget everything written so far (the upload failed). */

@@ -1,13 +1,21 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
+import { startsWith } from "../db/prefix";
 import { media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { bumpCacheVersion } from "./cache";
-import { escapeLike } from "./queries";
+import { MAX_DEPTH, MAX_FOLDER_CHARS } from "./names";
 
 /** Folders are a column of media rows: moving one is a row update, the tree is a GROUP BY. */
 
-/** Moves a folder (and everything under it) to a new path in one statement; rename is a move. */
+const TOO_DEEP = "folder-move-too-deep";
+
+/**
+ * Moves a folder (and everything under it) to a new path in one batch; rename is a move. The
+ * moved paths must still be valid folders: a guard in the batch aborts it when any would nest
+ * deeper than MAX_DEPTH or grow longer than MAX_FOLDER_CHARS.
+ */
 export async function moveFolder(
   db: Db,
   ownerId: string,
@@ -16,17 +24,37 @@ export async function moveFolder(
   now: Date,
 ): Promise<number> {
   if (from === "/") throw new ApiError(422, "invalid_move", "The root folder can't be moved.");
+  if (to === "/") throw new ApiError(422, "invalid_move", "A folder can't become the root.");
   if (to === from || to.startsWith(`${from}/`))
     throw new ApiError(422, "invalid_move", "A folder can't be moved into itself.");
-  const inside = sql`owner_id = ${ownerId} AND (folder = ${from} OR folder LIKE ${`${escapeLike(from)}/%`} ESCAPE '\\')`;
-  const [moved] = await db.batch([
-    rawInBatch(
-      db,
-      sql`UPDATE media SET folder = ${to} || substr(folder, ${from.length + 1}), updated_at = ${now.toISOString()} WHERE ${inside}`,
-    ),
-    bumpCacheVersion(db, ownerId),
-  ]);
-  const changes = (moved as unknown as D1Result).meta?.changes ?? 0;
+  const inside = sql`owner_id = ${ownerId} AND (folder = ${from} OR ${startsWith(sql`folder`, `${from}/`)})`;
+  // SQLite's substr counts characters (code points), not UTF-16 units.
+  const moved = sql`${to} || substr(folder, ${[...from].length + 1})`;
+  let changes: number;
+  try {
+    const [, update] = await db.batch([
+      abortUnless(
+        db,
+        TOO_DEEP,
+        sql`NOT EXISTS (SELECT 1 FROM media WHERE ${inside} AND (length(${moved}) > ${MAX_FOLDER_CHARS}
+          OR length(${moved}) - length(replace(${moved}, '/', '')) > ${MAX_DEPTH}))`,
+      ),
+      rawInBatch(
+        db,
+        sql`UPDATE media SET folder = ${moved}, updated_at = ${now.toISOString()} WHERE ${inside}`,
+      ),
+      bumpCacheVersion(db, ownerId),
+    ]);
+    changes = (update as unknown as D1Result).meta?.changes ?? 0;
+  } catch (error) {
+    if (isBatchAbort(error, TOO_DEEP))
+      throw new ApiError(
+        422,
+        "invalid_move",
+        `Moved there, some folders would nest deeper than ${MAX_DEPTH} or be longer than ${MAX_FOLDER_CHARS} characters.`,
+      );
+    throw error;
+  }
   if (changes === 0) throw notFound("folder");
   return changes;
 }

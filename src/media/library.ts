@@ -6,7 +6,7 @@ import { inList } from "../db/in-list";
 import { blobs, type Media, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { blobKey, deleteDerived } from "./blob-store";
+import { deleteDerived, objectKeyOf } from "./blob-store";
 import { bumpCacheVersion } from "./cache";
 import { isRenderable } from "./images/sources";
 import type { MediaKind } from "./sniff";
@@ -71,6 +71,8 @@ export interface NewMedia {
   sha256: string;
   width: number | null;
   height: number | null;
+  /** The R2 object the bytes were just written to (see `settleWrittenObject` after the batch). */
+  objectKey: string;
 }
 
 /**
@@ -113,8 +115,8 @@ export function mediaInsertStatements(
       ),
       rawInBatch(
         db,
-        sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, created_at)
-          VALUES (${input.sha256}, ${input.size}, ${input.mime}, 1, ${thumb}, ${nowIso})
+        sql`INSERT INTO blobs (sha256, object_key, size, mime, ref_count, thumb_status, created_at)
+          VALUES (${input.sha256}, ${input.objectKey}, ${input.size}, ${input.mime}, 1, ${thumb}, ${nowIso})
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
       db.insert(media).values(row),
@@ -150,12 +152,6 @@ export async function commitMedia(
     throw error;
   }
   return row;
-}
-
-/** After a failed commit: drop bytes this upload wrote unless another row now references them. */
-export async function discardBlobIfUnreferenced(db: Db, bucket: R2Bucket, sha256: string): Promise<void> {
-  const row = await db.select({ refCount: blobs.refCount }).from(blobs).where(eq(blobs.sha256, sha256)).get();
-  if (!row || row.refCount === 0) await bucket.delete(blobKey(sha256));
 }
 
 export async function getOwned(db: Db, ownerId: string, id: string): Promise<Media> {
@@ -291,15 +287,17 @@ export async function purgeMedia(
   return (deleted as unknown as D1Result).meta?.changes ?? ids.length;
 }
 
-/** Removes blob rows (and their R2 objects, thumbnails included) that no row references any more. */
+/** Removes blob rows (and their R2 objects, thumbnails included) that nothing references any more. */
 export async function collectBlobs(db: Db, bucket: R2Bucket, shas: string[]): Promise<void> {
   if (shas.length === 0) return;
+  // The row goes first, conditionally: once it is gone no writer can take a reference on it (a new
+  // write of the same bytes makes a row and an object of its own), so its object can go too.
   const gone = await db
     .delete(blobs)
     .where(and(inList(blobs.sha256, shas), eq(blobs.refCount, 0)))
-    .returning({ sha256: blobs.sha256, thumb: blobs.thumbSha256 });
+    .returning({ sha256: blobs.sha256, objectKey: blobs.objectKey, thumb: blobs.thumbSha256 });
   if (gone.length === 0) return;
-  await bucket.delete(gone.map((g) => blobKey(g.sha256)));
+  await bucket.delete(gone.map(objectKeyOf));
   await deleteDerived(
     bucket,
     gone.map((g) => g.sha256),

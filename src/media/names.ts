@@ -97,7 +97,7 @@ export function folderSegment(value: string): string {
   return capped === "" || /^\.+$/.test(capped) ? "_" : capped;
 }
 
-const MAX_DEPTH = 20;
+export const MAX_DEPTH = 20;
 export const MAX_FOLDER_CHARS = 1024;
 
 /** `projects/logo`, `/projects/logo/` → `/projects/logo`; `/` is the root. */

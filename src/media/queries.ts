@@ -1,5 +1,6 @@
 import { and, eq, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { startsWith } from "../db/prefix";
 import { media, users } from "../db/schema";
 import { notFound } from "../errors";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
@@ -37,12 +38,10 @@ export function ftsQuery(q: string): string | null {
   return terms.length ? terms.map((t) => `"${t}"*`).join(" ") : null;
 }
 
-export const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
-
 export function folderCondition(folder: string, subfolders: boolean): SQL | undefined {
   if (!subfolders) return eq(media.folder, folder);
   if (folder === "/") return undefined;
-  return or(eq(media.folder, folder), sql`${media.folder} LIKE ${`${escapeLike(folder)}/%`} ESCAPE '\\'`);
+  return or(eq(media.folder, folder), startsWith(media.folder, `${folder}/`));
 }
 
 export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
@@ -51,8 +50,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     query.trashed ? isNotNull(media.trashedAt) : isNull(media.trashedAt),
   ];
   if (query.type) {
-    if (query.type.endsWith("/*"))
-      conditions.push(sql`${media.mime} LIKE ${`${escapeLike(query.type.slice(0, -1))}%`} ESCAPE '\\'`);
+    if (query.type.endsWith("/*")) conditions.push(startsWith(media.mime, query.type.slice(0, -1)));
     else if (query.type.includes("/")) conditions.push(eq(media.mime, query.type));
     else conditions.push(eq(media.kind, query.type as MediaKind));
   }

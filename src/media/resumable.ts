@@ -6,9 +6,9 @@ import { type Media, type MediaUpload, mediaUploadParts, mediaUploads } from "..
 import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { blobKey, copyObject } from "./blob-store";
+import { copyObject, newBlobKey, settleWrittenObject } from "./blob-store";
 import { Inspector, inspectedFields } from "./ingest";
-import { commitMedia, discardBlobIfUnreferenced } from "./library";
+import { commitMedia } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
 import type { UploadLimits } from "./upload";
@@ -16,7 +16,7 @@ import type { UploadLimits } from "./upload";
 /**
  * Resumable uploads for big files, on top of R2 multipart uploads at `uploads/<id>`:
  * create → PUT parts (any order, retry a part freely) → complete (the assembled object is checked
- * exactly like a single upload, hashed, and moved to `blobs/<sha256>`) or abort. Parts are at least
+ * exactly like a single upload, hashed, and copied to an object of its own) or abort. Parts are at least
  * 5 MiB except the last, all the same size (R2's rule). Abandoned uploads are aborted on the cron.
  * A part's size is reserved against the storage quota before its bytes are stored (see
  * `reservedBytes`), and a user holds at most MAX_OPEN_UPLOADS open uploads.
@@ -221,8 +221,7 @@ export async function completeUpload(
   // checked against the quota like any upload's.
   await db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id));
 
-  let created = false;
-  let sha256 = "";
+  let written: { key: string; sha256: string } | null = null;
   try {
     const left = await quotaLeft(db, ownerId, now);
     const object = await bucket.get(key);
@@ -243,11 +242,8 @@ export async function completeUpload(
       reader.cancel().catch(() => {});
     }
     const file = await inspector.close();
-    sha256 = file.sha256;
-    if ((await bucket.head(blobKey(file.sha256))) === null) {
-      await copyObject(bucket, key, blobKey(file.sha256), file.size, file.sha256);
-      created = true;
-    }
+    written = { key: newBlobKey(file.sha256), sha256: file.sha256 };
+    await copyObject(bucket, key, written.key, file.size, file.sha256);
     await bucket.delete(key);
     const media = await commitMedia(
       db,
@@ -257,15 +253,20 @@ export async function completeUpload(
         folder: row.folder,
         tags: row.tags,
         ...inspectedFields(file),
+        objectKey: written.key,
       },
       now,
       deps.idempotency,
     );
+    const committed = written;
+    written = null; // the blob row may point at it now: never deleted below
     await finishAs("done");
+    await settleWrittenObject(db, bucket, committed.sha256, committed.key);
     return media;
   } catch (error) {
     await bucket.delete(key);
-    if (created) await discardBlobIfUnreferenced(db, bucket, sha256);
+    // Not committed: nothing points at the object written for this upload.
+    if (written) await bucket.delete(written.key);
     await finishAs("aborted");
     throw error;
   }

@@ -1,5 +1,6 @@
+import type { Db } from "../db/client";
 import { ApiError } from "../errors";
-import { blobKey } from "./blob-store";
+import { blobObjectKey } from "./blob-store";
 import { contentDisposition } from "./names";
 
 export type ByteRange = { start: number; end: number };
@@ -56,6 +57,7 @@ export interface Servable {
  * on our origin (SVG above all).
  */
 export async function serveBlob(
+  db: Db,
   bucket: R2Bucket,
   file: Servable,
   request: { range?: string; ifNoneMatch?: string; download?: boolean; cache?: string },
@@ -84,10 +86,13 @@ export async function serveBlob(
       },
     );
   }
-  const object = await bucket.get(
-    blobKey(file.sha256),
-    range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : undefined,
-  );
+  const key = await blobObjectKey(db, file.sha256);
+  const object =
+    key &&
+    (await bucket.get(
+      key,
+      range ? { range: { offset: range.start, length: range.end - range.start + 1 } } : undefined,
+    ));
   if (!object) throw new ApiError(404, "content_missing", "The file's bytes are missing from storage.");
   headers.set("Content-Type", file.mime);
   if (range) {

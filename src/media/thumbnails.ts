@@ -2,7 +2,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { blobs, type Media } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
-import { blobKey } from "./blob-store";
+import { blobObjectKey, newBlobKey, settleWrittenObject } from "./blob-store";
 import { typeIcon } from "./images/icons";
 import { layout, render, sourceSize } from "./images/pipeline";
 import { isRenderable, SVG } from "./images/sources";
@@ -52,17 +52,20 @@ export async function generateThumbnail(
   const claim = claimed[0];
   if (!claim) return;
   try {
-    const object = await bucket.get(blobKey(sha256));
+    const source = await blobObjectKey(db, sha256);
+    const object = source && (await bucket.get(source));
     if (!object) throw new Error("source blob missing");
     const thumb = await makeThumbnail(claim.mime, new Uint8Array(await object.arrayBuffer()));
     const thumbSha = await sha256Hex(thumb);
-    if ((await bucket.head(blobKey(thumbSha))) === null)
-      await bucket.put(blobKey(thumbSha), thumb, { sha256: thumbSha });
+    // Like every write of bytes: an object of its own, dropped after the batch if the thumbnail's
+    // content was already stored (or the batch did not take).
+    const written = newBlobKey(thumbSha);
+    await bucket.put(written, thumb, { sha256: thumbSha });
     await db.batch([
       rawInBatch(
         db,
-        sql`INSERT INTO blobs (sha256, size, mime, ref_count, thumb_status, created_at)
-          SELECT ${thumbSha}, ${thumb.length}, 'image/webp', 1, 'none', ${nowIso}
+        sql`INSERT INTO blobs (sha256, object_key, size, mime, ref_count, thumb_status, created_at)
+          SELECT ${thumbSha}, ${written}, ${thumb.length}, 'image/webp', 1, 'none', ${nowIso}
           WHERE EXISTS (SELECT 1 FROM blobs WHERE sha256 = ${sha256} AND thumb_status = 'pending')
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
@@ -71,6 +74,7 @@ export async function generateThumbnail(
         .set({ thumbStatus: "ready", thumbSha256: thumbSha })
         .where(and(eq(blobs.sha256, sha256), eq(blobs.thumbStatus, "pending"))),
     ]);
+    await settleWrittenObject(db, bucket, thumbSha, written);
   } catch (error) {
     if (claim.attempts >= MAX_ATTEMPTS)
       await db.update(blobs).set({ thumbStatus: "failed" }).where(eq(blobs.sha256, sha256));
@@ -134,6 +138,7 @@ export async function thumbnailResponse(
       : undefined;
   if (blob?.thumbSha256 && thumb) {
     const response = await serveBlob(
+      db,
       bucket,
       { sha256: blob.thumbSha256, size: thumb.size, mime: thumb.mime, name: `${row.name}.thumbnail` },
       { ifNoneMatch, cache: "private, max-age=86400" },

@@ -2,10 +2,10 @@ import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
-import { BlobWriter } from "./blob-store";
+import { BlobWriter, type StoredBlob, settleWrittenObject } from "./blob-store";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector, inspectedFields } from "./ingest";
-import { commitMedia, discardBlobIfUnreferenced } from "./library";
+import { commitMedia } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaLeft } from "./quota";
 
@@ -29,9 +29,9 @@ export interface UploadLimits {
 /**
  * `POST /media`: streams the `file` part through the inspector (type, size, header checks, SHA-256)
  * into R2, claims an Idempotency-Key by what was sent (file hash and fields), then commits row +
- * quota + blob reference + outbox in one batch. On any failure nothing
- * stays behind: the R2 multipart upload is aborted, or the blob written for this upload is deleted
- * when no row references it.
+ * quota + blob reference + outbox in one batch. The bytes go to an object of their own; when the
+ * content was already stored, the blob keeps its object and this one is dropped. On any failure
+ * nothing stays behind: the R2 multipart upload is aborted, or the object written is deleted.
  */
 export async function receiveUpload(
   deps: UploadDeps,
@@ -122,15 +122,16 @@ export async function receiveUpload(
 
   const file = inspected as Inspected;
 
-  let stored: { created: boolean };
+  let stored: StoredBlob;
   try {
     stored = await writer.finish(file.sha256, file.size);
   } catch (error) {
     await writer.abort();
     throw error;
   }
+  let row: Media;
   try {
-    return await commitMedia(
+    row = await commitMedia(
       deps.db,
       {
         ownerId: input.ownerId,
@@ -138,12 +139,16 @@ export async function receiveUpload(
         folder,
         tags,
         ...inspectedFields(file),
+        objectKey: stored.key,
       },
       deps.now,
       deps.idempotency,
     );
   } catch (error) {
-    if (stored.created) await discardBlobIfUnreferenced(deps.db, deps.bucket, file.sha256);
+    // Nothing points at the object just written: the batch that would have is rolled back.
+    await deps.bucket.delete(stored.key);
     throw error;
   }
+  await settleWrittenObject(deps.db, deps.bucket, file.sha256, stored.key);
+  return row;
 }

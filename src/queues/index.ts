@@ -14,10 +14,11 @@ interface QueueConsumer {
  */
 const jobs: QueueConsumer = {
   run(batch, env) {
-    const retryBaseSeconds = Number(
-      (env as unknown as Record<string, string | undefined>).JOB_RETRY_BASE_SECONDS ?? 10,
-    );
-    return runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds });
+    const vars = env as unknown as Record<string, string | undefined>;
+    const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
+    // Optional: only the fault test shortens it, to see a dead consumer's job taken over in seconds.
+    const leaseSeconds = vars.JOB_LEASE_SECONDS ? Number(vars.JOB_LEASE_SECONDS) : undefined;
+    return runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds, leaseSeconds });
   },
   deadLetters: (batch, env) => handleDeadLetters(batch, env, jobTypes),
 };

@@ -5,8 +5,8 @@ import { media } from "../db/schema";
 import { defineGroupJobType, defineJobType } from "../jobs/registry";
 import { PermanentJobError } from "../jobs/runner";
 import { sha256Hex } from "../lib/crypto";
-import { blobKey } from "../media/blob-store";
-import { discardBlobIfUnreferenced, isQuotaError, mediaInsertStatements } from "../media/library";
+import { blobObjectKey, newBlobKey, settleWrittenObject } from "../media/blob-store";
+import { isQuotaError, mediaInsertStatements } from "../media/library";
 import { getTracer, isTraceError } from "../wasm";
 import { jobCost, vectorizeConfig } from "./config";
 import { resultNameFor } from "./names";
@@ -107,7 +107,8 @@ export const vectorizeJob = defineJobType({
     if (!source || source.ownerId !== claim.job.userId) {
       throw new PermanentJobError("source_missing", "The image was deleted before it could be vectorized.");
     }
-    const object = await env.MEDIA.get(blobKey(source.sha256));
+    const sourceKey = await blobObjectKey(db, source.sha256);
+    const object = sourceKey && (await env.MEDIA.get(sourceKey));
     if (!object) throw new PermanentJobError("source_missing", "The image's bytes are gone from storage.");
     const bytes = new Uint8Array(await object.arrayBuffer());
 
@@ -123,10 +124,8 @@ export const vectorizeJob = defineJobType({
     const vector = await putVectorDoc(env.MEDIA, doc);
     const svgBytes = new TextEncoder().encode(svg);
     const sha256 = await sha256Hex(svgBytes);
-    await env.MEDIA.put(blobKey(sha256), svgBytes, {
-      httpMetadata: { contentType: "image/svg+xml" },
-      sha256,
-    });
+    const written = newBlobKey(sha256);
+    await env.MEDIA.put(written, svgBytes, { httpMetadata: { contentType: "image/svg+xml" }, sha256 });
     const now = ctx.now();
     const name = resultNameFor(source.name, input.options, input.pricing);
     const { stats } = best.result;
@@ -143,6 +142,7 @@ export const vectorizeJob = defineJobType({
         sha256,
         width: stats.width,
         height: stats.height,
+        objectKey: written,
       },
       now,
     );
@@ -173,7 +173,8 @@ export const vectorizeJob = defineJobType({
       result,
       domain: [...statements, cacheEntry],
       stageTimings: { ...stats.ms, decode: best.decodeMs },
-      cleanup: () => discardBlobIfUnreferenced(db, env.MEDIA, sha256),
+      cleanup: () => env.MEDIA.delete(written),
+      afterCommit: () => settleWrittenObject(db, env.MEDIA, sha256, written),
     };
   },
 });

@@ -13,7 +13,7 @@ import { refreshGroupJob } from "../jobs/groups";
 import { getJobRow } from "../jobs/lifecycle";
 import { sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
-import { blobKey } from "../media/blob-store";
+import { blobObjectKey } from "../media/blob-store";
 import { getOwned } from "../media/library";
 import { getTracer, isTraceError, resolveOptions } from "../wasm";
 import { jobCost, type VectorizeConfig, vectorizeConfig } from "./config";
@@ -225,7 +225,8 @@ export async function traceNow(
   }
   const cost = jobCost(config, pricing);
   if ((await creditBalance(db, principal.userId)) < cost) throw insufficientCredits(cost);
-  const object = await env.MEDIA.get(blobKey(source.sha256));
+  const key = await blobObjectKey(db, source.sha256);
+  const object = key && (await env.MEDIA.get(key));
   if (!object) throw new ApiError(404, "not_found", "The image's bytes are gone.");
   let traced: BestTrace;
   try {

@@ -79,6 +79,7 @@ export async function traceBest(
     const k = traced.length;
     const result = await tracer.traceRgbaAsync(decoded.image, levelOptions(base, level), {
       onProgress: (p) => hooks.onProgress?.(k, p),
+      onTick: yieldToOthers,
     });
     await hooks.onMeasuring?.(k);
     const quality = await measureQuality(comparison, result.svg, yieldToOthers);

@@ -118,7 +118,7 @@ export interface Tracer {
   traceRgbaAsync(
     image: RgbaImage,
     options: unknown,
-    call: { onProgress?: AsyncProgressCallback },
+    call: { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> },
   ): Promise<TraceResult>;
   /**
    * Checks the header against the options' pixel caps and decodes (what traceImage does before
@@ -134,6 +134,12 @@ export interface Tracer {
 }
 
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/**
+ * Ticks between pauses: a tick comes every 16 rows or 16,384 pixels of a long loop (src/wasm/assembly/
+ * env.ts), so about every 65,000 pixels of work, a few ms.
+ */
+const TICKS_PER_PAUSE = 4;
 
 /** JavaScript Promise Integration (wasm calling an async import suspends), where the engine has it. */
 interface Jspi {
@@ -160,7 +166,7 @@ export function createTracer(deps: TracerDeps): Tracer {
     opts: ResolvedTraceOptions,
     format: TraceStats["format"],
     decodeMs: number,
-    call: { onProgress?: AsyncProgressCallback },
+    call: { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> },
     suspend: Jspi,
   ): Promise<TraceResult>;
   function runTrace(
@@ -168,7 +174,9 @@ export function createTracer(deps: TracerDeps): Tracer {
     opts: ResolvedTraceOptions,
     format: TraceStats["format"],
     decodeMs: number,
-    call: (TraceCallOptions & { onProgress?: AsyncProgressCallback }) | undefined,
+    call:
+      | (TraceCallOptions & { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> })
+      | undefined,
     suspend?: Jspi,
   ): TraceResult | Promise<TraceResult> {
     const onProgress = call?.onProgress;
@@ -198,6 +206,7 @@ export function createTracer(deps: TracerDeps): Tracer {
     let lastStage = 0;
     // an error of the caller's progress callback (e.g. the job was cancelled) passes through as it is
     let progressError: { error: unknown } | undefined;
+    let ticks = 0;
     const progress = (stage: number, fraction: number) => {
       if (stage !== lastStage) {
         marks[stage] = now();
@@ -217,6 +226,17 @@ export function createTracer(deps: TracerDeps): Tracer {
               }
             }) as (stage: number, fraction: number) => void)
           : progress,
+        // the long loops' ticks: every TICKS_PER_PAUSE-th one pauses the trace for `onTick` (the clock
+        // stands still during compute in workerd, so a count, not elapsed time, spaces them)
+        tick:
+          suspend && call?.onTick
+            ? (new suspend.Suspending(() => {
+                ticks++;
+                return ticks % TICKS_PER_PAUSE === 0
+                  ? call.onTick!()
+                  : (undefined as unknown as Promise<void>);
+              }) as () => void)
+            : () => {},
         abort() {
           throw new TraceError("trace_failed", "tracer aborted");
         },

@@ -77,6 +77,11 @@ export async function counts(userId: string) {
   return { rows: media?.n ?? 0, usedBytes: user?.used_bytes ?? 0, usedFiles: user?.used_files ?? 0 };
 }
 
+/** How many R2 objects hold these bytes (each write has an object of its own under `blobs/<sha256>`). */
+export async function storedObjects(sha256: string): Promise<number> {
+  return (await r2Keys(`blobs/${sha256}`)).length;
+}
+
 export async function r2Keys(prefix = ""): Promise<string[]> {
   const keys: string[] = [];
   let cursor: string | undefined;

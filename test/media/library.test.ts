@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredTrash } from "../../src/media/housekeeping";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { counts, type MediaJson, randomBytes, TINY_PNG, uploadOk } from "./helpers";
+import { counts, type MediaJson, randomBytes, storedObjects, TINY_PNG, uploadOk } from "./helpers";
 
 interface Page {
   items: MediaJson[];
@@ -277,7 +277,7 @@ describe("changes, trash and cache", () => {
       .run();
     expect(await purgeExpiredTrash(env, new Date())).toBeGreaterThanOrEqual(1);
     expect(await counts(user.id)).toEqual({ rows: 1, usedBytes: 100, usedFiles: 1 });
-    expect(await env.MEDIA.head(`blobs/${old.sha256}`)).toBeNull();
+    expect(await storedObjects(old.sha256)).toBe(0);
     const audit = await env.DB.prepare("SELECT actor_id, detail FROM audit_log WHERE target_id = ?")
       .bind(old.id)
       .first<{ actor_id: string | null; detail: string }>();

@@ -67,7 +67,8 @@ describe("previews for every file", () => {
     const user = await newUser();
     const bytes = new TextEncoder().encode(LOGO.replace("#0000ff", "#00ff00"));
     const sha = await sha256(bytes);
-    await env.MEDIA.put(`blobs/${sha}`, bytes);
+    const key = `blobs/${sha}/written-by-the-test`;
+    await env.MEDIA.put(key, bytes);
     const db = getDb(env.DB);
     const { row, statements } = mediaInsertStatements(
       db,
@@ -82,6 +83,7 @@ describe("previews for every file", () => {
         sha256: sha,
         width: null,
         height: null,
+        objectKey: key,
       },
       new Date(),
     );

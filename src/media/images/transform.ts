@@ -1,7 +1,8 @@
+import type { Db } from "../../db/client";
 import { ApiError } from "../../errors";
 import { base64url, sha256Hex } from "../../lib/crypto";
 import { FORMAT_MIME, type OutputFormat } from "../../wasm/codecs";
-import { blobKey, derivedKey } from "../blob-store";
+import { blobObjectKey, derivedKey } from "../blob-store";
 import { contentDisposition } from "../names";
 import { type Fit, layout, render, sourceSize } from "./pipeline";
 import { DECODE_MAX_PIXELS, isRenderable, SVG } from "./sources";
@@ -107,6 +108,7 @@ export interface TransformAnswer {
 
 /** The transformed image of `source` (cached), or a 4xx problem for what can't or mustn't be made. */
 export async function transformImage(
+  db: Db,
   bucket: R2Bucket,
   source: Source,
   params: TransformParams,
@@ -137,7 +139,8 @@ export async function transformImage(
     headers.set("Content-Length", String(hit.size));
     return { response: new Response(hit.body, { headers }), cache: "HIT" };
   }
-  const object = await bucket.get(blobKey(source.sha256));
+  const stored = await blobObjectKey(db, source.sha256);
+  const object = stored && (await bucket.get(stored));
   if (!object) throw new ApiError(404, "content_missing", "The file's bytes are missing from storage.");
   const bytes = new Uint8Array(await object.arrayBuffer());
   let output: Uint8Array;

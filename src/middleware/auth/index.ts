@@ -9,7 +9,7 @@ import { verifyAccessToken } from "../../auth/tokens";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { unauthorized } from "../../errors";
-import { clientIp, spendRateLimit } from "../rate-limit";
+import { clientIp, refuseIfKnownEmpty, spendRateLimit } from "../rate-limit";
 
 /**
  * Sent as `__Host-edgecraft_session` (hono adds the prefix): Secure, Path=/, no Domain, so it is
@@ -50,6 +50,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       });
     } else {
       const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
+      // A genuine token of a caller whose bucket is known to be empty: refused before any D1 read.
+      if (claims) refuseIfKnownEmpty(c, "api-user", claims.userId);
       const [live, user] = claims
         ? await Promise.all([
             isSessionActive({ db, now }, claims.sessionId),

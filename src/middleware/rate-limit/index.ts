@@ -56,6 +56,43 @@ export async function takeToken(env: Env, name: RateLimitName, subject: string) 
 }
 
 /**
+ * Buckets this isolate saw empty, with the time the bucket object said a token comes back. Until
+ * then a caller who keeps going is refused here, without a round trip to the bucket object — and a
+ * signed-in one before authentication's D1 reads (`refuseIfKnownEmpty`) — so a flood costs little
+ * and other users' requests don't queue behind it (bench:fairness). Only a refusal the bucket would
+ * give anyway is repeated; another isolate simply asks the bucket.
+ */
+const emptyUntil = new Map<string, number>();
+const MAX_REMEMBERED = 10_000;
+
+function refusal(c: Context<AppEnv>, retryAfterSeconds: number, headers: Record<string, string>): ApiError {
+  // Headers set on the context are merged into the error answer, so the refusing bucket's go there too.
+  for (const [key, value] of Object.entries(headers)) c.header(key, value);
+  return new ApiError(429, "rate_limited", `Too many requests; try again in ${retryAfterSeconds} s.`, {
+    headers: { ...headers, "Retry-After": String(retryAfterSeconds) },
+  });
+}
+
+/** Throws 429 when this isolate knows the bucket `<name>:<subject>` is still empty. */
+export function refuseIfKnownEmpty(c: Context<AppEnv>, name: RateLimitName, subject: string): void {
+  const key = `${name}:${subject}`;
+  const until = emptyUntil.get(key);
+  if (until === undefined) return;
+  const left = until - Date.now();
+  if (left <= 0) {
+    emptyUntil.delete(key);
+    return;
+  }
+  const rule = getConfig(c.env).rateLimits[name];
+  const retryAfter = Math.ceil(left / 1000);
+  throw refusal(c, retryAfter, {
+    "RateLimit-Limit": String(rule?.capacity ?? 0),
+    "RateLimit-Remaining": "0",
+    "RateLimit-Reset": String(retryAfter),
+  });
+}
+
+/**
  * Spends one token from `<name>:<subject>`; throws 429 with Retry-After when the bucket is empty.
  * Always sets the RateLimit-* headers (IETF draft) so clients can pace themselves.
  */
@@ -64,6 +101,7 @@ export async function spendRateLimit(
   name: RateLimitName,
   subject: string,
 ): Promise<void> {
+  refuseIfKnownEmpty(c, name, subject);
   const taken = await takeToken(c.env, name, subject);
   if (!taken) return;
   const { rule, result } = taken;
@@ -74,16 +112,9 @@ export async function spendRateLimit(
     "RateLimit-Policy": `${rule.capacity};w=${Math.ceil((rule.capacity / rule.refillPerMinute) * 60)}`,
   };
   if (!result.allowed) {
-    // Headers set on the context are merged into the error answer, so the refusing bucket's go there too.
-    for (const [key, value] of Object.entries(headers)) c.header(key, value);
-    throw new ApiError(
-      429,
-      "rate_limited",
-      `Too many requests; try again in ${result.retryAfterSeconds} s.`,
-      {
-        headers: { ...headers, "Retry-After": String(result.retryAfterSeconds) },
-      },
-    );
+    if (emptyUntil.size >= MAX_REMEMBERED) emptyUntil.clear();
+    emptyUntil.set(`${name}:${subject}`, Date.now() + result.retryAfterSeconds * 1000);
+    throw refusal(c, result.retryAfterSeconds, headers);
   }
   // A request that spends several buckets reports the one closest to running out.
   const shown = c.res.headers.get("RateLimit-Remaining");

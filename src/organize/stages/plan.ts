@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { type FileAction, type FileStatus, type OrganizePlan, organizeFiles } from "../../db/organize-schema";
+import { startsWith } from "../../db/prefix";
 import { media } from "../../db/schema";
 import { normalizeFolder } from "../../media/names";
 import { folderCondition } from "../../media/queries";
@@ -62,7 +63,7 @@ export function scopeCondition(plan: OrganizePlan): SQL {
   conditions.push(folderCondition(plan.folder, true));
   if (plan.folder !== DUPLICATES_ROOT && !plan.folder.startsWith(`${DUPLICATES_ROOT}/`)) {
     conditions.push(
-      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${media.folder} LIKE ${`${DUPLICATES_ROOT}/%`})`,
+      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${startsWith(media.folder, `${DUPLICATES_ROOT}/`)})`,
     );
   }
   if (plan.mediaIds) conditions.push(inList(media.id, plan.mediaIds));

@@ -11,7 +11,7 @@ const IMMUTABLE = "private, max-age=31536000, immutable";
 
 export const mediaImageHandler: RouteHandler<typeof mediaImage, AppEnv> = async (c) => {
   const row = await library.getOwned(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
-  const { response, cache } = await transformImage(c.env.MEDIA, row, c.req.valid("query"), {
+  const { response, cache } = await transformImage(getDb(c.env.DB), c.env.MEDIA, row, c.req.valid("query"), {
     ifNoneMatch: c.req.header("if-none-match"),
     cacheControl: IMMUTABLE,
   });

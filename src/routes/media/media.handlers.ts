@@ -166,7 +166,7 @@ export const restoreMediaHandler: H<typeof routes.restoreMedia> = async (c) => {
 
 export const mediaContentHandler: H<typeof routes.mediaContent> = async (c) => {
   const row = await library.getOwned(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
-  return serveBlob(c.env.MEDIA, row, {
+  return serveBlob(getDb(c.env.DB), c.env.MEDIA, row, {
     range: c.req.header("range"),
     ifNoneMatch: c.req.header("if-none-match"),
     download: c.req.valid("query").download === "true",

@@ -349,7 +349,8 @@ export const moveFolder = createRoute({
   tags: ["Folders"],
   middleware: [mediaWrite] as const,
   summary: "Rename or move a folder with everything in it (one batch)",
-  description: "The root can't be moved, nor a folder into itself (422 `invalid_move`).",
+  description:
+    "The root can't be moved, nor a folder into itself or onto the root, nor anywhere its sub-folders would nest deeper than 20 or get longer than 1024 characters (422 `invalid_move`).",
   request: {
     body: jsonBody(z.strictObject({ from: folderField, to: folderField })),
   },

@@ -17,7 +17,7 @@ export const downloadShareHandler: RouteHandler<typeof downloadShare, AppEnv> = 
     { range: Boolean(range), now: c.var.clock() },
   );
   if (counted) c.executionCtx.waitUntil(counted);
-  return serveBlob(c.env.MEDIA, media, {
+  return serveBlob(getDb(c.env.DB), c.env.MEDIA, media, {
     range,
     ifNoneMatch: c.req.header("if-none-match"),
     download: true,

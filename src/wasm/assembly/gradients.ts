@@ -13,6 +13,7 @@
 import { MODE_COLOR, Options } from "./options";
 import { Frame, TRANSPARENT } from "./prepare";
 import { Palette } from "./quantize";
+import { rowTick } from "./env";
 
 export const MAX_STOPS: i32 = 24;
 const SMOOTH_STEP: f64 = 10;
@@ -89,6 +90,7 @@ export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills):
   let bCount = new StaticArray<i32>(k * k);
   let bDiff = new StaticArray<f64>(k * k);
   for (let y = 0; y < h; y++) {
+    rowTick(y);
     for (let x = 0; x < w; x++) {
       let i = y * w + x;
       let c = f.label(i);

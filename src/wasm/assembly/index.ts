@@ -5,7 +5,7 @@
 // bounded by the image size.
 import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";
-import { progress } from "./env";
+import { progress, tick } from "./env";
 import { Fitter } from "./fit";
 import { traceCenterline } from "./centerline/index";
 import { PolyFitter } from "./polygon";
@@ -128,6 +128,7 @@ export function trace(ptr: usize, w: i32, h: i32, opts: usize): i32 {
       for (let y = 1; y <= bh; y++) {
         for (let x = 1; x <= bw; x++) {
           if (!isContourStart(mask, x, y)) continue;
+          tick();
           let n = traceContour(mask, ct, x, y);
           if (n < 4) continue;
           if (o.mode == MODE_BINARY) poly.fit(n, mask.bx0, mask.by0);

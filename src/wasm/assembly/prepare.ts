@@ -2,6 +2,8 @@
 // buffers every later stage shares, and the thin-feature map. Alpha < 128 is transparent and never
 // painted, except on thin strokes (see markThin).
 
+import { pixelTick, rowTick } from "./env";
+
 export const TRANSPARENT: i32 = 255;
 
 const DX4: StaticArray<i32> = [-1, 1, 0, 0];
@@ -120,6 +122,7 @@ export function markThin(f: Frame): void {
   let h = f.h;
   memory.fill(f.thin, 0, <usize>f.n);
   for (let y = 0; y < h; y++) {
+    rowTick(y);
     for (let x = 0; x < w; x++) {
       let i = y * w + x;
       // quick reject: a stroke pixel differs from at least one 4-neighbour
@@ -174,6 +177,7 @@ export function inkStrokes(f: Frame): void {
   let h = f.h;
   memory.fill(f.mark, 0, <usize>n);
   for (let s = 0; s < n; s++) {
+    pixelTick(s);
     if (f.thinAt(s) == 0 || load<u8>(f.mark + <usize>s) != 0) continue;
     // the stroke: 8-connected stroke pixels
     store<u8>(f.mark + <usize>s, 1);

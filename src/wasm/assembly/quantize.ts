@@ -5,7 +5,7 @@
 // pixels mapped to the nearest entry through an 18-bit lookup table; final colours are the mean of
 // interior pixels.
 import { okA, okB, okL, rgbToOklab } from "./color";
-import { progress } from "./env";
+import { pixelTick, progress, rowTick } from "./env";
 import { MODE_COLOR, Options } from "./options";
 import { Frame, inkStrokes, isStrokeCore, TRANSPARENT } from "./prepare";
 import { keepFixedPalette, setFixedPalette, snapInk } from "./snap";
@@ -86,6 +86,7 @@ function buildPalette(f: Frame, o: Options, pal: Palette, alphaLayers: bool): vo
   let edgeW: f64 = o.mode == MODE_COLOR ? 0.04 : 1.0;
   let total: f64 = 0;
   for (let y = 0; y < f.h; y++) {
+    rowTick(y);
     for (let x = 0; x < f.w; x++) {
       let p = <usize>(y * f.w + x) << 2;
       let a = <i32>load<u8>(f.rgba + p + 3);
@@ -375,6 +376,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void 
   let nk = pal.k;
   let nk0 = nk;
   for (let i = 0; i < f.n; i++) {
+    pixelTick(i);
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
     let tr = alphaLayers && f.translucent(i % f.w, i / f.w);
@@ -425,6 +427,7 @@ function mapPixels(f: Frame, pal: Palette, lut: usize, alphaLayers: bool): void 
   inkStrokes(f);
   // final colors: mean of the pixels mapped to each entry, interior pixels weighted more
   for (let y = 0; y < f.h; y++) {
+    rowTick(y);
     for (let x = 0; x < f.w; x++) {
       let i = y * f.w + x;
       let c = <i32>load<u8>(f.lab + <usize>i);
@@ -481,6 +484,7 @@ export function binarize(f: Frame, o: Options, pal: Palette): void {
   unchecked((pal.g[1] = 255));
   unchecked((pal.b[1] = 255));
   for (let i = 0; i < f.n; i++) {
+    pixelTick(i);
     let p = <usize>i << 2;
     let a = <i32>load<u8>(f.rgba + p + 3);
     let r = <i32>load<u8>(f.rgba + p);

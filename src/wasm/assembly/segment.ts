@@ -7,6 +7,7 @@
 import { MODE_BINARY, Options } from "./options";
 import { Frame, TRANSPARENT } from "./prepare";
 import { Palette } from "./quantize";
+import { pixelTick, rowTick } from "./env";
 
 export class Layers {
   /** emitted layers, bottom first */
@@ -48,6 +49,7 @@ export function despeckle(f: Frame, o: Options): void {
   if (o.speckle <= 1) return;
   memory.fill(f.mark, 0, <usize>f.n);
   for (let s = 0; s < f.n; s++) {
+    pixelTick(s);
     if (load<u8>(f.mark + <usize>s) != 0) continue;
     let c = <i32>load<u8>(f.lab + <usize>s);
     // BFS
@@ -171,6 +173,7 @@ export function computeLayers(f: Frame, o: Options, pal: Palette, ly: Layers): v
     unchecked((ly.y1[c] = -1));
   }
   for (let y = 0; y < f.h; y++) {
+    rowTick(y);
     for (let x = 0; x < f.w; x++) {
       let c = <i32>load<u8>(f.lab + <usize>(y * f.w + x));
       if (c == TRANSPARENT) continue;

@@ -1,4 +1,5 @@
-// Exact Euclidean distance transform (Felzenszwalb & Huttenlocher: a lower envelope of parabolas per
+
+import { rowTick } from "../env";// Exact Euclidean distance transform (Felzenszwalb & Huttenlocher: a lower envelope of parabolas per
 // column, then per row). Centerline uses it for a line's half-width at its skeleton (distance to the
 // nearest non-ink pixel) and to find areas wider than `maxStrokeWidth`.
 
@@ -26,6 +27,7 @@ export function distanceTransform(
   // columns (with a feature row above and below when the border counts)
   let pad = borderIsFeature ? 1 : 0;
   for (let x = 0; x < w; x++) {
+    rowTick(x);
     let m = h + 2 * pad;
     for (let k = 0; k < m; k++) {
       let y = k - pad;
@@ -38,6 +40,7 @@ export function distanceTransform(
   }
   // rows
   for (let y = 0; y < h; y++) {
+    rowTick(y);
     let m = w + 2 * pad;
     for (let k = 0; k < m; k++) {
       let x = k - pad;

@@ -5,6 +5,7 @@
 // nodes left with two edges are joined away, and junctions closer than the lines are wide become one
 // (a thick "x" thins to two forks joined by a short bridge).
 import { neighbourCount, neighbourOffsets } from "./skeleton";
+import { rowTick } from "../env";
 
 export class Node {
   /** image position (pixel centres at +0.5) */
@@ -88,6 +89,7 @@ export function buildGraph(sk: usize, w: i32, h: i32, ids: usize, dt: usize): Gr
   // nodes: clusters of pixels with 0, 1 or 3+ neighbours
   let stack = new Array<i32>();
   for (let y = 1; y <= h; y++) {
+    rowTick(y);
     for (let x = 1; x <= w; x++) {
       let p = y * pw + x;
       if (load<u8>(sk + <usize>p) == 0 || load<i32>(ids + (<usize>p << 2)) != -1) continue;
@@ -122,6 +124,7 @@ export function buildGraph(sk: usize, w: i32, h: i32, ids: usize, dt: usize): Gr
   }
   // edges from every node pixel into each chain not yet walked
   for (let y = 1; y <= h; y++) {
+    rowTick(y);
     for (let x = 1; x <= w; x++) {
       let p = y * pw + x;
       let id = load<i32>(ids + (<usize>p << 2));

@@ -5,7 +5,7 @@
 // junction pairing into strokes (strokes.ts) -> sub-pixel middle, width and colour (profile.ts) ->
 // junction ends placed on the lines they meet (anchors.ts) -> curve fit (fit.ts) -> output (wide areas as fills first, then stroke-writer.ts). Only ink is
 // painted: the ground stays empty, as in binary mode.
-import { progress } from "../env";
+import { progress, tick } from "../env";
 import { Options } from "../options";
 import { Frame } from "../prepare";
 import { SvgWriter } from "../svg";
@@ -64,6 +64,7 @@ export function traceCenterline(f: Frame, o: Options, out: SvgWriter): i32 {
   let maxHalf = o.maxStrokeWidth / 2 + 1;
   let inkOf = new Array<i32>(strokes.length);
   for (let i = 0; i < strokes.length; i++) {
+    tick();
     let s = strokes[i];
     refineStroke(s, ink, f, dt, maxHalf);
     inkOf[i] = colours.add(s.r, s.g, s.b, <f64>s.xs.length * s.width);

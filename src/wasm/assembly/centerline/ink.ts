@@ -7,6 +7,7 @@
 // the binary mask, later measures where a line's middle is and how wide it is.
 import { Options } from "../options";
 import { Frame, markThin, RING_X, RING_Y, ringPieces } from "../prepare";
+import { pixelTick } from "../env";
 
 export class Ink {
   w: i32;
@@ -93,6 +94,7 @@ export function binarizeInk(f: Frame, o: Options, ink: Ink): void {
   let solid = new StaticArray<i32>(256);
   let darkest = 0;
   for (let i = 0; i < n; i++) {
+    pixelTick(i);
     let l = lumOnWhite(f, i);
     let d = 255 - l;
     if (d > darkest) darkest = d;
@@ -115,6 +117,7 @@ export function binarizeInk(f: Frame, o: Options, ink: Ink): void {
   let dInk = <f64>median(solid, darkest);
   if (dInk - dGround < 16) dInk = dGround + 16;
   for (let i = 0; i < n; i++) {
+    pixelTick(i);
     let c = (<f64>(255 - lumOnWhite(f, i)) - dGround) / (dInk - dGround);
     store<f32>(ink.cov + (<usize>i << 2), <f32>(c < 0 ? 0 : c > 1 ? 1 : c));
   }
@@ -135,6 +138,7 @@ export function binarizeInk(f: Frame, o: Options, ink: Ink): void {
   }
   let qh = 0;
   while (qh < qt) {
+    pixelTick(qh);
     let p = load<i32>(queue + (<usize>qh << 2));
     qh++;
     let x = p % w;

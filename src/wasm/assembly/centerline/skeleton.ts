@@ -1,4 +1,5 @@
-// Centerline stage 2, skeletonize: the ink mask thinned to 8-connected lines one pixel wide.
+
+import { pixelTick } from "../env";// Centerline stage 2, skeletonize: the ink mask thinned to 8-connected lines one pixel wide.
 // Sequential thinning by simple points: in passes from the north, south, east and west borders, a
 // border pixel goes when removing it changes no connectivity (Yokoi's connectivity number is 1) and
 // it is not a line's end (at least two neighbours). Deleting one pixel at a time, re-checked against
@@ -71,6 +72,7 @@ export function thin(sk: usize, w: i32, h: i32, list: usize): void {
         if (load<u8>(sk + <usize>p) != 0 && load<u8>(sk + <usize>(p + off)) == 0) store<u8>(sk + <usize>p, 2);
       }
       for (let i = 0; i < n; i++) {
+        pixelTick(i);
         let p = load<i32>(list + (<usize>i << 2));
         if (load<u8>(sk + <usize>p) != 2) continue;
         if (neighbourCount(sk, p, nb) < 2 || connectivity(sk, p, nb) != 1) {

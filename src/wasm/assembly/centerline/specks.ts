@@ -3,6 +3,7 @@
 // would thin into a tiny loop. Both go before skeletonizing.
 import { Frame } from "../prepare";
 import { Ink } from "./ink";
+import { pixelTick } from "../env";
 
 export function removeSpecks(f: Frame, ink: Ink, speckle: i32): void {
   if (speckle <= 1) return;
@@ -12,6 +13,7 @@ export function removeSpecks(f: Frame, ink: Ink, speckle: i32): void {
   memory.fill(seen, 0, <usize>f.n);
   let queue = f.queue;
   for (let s = 0; s < f.n; s++) {
+    pixelTick(s);
     if (load<u8>(seen + <usize>s) != 0) continue;
     let v = load<u8>(ink.mask + <usize>s);
     // 8-connected ink, 4-connected ground

@@ -7,6 +7,7 @@ import { InkColours } from "./colours";
 import { CurveFitter } from "./fit";
 import { fitPoints } from "./points";
 import { Stroke } from "./strokes";
+import { tick } from "../env";
 
 export function writeStrokes(
   strokes: Array<Stroke>,
@@ -38,6 +39,7 @@ export function writeStrokes(
     let first = order[i];
     beginStroke(out, rgb[first], <f64>tenth[first] / 10);
     while (i < n && rgb[order[i]] == rgb[first] && tenth[order[i]] == tenth[first]) {
+      tick();
       let s = strokes[order[i]];
       fitPoints(s, xs, ys);
       fitter.fit(xs, ys, s.closed);

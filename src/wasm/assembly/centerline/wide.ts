@@ -11,6 +11,7 @@ import { LayerMask } from "../segment";
 import { SvgWriter } from "../svg";
 import { distanceTransform } from "./distance";
 import { Ink, onWhite } from "./ink";
+import { pixelTick } from "../env";
 
 /**
  * Marks the wide areas in `f.thin` (1 = wide) and removes them from the ink; false when there are
@@ -21,6 +22,7 @@ export function findWideAreas(f: Frame, o: Options, ink: Ink, dt: usize): bool {
   let half = o.maxStrokeWidth / 2;
   let core = false;
   for (let i = 0; i < n; i++) {
+    pixelTick(i);
     // a pixel centre in a line w px wide is about w/2 + 0.5 from the nearest ground centre
     let c = ink.isInk(i) && <f64>load<f32>(dt + (<usize>i << 2)) > half + 1;
     store<u8>(f.thin + <usize>i, c ? 1 : 0);

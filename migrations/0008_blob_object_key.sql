@@ -1,0 +1,1 @@
+ALTER TABLE `blobs` ADD `object_key` text;
