@@ -9,6 +9,7 @@ export default defineConfig({
     "./src/db/security-schema.ts",
     "./src/db/email-schema.ts",
     "./src/db/billing-schema.ts",
+    "./src/db/webhooks-schema.ts",
   ],
   out: "./migrations",
 });

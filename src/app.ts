@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "./app-env";
@@ -22,9 +23,11 @@ import { authRouter } from "./routes/auth/auth.index";
 import { billingRouter } from "./routes/billing/billing.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
+import { foldersRouter } from "./routes/folders/folders.index";
 import { healthRouter } from "./routes/health/health.index";
 import { imagesRouter } from "./routes/images/images.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
+import { libraryRouter } from "./routes/library/library.index";
 import { mediaRouter } from "./routes/media/media.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
@@ -32,6 +35,9 @@ import { resultsRouter } from "./routes/results/results.index";
 import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
+import { webhookEvents } from "./webhook-events";
+import { relaySoon } from "./webhooks/relay";
 
 const MAX_JSON_BYTES = 1024 * 1024;
 /** Answers that carry credentials are never stored for idempotent replay. */
@@ -49,7 +55,9 @@ const NOT_REPLAYABLE = new Set([
 function isUploadRoute(path: string, method: string): boolean {
   return (
     (method === "POST" && path === "/api/v1/media") ||
-    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path))
+    (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path)) ||
+    // A share link's password form (a plain HTML form on the share page).
+    (method === "POST" && /^\/api\/v1\/shares\/[^/]+\/unlock$/.test(path))
   );
 }
 
@@ -64,6 +72,16 @@ const DOCUMENT_INFO = {
   servers: [{ url: "/api/v1" }],
 };
 
+/**
+ * A change that succeeded may have written outbox events (an upload, a job ended by a cancel):
+ * relay them to webhooks after the answer, so endpoints hear within seconds, not at the next cron.
+ */
+const relayAfterChanges = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.status < 400)
+    c.executionCtx.waitUntil(relaySoon(c.env, webhookEvents, c.var.clock()));
+});
+
 /** Builds the whole HTTP app: middleware in order, the /api/v1 routers, docs, and one error mapper. */
 export function createApp() {
   const api = createRouter();
@@ -77,7 +95,9 @@ export function createApp() {
   api.route("/", accountRouter);
   api.route("/", securityRouter);
   api.route("/", adminRouter);
+  api.route("/", libraryRouter);
   api.route("/", mediaRouter);
+  api.route("/", foldersRouter);
   api.route("/", imagesRouter);
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);
@@ -87,6 +107,7 @@ export function createApp() {
   api.route("/", categoriesRouter);
   api.route("/", billingRouter);
   api.route("/", adminBillingRouter);
+  api.route("/", webhooksRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;
   api.get("/openapi.json", (c) => {
@@ -131,6 +152,7 @@ export function createApp() {
     return next();
   });
   app.use("/api/v1/*", bodyGuard({ maxJsonBytes: MAX_JSON_BYTES, allowsNonJson: isUploadRoute }));
+  app.use("/api/v1/*", relayAfterChanges);
   app.use("/api/v1/*", authenticate);
   app.use("/api/v1/*", csrfProtection);
   app.route("/api/v1", api);

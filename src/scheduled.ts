@@ -9,6 +9,8 @@ import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
 import { mediaTasks } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
+import { webhookEvents } from "./webhook-events";
+import { relayWebhookEvents, requeueStrandedDeliveries } from "./webhooks/relay";
 
 /**
  * Housekeeping on the cron. Each task runs on its own, so one failing (and logging) never keeps
@@ -43,6 +45,9 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
         db.delete(paypalWebhookEvents).where(lt(paypalWebhookEvents.receivedAt, monthAgo)),
       ]),
     ...mediaTasks(env, now),
+    // Webhooks: events no trigger relayed yet, and deliveries whose queue message may be lost.
+    webhookRelay: () => relayWebhookEvents({ db, queue: env.WEBHOOK_QUEUE, catalog: webhookEvents }, now),
+    webhookSweep: () => requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE, now),
   };
   for (const [name, task] of Object.entries(tasks)) {
     try {

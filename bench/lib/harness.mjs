@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks that drive `wrangler dev`: a throw-away dev server with its own
 // persisted state, the machine description every result carries, and result writing.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, platform, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
@@ -114,4 +115,14 @@ export function markdownTable(rows) {
     `| ${keys.map(() => "---").join(" | ")} |`,
     ...rows.map((r) => `| ${keys.map((k) => r[k]).join(" | ")} |`),
   ].join("\n");
+}
+
+/** A multipart/form-data body with one `file` part (what POST /api/v1/media reads). */
+export function multipart(bytes, name) {
+  const boundary = `----bench${randomBytes(8).toString("hex")}`;
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  return { body: Buffer.concat([head, bytes, tail]), type: `multipart/form-data; boundary=${boundary}` };
 }

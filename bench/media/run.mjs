@@ -10,6 +10,7 @@ import {
   freePort,
   machineInfo,
   markdownTable,
+  multipart,
   percentile,
   run,
   startDevServer,
@@ -32,15 +33,6 @@ async function json(url, init) {
   const res = await fetch(url, init);
   if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url} → ${res.status} ${await res.text()}`);
   return res.json();
-}
-
-function multipart(bytes, name) {
-  const boundary = `----bench${randomBytes(8).toString("hex")}`;
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
-  return { body: Buffer.concat([head, bytes, tail]), type: `multipart/form-data; boundary=${boundary}` };
 }
 
 /** 10,000 media rows (with tags, folders, FTS via the triggers) for one user, as one SQL file. */

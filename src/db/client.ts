@@ -6,6 +6,7 @@ import * as jobsSchema from "./jobs-schema";
 import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
 import * as securitySchema from "./security-schema";
+import * as webhooksSchema from "./webhooks-schema";
 
 const schema = {
   ...tablesSchema,
@@ -14,6 +15,7 @@ const schema = {
   ...securitySchema,
   ...emailSchema,
   ...billingSchema,
+  ...webhooksSchema,
 };
 
 export type Db = ReturnType<typeof createDb>;

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { MediaMetadata } from "../media/metadata/extract";
 
 /** Times are UTC ISO-8601 strings, ids are opaque prefixed strings (see src/lib/ids.ts). */
 
@@ -177,8 +178,13 @@ export const outbox = sqliteTable(
     createdAt: text("created_at").notNull(),
     deliveredAt: text("delivered_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** When the webhook relay looked at this event (src/webhooks/relay.ts); null until then. */
+    webhooksAt: text("webhooks_at"),
   },
-  (t) => [index("outbox_pending_idx").on(t.deliveredAt, t.createdAt)],
+  (t) => [
+    index("outbox_pending_idx").on(t.deliveredAt, t.createdAt),
+    index("outbox_webhooks_idx").on(t.createdAt, t.id).where(sql`webhooks_at IS NULL`),
+  ],
 );
 
 export type User = typeof users.$inferSelect;
@@ -242,9 +248,16 @@ export const media = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     trashedAt: text("trashed_at"),
+    /** When the photo was taken (EXIF/XMP), UTC; null when the file doesn't say. */
+    takenAt: text("taken_at"),
+    /** Photo metadata read at upload (camera, exposure, orientation, GPS); null for other files. */
+    metadata: text("metadata", { mode: "json" }).$type<MediaMetadata>(),
+    /** The "date taken" sort key: when taken, else when uploaded (a virtual column, for its index). */
+    takenSort: text("taken_sort").generatedAlwaysAs(sql`coalesce(taken_at, created_at)`, { mode: "virtual" }),
   },
   (t) => [
     index("media_owner_created_idx").on(t.ownerId, t.createdAt, t.id),
+    index("media_owner_taken_idx").on(t.ownerId, t.takenSort, t.id),
     index("media_owner_name_idx").on(t.ownerId, t.nameKey, t.id),
     index("media_owner_size_idx").on(t.ownerId, t.size, t.id),
     /** Folder listings and the organizer's name-conflict probes (one seek per folder + name). */
@@ -270,7 +283,11 @@ export const mediaTags = sqliteTable(
   ],
 );
 
-/** Signed, time-limited, revocable download links for one file. The token is never stored. */
+/**
+ * Share links: one file, a folder (with its sub-folders) or a selection (`share_items`). The token is
+ * an HMAC of the id (src/media/shares.ts), never stored; expiry, password (hashed) and revocation live
+ * here, so a link can be extended or revoked without changing its URL.
+ */
 export const shares = sqliteTable(
   "shares",
   {
@@ -278,15 +295,39 @@ export const shares = sqliteTable(
     ownerId: text("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    mediaId: text("media_id")
+    kind: text("kind", { enum: ["file", "folder", "selection"] })
       .notNull()
-      .references(() => media.id, { onDelete: "cascade" }),
+      .default("file"),
+    /** The file of a `file` share. */
+    mediaId: text("media_id").references(() => media.id, { onDelete: "cascade" }),
+    /** The folder of a `folder` share. */
+    folder: text("folder"),
+    passwordHash: text("password_hash"),
     expiresAt: text("expires_at").notNull(),
     createdAt: text("created_at").notNull(),
     revokedAt: text("revoked_at"),
     downloads: integer("downloads").notNull().default(0),
+    views: integer("views").notNull().default(0),
+    lastAccessedAt: text("last_accessed_at"),
   },
-  (t) => [index("shares_media_idx").on(t.mediaId, t.createdAt)],
+  (t) => [
+    index("shares_media_idx").on(t.mediaId, t.createdAt),
+    index("shares_owner_idx").on(t.ownerId, t.createdAt, t.id),
+  ],
+);
+
+/** The files of a `selection` share. */
+export const shareItems = sqliteTable(
+  "share_items",
+  {
+    shareId: text("share_id")
+      .notNull()
+      .references(() => shares.id, { onDelete: "cascade" }),
+    mediaId: text("media_id")
+      .notNull()
+      .references(() => media.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.shareId, t.mediaId] })],
 );
 
 /** Resumable uploads on top of an R2 multipart upload at `uploads/<id>`; parts are recorded as they land. */
@@ -301,6 +342,10 @@ export const mediaUploads = sqliteTable(
     name: text("name").notNull(),
     folder: text("folder").notNull(),
     tags: text("tags", { mode: "json" }).$type<string[]>().notNull(),
+    /** What completing does when the folder already has a file of this name (src/media/conflicts.ts). */
+    onConflict: text("on_conflict", { enum: ["rename", "replace", "skip"] })
+      .notNull()
+      .default("rename"),
     status: text("status", { enum: ["open", "completing", "done", "aborted"] })
       .notNull()
       .default("open"),
@@ -324,6 +369,22 @@ export const mediaUploadParts = sqliteTable(
     size: integer("size").notNull(),
   },
   (t) => [uniqueIndex("media_upload_parts_unique").on(t.uploadId, t.partNumber)],
+);
+
+/**
+ * Folders made on purpose (`POST /folders`), so they exist while empty. A folder with files exists
+ * anyway (it is a column of media rows); the tree is the union of both.
+ */
+export const folders = sqliteTable(
+  "folders",
+  {
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ownerId, t.path] })],
 );
 
 export type Blob = typeof blobs.$inferSelect;

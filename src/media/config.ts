@@ -14,6 +14,12 @@ export interface MediaConfig {
   uploadTtlSeconds: number;
   /** TTL of cached listings and stats (the version key already makes them exact). */
   cacheTtlSeconds: number;
+  /** Largest selection (sum of file sizes) one ZIP download may hold. */
+  zipMaxBytes: number;
+  /** Share links expire after this long unless asked otherwise... */
+  shareDefaultTtlSeconds: number;
+  /** ...and never live longer than this (extensions included). */
+  shareMaxTtlSeconds: number;
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -37,6 +43,9 @@ export function mediaConfig(env: Env): MediaConfig {
     allowUnknown: (vars.MEDIA_ALLOW_UNKNOWN ?? "true") === "true",
     uploadTtlSeconds: int(vars.MEDIA_UPLOAD_TTL_SECONDS, 86_400, "MEDIA_UPLOAD_TTL_SECONDS"),
     cacheTtlSeconds: int(vars.MEDIA_CACHE_TTL_SECONDS, 300, "MEDIA_CACHE_TTL_SECONDS"),
+    zipMaxBytes: int(vars.MEDIA_ZIP_MAX_BYTES, 2 * 1024 ** 3, "MEDIA_ZIP_MAX_BYTES"),
+    shareDefaultTtlSeconds: int(vars.SHARE_DEFAULT_TTL_SECONDS, 30 * 86_400, "SHARE_DEFAULT_TTL_SECONDS"),
+    shareMaxTtlSeconds: int(vars.SHARE_MAX_TTL_SECONDS, 365 * 86_400, "SHARE_MAX_TTL_SECONDS"),
   };
   cache.set(env, config);
   return config;

@@ -2,6 +2,8 @@ import { ApiError } from "../errors";
 import { toHex } from "../lib/crypto";
 import { type Dimensions, ImageProblem, PngChunkWalker, readDimensions } from "../lib/image-header";
 import type { NewMedia } from "./library";
+import { ChunkCapture, jpegMetadata, type RawMetadata } from "./metadata/capture";
+import { extractMetadata, type MediaMetadata } from "./metadata/extract";
 import { quotaExceeded } from "./quota";
 import { decideType, type Sniffed } from "./sniff";
 import { MAX_SVG_BYTES, svgProblem } from "./svg";
@@ -19,15 +21,17 @@ export interface IngestLimits {
 
 export interface Inspected {
   type: Sniffed;
+  /** As shown: width and height swapped when EXIF orientation turns the image a quarter. */
   dimensions: Dimensions | null;
   size: number;
   sha256: string;
+  metadata: MediaMetadata | null;
 }
 
 /** What an inspected file says about itself, as the fields of its media row (see `NewMedia`). */
 export function inspectedFields(
   file: Inspected,
-): Pick<NewMedia, "mime" | "kind" | "size" | "sha256" | "width" | "height"> {
+): Pick<NewMedia, "mime" | "kind" | "size" | "sha256" | "width" | "height" | "metadata"> {
   return {
     mime: file.type.mime,
     kind: file.type.kind,
@@ -35,6 +39,7 @@ export function inspectedFields(
     sha256: file.sha256,
     width: file.dimensions?.width ?? null,
     height: file.dimensions?.height ?? null,
+    metadata: file.metadata,
   };
 }
 
@@ -57,6 +62,8 @@ export class Inspector {
   private decided: { type: Sniffed; dimensions: Dimensions | null } | null = null;
   private png: PngChunkWalker | null = null;
   private svg: Uint8Array[] | null = null;
+  private raw: RawMetadata | null = null;
+  private capture: ChunkCapture | null = null;
   private size = 0;
   private readonly digest = new crypto.DigestStream("SHA-256");
   private readonly digestWriter = this.digest.getWriter();
@@ -76,7 +83,11 @@ export class Inspector {
   }
 
   async close(): Promise<Inspected> {
-    if (!this.decided) await this.decide();
+    if (!this.decided) {
+      if (this.headSize === 0)
+        throw new ApiError(422, "empty_file", "The file is empty (0 bytes); nothing was stored.");
+      await this.decide();
+    }
     try {
       this.png?.finish();
     } catch (error) {
@@ -89,7 +100,11 @@ export class Inspector {
     }
     await this.digestWriter.close();
     const sha256 = toHex(new Uint8Array(await this.digest.digest));
-    return { ...this.decided!, size: this.size, sha256 };
+    const metadata = await extractMetadata(this.capture?.found ?? this.raw ?? { exif: null, xmp: null });
+    let dimensions = this.decided!.dimensions;
+    if (dimensions && (metadata?.orientation ?? 1) >= 5)
+      dimensions = { width: dimensions.height, height: dimensions.width };
+    return { type: this.decided!.type, dimensions, size: this.size, sha256, metadata };
   }
 
   private async decide(): Promise<void> {
@@ -123,6 +138,9 @@ export class Inspector {
       );
     }
     if (decision.type.mime === "image/png") this.png = new PngChunkWalker();
+    if (decision.type.mime === "image/jpeg") this.raw = jpegMetadata(head);
+    if (decision.type.mime === "image/png" || decision.type.mime === "image/webp")
+      this.capture = new ChunkCapture(decision.type.mime === "image/png" ? "png" : "webp");
     if (decision.type.mime === "image/svg+xml") this.svg = [];
     this.decided = { type: decision.type, dimensions };
     if (head.length > 0) await this.pass(head);
@@ -132,6 +150,7 @@ export class Inspector {
     this.size += chunk.length;
     if (this.size > this.limits.maxBytes) throw tooLarge(this.limits.maxBytes);
     if (this.size > this.limits.quotaBytesLeft) throw quotaExceeded();
+    this.capture?.push(chunk);
     if (this.png) {
       try {
         this.png.push(chunk);

@@ -1,14 +1,25 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { IdempotencyHandle } from "../app-env";
+import { isBatchAbort } from "../db/batch";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
 import { inList } from "../db/in-list";
 import { blobs, type Media, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { deleteDerived, objectKeyOf } from "./blob-store";
+import { deleteDerived, objectKeyOf, settleWrittenObject } from "./blob-store";
 import { bumpCacheVersion } from "./cache";
+import {
+  NAME_TAKEN,
+  nameFreeGuard,
+  nextFreeName,
+  type OnConflict,
+  type Resolution,
+  sameName,
+  trashSameName,
+} from "./conflicts";
 import { isRenderable } from "./images/sources";
+import type { MediaMetadata } from "./metadata/extract";
 import type { MediaKind } from "./sniff";
 
 /**
@@ -35,6 +46,11 @@ export interface PublicMedia {
   contentUrl: string;
   /** A preview: the thumbnail of a drawable file, an icon of its type otherwise. */
   thumbnailUrl: string;
+  /** When the photo was taken (EXIF/XMP), UTC; null when the file doesn't say. */
+  takenAt: string | null;
+  metadata: MediaMetadata | null;
+  /** In the trash: when the retention cron deletes it for good. */
+  purgeAt?: string;
 }
 
 export function toPublic(row: Media): PublicMedia {
@@ -51,11 +67,22 @@ export function toPublic(row: Media): PublicMedia {
     updatedAt: row.updatedAt,
     contentUrl: `/api/v1/media/${row.id}/content`,
     thumbnailUrl: `/api/v1/media/${row.id}/thumbnail`,
+    takenAt: row.takenAt,
+    metadata: row.metadata,
   };
   if (row.width !== null) out.width = row.width;
   if (row.height !== null) out.height = row.height;
   if (row.trashedAt !== null) out.trashedAt = row.trashedAt;
   return out;
+}
+
+/** The public shape with `purgeAt` for files in the trash (they go `retentionDays` after trashing). */
+export function withPurgeAt(item: PublicMedia, retentionDays: number): PublicMedia {
+  if (!item.trashedAt) return item;
+  return {
+    ...item,
+    purgeAt: new Date(Date.parse(item.trashedAt) + retentionDays * 86_400_000).toISOString(),
+  };
 }
 
 const QUOTA_CHECK = /users_used_(bytes|files)_within_quota/;
@@ -73,6 +100,8 @@ export interface NewMedia {
   height: number | null;
   /** The R2 object the bytes were just written to (see `settleWrittenObject` after the batch). */
   objectKey: string;
+  /** Photo metadata from the upload's EXIF/XMP (see metadata/extract.ts). */
+  metadata?: MediaMetadata | null;
 }
 
 /**
@@ -103,7 +132,11 @@ export function mediaInsertStatements(
     createdAt: nowIso,
     updatedAt: nowIso,
     trashedAt: null,
+    takenAt: input.metadata?.takenAt ?? null,
+    metadata: input.metadata ?? null,
+    takenSort: input.metadata?.takenAt ?? nowIso,
   };
+  const { takenSort: _generated, ...values } = row;
   const thumb = isRenderable(input) ? "pending" : "none";
   return {
     row,
@@ -119,7 +152,7 @@ export function mediaInsertStatements(
           VALUES (${input.sha256}, ${input.objectKey}, ${input.size}, ${input.mime}, 1, ${thumb}, ${nowIso})
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
-      db.insert(media).values(row),
+      db.insert(media).values(values),
       rawInBatch(
         db,
         sql`INSERT INTO media_tags (media_id, owner_id, tag) SELECT ${row.id}, ${row.ownerId}, value FROM json_each(${JSON.stringify(input.tags)})`,
@@ -135,23 +168,90 @@ export function mediaInsertStatements(
 
 export const isQuotaError = (error: unknown) => isConstraintError(error, QUOTA_CHECK);
 
-/** Upload commit: the insert statements plus the idempotent answer, in one batch. All or nothing. */
+export interface Committed {
+  row: Media;
+  /** Set when the name was taken: what the upload did about it. */
+  conflict?: { resolution: Resolution; existingId: string };
+}
+
+/**
+ * How often a commit that lost a race for its name picks again before giving up (409). Each round
+ * at least one of the racers wins, so n uploads of one name at once need at most n rounds.
+ */
+const NAME_ROUNDS = 25;
+
+/**
+ * Upload commit, shared by every upload path (multipart, resumable, tus): the name-conflict policy
+ * (conflicts.ts), the insert statements and the idempotent answer, in one batch. All or nothing.
+ * A commit that loses its name to a concurrent upload between choosing and committing (the batch's
+ * guard) chooses again.
+ */
 export async function commitMedia(
   db: Db,
   input: NewMedia,
   now: Date,
   idempotency: IdempotencyHandle | null,
-): Promise<Media> {
-  const { row, statements } = mediaInsertStatements(db, input, now);
-  if (idempotency) statements.push(idempotency.completeInBatch(201, { media: toPublic(row) }));
+  onConflict: OnConflict = "rename",
+): Promise<Committed> {
+  for (let round = 0; round < NAME_ROUNDS; round++) {
+    const existing = (await sameName(db, input.ownerId, input.folder, input.name))[0];
+    let name = input.name;
+    let conflict: Committed["conflict"];
+    const before: BatchItem<"sqlite">[] = [];
+    if (existing) {
+      if (onConflict === "skip") {
+        conflict = { resolution: "skipped", existingId: existing.id };
+        if (idempotency)
+          await db.batch([idempotency.completeInBatch(200, { media: toPublic(existing), conflict })]);
+        return { row: existing, conflict };
+      }
+      if (onConflict === "replace") {
+        conflict = { resolution: "replaced", existingId: existing.id };
+        before.push(trashSameName(db, input.ownerId, input.folder, name, now.toISOString()));
+      } else {
+        name = await nextFreeName(db, input.ownerId, input.folder, input.name);
+        conflict = { resolution: "renamed", existingId: existing.id };
+      }
+    }
+    if (!existing || onConflict === "rename")
+      before.push(nameFreeGuard(db, input.ownerId, input.folder, name));
+    const { row, statements } = mediaInsertStatements(db, { ...input, name }, now);
+    const all: BatchItem<"sqlite">[] = [...before, ...statements];
+    if (idempotency)
+      all.push(idempotency.completeInBatch(201, { media: toPublic(row), ...(conflict ? { conflict } : {}) }));
+    try {
+      await db.batch(all as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
+      return conflict ? { row, conflict } : { row };
+    } catch (error) {
+      if (isQuotaError(error))
+        throw new ApiError(413, "quota_exceeded", "This upload would take you over your storage quota.");
+      if (!isBatchAbort(error, NAME_TAKEN)) throw error;
+    }
+  }
+  throw new ApiError(409, "name_busy", "Other uploads keep taking this name; try again.");
+}
+
+/**
+ * The last step of every upload path (multipart, resumable, tus): commit with the name-conflict
+ * policy, then settle the object this upload wrote (`input.objectKey`, ADR 0008). No row points at
+ * it after a failed commit or a `skip` (no batch took a reference), so it goes; after a commit it
+ * goes only when the content was already stored under another object.
+ */
+export async function commitUpload(
+  deps: { db: Db; bucket: R2Bucket; now: Date; idempotency: IdempotencyHandle | null },
+  input: NewMedia,
+  onConflict: OnConflict,
+): Promise<Committed> {
+  let committed: Committed;
   try {
-    await db.batch(statements);
+    committed = await commitMedia(deps.db, input, deps.now, deps.idempotency, onConflict);
   } catch (error) {
-    if (isQuotaError(error))
-      throw new ApiError(413, "quota_exceeded", "This upload would take you over your storage quota.");
+    await deps.bucket.delete(input.objectKey);
     throw error;
   }
-  return row;
+  if (committed.conflict?.resolution === "skipped") await deps.bucket.delete(input.objectKey);
+  else await settleWrittenObject(deps.db, deps.bucket, input.sha256, input.objectKey);
+  return committed;
 }
 
 export async function getOwned(db: Db, ownerId: string, id: string): Promise<Media> {

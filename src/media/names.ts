@@ -33,9 +33,11 @@ function pathPattern(unit: string, lead: string): string {
   return `^${lead}(?:${segment}/+){0,19}(?:${segment})?$`;
 }
 export const FOLDER_PATTERN = pathPattern(`[^/\\\\${FORBIDDEN}]`, "/*");
+/** A folder other than the root: at least one character that is not a slash or blank. */
+export const SUBFOLDER_PATTERN = `^(?=[\\s\\S]*[^/${BLANK}])${FOLDER_PATTERN.slice(1)}`;
 /** A folder template: a folder path that starts with / and may hold {placeholders} in its segments. */
 export const TEMPLATE_PATTERN = pathPattern(
-  `[^/{}\\\\${FORBIDDEN}]|\\{(?:category|yyyy|mm|ext|tag)\\}`,
+  `[^/{}\\\\${FORBIDDEN}]|\\{(?:category|yyyy|mm|ext|tag|taken\\.yyyy|taken\\.mm)\\}`,
   "/+",
 );
 /** A tag: no bidi controls (other controls and blanks are dropped). */
@@ -163,4 +165,11 @@ export function contentDisposition(type: "inline" | "attachment", name: string):
     (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
   );
   return `${type}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** `report.pdf`, 2 → `report (2).pdf`; names without an extension get the suffix at the end. */
+export function nameVariant(name: string, n: number): string {
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0) return `${name} (${n})`;
+  return `${name.slice(0, dot)} (${n})${name.slice(dot)}`;
 }

@@ -9,7 +9,10 @@ import type { MediaKind } from "./sniff";
 
 /** Reading the library: listing with filters, search and cursors, and the owner's statistics. */
 
-export const SORTS = ["name", "-name", "date", "-date", "size", "-size"] as const;
+export const SORTS = ["name", "-name", "date", "-date", "taken", "-taken", "size", "-size"] as const;
+export const KINDS = ["image", "video", "audio", "document", "archive", "text", "other"] as const;
+/** `type=`: a kind, a MIME type, or a top-level type with `/*`. Anything else is a 422, like a bad sort. */
+export const TYPE_FILTER_PATTERN = `^(?:${KINDS.join("|")}|[a-z]+/(?:\\*|[a-z0-9][a-z0-9.+-]*))$`;
 export type Sort = (typeof SORTS)[number];
 
 export interface ListQuery {
@@ -20,6 +23,8 @@ export interface ListQuery {
   subfolders: boolean;
   from?: string;
   to?: string;
+  takenFrom?: string;
+  takenTo?: string;
   minSize?: number;
   maxSize?: number;
   sort: Sort;
@@ -62,6 +67,8 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   if (query.folder) conditions.push(folderCondition(query.folder, query.subfolders));
   if (query.from) conditions.push(gte(media.createdAt, query.from));
   if (query.to) conditions.push(lt(media.createdAt, query.to));
+  if (query.takenFrom) conditions.push(gte(media.takenAt, query.takenFrom));
+  if (query.takenTo) conditions.push(lt(media.takenAt, query.takenTo));
   if (query.minSize !== undefined) conditions.push(gte(media.size, query.minSize));
   if (query.maxSize !== undefined) conditions.push(lte(media.size, query.maxSize));
   if (query.q) {
@@ -71,8 +78,15 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   }
 
   const descending = query.sort.startsWith("-");
-  const field = query.sort.replace("-", "") as "name" | "date" | "size";
-  const column = field === "name" ? media.nameKey : field === "size" ? media.size : media.createdAt;
+  const field = query.sort.replace("-", "") as "name" | "date" | "taken" | "size";
+  const column =
+    field === "name"
+      ? media.nameKey
+      : field === "size"
+        ? media.size
+        : field === "taken"
+          ? media.takenSort
+          : media.createdAt;
   const order = keyset(column, media.id, decodeCursor(query.cursor), {
     descending,
     numeric: field === "size",
@@ -85,7 +99,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     .limit(query.limit + 1)
     .all();
   const page = toPage(rows, query.limit, (r) =>
-    field === "name" ? r.nameKey : field === "size" ? r.size : r.createdAt,
+    field === "name" ? r.nameKey : field === "size" ? r.size : field === "taken" ? r.takenSort! : r.createdAt,
   );
   return { items: page.items.map(toPublic), nextCursor: page.nextCursor };
 }

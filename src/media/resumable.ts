@@ -2,13 +2,14 @@ import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
 import { inList } from "../db/in-list";
-import { type Media, type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
+import { type MediaUpload, mediaUploadParts, mediaUploads } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { isoAfter } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { copyObject, newBlobKey, settleWrittenObject } from "./blob-store";
+import { copyObject, newBlobKey } from "./blob-store";
+import type { OnConflict } from "./conflicts";
 import { Inspector, inspectedFields } from "./ingest";
-import { commitMedia } from "./library";
+import { type Committed, commitUpload } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaExceeded, quotaLeft, reservedBytes } from "./quota";
 import type { UploadLimits } from "./upload";
@@ -34,6 +35,7 @@ export function publicUpload(row: MediaUpload) {
     name: row.name,
     folder: row.folder,
     tags: row.tags,
+    onConflict: row.onConflict,
     status: row.status,
     createdAt: row.createdAt,
     expiresAt: row.expiresAt,
@@ -47,7 +49,7 @@ export async function createUpload(
   db: Db,
   bucket: R2Bucket,
   ownerId: string,
-  input: { name: string; folder?: string; tags?: string[] },
+  input: { name: string; folder?: string; tags?: string[]; onConflict?: OnConflict },
   now: Date,
   ttlSeconds: number,
 ): Promise<MediaUpload> {
@@ -65,14 +67,15 @@ export async function createUpload(
     name,
     folder,
     tags,
+    onConflict: input.onConflict ?? "rename",
     status: "open",
     createdAt: nowIso,
     expiresAt: isoAfter(now, ttlSeconds),
   };
   // The count and the insert are one statement, so parallel creates can't pass the cap together.
   const inserted = await db.run(
-    sql`INSERT INTO media_uploads (id, owner_id, r2_upload_id, name, folder, tags, status, created_at, expires_at)
-      SELECT ${id}, ${ownerId}, ${row.r2UploadId}, ${name}, ${folder}, ${JSON.stringify(tags)}, 'open', ${nowIso}, ${row.expiresAt}
+    sql`INSERT INTO media_uploads (id, owner_id, r2_upload_id, name, folder, tags, on_conflict, status, created_at, expires_at)
+      SELECT ${id}, ${ownerId}, ${row.r2UploadId}, ${name}, ${folder}, ${JSON.stringify(tags)}, ${row.onConflict}, 'open', ${nowIso}, ${row.expiresAt}
       WHERE (SELECT count(*) FROM media_uploads WHERE owner_id = ${ownerId}
         AND status IN ('open', 'completing') AND expires_at > ${nowIso}) < ${MAX_OPEN_UPLOADS}`,
   );
@@ -167,7 +170,7 @@ export async function completeUpload(
   ownerId: string,
   id: string,
   limits: UploadLimits & { maxTotal: number },
-): Promise<Media> {
+): Promise<Committed> {
   const { db, bucket, now } = deps;
   const row = await openUpload(db, ownerId, id, now);
   const claimed = await db
@@ -221,7 +224,7 @@ export async function completeUpload(
   // checked against the quota like any upload's.
   await db.delete(mediaUploadParts).where(eq(mediaUploadParts.uploadId, id));
 
-  let written: { key: string; sha256: string } | null = null;
+  let written: string | null = null;
   try {
     const left = await quotaLeft(db, ownerId, now);
     const object = await bucket.get(key);
@@ -242,31 +245,30 @@ export async function completeUpload(
       reader.cancel().catch(() => {});
     }
     const file = await inspector.close();
-    written = { key: newBlobKey(file.sha256), sha256: file.sha256 };
-    await copyObject(bucket, key, written.key, file.size, file.sha256);
+    written = newBlobKey(file.sha256);
+    await copyObject(bucket, key, written, file.size, file.sha256);
     await bucket.delete(key);
-    const media = await commitMedia(
-      db,
+    // From here the commit settles the object itself; the catch below is for what failed before it.
+    const objectKey = written;
+    written = null;
+    const committed = await commitUpload(
+      deps,
       {
         ownerId,
         name: row.name,
         folder: row.folder,
         tags: row.tags,
         ...inspectedFields(file),
-        objectKey: written.key,
+        objectKey,
       },
-      now,
-      deps.idempotency,
+      row.onConflict,
     );
-    const committed = written;
-    written = null; // the blob row may point at it now: never deleted below
     await finishAs("done");
-    await settleWrittenObject(db, bucket, committed.sha256, committed.key);
-    return media;
+    return committed;
   } catch (error) {
     await bucket.delete(key);
     // Not committed: nothing points at the object written for this upload.
-    if (written) await bucket.delete(written.key);
+    if (written) await bucket.delete(written);
     await finishAs("aborted");
     throw error;
   }

@@ -1,15 +1,19 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/client";
-import { type Media, media, type Share, shares } from "../db/schema";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { hashPassword } from "../auth/password";
+import { type Db, rawInBatch } from "../db/client";
+import { type Share, shares } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { base64url, constantTimeEqual } from "../lib/crypto";
+import { base64url } from "../lib/crypto";
 import { newId } from "../lib/ids";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { getOwned } from "./library";
 
 /**
- * Share links: `<shareId>.<expiresUnix>.<hmac>` where the HMAC-SHA-256 (keyed by AUTH_SECRET with a
- * purpose label) covers id and expiry. The token is not stored; the row makes it revocable.
+ * Share links: the token is `<shareId>.<hmac>`, an HMAC-SHA-256 of the id (keyed by AUTH_SECRET with a
+ * purpose label), so the owner's "My shares" can show the link again and nothing secret is stored.
+ * Expiry, password and revocation live in the row, so a link can be extended or revoked without
+ * changing its URL. Tokens of the first format, `<id>.<expiresUnix>.<hmac>`, keep working (the row's
+ * expiry governs them too). A share opens one file, a folder (with its sub-folders) or a selection.
  */
 const keys = new Map<string, Promise<CryptoKey>>();
 function hmacKey(secret: string): Promise<CryptoKey> {
@@ -27,133 +31,212 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   return key;
 }
 
-async function sign(secret: string, id: string, exp: number): Promise<string> {
-  const mac = await crypto.subtle.sign(
-    "HMAC",
-    await hmacKey(secret),
-    new TextEncoder().encode(`${id}.${exp}`),
-  );
-  return base64url(new Uint8Array(mac));
+export async function mac(secret: string, message: string): Promise<string> {
+  const bytes = await crypto.subtle.sign("HMAC", await hmacKey(secret), new TextEncoder().encode(message));
+  return base64url(new Uint8Array(bytes));
 }
 
-export function publicShare(share: Share, token: string | null, origin: string) {
+export const tokenFor = async (secret: string, id: string) => `${id}.${await mac(secret, `v2|${id}`)}`;
+
+export type ShareTarget =
+  | { kind: "file"; mediaId: string }
+  | { kind: "folder"; folder: string }
+  | { kind: "selection"; mediaIds: string[] };
+
+export interface ShareSummary {
+  /** The file's name, the folder's path, or the number of files of a selection. */
+  name: string;
+  files: number;
+}
+
+export function publicShare(share: Share, token: string, origin: string, summary: ShareSummary) {
   return {
     id: share.id,
+    kind: share.kind,
     mediaId: share.mediaId,
+    folder: share.folder,
+    name: summary.name,
+    files: summary.files,
     expiresAt: share.expiresAt,
     createdAt: share.createdAt,
     revokedAt: share.revokedAt,
     downloads: share.downloads,
-    ...(token ? { token, url: `${origin}/api/v1/shares/${token}` } : {}),
+    views: share.views,
+    lastAccessedAt: share.lastAccessedAt,
+    hasPassword: share.passwordHash !== null,
+    token,
+    url: `${origin}/api/v1/shares/${token}`,
   };
 }
 
 /** Live (unrevoked, unexpired) links one file may have: every link is a way in that must stay countable. */
 export const MAX_SHARES_PER_FILE = 20;
+export const MAX_SELECTION = 500;
+
+export interface ShareOptions {
+  ttlSeconds: number;
+  password?: string;
+}
+
+const ttlCheck = (ttlSeconds: number, maxTtlSeconds: number) => {
+  if (ttlSeconds > maxTtlSeconds)
+    throw new ApiError(422, "validation_failed", `Links live at most ${maxTtlSeconds} seconds.`, {
+      errors: [{ path: "expiresInSeconds", message: `At most ${maxTtlSeconds}.`, code: "too_big" }],
+    });
+};
 
 export async function createShare(
   db: Db,
   secret: string,
   ownerId: string,
-  mediaId: string,
-  ttlSeconds: number,
+  target: ShareTarget,
+  options: ShareOptions & { maxTtlSeconds: number },
   now: Date,
 ) {
-  const row = await getOwned(db, ownerId, mediaId);
-  if (row.trashedAt) throw new ApiError(409, "media_trashed", "Restore the file before sharing it.");
-  const exp = Math.floor(now.getTime() / 1000) + ttlSeconds;
+  ttlCheck(options.ttlSeconds, options.maxTtlSeconds);
   const nowIso = now.toISOString();
   const share: Share = {
     id: newId("shr"),
     ownerId,
-    mediaId,
-    expiresAt: new Date(exp * 1000).toISOString(),
+    kind: target.kind,
+    mediaId: target.kind === "file" ? target.mediaId : null,
+    folder: target.kind === "folder" ? target.folder : null,
+    passwordHash: options.password ? await hashPassword(options.password) : null,
+    expiresAt: new Date(now.getTime() + options.ttlSeconds * 1000).toISOString(),
     createdAt: nowIso,
     revokedAt: null,
     downloads: 0,
+    views: 0,
+    lastAccessedAt: null,
   };
-  // Count and insert in one statement, so parallel creates can't pass the cap together.
-  const inserted = await db.run(
-    sql`INSERT INTO shares (id, owner_id, media_id, expires_at, created_at, downloads)
-      SELECT ${share.id}, ${ownerId}, ${mediaId}, ${share.expiresAt}, ${nowIso}, 0
-      WHERE (SELECT count(*) FROM shares WHERE media_id = ${mediaId} AND revoked_at IS NULL
+  const insert = sql`INSERT INTO shares (id, owner_id, kind, media_id, folder, password_hash, expires_at, created_at)
+    SELECT ${share.id}, ${ownerId}, ${share.kind}, ${share.mediaId}, ${share.folder}, ${share.passwordHash}, ${share.expiresAt}, ${nowIso}`;
+  if (target.kind === "file") {
+    const row = await getOwned(db, ownerId, target.mediaId);
+    if (row.trashedAt) throw new ApiError(409, "media_trashed", "Restore the file before sharing it.");
+    // Count and insert in one statement, so parallel creates can't pass the cap together.
+    const inserted = await db.run(
+      sql`${insert} WHERE (SELECT count(*) FROM shares WHERE media_id = ${target.mediaId} AND revoked_at IS NULL
         AND expires_at > ${nowIso}) < ${MAX_SHARES_PER_FILE}`,
-  );
-  if (inserted.meta.changes !== 1)
-    throw new ApiError(
-      409,
-      "too_many_shares",
-      `This file has ${MAX_SHARES_PER_FILE} live share links; revoke one first.`,
     );
-  return { share, token: `${share.id}.${exp}.${await sign(secret, share.id, exp)}` };
+    if (inserted.meta.changes !== 1)
+      throw new ApiError(
+        409,
+        "too_many_shares",
+        `This file has ${MAX_SHARES_PER_FILE} live share links; revoke one first.`,
+      );
+  } else if (target.kind === "folder") {
+    const exists = await db.get<{ n: number }>(
+      sql`SELECT (SELECT count(*) FROM folders WHERE owner_id = ${ownerId} AND path = ${target.folder})
+        + (SELECT count(*) FROM media WHERE owner_id = ${ownerId} AND trashed_at IS NULL
+          AND (folder = ${target.folder} OR (folder >= ${`${target.folder}/`} AND folder < ${`${target.folder}0`}))) AS n`,
+    );
+    if (!exists?.n) throw notFound("folder");
+    await db.run(insert);
+  } else {
+    const ids = JSON.stringify([...new Set(target.mediaIds)]);
+    const wanted = new Set(target.mediaIds).size;
+    const [created] = await db.batch([
+      rawInBatch(
+        db,
+        sql`${insert} WHERE (SELECT count(*) FROM media WHERE owner_id = ${ownerId} AND trashed_at IS NULL
+          AND id IN (SELECT value FROM json_each(${ids}))) = ${wanted}`,
+      ),
+      rawInBatch(
+        db,
+        sql`INSERT INTO share_items (share_id, media_id) SELECT ${share.id}, value FROM json_each(${ids})
+          WHERE EXISTS (SELECT 1 FROM shares WHERE id = ${share.id})`,
+      ),
+    ]);
+    if (((created as unknown as D1Result).meta?.changes ?? 0) !== 1)
+      throw notFound("media (one or more ids)");
+  }
+  return { share, token: await tokenFor(secret, share.id) };
 }
 
-/** A file's links, newest first, a page at a time. */
+/** What "My shares" and the answers name a share by. */
+export async function summarize(db: Db, share: Share): Promise<ShareSummary> {
+  if (share.kind === "file") {
+    const row = await db.get<{ name: string }>(sql`SELECT name FROM media WHERE id = ${share.mediaId}`);
+    return { name: row?.name ?? "", files: 1 };
+  }
+  if (share.kind === "folder") return { name: share.folder ?? "/", files: 0 };
+  const row = await db.get<{ n: number }>(
+    sql`SELECT count(*) AS n FROM share_items WHERE share_id = ${share.id}`,
+  );
+  return { name: `${row?.n ?? 0} files`, files: row?.n ?? 0 };
+}
+
+/** Your links, newest first, a page at a time (all of them, or one file's). */
 export async function listShares(
   db: Db,
   ownerId: string,
-  mediaId: string,
-  query: { limit: number; cursor?: string },
+  query: { limit: number; cursor?: string; mediaId?: string },
 ) {
-  await getOwned(db, ownerId, mediaId);
+  if (query.mediaId) await getOwned(db, ownerId, query.mediaId);
   const page = keyset(shares.createdAt, shares.id, decodeCursor(query.cursor), { descending: true });
   const rows = await db
     .select()
     .from(shares)
-    .where(and(eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId), page.after))
+    .where(
+      and(
+        eq(shares.ownerId, ownerId),
+        query.mediaId ? eq(shares.mediaId, query.mediaId) : undefined,
+        page.after,
+      ),
+    )
     .orderBy(...page.orderBy)
     .limit(query.limit + 1)
     .all();
   return toPage(rows, query.limit, (s) => s.createdAt);
 }
 
-export async function revokeShare(db: Db, ownerId: string, mediaId: string, shareId: string, now: Date) {
+export async function revokeShare(db: Db, ownerId: string, shareId: string, now: Date, mediaId?: string) {
   const done = await db
     .update(shares)
     .set({ revokedAt: now.toISOString() })
-    .where(and(eq(shares.id, shareId), eq(shares.mediaId, mediaId), eq(shares.ownerId, ownerId)))
+    .where(
+      and(
+        eq(shares.id, shareId),
+        eq(shares.ownerId, ownerId),
+        mediaId ? eq(shares.mediaId, mediaId) : undefined,
+        isNull(shares.revokedAt),
+      ),
+    )
     .returning({ id: shares.id });
-  if (done.length === 0) throw notFound("share");
+  if (done.length === 0) {
+    // Revoking twice is fine; someone else's (or no) link is not.
+    const mine = await ownedShare(db, ownerId, shareId);
+    if (mediaId && mine.mediaId !== mediaId) throw notFound("share");
+  }
 }
 
-/**
- * A download through a share link: the file the token opens (see `resolveShare`), and, for a whole
- * download (not a range request, which resumes one), the link's download count going up. The count
- * is a promise the caller hands to `waitUntil`, so the answer never waits for that write.
- */
-export async function openSharedDownload(
+/** `PATCH /me/shares/{id}`: a new expiry, counted from now; the link's URL stays the same. */
+export async function extendShare(
   db: Db,
-  secret: string,
-  token: string,
-  options: { range: boolean; now: Date },
-): Promise<{ media: Media; counted: Promise<void> | null }> {
-  const row = await resolveShare(db, secret, token, options.now);
-  if (options.range) return { media: row, counted: null };
-  const id = token.split(".")[0]!;
-  const counted = db
+  ownerId: string,
+  shareId: string,
+  options: { ttlSeconds: number; maxTtlSeconds: number },
+  now: Date,
+): Promise<Share> {
+  ttlCheck(options.ttlSeconds, options.maxTtlSeconds);
+  const expiresAt = new Date(now.getTime() + options.ttlSeconds * 1000).toISOString();
+  const [row] = await db
     .update(shares)
-    .set({ downloads: sql`${shares.downloads} + 1` })
-    .where(eq(shares.id, id))
-    .then(() => {});
-  return { media: row, counted };
+    .set({ expiresAt })
+    .where(and(eq(shares.id, shareId), eq(shares.ownerId, ownerId), isNull(shares.revokedAt)))
+    .returning();
+  if (row) return row;
+  await ownedShare(db, ownerId, shareId);
+  throw new ApiError(409, "share_revoked", "A revoked link can't be extended; create a new one.");
 }
 
-/** Checks a token and returns the file it opens; any doubt is a 404 (expired/revoked say so: 410). */
-export async function resolveShare(db: Db, secret: string, token: string, now: Date): Promise<Media> {
-  const m = /^(shr_[0-9a-z]{20})\.(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(token);
-  if (!m) throw notFound("share link");
-  const [, id, expText, mac] = m as unknown as [string, string, string, string];
-  const exp = Number(expText);
-  if (!constantTimeEqual(mac, await sign(secret, id, exp))) throw notFound("share link");
+export async function ownedShare(db: Db, ownerId: string, shareId: string): Promise<Share> {
   const row = await db
-    .select({ share: shares, media })
+    .select()
     .from(shares)
-    .innerJoin(media, eq(media.id, shares.mediaId))
-    .where(eq(shares.id, id))
+    .where(and(eq(shares.id, shareId), eq(shares.ownerId, ownerId)))
     .get();
-  if (!row || row.share.expiresAt !== new Date(exp * 1000).toISOString()) throw notFound("share link");
-  if (row.share.revokedAt) throw new ApiError(410, "share_revoked", "This share link was revoked.");
-  if (exp * 1000 <= now.getTime()) throw new ApiError(410, "share_expired", "This share link has expired.");
-  if (row.media.trashedAt) throw notFound("share link");
-  return row.media;
+  if (!row) throw notFound("share");
+  return row;
 }

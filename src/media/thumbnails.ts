@@ -4,7 +4,7 @@ import { blobs, type Media } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 import { blobObjectKey, newBlobKey, settleWrittenObject } from "./blob-store";
 import { typeIcon } from "./images/icons";
-import { layout, render, sourceSize } from "./images/pipeline";
+import { layout, render, sourceInfo } from "./images/pipeline";
 import { isRenderable, SVG } from "./images/sources";
 import { serveBlob } from "./serve";
 
@@ -26,13 +26,14 @@ const PLACEHOLDER = Uint8Array.from(
 
 /** The WebP thumbnail of a file's bytes. */
 export async function makeThumbnail(mime: string, bytes: Uint8Array): Promise<Uint8Array> {
-  const size = await sourceSize(mime, bytes);
+  const source = await sourceInfo(mime, bytes);
+  const { size } = source;
   const fits = mime !== SVG && size.width <= THUMB_SIZE && size.height <= THUMB_SIZE;
   const plan = layout(
     size,
     fits ? { fit: "inside" } : { width: THUMB_SIZE, height: THUMB_SIZE, fit: "inside" },
   );
-  return render({ mime, bytes, size, layout: plan, format: "webp", quality: THUMB_QUALITY });
+  return render({ mime, bytes, source, layout: plan, format: "webp", quality: THUMB_QUALITY });
 }
 
 /** Makes the thumbnail of one blob if it is still pending. Safe to run twice (same bytes, conditional updates). */

@@ -1,11 +1,11 @@
 import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
-import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
-import { BlobWriter, type StoredBlob, settleWrittenObject } from "./blob-store";
+import { BlobWriter, type StoredBlob } from "./blob-store";
+import { type OnConflict, parseOnConflict } from "./conflicts";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector, inspectedFields } from "./ingest";
-import { commitMedia } from "./library";
+import { type Committed, commitUpload } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaLeft } from "./quota";
 
@@ -41,8 +41,10 @@ export async function receiveUpload(
     contentType: string | undefined;
     contentLength: number | null;
     limits: UploadLimits;
+    /** From the query string; a form field `onConflict` is read when this is absent. */
+    onConflict?: OnConflict;
   },
-): Promise<Media> {
+): Promise<Committed> {
   const boundary = boundaryOf(input.contentType);
   if (input.contentLength !== null && input.contentLength > input.limits.maxBytes + FORM_OVERHEAD)
     throw new ApiError(
@@ -60,6 +62,7 @@ export async function receiveUpload(
   let fileSeen = false;
   let folder = "/";
   let tags: string[] = [];
+  let onConflict: OnConflict = "rename";
 
   try {
     await parseMultipart(
@@ -111,9 +114,10 @@ export async function receiveUpload(
       fileName = normalizeFileName(fields.name, "name");
     folder = normalizeFolder(fields.folder ?? "/");
     tags = normalizeTags(fields.tags ?? "");
+    onConflict = input.onConflict ?? parseOnConflict(fields.onConflict);
     // Two sends of the same file frame it differently; what they mean is the bytes and the fields.
     await deps.idempotency?.claimForBody(
-      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags]),
+      JSON.stringify([(inspected as Inspected).sha256, fileName, folder, tags, onConflict]),
     );
   } catch (error) {
     await writer.abort();
@@ -129,26 +133,16 @@ export async function receiveUpload(
     await writer.abort();
     throw error;
   }
-  let row: Media;
-  try {
-    row = await commitMedia(
-      deps.db,
-      {
-        ownerId: input.ownerId,
-        name: fileName as unknown as string,
-        folder,
-        tags,
-        ...inspectedFields(file),
-        objectKey: stored.key,
-      },
-      deps.now,
-      deps.idempotency,
-    );
-  } catch (error) {
-    // Nothing points at the object just written: the batch that would have is rolled back.
-    await deps.bucket.delete(stored.key);
-    throw error;
-  }
-  await settleWrittenObject(deps.db, deps.bucket, file.sha256, stored.key);
-  return row;
+  return commitUpload(
+    deps,
+    {
+      ownerId: input.ownerId,
+      name: fileName as unknown as string,
+      folder,
+      tags,
+      ...inspectedFields(file),
+      objectKey: stored.key,
+    },
+    onConflict,
+  );
 }

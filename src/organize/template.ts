@@ -2,8 +2,14 @@ import { ApiError } from "../errors";
 import { folderSegment, normalizeFolder } from "../media/names";
 import { extensionOf } from "../media/sniff";
 
-/** Destination folder templates: `/Sorted/{category}/{yyyy}`. */
-export const PLACEHOLDERS = ["category", "yyyy", "mm", "ext", "tag"] as const;
+/**
+ * Destination folder templates: `/Sorted/{category}/{yyyy}`. `{yyyy}`/`{mm}` are the upload's year and
+ * month; `{taken.yyyy}`/`{taken.mm}` are when the photo was taken (the camera's own clock, EXIF/XMP),
+ * falling back to the upload's for files that don't say.
+ */
+export const PLACEHOLDERS = ["category", "yyyy", "mm", "ext", "tag", "taken.yyyy", "taken.mm"] as const;
+/** `{placeholder}` in a template (the dot of `taken.yyyy` escaped). */
+const PLACEHOLDER_RE = new RegExp(`\\{(${PLACEHOLDERS.map((p) => p.replace(".", "\\.")).join("|")})\\}`, "g");
 export const DEFAULT_TEMPLATE = "/{category}";
 
 const invalidTemplate = (field: string, message: string) =>
@@ -22,13 +28,19 @@ export function validateTemplate(raw: string, field = "template"): string {
         `Unknown placeholder {${match[1]}}; use ${PLACEHOLDERS.map((p) => `{${p}}`).join(" ")}.`,
       );
   }
-  if (/[{}]/.test(template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, "")))
+  if (/[{}]/.test(template.replace(PLACEHOLDER_RE, "")))
     throw invalidTemplate(field, "Unbalanced { or } in the folder template.");
   try {
     // Sample values no longer than their placeholders: the template's own shape is what is checked
     // here (a real file's long values fall back to /{category} when the plan renders them).
     normalizeFolder(
-      render(template, { category: "Images", createdAt: "2026-01-01T00:00:00Z", name: "a.png", tags: ["x"] }),
+      render(template, {
+        category: "Images",
+        createdAt: "2026-01-01T00:00:00Z",
+        takenLocal: null,
+        name: "a.png",
+        tags: ["x"],
+      }),
     );
   } catch (error) {
     throw invalidTemplate(field, error instanceof ApiError ? error.detail : "Not a valid folder template.");
@@ -36,41 +48,40 @@ export function validateTemplate(raw: string, field = "template"): string {
   return template;
 }
 
-function render(
-  template: string,
-  file: { category: string; createdAt: string; name: string; tags: string[] },
-): string {
+export interface TemplateFile {
+  category: string;
+  createdAt: string;
+  /** The camera's wall-clock time the photo was taken (metadata.takenLocal), if known. */
+  takenLocal: string | null;
+  name: string;
+  tags: string[];
+}
+
+function render(template: string, file: TemplateFile): string {
   const ext = extensionOf(file.name);
+  const taken = file.takenLocal ?? file.createdAt;
   const values: Record<string, string> = {
     category: folderSegment(file.category),
     yyyy: file.createdAt.slice(0, 4),
     mm: file.createdAt.slice(5, 7),
     ext: folderSegment(ext || "no-extension"),
     tag: folderSegment(file.tags[0] ?? "untagged"),
+    "taken.yyyy": taken.slice(0, 4),
+    "taken.mm": taken.slice(5, 7),
   };
-  return template.replace(/\{(category|yyyy|mm|ext|tag)\}/g, (_, key: string) => values[key]!);
+  return template.replace(PLACEHOLDER_RE, (_, key: string) => values[key]!);
 }
 
 /**
  * The destination folder of a file; falls back to `/{category}` if a value makes the path invalid
  * (too deep or too long). Every placeholder value is a valid segment, so the fallback always is.
  */
-export function renderFolder(
-  template: string,
-  file: { category: string; createdAt: string; name: string; tags: string[] },
-): string {
+export function renderFolder(template: string, file: TemplateFile): string {
   try {
     return normalizeFolder(render(template, file));
   } catch {
     return normalizeFolder(render(DEFAULT_TEMPLATE, file));
   }
-}
-
-/** `report.pdf`, 2 → `report (2).pdf`; names without an extension get the suffix at the end. */
-export function nameVariant(name: string, n: number): string {
-  const dot = name.lastIndexOf(".");
-  if (dot <= 0) return `${name} (${n})`;
-  return `${name.slice(0, dot)} (${n})${name.slice(dot)}`;
 }
 
 export const joinPath = (folder: string, name: string) => (folder === "/" ? `/${name}` : `${folder}/${name}`);

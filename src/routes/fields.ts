@@ -7,6 +7,7 @@ import {
   MAX_NAME_CHARS,
   MAX_TAG_CHARS,
   MAX_TAGS,
+  SUBFOLDER_PATTERN,
   TAG_PATTERN,
   TEMPLATE_PATTERN,
 } from "../media/names";
@@ -29,6 +30,13 @@ export const folderField = z
   .max(2 * MAX_FOLDER_CHARS)
   .openapi({ maxLength: MAX_FOLDER_CHARS, pattern: FOLDER_PATTERN, example: "/projects/logo" });
 
+/** A folder that is not the root (which can't be created, renamed or deleted). */
+export const subfolderField = z
+  .string()
+  .min(1)
+  .max(2 * MAX_FOLDER_CHARS)
+  .openapi({ maxLength: MAX_FOLDER_CHARS, pattern: SUBFOLDER_PATTERN, example: "/projects/logo" });
+
 export const tagsField = z
   .array(
     z
@@ -48,7 +56,8 @@ export const templateField = z
     maxLength: MAX_TEMPLATE_CHARS,
     pattern: TEMPLATE_PATTERN,
     example: "/Sorted/{category}/{yyyy}",
-    description: "A folder path with placeholders {category} {yyyy} {mm} {ext} {tag}",
+    description:
+      "A folder path with placeholders {category} {yyyy} {mm} (uploaded) {taken.yyyy} {taken.mm} (date taken) {ext} {tag}",
   });
 
 const ISO_DATE =

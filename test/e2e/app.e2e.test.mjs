@@ -135,8 +135,9 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   );
   await shots(page, "03-library");
 
-  // Details panel → Vectorize.
+  // Viewer → details panel → Vectorize.
   await page.locator("[data-testid=media-card] .card-open").first().click();
+  await page.getByTestId("viewer").getByRole("button", { name: "Edit, share or move…" }).click();
   await page.locator(".details").getByRole("button", { name: "Save changes" }).waitFor();
   await shots(page, "04-library-details");
 
@@ -202,6 +203,205 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
 
   assert.deepEqual(errors, []);
   assertAxeClean(page);
+  await context.close();
+});
+
+test("library: viewer, upload conflict prompt, folders, empty trash, nav at phone width", async () => {
+  const { page, context, errors } = await newPage();
+  const other = { email: `grace+${Date.now()}@e2e.test`, password: "another-horse-battery-7" };
+  const reg = await page.request.post(`${base}/api/v1/auth/register`, { data: other });
+  assert.equal(reg.status(), 201);
+  await signIn(page, other);
+
+  // Folders: create, open, rename (files move with it), delete (files go to the trash).
+  await page.getByRole("button", { name: "+ New folder" }).click();
+  await page.getByTestId("folder-dialog").getByLabel(/Name/).fill("Holiday");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Create" }).click();
+  await page.getByRole("heading", { name: "/Holiday" }).waitFor();
+  await page.getByText("No files here yet").waitFor();
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 2));
+  await page.getByText("Uploads complete").waitFor({ timeout: 30_000 });
+  await page.locator("[data-testid=media-card]").nth(1).waitFor();
+
+  // The same names again: the conflict prompt; "Keep both" for all of them.
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 2));
+  const prompt = page.getByTestId("conflict-dialog");
+  await prompt.getByText(IMAGES[0]).or(prompt.getByText(IMAGES[1])).first().waitFor({ timeout: 30_000 });
+  await shots(page, "18-upload-conflict");
+  await prompt.getByRole("checkbox").check();
+  await prompt.getByRole("button", { name: "Keep both" }).click();
+  await page
+    .getByText(/Saved as .* \(1\)\.png/)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+  // Once more, replacing: still four files, the replaced ones in the trash.
+  await dropFiles(page, "[data-testid=dropzone]", IMAGES.slice(0, 1));
+  await prompt.getByRole("button", { name: "Replace" }).click();
+  await page.getByText("Replaced (the old file is in the trash)").waitFor({ timeout: 30_000 });
+
+  await page.getByRole("button", { name: "Rename folder Holiday" }).click();
+  await page.getByTestId("folder-dialog").getByLabel("New name or path").fill("Trips");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("heading", { name: "/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+
+  // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
+  await page.waitForFunction(
+    () =>
+      [...document.querySelectorAll("[data-testid=media-card] img")].every(
+        (i) => i.complete && i.naturalWidth > 2,
+      ),
+    null,
+    { timeout: 30_000 },
+  );
+  await page.locator("[data-testid=media-card] .card-open").first().click();
+  const viewer = page.getByTestId("viewer");
+  await viewer.waitFor();
+  await page.waitForFunction(() => {
+    const img = document.querySelector("[data-testid=viewer-image]");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  const position = (text) => viewer.getByTestId("viewer-position").filter({ hasText: text }).waitFor();
+  await position("1 / 4");
+  await page.keyboard.press("ArrowRight");
+  await position("2 / 4");
+  await page.keyboard.press("ArrowLeft");
+  await position("1 / 4");
+  await page.keyboard.press("ArrowLeft");
+  await position("4 / 4");
+  await page.keyboard.press("+");
+  assert.equal((await viewer.getByTestId("viewer-zoom").textContent()).trim(), "150 %");
+  await viewer.getByRole("button", { name: "Zoom out" }).click();
+  assert.equal((await viewer.getByTestId("viewer-zoom").textContent()).trim(), "100 %");
+  await viewer.getByRole("complementary", { name: "Details" }).getByText("image/png").waitFor();
+  await shots(page, "19-viewer");
+  await page.keyboard.press("Escape");
+  await viewer.waitFor({ state: "detached" });
+
+  await page.getByRole("button", { name: "Delete folder Trips" }).click();
+  await page.getByTestId("folder-dialog").getByText("move to the trash").waitFor();
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Delete folder" }).click();
+  await page.getByRole("heading", { name: "All files" }).waitFor();
+  // The tree reloads after the answer: the folder leaves it.
+  await page.getByRole("button", { name: /^Trips/ }).waitFor({ state: "detached" });
+
+  // Trash: retention notice, deletion dates, Empty trash with a count and a confirmation.
+  await page.getByRole("button", { name: "Trash", exact: true }).click();
+  await page.getByTestId("retention-notice").waitFor();
+  await page
+    .getByText(/Deleted for good/)
+    .first()
+    .waitFor();
+  const emptyButton = page.getByRole("button", { name: "Empty trash (5)" });
+  await emptyButton.click();
+  await shots(page, "20-empty-trash");
+  await page
+    .getByRole("dialog", { name: "Empty the trash?" })
+    .getByRole("button", { name: "Delete 5 files for good" })
+    .click();
+  await page.getByText("The trash is empty").waitFor();
+
+  // A search with no hits says so and offers to clear the filters.
+  await page.getByRole("button", { name: "All files" }).click();
+  await page.getByRole("searchbox", { name: "Search" }).fill("zzzz-no-such-file");
+  await page.getByText("No files match").waitFor();
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  assert.equal(await page.getByRole("searchbox", { name: "Search" }).inputValue(), "");
+
+  // At 390 px every nav item is on screen.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(100);
+  for (const name of ["Library", "Vectorize", "Organizer", "Jobs", "Shares", "Account"]) {
+    const box = await page
+      .getByRole("navigation", { name: "Main" })
+      .getByRole("link", { name })
+      .boundingBox();
+    assert.ok(
+      box && box.x >= 0 && box.x + box.width <= 390,
+      `${name} is reachable at 390 px (${JSON.stringify(box)})`,
+    );
+  }
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
+});
+
+test("share pages: signed out, a link shows a page; a password link asks for it first", async () => {
+  const { page, context, errors } = await newPage();
+  await signIn(page, USER);
+  await page.locator("[data-testid=media-card] .card-open").first().click();
+  await page.getByTestId("viewer").getByRole("button", { name: "Edit, share or move…" }).click();
+  const details = page.locator(".details");
+  await details.getByRole("button", { name: "Create link" }).click();
+  const openUrl = await details.getByRole("textbox", { name: "Share link" }).inputValue();
+  await details.getByLabel("Password (optional)").fill("tulips in spring");
+  await details.getByRole("button", { name: "Create link" }).click();
+  await page.waitForFunction(
+    (first) => document.querySelector("input[aria-label='Share link']")?.value !== first,
+    openUrl,
+  );
+  const lockedUrl = await details.getByRole("textbox", { name: "Share link" }).inputValue();
+  await context.close();
+
+  // A visitor without an account: the page, its preview, a Download button.
+  const visitor = await newPage();
+  await visitor.page.goto(openUrl, { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { level: 1 }).waitFor();
+  await visitor.page.waitForFunction(() => {
+    const img = document.querySelector("img");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  const download = visitor.page.getByRole("link", { name: "Download" });
+  assert.match(await download.getAttribute("href"), /\?download=1$/);
+  await shots(visitor.page, "21-share-page");
+  // A link that was cut short: a friendly page, not JSON.
+  await visitor.page.goto(openUrl.slice(0, -5), { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { name: "Link not found" }).waitFor();
+
+  // The password link: a form first; a wrong password says so; the right one opens the page.
+  await visitor.page.goto(lockedUrl, { waitUntil: "domcontentloaded" });
+  await visitor.page.getByRole("heading", { name: "This link is protected" }).waitFor();
+  await shots(visitor.page, "22-share-password");
+  await visitor.page.getByLabel("Password").fill("tulips in autumn");
+  await visitor.page.getByRole("button", { name: "Open" }).click();
+  await visitor.page.getByRole("alert").filter({ hasText: "That password is not right." }).waitFor();
+  await visitor.page.getByLabel("Password").fill("tulips in spring");
+  await visitor.page.getByRole("button", { name: "Open" }).click();
+  await visitor.page.getByRole("link", { name: "Download" }).waitFor();
+  await visitor.page.waitForFunction(() => {
+    const img = document.querySelector("img");
+    return img?.complete && img.naturalWidth > 2;
+  });
+  assert.deepEqual(visitor.errors, []);
+  assertAxeClean(visitor.page);
+  await visitor.context.close();
+
+  // My shares lists both, with the view counted, and revokes.
+  const again = await newPage();
+  await signIn(again.page, USER);
+  await again.page.getByRole("link", { name: "Shares" }).click();
+  const table = again.page.getByTestId("my-shares");
+  await table.locator("tbody tr").nth(1).waitFor();
+  await shots(again.page, "23-my-shares");
+  await table
+    .getByRole("button", { name: /^Revoke / })
+    .first()
+    .click();
+  await table.getByText("Revoked").waitFor();
+  assert.deepEqual(errors, []);
+  assertAxeClean(again.page);
+  await again.context.close();
+});
+
+test("deep links keep their query string through sign-in", async () => {
+  const { page, context } = await newPage();
+  await page.goto("/vectorize?media=med_0123456789abcdefghij", { waitUntil: "domcontentloaded" });
+  await page.waitForURL(/\/signin\?next=/);
+  await page.getByLabel("Email").fill(USER.email);
+  await page.getByLabel("Password", { exact: true }).fill(USER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/vectorize\?media=med_0123456789abcdefghij/);
   await context.close();
 });
 

@@ -76,12 +76,19 @@ describe("category names (#13)", () => {
 
   it("a stored category with a name no folder can have never fails a plan", async () => {
     expect(
-      renderFolder("/{category}", { category: "..", createdAt: "2026-01-01", name: "a.q", tags: [] }),
+      renderFolder("/{category}", {
+        category: "..",
+        createdAt: "2026-01-01",
+        takenLocal: null,
+        name: "a.q",
+        tags: [],
+      }),
     ).toBe("/_");
     expect(
       renderFolder("/{category}/{tag}", {
         category: ".",
         createdAt: "2026-01-01",
+        takenLocal: null,
         name: "a.q",
         tags: [".."],
       }),

@@ -98,3 +98,10 @@ export const TINY_PNG = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/+F9PQAJYwPUqXKrSgAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
 );
+
+/** One page of the user's library for a query string (`folder=/a`, `trashed=true`, …). */
+export async function list(user: TestUser, query: string): Promise<MediaJson[]> {
+  const res = await call(`/api/v1/media?${query}`, { token: user.accessToken });
+  expect(res.status).toBe(200);
+  return (await res.json<{ items: MediaJson[] }>()).items;
+}

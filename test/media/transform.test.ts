@@ -22,7 +22,8 @@ describe("GET /media/{id}/image", () => {
 
   beforeAll(async () => {
     user = await newUser();
-    photo = await uploadOk(user, await fixture("photo-exif.jpg"), "photo.jpg"); // 320 × 200
+    // 320 × 200 as stored, EXIF orientation 6: shown (and transformed) as 200 × 320.
+    photo = await uploadOk(user, await fixture("photo-exif.jpg"), "photo.jpg");
     drawing = await uploadOk(user, SVG, "flag.svg");
   });
 
@@ -32,11 +33,11 @@ describe("GET /media/{id}/image", () => {
     expect(res.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
     expect(res.headers.get("content-disposition")).toContain('filename="photo.webp"');
     const out = await decoded(res);
-    expect([out.width, out.height]).toEqual([100, 63]);
+    expect([out.width, out.height]).toEqual([100, 160]);
     const both = await decoded(await image(photo.id, "w=100&h=100"));
-    expect([both.width, both.height]).toEqual([100, 63]);
-    const tall = await decoded(await image(photo.id, "h=50"));
-    expect([tall.width, tall.height]).toEqual([80, 50]);
+    expect([both.width, both.height]).toEqual([63, 100]);
+    const short = await decoded(await image(photo.id, "h=50"));
+    expect([short.width, short.height]).toEqual([31, 50]);
   });
 
   it("cover crops to the box, contain pads it with transparency", async () => {
@@ -45,10 +46,11 @@ describe("GET /media/{id}/image", () => {
     expect(cover.data[3]).toBe(255);
     const contain = await decoded(await image(photo.id, "w=100&h=100&fit=contain&format=png"));
     expect([contain.width, contain.height]).toEqual([100, 100]);
-    expect(contain.data[(0 * 100 + 50) * 4 + 3]).toBe(0); // padding above
+    expect(contain.data[(50 * 100 + 0) * 4 + 3]).toBe(0); // padding on the left
     expect(contain.data[(50 * 100 + 50) * 4 + 3]).toBe(255); // the photo
     const jpeg = await decoded(await image(photo.id, "w=100&h=100&fit=contain&format=jpeg"));
-    expect([...jpeg.data.subarray(200, 203)].every((v) => v > 240)).toBe(true); // white padding
+    const left = (50 * 100 + 2) * 4;
+    expect([...jpeg.data.subarray(left, left + 3)].every((v) => v > 240)).toBe(true); // white padding
   });
 
   it("converts to AVIF, JPEG and PNG with the asked quality", async () => {

@@ -54,6 +54,8 @@ describe("pure helpers", () => {
   it("ranges", () => {
     expect(parseRange("bytes=0-0", 1)).toEqual({ start: 0, end: 0 });
     expect(parseRange("bytes=-1", 0)).toBe("unsatisfiable");
+    // Files stored empty before 0-byte uploads were refused have no satisfiable range.
+    expect(parseRange("bytes=0-", 0)).toBe("unsatisfiable");
     expect(parseRange("bytes=0-", 0)).toBe("unsatisfiable");
     expect(parseRange(undefined, 10)).toBeNull();
   });

@@ -53,3 +53,27 @@ describe("upload vs purge of the same bytes", () => {
     }
   });
 });
+
+describe("uploads with a name conflict vs purge of the same bytes (#15)", () => {
+  it("rename, replace and skip racing a purge leave every file readable", async () => {
+    const [a, b] = [await newUser(), await newUser()];
+    const lost: string[] = [];
+    const policies = ["rename", "replace", "skip"] as const;
+    for (let i = 0; i < 30; i++) {
+      const bytes = randomBytes(1800 + i, 9000 + i);
+      const policy = policies[i % 3]!;
+      const theirs = await uploadOk(a, bytes, `a${i}.bin`);
+      // b already has a file of this name (other bytes), so every upload below meets a conflict.
+      await uploadOk(b, randomBytes(100, i), `b${i}.bin`);
+      const purge = new Promise((r) => setTimeout(r, i % 4)).then(() =>
+        call(`/api/v1/media/${theirs.id}?purge=true`, { method: "DELETE", token: a.accessToken }),
+      );
+      const [, answer] = await Promise.all([purge, upload(b, bytes, `b${i}.bin`, { onConflict: policy })]);
+      expect(answer.status, await answer.clone().text()).toBe(policy === "skip" ? 200 : 201);
+      const { media } = await answer.json<{ media: { id: string; size: number } }>();
+      const back = await download(b, media.id);
+      if (back.status !== 200 || (await back.arrayBuffer()).byteLength !== media.size) lost.push(media.id);
+    }
+    expect(lost).toEqual([]);
+  });
+});

@@ -1,3 +1,5 @@
+import createClient from "openapi-fetch";
+import type { components, paths } from "./api-schema";
 // The typed API client. Every call goes through ROUTES, a table of the public API's method + path
 // templates; test/e2e checks each one against /api/v1/openapi.json so the client can't drift from it.
 // Auth is the session cookie (same-origin), so no tokens are kept in the page.
@@ -34,11 +36,21 @@ export const ROUTES = {
   shares: ["GET", "/media/{id}/shares"],
   createShare: ["POST", "/media/{id}/shares"],
   revokeShare: ["DELETE", "/media/{id}/shares/{shareId}"],
+  createCollectionShare: ["POST", "/shares"],
+  myShares: ["GET", "/me/shares"],
+  extendShare: ["PATCH", "/me/shares/{id}"],
+  revokeMyShare: ["DELETE", "/me/shares/{id}"],
   createUpload: ["POST", "/media/uploads"],
   uploadPart: ["PUT", "/media/uploads/{id}/parts/{partNumber}"],
   completeUpload: ["POST", "/media/uploads/{id}/complete"],
   abortUpload: ["DELETE", "/media/uploads/{id}"],
+  image: ["GET", "/media/{id}/image"],
+  zip: ["GET", "/media/zip"],
+  emptyTrash: ["POST", "/trash/empty"],
   folders: ["GET", "/folders"],
+  createFolder: ["POST", "/folders"],
+  renameFolder: ["PATCH", "/folders"],
+  deleteFolder: ["DELETE", "/folders"],
   moveFolder: ["POST", "/folders/move"],
   vectorize: ["POST", "/vectorize"],
   vectorizeBatch: ["POST", "/vectorize/batch"],
@@ -76,7 +88,7 @@ export const ROUTES = {
   adminRefundPayment: ["POST", "/admin/payments/{id}/refund"],
   adminAdjustCredits: ["POST", "/admin/users/{id}/credits"],
   adminChangeQuota: ["PATCH", "/admin/users/{id}/quota"],
-} as const satisfies Record<string, readonly [string, string]>;
+} as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
 /** Routes of the organizer: the e2e check reports them instead of failing when they are absent. */
@@ -93,278 +105,82 @@ export const OPTIONAL_ROUTES: RouteName[] = [
 
 export const API_BASE = "/api/v1";
 
-// ---- Shapes (as in the OpenAPI document's components) ----
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: "user" | "admin";
-  createdAt: string;
+// ---- Shapes: the OpenAPI document's, generated into api-schema.d.ts (`npm run openapi:types`) ----
+type Schemas = components["schemas"];
+/** The JSON a 200/201/202 of `path` `method` answers. */
+type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
 }
-export interface Quota {
-  bytes: number;
-  files: number;
-  usedBytes: number;
-  usedFiles: number;
-}
-export interface Me extends User {
-  credits: number;
-  quota: Quota;
-  disabled: boolean;
-  emailVerified: boolean;
-  twoFactorEnabled: boolean;
-}
-export interface CreditPack {
-  id: string;
-  credits: number;
-  price: string;
-  currency: string;
-}
-export interface Payment {
-  id: string;
-  pack: string;
-  credits: number;
-  amount: string;
-  currency: string;
-  status: "created" | "pending" | "completed" | "partially_refunded" | "refunded" | "reversed" | "failed";
-  refunded: string;
-  orderId: string | null;
-  captureId: string | null;
-  createdAt: string;
-  capturedAt: string | null;
-  receiptUrl: string | null;
-}
-export interface AdminPayment extends Payment {
-  userId: string;
-}
-export interface DevMail {
-  id: string;
-  to: string;
-  from: string;
-  subject: string;
-  text: string;
-  html: string;
-  topic: string;
-  createdAt: string;
-}
-export interface AdminUser extends User {
-  disabled: boolean;
-  usedBytes: number;
-  usedFiles: number;
-}
-export interface Session {
-  id: string;
-  userAgent: string | null;
-  ip: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  absoluteExpiresAt: string;
-  current: boolean;
-}
-export interface ApiKey {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  scopes: string[];
-}
+  ? R extends { 200: { content: { "application/json": infer J } } }
+    ? J
+    : R extends { 201: { content: { "application/json": infer J } } }
+      ? J
+      : R extends { 202: { content: { "application/json": infer J } } }
+        ? J
+        : never
+  : never;
+
+export type User = Schemas["User"];
+export type Quota = Schemas["Quota"];
+export type Me = Schemas["Me"];
+export type AdminUser = Schemas["AdminUser"];
+export type Session = Schemas["Session"];
+export type ApiKey = Schemas["ApiKey"];
+export type CreditPack = Schemas["CreditPack"];
+export type Payment = Schemas["Payment"];
+export type AdminPayment = Schemas["AdminPayment"];
+export type DevMail = Schemas["DevMail"];
 export const API_KEY_SCOPES = [
   "media:read",
   "media:write",
   "jobs:read",
   "jobs:write",
   "account:read",
+  "webhooks:read",
+  "webhooks:write",
+  "storage:read",
+  "storage:write",
   "admin",
 ] as const;
 
-export interface Media {
-  id: string;
-  name: string;
-  folder: string;
-  mime: string;
-  kind: string;
-  size: number;
-  sha256: string;
-  width?: number;
-  height?: number;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  trashedAt?: string;
-  contentUrl: string;
-  thumbnailUrl?: string;
-}
-export interface FolderNode {
-  path: string;
-  name: string;
-  files: number;
-  bytes: number;
-  totalFiles: number;
-  totalBytes: number;
-  children: FolderNode[];
-}
-export interface Share {
-  id: string;
-  mediaId: string;
-  expiresAt: string;
-  createdAt: string;
-  revokedAt: string | null;
-  downloads: number;
-  token?: string;
-  url?: string;
-}
-export interface Upload {
-  id: string;
-  name: string;
-  folder: string;
-  tags: string[];
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  minPartSize: number;
-  maxPartSize: number;
-  maxParts: number;
-}
-export interface MediaStats {
-  files: number;
-  bytes: number;
-  byKind: { kind: string; files: number; bytes: number }[];
-  byFolder: { folder: string; files: number; bytes: number }[];
-  trash: { files: number; bytes: number };
-  quota: Quota;
-}
-export type JobType = "vectorize" | "vectorize-batch" | "organize";
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type Media = Schemas["Media"];
+export type MediaMetadata = NonNullable<Media["metadata"]>;
+export type Uploaded = Answer<"/media", "post">;
+export type OnConflict = NonNullable<Upload["onConflict"]>;
+export type FolderNode = Schemas["FolderNode"];
+export type Share = Schemas["Share"];
+export type Upload = Schemas["Upload"];
+export type MediaStats = Schemas["MediaStats"];
+export type Job = Schemas["Job"];
+export type JobType = Job["type"];
+export type JobStatus = Job["status"];
 export const JOB_TYPES: JobType[] = ["vectorize", "vectorize-batch", "organize"];
 export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
-export interface Progress {
-  stage: string;
-  done: number;
-  total: number;
-  percent: number;
-}
-export interface Job {
-  id: string;
-  type: JobType;
-  status: JobStatus;
-  attempts: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parentId: string | null;
-  progress: Progress;
-  input: Record<string, unknown>;
-  error: { code: string; message: string } | null;
-  result: Record<string, unknown> | null;
-  cancelRequested: boolean;
-}
-export interface JobAttempt {
-  attempt: number;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: string;
-  errorCode: string | null;
-  errorMessage: string | null;
-  durationMs: number | null;
-}
+export type Progress = Schemas["JobProgress"];
+export type JobAttempt = Schemas["JobAttempt"];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 /** One UTC day of GET /admin/stats. */
-export interface DailyStats {
-  date: string;
-  jobsCreated: number;
-  jobsSucceeded: number;
-  jobsFailed: number;
-  uploads: number;
-  uploadedBytes: number;
-  signups: number;
-}
-export interface AdminStats {
-  days: DailyStats[];
-  totals: { users: number; storedBytes: number; files: number };
-}
-export interface Health {
-  status: "ok" | "degraded";
-  checks: { d1: "ok" | "fail"; r2: "ok" | "fail"; kv: "ok" | "fail"; queue: "ok" | "fail" };
-}
-export type TracePreset = "logo" | "illustration" | "poster" | "lineart";
-export type TraceMode = "color" | "binary" | "posterize" | "centerline";
-export interface TraceOptions {
-  preset?: TracePreset;
-  mode?: TraceMode;
-  colors?: number;
-  detail?: number;
-  smoothness?: number;
-  cornerThreshold?: number;
-  speckle?: number;
-  output?: "curves" | "polygons";
-  layering?: "stacked" | "cutout";
-  threshold?: number;
-  dropWhiteBackground?: boolean;
-  palette?: string[];
-  fillWide?: boolean;
-  maxStrokeWidth?: number;
-  target?: { minSSIM?: number; maxBytes?: number };
-}
-export type Pricing = "test" | "preview" | "production";
-export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const;
-export type ResultFormat = (typeof RESULT_FORMATS)[number];
-export interface Quote {
-  pricing: Pricing;
-  cost: number;
-  credits: number;
-  enough: boolean;
-  formatCost: number;
-  items: { mediaId: string; cost: number; cached: boolean }[];
-}
-export interface FormatOffer {
-  format: ResultFormat;
-  price: number;
-  unlocked: boolean;
-}
-export interface OrganizeFile {
-  mediaId: string;
-  originalPath: string;
-  newPath: string | null;
-  category: string;
-  mime?: string;
-  size: number;
-  sha256: string;
-  action?: string;
-  status: string;
-  reason?: string | null;
-  duplicateOf?: string | null;
-}
-export interface DuplicateGroup {
-  sha256: string;
-  count: number;
-  size: number;
-  totalBytes: number;
-  reclaimableBytes?: number;
-  keep?: string | null;
-  files: OrganizeFile[];
-}
+export type DailyStats = Schemas["DailyStats"];
+export type AdminStats = Answer<"/admin/stats", "get">;
+export type Health = Schemas["Health"];
+export type TraceOptions = Schemas["TraceOptions"];
+export type TracePreset = NonNullable<TraceOptions["preset"]>;
+export type TraceMode = NonNullable<TraceOptions["mode"]>;
+export type Quote = Schemas["VectorizeQuote"];
+export type Pricing = Quote["pricing"];
+export type FormatOffer = Schemas["ResultFormat"];
+export type ResultFormat = FormatOffer["format"];
+export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
+export type OrganizeFile = Schemas["OrganizeFile"];
+export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
 
 // ---- Errors ----
-export interface FieldProblem {
-  path: string;
-  message: string;
-  code: string;
-}
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  requestId?: string;
-  errors?: FieldProblem[];
-}
+export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
+/** A problem answer; one that never reached the API (a network error, a proxy) has only `status`. */
+export type Problem = Partial<Schemas["Problem"]> & { status: number };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -429,45 +245,53 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-async function toError(res: Response): Promise<ApiError> {
-  let problem: Problem = { status: res.status };
-  try {
-    const body = (await res.json()) as Problem;
-    if (body && typeof body === "object") problem = { ...body, status: res.status };
-  } catch {}
+/** An error answer as ApiError; `body` is its parsed JSON when it had any. */
+function problemError(res: Response, body: unknown): ApiError {
+  const problem: Problem =
+    body && typeof body === "object" ? { ...(body as Problem), status: res.status } : { status: res.status };
   const ra = Number(res.headers.get("Retry-After"));
   return new ApiError(problem, Number.isFinite(ra) && ra > 0 ? Math.ceil(ra) : null);
 }
 
+async function toError(res: Response): Promise<ApiError> {
+  return problemError(res, await res.json().catch(() => null));
+}
+
+/** The generated client: paths, parameters and bodies as the OpenAPI document has them. */
+export const client = createClient<paths>({ baseUrl: API_BASE, credentials: "same-origin" });
+
+type Method = Lowercase<(typeof ROUTES)[RouteName][0]>;
+
 export async function call<T>(name: RouteName, opts: CallOptions = {}): Promise<T> {
-  const [method] = ROUTES[name];
+  const [method, path] = ROUTES[name];
   const headers: Record<string, string> = { Accept: "application/json" };
-  let body: BodyInit | undefined;
-  if (opts.body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(opts.body);
-  }
   if (method !== "GET" && method !== "DELETE" && name !== "login" && name !== "register") {
     headers["Idempotency-Key"] = crypto.randomUUID();
   }
-  const res = await fetch(url(name, opts.params, opts.query), {
-    method,
-    headers,
-    body,
-    credentials: "same-origin",
-    signal: opts.signal,
-  });
-  if (!res.ok) {
-    const err = await toError(res);
-    if (res.status === 401 && name !== "login" && name !== "me") {
+  const query: Query = {};
+  for (const [k, v] of Object.entries(opts.query ?? {}))
+    if (v !== undefined && v !== null && v !== "") query[k] = v;
+  // A table-driven call: each route's path is checked against the document where ROUTES is declared.
+  const { data, error, response } = await client.request(
+    method.toLowerCase() as Method,
+    path as never,
+    {
+      params: { path: opts.params, query },
+      body: opts.body,
+      headers,
+      signal: opts.signal,
+      parseAs: "text",
+    } as never,
+  );
+  if (!response.ok) {
+    if (response.status === 401 && name !== "login" && name !== "me") {
       for (const fn of unauthorizedListeners) fn();
     }
-    throw err;
+    throw problemError(response, error);
   }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get("Content-Type") ?? "";
-  if (type.includes("json")) return (await res.json()) as T;
-  return (await res.text()) as T;
+  if (response.status === 204) return undefined as T;
+  const text = String(data ?? "");
+  return ((response.headers.get("Content-Type") ?? "").includes("json") ? JSON.parse(text) : text) as T;
 }
 
 /** GET returning text (SVG, CSV, HTML report). */
@@ -479,7 +303,7 @@ export async function getText(name: RouteName, params: Record<string, string>, q
 
 // ---- Uploads with progress (XHR: fetch has no upload progress) ----
 export interface UploadHandle {
-  promise: Promise<Media>;
+  promise: Promise<Uploaded>;
   abort: () => void;
 }
 
@@ -522,6 +346,7 @@ export function uploadFile(
   file: File,
   folder: string,
   onProgress: (loaded: number, total: number) => void,
+  onConflict: OnConflict = "rename",
 ): UploadHandle {
   let current: XMLHttpRequest | null = null;
   let aborted = false;
@@ -534,9 +359,10 @@ export function uploadFile(
   };
   const single = async () => {
     const form = new FormData();
-    form.append("file", file, file.name);
     if (folder && folder !== "/") form.append("folder", folder);
-    const res = await xhrSend<{ media: Media }>(
+    form.append("onConflict", onConflict);
+    form.append("file", file, file.name);
+    const res = await xhrSend<Uploaded>(
       "POST",
       url("upload"),
       form,
@@ -544,11 +370,11 @@ export function uploadFile(
       register,
     );
     onProgress(file.size, file.size);
-    return res.media;
+    return res;
   };
   const resumable = async () => {
     const { upload } = await call<{ upload: Upload }>("createUpload", {
-      body: { name: file.name, ...(folder && folder !== "/" ? { folder } : {}) },
+      body: { name: file.name, onConflict, ...(folder && folder !== "/" ? { folder } : {}) },
     });
     const partSize = Math.min(upload.maxPartSize, Math.max(upload.minPartSize, 16 * 1024 * 1024));
     const parts = Math.ceil(file.size / partSize);
@@ -576,8 +402,7 @@ export function uploadFile(
         done += chunk.size;
         onProgress(done, file.size);
       }
-      const res = await call<{ media: Media }>("completeUpload", { params: { id: upload.id } });
-      return res.media;
+      return await call<Uploaded>("completeUpload", { params: { id: upload.id } });
     } catch (e) {
       call("abortUpload", { params: { id: upload.id } }).catch(() => {});
       throw e;

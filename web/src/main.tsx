@@ -9,6 +9,7 @@ import { BillingScreen } from "./screens/Billing";
 import { JobsScreen } from "./screens/Jobs";
 import { LibraryScreen } from "./screens/library/LibraryScreen";
 import { OrganizerScreen } from "./screens/Organizer";
+import { SharesScreen } from "./screens/SharesScreen";
 import { VectorizeScreen } from "./screens/vectorize/VectorizeScreen";
 import "./styles.css";
 import { applyTheme, type Theme, ThemeSwitch } from "./theme";
@@ -42,6 +43,7 @@ const NAV = [
   { href: "/vectorize", label: "Vectorize" },
   { href: "/organize", label: "Organizer" },
   { href: "/jobs", label: "Jobs" },
+  { href: "/shares", label: "Shares" },
   { href: "/account", label: "Account" },
 ];
 
@@ -78,9 +80,13 @@ function App() {
   const isPublicPath = PUBLIC_PATHS.includes(path);
   useEffect(() => {
     if (!booted) return;
+    // The whole deep link, query string included (`/vectorize?media=…`), survives signing in.
     if (!me && !isAuthPath && !isPublicPath)
-      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path)}` : ""}`, true);
-    if (me && (isAuthPath || path === "/")) navigate(query.get("next") || "/library", true);
+      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`, true);
+    const next = query.get("next");
+    // Only a path of this app: `//host` or a full URL would send people elsewhere.
+    if (me && (isAuthPath || path === "/"))
+      navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/library", true);
   }, [booted, me, path]);
 
   if (!booted) return <div class="boot" aria-busy="true" />;
@@ -115,6 +121,7 @@ function App() {
   else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
   else if (path.startsWith("/jobs")) screen = <JobsScreen />;
   else if (path.startsWith("/account/billing")) screen = <BillingScreen query={query} />;
+  else if (path.startsWith("/shares")) screen = <SharesScreen />;
   else if (path.startsWith("/account")) screen = <AccountScreen />;
   else if (path === "/verify-email")
     screen = <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />;

@@ -3,6 +3,7 @@ import { fitInside, renderSvgRgba, type Size, svgSize } from "../../lib/resvg.wo
 import { decodeImage, encodeImage, type OutputFormat, type Rgba } from "../../wasm/codecs";
 import { downscaleInto } from "../../wasm/image";
 import { resample } from "../../wasm/resize";
+import { readMetadata } from "../metadata/read";
 import { SVG } from "./sources";
 
 /**
@@ -52,12 +53,70 @@ export function layout(source: Size, geometry: Geometry): Layout {
   };
 }
 
-/** Source size without decoding: the raster's header, or resvg's reading of the drawing (SVG). */
-export async function sourceSize(mime: string, bytes: Uint8Array): Promise<Size> {
-  if (mime === SVG) return svgSize(bytes);
-  const size = readDimensions(mime, bytes);
-  if (!size) throw new Error(`No size for ${mime}`);
-  return size;
+export interface SourceInfo {
+  /** The size as shown (after EXIF orientation). */
+  size: Size;
+  /** EXIF orientation 1–8 of a raster (1 for SVG and files that don't say). */
+  orientation: number;
+}
+
+/** Size and orientation without decoding: the raster's header and EXIF, or resvg's reading of the drawing. */
+export async function sourceInfo(mime: string, bytes: Uint8Array): Promise<SourceInfo> {
+  if (mime === SVG) return { size: await svgSize(bytes), orientation: 1 };
+  const stored = readDimensions(mime, bytes);
+  if (!stored) throw new Error(`No size for ${mime}`);
+  const orientation = (await readMetadata(mime, bytes))?.orientation ?? 1;
+  return { size: orientation >= 5 ? { width: stored.height, height: stored.width } : stored, orientation };
+}
+
+/**
+ * EXIF orientation applied: 2 mirror, 3 half turn, 4 flip, 5 transpose, 6 quarter turn clockwise,
+ * 7 transverse, 8 quarter turn anticlockwise. `dest(x, y) = src(sx, sy)` per orientation.
+ */
+export function orient(image: Rgba, orientation: number): Rgba {
+  if (orientation <= 1 || orientation > 8) return image;
+  const { width: w, height: h } = image;
+  const swap = orientation >= 5;
+  const ow = swap ? h : w;
+  const oh = swap ? w : h;
+  const src = new Uint32Array(image.data.buffer, image.data.byteOffset, w * h);
+  const out = new Uint32Array(ow * oh);
+  for (let y = 0; y < oh; y++) {
+    for (let x = 0; x < ow; x++) {
+      let sx = x;
+      let sy = y;
+      switch (orientation) {
+        case 2:
+          sx = w - 1 - x;
+          break;
+        case 3:
+          sx = w - 1 - x;
+          sy = h - 1 - y;
+          break;
+        case 4:
+          sy = h - 1 - y;
+          break;
+        case 5:
+          sx = y;
+          sy = x;
+          break;
+        case 6:
+          sx = y;
+          sy = h - 1 - x;
+          break;
+        case 7:
+          sx = w - 1 - y;
+          sy = h - 1 - x;
+          break;
+        case 8:
+          sx = w - 1 - y;
+          sy = x;
+          break;
+      }
+      out[y * ow + x] = src[sy * w + sx]!;
+    }
+  }
+  return { data: new Uint8ClampedArray(out.buffer), width: ow, height: oh };
 }
 
 /** Area-average down to about twice the target, then Lanczos: fast for big reductions, sharp at the end. */
@@ -103,8 +162,8 @@ function flatten(image: Rgba): Rgba {
 export interface RenderRequest {
   mime: string;
   bytes: Uint8Array;
-  /** The source's size (see `sourceSize`). */
-  size: Size;
+  /** The source's size and orientation (see `sourceInfo`). */
+  source: SourceInfo;
   layout: Layout;
   format: OutputFormat;
   quality: number;
@@ -115,12 +174,15 @@ export async function render(request: RenderRequest): Promise<Uint8Array> {
   const { layout: plan } = request;
   let scaled: Rgba;
   if (request.mime === SVG) {
-    scaled = await renderSvgRgba(request.bytes, { fit: fitInside(request.size, plan.scaled) });
+    scaled = await renderSvgRgba(request.bytes, { fit: fitInside(request.source.size, plan.scaled) });
     if (scaled.width !== plan.scaled.width || scaled.height !== plan.scaled.height)
       scaled = await resample(scaled, plan.scaled.width, plan.scaled.height);
   } else {
+    // Resized as stored (the smaller image), then turned upright.
     const decoded = await decodeImage(request.mime, request.bytes.slice().buffer);
-    scaled = await resizeTo(decoded, plan.scaled);
+    const turned = request.source.orientation >= 5;
+    const stored = turned ? { width: plan.scaled.height, height: plan.scaled.width } : plan.scaled;
+    scaled = orient(await resizeTo(decoded, stored), request.source.orientation);
   }
   const opaque = request.format === "jpeg";
   let image = place(scaled, plan.output, plan.x, plan.y, opaque ? [255, 255, 255, 255] : null);

@@ -4,7 +4,7 @@ import { base64url, sha256Hex } from "../../lib/crypto";
 import { FORMAT_MIME, type OutputFormat } from "../../wasm/codecs";
 import { blobObjectKey, derivedKey } from "../blob-store";
 import { contentDisposition } from "../names";
-import { type Fit, layout, render, sourceSize } from "./pipeline";
+import { type Fit, layout, render, sourceInfo } from "./pipeline";
 import { DECODE_MAX_PIXELS, isRenderable, SVG } from "./sources";
 
 /**
@@ -145,15 +145,15 @@ export async function transformImage(
   const bytes = new Uint8Array(await object.arrayBuffer());
   let output: Uint8Array;
   try {
-    const size = await sourceSize(source.mime, bytes);
-    const plan = layout(size, { width: variant.w, height: variant.h, fit: variant.fit });
+    const info = await sourceInfo(source.mime, bytes);
+    const plan = layout(info.size, { width: variant.w, height: variant.h, fit: variant.fit });
     for (const s of [plan.scaled, plan.output])
       if (s.width > MAX_SIDE || s.height > MAX_SIDE || s.width * s.height > MAX_OUTPUT_PIXELS)
         throw tooLarge(s.width, s.height);
     output = await render({
       mime: source.mime,
       bytes,
-      size,
+      source: info,
       layout: plan,
       format: variant.format,
       quality: variant.quality,

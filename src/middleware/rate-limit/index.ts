@@ -12,6 +12,7 @@ import { ApiError } from "../../errors";
  * - `login-account`: per account across all clients, larger, against distributed guessing.
  * - `anon-ip`: every anonymous API request and every bad credential, per client.
  * - `share-ip`: share-link downloads per client (each one is a D1 write), signed in or not.
+ * - `share-unlock`: password attempts on one share link per client (scrypt, and guessing).
  */
 export type RateLimitName =
   | "login-account"
@@ -21,6 +22,7 @@ export type RateLimitName =
   | "api-user"
   | "anon-ip"
   | "share-ip"
+  | "share-unlock"
   | "job-create"
   | "organize-user"
   | "otp-account"

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type OrganizePlan, organizeFiles } from "../../db/organize-schema";
 import { media } from "../../db/schema";
-import { nameVariant } from "../template";
+import { nameVariant } from "../../media/names";
 import type { PlannedFile } from "./plan";
 
 /** Candidate names looked up per round of `resolveConflicts` (bounds its memory for any window). */

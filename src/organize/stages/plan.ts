@@ -30,6 +30,8 @@ export interface MediaRow {
   sha256: string;
   createdAt: string;
   tags: string[];
+  /** The camera's wall-clock time the photo was taken (metadata.takenLocal), for `{taken.yyyy}`. */
+  takenLocal: string | null;
 }
 
 /** One planned record, before it is written. */
@@ -55,6 +57,7 @@ const mediaColumns = {
   sha256: media.sha256,
   createdAt: media.createdAt,
   tags: media.tags,
+  takenLocal: sql<string | null>`json_extract(${media.metadata}, '$.takenLocal')`,
 };
 
 /** Which files a plan looks at: the owner's live files under `folder`, never the /Duplicates tree (unless asked). */
@@ -224,6 +227,7 @@ function planFile(plan: OrganizePlan, rules: Rule[], m: MediaRow): PlannedFile {
   const folder = renderFolder(rule.folder ?? plan.template, {
     category: rule.name,
     createdAt: m.createdAt,
+    takenLocal: m.takenLocal,
     name: m.name,
     tags: m.tags,
   });

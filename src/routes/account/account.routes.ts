@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../auth/api-keys";
 import { requires } from "../../policy";
 import { tokensSchema } from "../auth/auth.routes";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { apiKeySchema, idParam, meSchema, sessionSchema } from "../schemas";
 
 const tags = ["Accounts"];
@@ -14,6 +14,7 @@ const interactive = requires({ kind: "interactive" });
 const interactiveVerified = requires({ kind: "interactive", verified: true });
 
 export const getMe = createRoute({
+  operationId: "getMe",
   method: "get",
   path: "/me",
   tags,
@@ -23,6 +24,7 @@ export const getMe = createRoute({
 });
 
 export const changePassword = createRoute({
+  operationId: "changePassword",
   method: "post",
   path: "/me/password",
   tags,
@@ -45,6 +47,7 @@ export const changePassword = createRoute({
 });
 
 export const listSessions = createRoute({
+  operationId: "listSessions",
   method: "get",
   path: "/sessions",
   tags,
@@ -57,6 +60,7 @@ export const listSessions = createRoute({
 });
 
 export const endSession = createRoute({
+  operationId: "endSession",
   method: "delete",
   path: "/sessions/{id}",
   tags,
@@ -67,6 +71,7 @@ export const endSession = createRoute({
 });
 
 export const endOtherSessions = createRoute({
+  operationId: "endOtherSessions",
   method: "delete",
   path: "/sessions",
   tags,
@@ -76,6 +81,7 @@ export const endOtherSessions = createRoute({
 });
 
 export const createApiKey = createRoute({
+  operationId: "createApiKey",
   method: "post",
   path: "/api-keys",
   tags,
@@ -99,6 +105,7 @@ export const createApiKey = createRoute({
 });
 
 export const listApiKeys = createRoute({
+  operationId: "listApiKeys",
   method: "get",
   path: "/api-keys",
   tags,
@@ -111,6 +118,7 @@ export const listApiKeys = createRoute({
 });
 
 export const revokeApiKey = createRoute({
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/api-keys/{id}",
   tags,

@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { adminUserSchema } from "../admin/admin.routes";
 import { paymentSchema } from "../billing/billing.routes";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Admin"];
@@ -19,6 +19,7 @@ const reason = z
 export const adminPaymentSchema = paymentSchema.extend({ userId: z.string() }).openapi("AdminPayment");
 
 export const listAllPayments = createRoute({
+  operationId: "adminListPayments",
   method: "get",
   path: "/admin/payments",
   tags,
@@ -35,6 +36,7 @@ export const listAllPayments = createRoute({
 });
 
 export const refundPayment = createRoute({
+  operationId: "adminRefundPayment",
   method: "post",
   path: "/admin/payments/{id}/refund",
   tags,
@@ -49,6 +51,7 @@ export const refundPayment = createRoute({
 });
 
 export const adjustCredits = createRoute({
+  operationId: "adminAdjustCredits",
   method: "post",
   path: "/admin/users/{id}/credits",
   tags,
@@ -71,6 +74,7 @@ export const adjustCredits = createRoute({
 });
 
 export const changeQuota = createRoute({
+  operationId: "adminChangeQuota",
   method: "patch",
   path: "/admin/users/{id}/quota",
   tags,

@@ -1,6 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { emailSchema, userSchema } from "../schemas";
 
 const tags = ["Accounts"];
@@ -18,6 +18,7 @@ export const acceptedSchema = z
   .openapi("Accepted");
 
 export const register = createRoute({
+  operationId: "register",
   method: "post",
   path: "/auth/register",
   tags,
@@ -40,6 +41,7 @@ export const register = createRoute({
 });
 
 export const login = createRoute({
+  operationId: "login",
   method: "post",
   path: "/auth/login",
   tags,
@@ -72,6 +74,7 @@ const tokenField = z
   .openapi({ description: "The token from the emailed link" });
 
 export const verifyEmail = createRoute({
+  operationId: "verifyEmail",
   method: "post",
   path: "/auth/verify-email",
   tags,
@@ -86,6 +89,7 @@ export const verifyEmail = createRoute({
 });
 
 export const passwordReset = createRoute({
+  operationId: "requestPasswordReset",
   method: "post",
   path: "/auth/password-reset",
   tags,
@@ -97,6 +101,7 @@ export const passwordReset = createRoute({
 });
 
 export const passwordResetConfirm = createRoute({
+  operationId: "confirmPasswordReset",
   method: "post",
   path: "/auth/password-reset/confirm",
   tags,
@@ -111,6 +116,7 @@ export const passwordResetConfirm = createRoute({
 });
 
 export const refresh = createRoute({
+  operationId: "refresh",
   method: "post",
   path: "/auth/refresh",
   tags,
@@ -124,6 +130,7 @@ export const refresh = createRoute({
 });
 
 export const logout = createRoute({
+  operationId: "logout",
   method: "post",
   path: "/auth/logout",
   tags,

@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { PAYMENT_STATUSES } from "../../db/billing-schema";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Billing"];
 /** Spending money: a signed-in person (never an API key) with a verified address. */
@@ -44,6 +44,7 @@ const orderIdParam = z.object({
 });
 
 export const listPacks = createRoute({
+  operationId: "listCreditPacks",
   method: "get",
   path: "/billing/packs",
   tags,
@@ -53,6 +54,7 @@ export const listPacks = createRoute({
 });
 
 export const createOrder = createRoute({
+  operationId: "createOrder",
   method: "post",
   path: "/billing/orders",
   tags,
@@ -80,6 +82,7 @@ export const createOrder = createRoute({
 });
 
 export const captureOrder = createRoute({
+  operationId: "captureOrder",
   method: "post",
   path: "/billing/orders/{orderId}/capture",
   tags,
@@ -95,6 +98,7 @@ export const captureOrder = createRoute({
 });
 
 export const listPayments = createRoute({
+  operationId: "listPayments",
   method: "get",
   path: "/billing/payments",
   tags,
@@ -111,6 +115,7 @@ export const listPayments = createRoute({
 });
 
 export const receipt = createRoute({
+  operationId: "getPaymentReceipt",
   method: "get",
   path: "/billing/payments/{id}/receipt",
   tags,
@@ -132,6 +137,7 @@ export const receipt = createRoute({
 });
 
 export const webhook = createRoute({
+  operationId: "receivePaypalWebhook",
   method: "post",
   path: "/billing/paypal/webhook",
   tags,

@@ -1,25 +1,22 @@
 import type { RouteConfig, RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-env";
-import { getConfig } from "../../config";
-import { type Db, getDb } from "../../db/client";
+import { getDb } from "../../db/client";
 import * as bulk from "../../media/bulk";
-import { cached } from "../../media/cache";
 import { mediaConfig } from "../../media/config";
-import * as folders from "../../media/folders";
 import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
 import * as queries from "../../media/queries";
 import * as resumable from "../../media/resumable";
 import { serveBlob } from "../../media/serve";
-import * as shareService from "../../media/shares";
 import { generateThumbnail, thumbnailResponse } from "../../media/thumbnails";
 import { receiveUpload } from "../../media/upload";
 import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
 import type * as routes from "./media.routes";
+import { cachedRead } from "./read-cache";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
@@ -28,33 +25,10 @@ const contentLength = (c: Context<AppEnv>) => {
   return raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : null;
 };
 
-/**
- * A read of the caller's library through the KV cache (src/media/cache.ts): `Cache-Control:
- * no-cache` skips a cached answer, and `X-Cache` tells which it was.
- */
-async function cachedRead<T>(
-  c: Context<AppEnv>,
-  kind: "list" | "stats" | "folders",
-  query: unknown,
-  read: (db: Db, userId: string) => Promise<T>,
-): Promise<T> {
-  const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const bypass = /no-cache|no-store/i.test(c.req.header("cache-control") ?? "");
-  const result = await cached(
-    c.env.CACHE,
-    db,
-    { userId, kind, query, ttl: mediaConfig(c.env).cacheTtlSeconds, bypass },
-    () => read(db, userId),
-  );
-  c.header("X-Cache", result.hit ? "HIT" : "MISS");
-  return result.value;
-}
-
 export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
   const { userId } = caller(c);
   const config = mediaConfig(c.env);
-  const row = await receiveUpload(
+  const { row, conflict } = await receiveUpload(
     { db: getDb(c.env.DB), bucket: c.env.MEDIA, now: c.var.clock(), idempotency: c.var.idempotency },
     {
       ownerId: userId,
@@ -66,8 +40,10 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
         maxPixels: config.maxPixels,
         allowUnknown: config.allowUnknown,
       },
+      onConflict: c.req.valid("query").onConflict,
     },
   );
+  if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
   c.executionCtx.waitUntil(
     organizeNewUpload(c.env, row, c.var.clock(), async () => {
@@ -76,7 +52,7 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
     }),
   );
   c.header("Location", `/api/v1/media/${row.id}`);
-  return c.json({ media: library.toPublic(row) }, 201);
+  return c.json({ media: library.toPublic(row), ...(conflict ? { conflict } : {}) }, 201);
 };
 
 /** Thumbnails are made after the answer is sent; the cron retries any that are still pending. */
@@ -92,7 +68,8 @@ export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
   const page = await cachedRead(c, "list", normalized, (db, userId) =>
     queries.listMedia(db, userId, normalized),
   );
-  return c.json(page, 200);
+  const days = mediaConfig(c.env).trashRetentionDays;
+  return c.json({ ...page, items: page.items.map((m) => library.withPurgeAt(m, days)) }, 200);
 };
 
 export const mediaStatsHandler: H<typeof routes.mediaStats> = async (c) => {
@@ -118,7 +95,10 @@ export const bulkMediaHandler: H<typeof routes.bulkMedia> = async (c) => {
 
 export const getMediaHandler: H<typeof routes.getMedia> = async (c) => {
   const row = await library.getOwned(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id);
-  return c.json({ media: library.toPublic(row) }, 200);
+  return c.json(
+    { media: library.withPurgeAt(library.toPublic(row), mediaConfig(c.env).trashRetentionDays) },
+    200,
+  );
 };
 
 export const patchMediaHandler: H<typeof routes.patchMedia> = async (c) => {
@@ -181,38 +161,6 @@ export const mediaThumbnailHandler: H<typeof routes.mediaThumbnail> = async (c) 
   return response as never;
 };
 
-export const createShareHandler: H<typeof routes.createShare> = async (c) => {
-  const { share, token } = await shareService.createShare(
-    getDb(c.env.DB),
-    c.env.AUTH_SECRET,
-    caller(c).userId,
-    c.req.valid("param").id,
-    c.req.valid("json").expiresInSeconds,
-    c.var.clock(),
-  );
-  return c.json({ share: shareService.publicShare(share, token, getConfig(c.env).appOrigin) }, 201);
-};
-
-export const listSharesHandler: H<typeof routes.listShares> = async (c) => {
-  const page = await shareService.listShares(
-    getDb(c.env.DB),
-    caller(c).userId,
-    c.req.valid("param").id,
-    c.req.valid("query"),
-  );
-  const origin = getConfig(c.env).appOrigin;
-  return c.json(
-    { items: page.items.map((r) => shareService.publicShare(r, null, origin)), nextCursor: page.nextCursor },
-    200,
-  );
-};
-
-export const revokeShareHandler: H<typeof routes.revokeShare> = async (c) => {
-  const { id, shareId } = c.req.valid("param");
-  await shareService.revokeShare(getDb(c.env.DB), caller(c).userId, id, shareId, c.var.clock());
-  return c.body(null, 204);
-};
-
 export const createUploadHandler: H<typeof routes.createUpload> = async (c) => {
   const row = await resumable.createUpload(
     getDb(c.env.DB),
@@ -245,7 +193,7 @@ export const uploadPartHandler: H<typeof routes.uploadPart> = async (c) => {
 
 export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) => {
   const config = mediaConfig(c.env);
-  const row = await resumable.completeUpload(
+  const { row, conflict } = await resumable.completeUpload(
     { db: getDb(c.env.DB), bucket: c.env.MEDIA, now: c.var.clock(), idempotency: c.var.idempotency },
     caller(c).userId,
     c.req.valid("param").id,
@@ -256,8 +204,9 @@ export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) 
       allowUnknown: config.allowUnknown,
     },
   );
+  if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
-  return c.json({ media: library.toPublic(row) }, 201);
+  return c.json({ media: library.toPublic(row), ...(conflict ? { conflict } : {}) }, 201);
 };
 
 export const abortUploadHandler: H<typeof routes.abortUpload> = async (c) => {
@@ -269,16 +218,4 @@ export const abortUploadHandler: H<typeof routes.abortUpload> = async (c) => {
     c.var.clock(),
   );
   return c.body(null, 204);
-};
-
-export const folderTreeHandler: H<typeof routes.folderTree> = async (c) => {
-  return c.json({ root: await cachedRead(c, "folders", null, folders.folderTree) }, 200);
-};
-
-export const moveFolderHandler: H<typeof routes.moveFolder> = async (c) => {
-  const body = c.req.valid("json");
-  const from = normalizeFolder(body.from, "from");
-  const to = normalizeFolder(body.to, "to");
-  const moved = await folders.moveFolder(getDb(c.env.DB), caller(c).userId, from, to, c.var.clock());
-  return c.json({ moved, from, to }, 200);
 };

@@ -17,9 +17,4 @@ export const mediaRouter = createRouter()
   .openapi(routes.deleteMedia, handlers.deleteMediaHandler)
   .openapi(routes.restoreMedia, handlers.restoreMediaHandler)
   .openapi(routes.mediaContent, handlers.mediaContentHandler)
-  .openapi(routes.mediaThumbnail, handlers.mediaThumbnailHandler)
-  .openapi(routes.createShare, handlers.createShareHandler)
-  .openapi(routes.listShares, handlers.listSharesHandler)
-  .openapi(routes.revokeShare, handlers.revokeShareHandler)
-  .openapi(routes.folderTree, handlers.folderTreeHandler)
-  .openapi(routes.moveFolder, handlers.moveFolderHandler);
+  .openapi(routes.mediaThumbnail, handlers.mediaThumbnailHandler);

@@ -1,6 +1,5 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problemSchema } from "../../errors";
-import { pageQuerySchema } from "../../lib/pagination";
 import {
   FILE_NAME_PATTERN,
   FOLDER_PATTERN,
@@ -10,17 +9,18 @@ import {
 } from "../../media/names";
 import { requires } from "../../policy";
 import { fileNameField, folderField, tagsField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
   bulkSchema,
-  folderNodeSchema,
+  conflictSchema,
   listQuerySchema,
   mediaBody,
   mediaSchema,
+  onConflictField,
   patchSchema,
-  shareSchema,
   statsSchema,
+  uploadedBody,
   uploadSchema,
 } from "./media.schemas";
 
@@ -33,14 +33,16 @@ const bytes = (description: string) => ({
 });
 
 export const uploadMedia = createRoute({
+  operationId: "uploadMedia",
   method: "post",
   path: "/media",
   tags,
   middleware: [mediaWrite] as const,
-  summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`)",
+  summary: "Upload a file (multipart/form-data: `file`, optional `folder`, `tags`, `name`, `onConflict`)",
   description:
     "Streams the file to storage while hashing it. The type is decided by the bytes; a name that claims another type is refused (415). Images above the pixel budget are refused (413) before any decode. The body is read as a stream, so it is not declared as a validated body here. With `Idempotency-Key`, two requests are the same when the file's bytes and the `name`, `folder` and `tags` fields are (the multipart framing doesn't count): the same → the first answer again; different → 422.",
   request: {
+    query: z.object({ onConflict: onConflictField.optional() }),
     // Documented, not validated here: the upload is parsed as a stream by src/media/upload.ts.
     body: {
       required: true,
@@ -58,6 +60,7 @@ export const uploadMedia = createRoute({
                 pattern: TAG_LIST_PATTERN,
                 description: "comma-separated",
               },
+              onConflict: { type: "string", enum: ["rename", "replace", "skip"] },
             },
             required: ["file"],
           },
@@ -66,12 +69,17 @@ export const uploadMedia = createRoute({
     },
   },
   responses: {
-    201: jsonContent(mediaBody, "Stored"),
-    ...pickProblems(400, 401, 403, 413, 415, 422, 429),
+    201: jsonContent(uploadedBody, "Stored (`conflict` says when the name was taken: renamed or replaced)"),
+    200: jsonContent(
+      z.object({ media: mediaSchema, conflict: conflictSchema }),
+      "Skipped (`onConflict=skip`): the file already there",
+    ),
+    ...pickProblems(400, 401, 403, 409, 413, 415, 422, 429),
   },
 });
 
 export const listMedia = createRoute({
+  operationId: "listMedia",
   method: "get",
   path: "/media",
   tags,
@@ -86,6 +94,7 @@ export const listMedia = createRoute({
 });
 
 export const mediaStats = createRoute({
+  operationId: "mediaStats",
   method: "get",
   path: "/media/stats",
   tags,
@@ -95,6 +104,7 @@ export const mediaStats = createRoute({
 });
 
 export const bulkMedia = createRoute({
+  operationId: "bulkMedia",
   method: "post",
   path: "/media/bulk",
   tags,
@@ -108,6 +118,7 @@ export const bulkMedia = createRoute({
 });
 
 export const getMedia = createRoute({
+  operationId: "getMedia",
   method: "get",
   path: "/media/{id}",
   tags,
@@ -118,6 +129,7 @@ export const getMedia = createRoute({
 });
 
 export const patchMedia = createRoute({
+  operationId: "patchMedia",
   method: "patch",
   path: "/media/{id}",
   tags,
@@ -128,6 +140,7 @@ export const patchMedia = createRoute({
 });
 
 export const deleteMedia = createRoute({
+  operationId: "deleteMedia",
   method: "delete",
   path: "/media/{id}",
   tags,
@@ -141,6 +154,7 @@ export const deleteMedia = createRoute({
 });
 
 export const restoreMedia = createRoute({
+  operationId: "restoreMedia",
   method: "post",
   path: "/media/{id}/restore",
   tags,
@@ -151,6 +165,7 @@ export const restoreMedia = createRoute({
 });
 
 export const mediaContent = createRoute({
+  operationId: "mediaContent",
   method: "get",
   path: "/media/{id}/content",
   tags,
@@ -170,6 +185,7 @@ export const mediaContent = createRoute({
 });
 
 export const mediaThumbnail = createRoute({
+  operationId: "mediaThumbnail",
   method: "get",
   path: "/media/{id}/thumbnail",
   tags,
@@ -192,69 +208,8 @@ export const mediaThumbnail = createRoute({
   },
 });
 
-const shareParams = z.object({
-  id: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "id", in: "path" } }),
-  shareId: z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name: "shareId", in: "path" } }),
-});
-
-export const createShare = createRoute({
-  method: "post",
-  path: "/media/{id}/shares",
-  tags,
-  middleware: [mediaWrite] as const,
-  summary: "Create a signed, time-limited download link",
-  description: "A file has at most 20 live (unrevoked, unexpired) links: 409 `too_many_shares` beyond.",
-  request: {
-    params: idParam("med"),
-    body: jsonBody(
-      z.strictObject({
-        expiresInSeconds: z
-          .number()
-          .int()
-          .min(60)
-          .max(30 * 86_400)
-          .default(7 * 86_400),
-      }),
-    ),
-  },
-  responses: {
-    201: jsonContent(z.object({ share: shareSchema }), "Created; `url` is shown only now"),
-    ...pickProblems(400, 401, 403, 404, 409, 415, 422),
-  },
-});
-
-export const listShares = createRoute({
-  method: "get",
-  path: "/media/{id}/shares",
-  tags,
-  middleware: [mediaRead] as const,
-  summary: "Share links of a file, newest first",
-  request: { params: idParam("med"), query: pageQuerySchema },
-  responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
-    ...pickProblems(400, 401, 403, 404, 422),
-  },
-});
-
-export const revokeShare = createRoute({
-  method: "delete",
-  path: "/media/{id}/shares/{shareId}",
-  tags,
-  middleware: [mediaWrite] as const,
-  summary: "Revoke a share link",
-  request: { params: shareParams },
-  responses: { 204: { description: "Revoked" }, ...pickProblems(401, 403, 404) },
-});
-
 export const createUpload = createRoute({
+  operationId: "createUpload",
   method: "post",
   path: "/media/uploads",
   tags,
@@ -264,7 +219,12 @@ export const createUpload = createRoute({
     "At most 10 uploads may be open per user (409 `too_many_uploads`). Each part's size counts against the storage quota from the moment it is sent until the upload completes, is aborted or expires.",
   request: {
     body: jsonBody(
-      z.strictObject({ name: fileNameField, folder: folderField.optional(), tags: tagsField.optional() }),
+      z.strictObject({
+        name: fileNameField,
+        folder: folderField.optional(),
+        tags: tagsField.optional(),
+        onConflict: onConflictField.optional(),
+      }),
     ),
   },
   responses: {
@@ -274,6 +234,7 @@ export const createUpload = createRoute({
 });
 
 export const uploadPart = createRoute({
+  operationId: "uploadPart",
   method: "put",
   path: "/media/uploads/{id}/parts/{partNumber}",
   tags,
@@ -315,16 +276,25 @@ export const uploadPart = createRoute({
 });
 
 export const completeUpload = createRoute({
+  operationId: "completeUpload",
   method: "post",
   path: "/media/uploads/{id}/complete",
   tags,
   middleware: [mediaWrite] as const,
   summary: "Assemble the parts, check and store the file",
   request: { params: idParam("upl") },
-  responses: { 201: jsonContent(mediaBody, "Stored"), ...pickProblems(401, 403, 404, 409, 413, 415, 422) },
+  responses: {
+    201: jsonContent(uploadedBody, "Stored"),
+    200: jsonContent(
+      z.object({ media: mediaSchema, conflict: conflictSchema }),
+      "Skipped (`onConflict=skip`)",
+    ),
+    ...pickProblems(401, 403, 404, 409, 413, 415, 422),
+  },
 });
 
 export const abortUpload = createRoute({
+  operationId: "abortUpload",
   method: "delete",
   path: "/media/uploads/{id}",
   tags,
@@ -332,30 +302,4 @@ export const abortUpload = createRoute({
   summary: "Abort a resumable upload",
   request: { params: idParam("upl") },
   responses: { 204: { description: "Aborted" }, ...pickProblems(401, 403, 404, 409) },
-});
-
-export const folderTree = createRoute({
-  method: "get",
-  path: "/folders",
-  tags: ["Folders"],
-  middleware: [mediaRead] as const,
-  summary: "Your folder tree with file counts and bytes",
-  responses: { 200: jsonContent(z.object({ root: folderNodeSchema }), "Tree"), ...pickProblems(401, 403) },
-});
-
-export const moveFolder = createRoute({
-  method: "post",
-  path: "/folders/move",
-  tags: ["Folders"],
-  middleware: [mediaWrite] as const,
-  summary: "Rename or move a folder with everything in it (one batch)",
-  description:
-    "The root can't be moved, nor a folder into itself or onto the root, nor anywhere its sub-folders would nest deeper than 20 or get longer than 1024 characters (422 `invalid_move`).",
-  request: {
-    body: jsonBody(z.strictObject({ from: folderField, to: folderField })),
-  },
-  responses: {
-    200: jsonContent(z.object({ moved: z.number().int(), from: z.string(), to: z.string() }), "Moved"),
-    ...pickProblems(400, 401, 403, 404, 415, 422),
-  },
 });

@@ -83,7 +83,11 @@ export const reportHandler: H<typeof routes.report> = async (c) => {
       headers: { "Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": REPORT_CSP },
     }) as never;
   }
+  // A download with a real file name (the web app's JSON button), as the CSV.
   return new Response(jsonReport(db, plan, summary), {
-    headers: { "Content-Type": "application/json; charset=utf-8" },
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+    },
   }) as never;
 };

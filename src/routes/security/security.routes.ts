@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requires } from "../../policy";
 import { acceptedSchema } from "../auth/auth.routes";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Account security"];
 const interactive = requires({ kind: "interactive" });
@@ -16,6 +16,7 @@ const code = z
   .openapi({ description: "A 6-digit code, or a recovery code" });
 
 export const resendVerification = createRoute({
+  operationId: "resendVerificationEmail",
   method: "post",
   path: "/me/verify-email/resend",
   tags,
@@ -26,6 +27,7 @@ export const resendVerification = createRoute({
 });
 
 export const setupTwoFactor = createRoute({
+  operationId: "setupTwoFactor",
   method: "post",
   path: "/me/2fa/setup",
   tags,
@@ -46,6 +48,7 @@ export const setupTwoFactor = createRoute({
 });
 
 export const enableTwoFactor = createRoute({
+  operationId: "enableTwoFactor",
   method: "post",
   path: "/me/2fa/enable",
   tags,
@@ -61,6 +64,7 @@ export const enableTwoFactor = createRoute({
 });
 
 export const disableTwoFactor = createRoute({
+  operationId: "disableTwoFactor",
   method: "post",
   path: "/me/2fa/disable",
   tags,

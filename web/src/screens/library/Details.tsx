@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, formatBytes, formatDate, type Media, url } from "../../api";
+import { call, formatDate, type Media, url } from "../../api";
 import { ErrorBox, navigate, showFormError, TextField, toast, toastError, useLoad } from "../../ui";
+import { FileFacts } from "./FileFacts";
 import { Shares } from "./Shares";
 
 /** The details panel of one file: preview, facts, download, vectorize, trash/restore, edit, share links. */
@@ -78,25 +79,10 @@ export function Details(props: { id: string; onClose: () => void; onChanged: () 
       {m ? (
         <>
           <div class="details-preview">
-            {m.kind === "image" ? (
-              <img src={m.contentUrl} alt={m.name} />
-            ) : (
-              <span class="thumb-kind">{m.kind}</span>
-            )}
+            <img src={m.thumbnailUrl} alt={m.name} />
           </div>
           <dl class="meta">
-            <dt>Type</dt>
-            <dd>{m.mime}</dd>
-            <dt>Size</dt>
-            <dd>{formatBytes(m.size)}</dd>
-            {m.width ? (
-              <>
-                <dt>Dimensions</dt>
-                <dd>
-                  {m.width} × {m.height}
-                </dd>
-              </>
-            ) : null}
+            <FileFacts m={m} />
             <dt>Added</dt>
             <dd>{formatDate(m.createdAt)}</dd>
             <dt>SHA-256</dt>

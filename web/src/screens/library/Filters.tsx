@@ -5,6 +5,8 @@ const KINDS = ["image", "video", "audio", "document", "archive", "text", "other"
 const SORTS = [
   { value: "-date", label: "Newest first" },
   { value: "date", label: "Oldest first" },
+  { value: "-taken", label: "Date taken, newest" },
+  { value: "taken", label: "Date taken, oldest" },
   { value: "name", label: "Name A–Z" },
   { value: "-name", label: "Name Z–A" },
   { value: "-size", label: "Largest first" },

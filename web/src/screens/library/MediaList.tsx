@@ -28,7 +28,11 @@ export function MediaGrid({ items, loading, sel, onOpen }: ListProps) {
             <span class="card-name" title={m.name}>
               {m.name}
             </span>
-            <span class="card-meta">{formatBytes(m.size)}</span>
+            {m.purgeAt ? (
+              <span class="card-meta purge">Deleted for good {formatDate(m.purgeAt)}</span>
+            ) : (
+              <span class="card-meta">{formatBytes(m.size)}</span>
+            )}
           </button>
         </li>
       ))}

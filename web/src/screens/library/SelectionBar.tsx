@@ -1,9 +1,18 @@
 import { useState } from "preact/hooks";
+import { url } from "../../api";
 import { navigate } from "../../ui";
 import type { Selection } from "./useSelection";
 
 /** Bulk actions on the selected files: move, tag, vectorize, trash (restore in the trash). */
-export function SelectionBar({ sel, trash }: { sel: Selection; trash: boolean }) {
+export function SelectionBar({
+  sel,
+  trash,
+  onShare,
+}: {
+  sel: Selection;
+  trash: boolean;
+  onShare: (ids: string[]) => void;
+}) {
   const [mode, setMode] = useState<null | "move" | "tag">(null);
   const [value, setValue] = useState("");
   if (!sel.selected.size) return null;
@@ -35,6 +44,12 @@ export function SelectionBar({ sel, trash }: { sel: Selection; trash: boolean })
           >
             Vectorize
           </button>
+          <button type="button" class="btn" onClick={() => onShare([...sel.selected])}>
+            Share…
+          </button>
+          <a class="btn" href={url("zip", {}, { ids: [...sel.selected].join(",") })} download>
+            Download zip
+          </a>
           <button type="button" class="btn btn-danger" onClick={() => run("trash")}>
             Move to trash
           </button>

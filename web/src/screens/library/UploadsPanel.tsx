@@ -29,7 +29,9 @@ export function UploadsPanel({ up }: { up: Uploads }) {
             </span>
             <span class="muted">{formatBytes(u.size)}</span>
             <ProgressBar
-              value={u.status === "done" ? 100 : u.size ? (u.loaded / u.size) * 100 : 0}
+              value={
+                u.status === "done" || u.status === "skipped" ? 100 : u.size ? (u.loaded / u.size) * 100 : 0
+              }
               label={`Upload of ${u.name}`}
               status={u.status}
             />
@@ -42,7 +44,16 @@ export function UploadsPanel({ up }: { up: Uploads }) {
                 Cancel
               </button>
             ) : (
-              <span class="muted">{u.status === "done" ? "Done" : "Waiting"}</span>
+              <span class="muted">
+                {u.note ??
+                  (u.status === "done"
+                    ? "Done"
+                    : u.status === "skipped"
+                      ? "Skipped"
+                      : u.status === "conflict"
+                        ? "Name taken"
+                        : "Waiting")}
+              </span>
             )}
           </li>
         ))}

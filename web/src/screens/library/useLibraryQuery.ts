@@ -42,6 +42,16 @@ export function useLibraryQuery() {
       setFolder(path);
     },
     openTrash: () => setTrash(true),
+    /** Whether a search or filter narrows the list (so an empty list means "no match", not "empty"). */
+    filtered: Boolean(qDebounced || type || tag.trim() || from || to),
+    clearFilters: () => {
+      setQ("");
+      setQDebounced("");
+      setType("");
+      setTag("");
+      setFrom("");
+      setTo("");
+    },
     filters: { q, setQ, type, setType, tag, setTag, from, setFrom, to, setTo, sort, setSort },
   };
 }

@@ -101,7 +101,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
   const onDropFile = async (file: File) => {
     setSourceError(null);
     try {
-      const media = await uploadFile(file, "/", () => {}).promise;
+      const { media } = await uploadFile(file, "/", () => {}).promise;
       toast(`Uploaded ${media.name}.`, "ok");
       setSource(media);
       setJob(null);

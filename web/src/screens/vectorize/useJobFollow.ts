@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, isTerminal, type Job, type JobWatch, type Page, type Progress, watchJob } from "../../api";
-import { toast } from "../../ui";
+import { toast, useSession } from "../../ui";
 
 /**
  * The job the studio shows, followed live (WebSocket, or polling as a fallback) until it ends; a
@@ -12,6 +12,7 @@ export function useJobFollow() {
   const [via, setVia] = useState<"ws" | "poll" | null>(null);
   const [children, setChildren] = useState<Job[]>([]);
   const watch = useRef<JobWatch | null>(null);
+  const session = useSession();
 
   useEffect(() => () => watch.current?.stop(), []);
 
@@ -36,6 +37,8 @@ export function useJobFollow() {
       if (u.job) {
         setJob(u.job);
         if (isTerminal(u.job.status)) {
+          // A finished job charged or released its credits: the header's count follows.
+          session.refresh();
           if (u.job.status === "succeeded") setProgress({ ...u.job.progress, percent: 100 });
           if (u.job.type === "vectorize-batch") loadChildren(u.job.id);
           if (u.job.status === "failed") toast(u.job.error?.message ?? "The job failed.", "error");

@@ -1,0 +1,99 @@
+import { call, formatDate, type Page, type Share } from "../api";
+import { usePaged } from "../hooks/usePaged";
+import { copy, Empty, ErrorBox, MoreButton, toast, toastError } from "../ui";
+
+const live = (s: Share) => !s.revokedAt && Date.parse(s.expiresAt) > Date.now();
+
+/** My shares: every link with its views, downloads and last access; copy, extend by 30 days, revoke. */
+export function SharesScreen() {
+  const list = usePaged((cursor) => call<Page<Share>>("myShares", { query: { cursor, limit: 50 } }), []);
+  const act = async (fn: () => Promise<unknown>, msg: string) => {
+    try {
+      await fn();
+      toast(msg, "ok");
+      list.reload();
+    } catch (e) {
+      toastError(e);
+    }
+  };
+  return (
+    <div class="page">
+      <h1>My shares</h1>
+      <ErrorBox error={list.error} />
+      {!list.items.length && !list.loading ? (
+        <Empty title="No share links yet">
+          <p>Share a file from its details, or a folder or a selection from the library.</p>
+        </Empty>
+      ) : (
+        <div class="table-scroll">
+          <table class="table" data-testid="my-shares">
+            <thead>
+              <tr>
+                <th scope="col">Shared</th>
+                <th scope="col">Views</th>
+                <th scope="col">Downloads</th>
+                <th scope="col">Last opened</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span class="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.items.map((s) => (
+                <tr key={s.id} class={live(s) ? "" : "muted"}>
+                  <td>
+                    {s.kind === "folder" ? "Folder " : s.kind === "selection" ? "Selection: " : ""}
+                    {s.name}
+                    {s.hasPassword ? <span class="hint"> · password</span> : null}
+                  </td>
+                  <td>{s.views}</td>
+                  <td>{s.downloads}</td>
+                  <td>{formatDate(s.lastAccessedAt)}</td>
+                  <td>{s.revokedAt ? "Revoked" : formatDate(s.expiresAt)}</td>
+                  <td class="row-actions">
+                    {!s.revokedAt ? (
+                      <>
+                        <button type="button" class="btn btn-ghost btn-sm" onClick={() => copy(s.url)}>
+                          Copy link
+                        </button>
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-sm"
+                          aria-label={`Extend ${s.name} by 30 days`}
+                          onClick={() =>
+                            act(
+                              () =>
+                                call("extendShare", {
+                                  params: { id: s.id },
+                                  body: { expiresInSeconds: 30 * 86_400 },
+                                }),
+                              "Link extended to 30 days from now.",
+                            )
+                          }
+                        >
+                          Extend
+                        </button>
+                        <button
+                          type="button"
+                          class="btn btn-ghost btn-sm"
+                          aria-label={`Revoke ${s.name}`}
+                          onClick={() =>
+                            act(() => call("revokeMyShare", { params: { id: s.id } }), "Link revoked.")
+                          }
+                        >
+                          Revoke
+                        </button>
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.cursor ? <MoreButton onClick={list.more}>Load more</MoreButton> : null}
+    </div>
+  );
+}
