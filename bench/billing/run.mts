@@ -3,7 +3,8 @@
 // Login: N accounts with 2FA and N without, each signing in once, interleaved; a 2FA account's code
 // is from the next 30-second step (its enabling code used the current one). Webhook: a signed
 // PAYMENT.CAPTURE.COMPLETED per fresh order, then the same event again (new transmission: already
-// applied), then a refund. GET /health in the same run is the floor every ratio is taken against.
+// applied), then a refund. Password reset: a known and an unknown address, interleaved (equal cost
+// is the point). GET /health in the same run is the floor every ratio is taken against.
 import { Secret, TOTP } from "otpauth";
 import {
   freePort,
@@ -41,7 +42,7 @@ const server = await startDevServer({
   port,
   vars: {
     RATE_LIMITS:
-      "login-account=100000/100000,login-account-client=100000/100000,login-ip=100000/100000,register-ip=100000/100000,api-user=1000000/1000000,anon-ip=1000000/1000000,otp-account=100000/100000,billing-user=100000/100000,password-reset-ip=100000/100000",
+      "login-account=100000/100000,login-account-client=100000/100000,login-ip=100000/100000,register-ip=100000/100000,api-user=1000000/1000000,anon-ip=1000000/1000000,otp-account=100000/100000,billing-user=100000/100000,password-reset-ip=100000/100000,password-reset-account=100000/100000",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     APP_ORIGIN: `http://localhost:${port}`,
@@ -114,6 +115,21 @@ try {
     floor.push((await timed(() => fetch(`${api}/health`)))[0]);
   }
 
+  // Password reset for an address with an account and one without, interleaved: the answer and
+  // its cost must not tell them apart.
+  const resetKnown: number[] = [];
+  const resetUnknown: number[] = [];
+  for (const [i, account] of accounts.entries()) {
+    for (const [list, email] of [
+      [resetKnown, account.email],
+      [resetUnknown, `nobody${i}@bench.test`],
+    ] as const) {
+      const [ms, res] = await timed(() => post("/auth/password-reset", { email }));
+      if (res.status !== 202) throw new Error(`password reset → ${res.status}`);
+      list.push(ms);
+    }
+  }
+
   // A verified buyer (through the dev mailbox, as a person would).
   const buyer = { email: "buyer@bench.test", password: "Buyer-Pass-2026-bench" };
   await ok(post("/auth/register", buyer));
@@ -174,6 +190,8 @@ try {
   const rows = {
     "login, no 2FA": stats(plain),
     "login, 2FA (TOTP code)": stats(twoFactor),
+    "password reset, known email": stats(resetKnown),
+    "password reset, unknown email": stats(resetUnknown),
     "webhook CAPTURE.COMPLETED (grants)": stats(completed),
     "webhook, same event again (no-op)": stats(duplicate),
     "webhook CAPTURE.REFUNDED (debits)": stats(refunded),
@@ -186,6 +204,9 @@ try {
     ),
     twoFactorOverPlainMean: Number(
       (rows["login, 2FA (TOTP code)"].mean / rows["login, no 2FA"].mean).toFixed(2),
+    ),
+    resetKnownOverUnknownP50: Number(
+      (rows["password reset, known email"].p50 / rows["password reset, unknown email"].p50).toFixed(2),
     ),
     webhookCompletedOverFloorP50: Number(
       (rows["webhook CAPTURE.COMPLETED (grants)"].p50 / floorP50).toFixed(1),
@@ -203,12 +224,13 @@ try {
 Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}.
 \`wrangler dev\` (local D1/KV/DO), sequential requests from one client; PayPal is the stand-in served from Node over HTTP
 (the webhook's verify-webhook-signature call goes to it). ${ACCOUNTS} accounts with 2FA and ${ACCOUNTS} without, each signing in
-once, interleaved; ${WEBHOOKS} orders, each reported by a signed PAYMENT.CAPTURE.COMPLETED, the same event again (a new
+once, interleaved; a password reset for each of those addresses and for as many unknown ones, interleaved; ${WEBHOOKS} orders, each reported by a signed PAYMENT.CAPTURE.COMPLETED, the same event again (a new
 transmission, already applied) and a PAYMENT.CAPTURE.REFUNDED. Latency in ms, client-side.
 
 ${markdownTable(Object.entries(rows).map(([what, s]) => ({ what, ...s })))}
 
 Ratios (same run): 2FA login / plain login p50 **${ratios.twoFactorOverPlainP50}×** (mean ${ratios.twoFactorOverPlainMean}×);
+password reset known / unknown email p50 **${ratios.resetKnownOverUnknownP50}×** (the same statements run either way);
 webhook that grants / health floor p50 **${ratios.webhookCompletedOverFloorP50}×**; repeated webhook / floor ${ratios.webhookDuplicateOverFloorP50}×.
 After all purchases and refunds the buyer's balance is back where it started (checked by the bench).
 `,
