@@ -2,6 +2,7 @@ import { exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, newUser, ORIGIN, type TestUser } from "../helpers/api";
+import { approvedOrder, capture, installPayPalStandIn } from "../helpers/paypal";
 import { TINY_PNG, uploadOk } from "../media/helpers";
 import { organize } from "../organize/helpers";
 import {
@@ -80,8 +81,12 @@ interface Fixtures {
   keys: string[];
   shares: string[];
   tokens: string[];
+  /** A captured payment of the owner's, and an approved order not captured yet. */
+  payments: string[];
+  orders: string[];
 }
 let fx: Fixtures;
+const paypal = installPayPalStandIn();
 
 beforeAll(async () => {
   const [owner, admin, victim] = [await newUser(), await newUser({ role: "admin" }), await newUser()];
@@ -100,6 +105,9 @@ beforeAll(async () => {
   const key = id(await post("/api-keys", { name: "k", scopes: ["media:read"] }), "apiKey");
   const vectorize = id(await post("/vectorize", { mediaId: png.id }), "job");
   const plan = await organize(owner, { dryRun: true });
+  const paid = await approvedOrder(paypal, owner);
+  expect((await capture(owner, paid.orderId)).status).toBe(200);
+  const approved = await approvedOrder(paypal, owner);
   fx = {
     owner,
     admin,
@@ -111,6 +119,8 @@ beforeAll(async () => {
     keys: [key],
     shares: [shareBody.share!.id!],
     tokens: [shareBody.share!.token!],
+    payments: [paid.paymentId],
+    orders: [approved.orderId],
   };
 });
 
@@ -128,7 +138,9 @@ function hintsFor(path: string): GenContext["hints"] {
             ? fx.keys
             : path.startsWith("/admin/users")
               ? [fx.victim.id]
-              : [];
+              : path.startsWith("/billing/payments") || path.startsWith("/admin/payments")
+                ? fx.payments
+                : [];
   return {
     id: ids,
     shareId: fx.shares,
@@ -138,6 +150,9 @@ function hintsFor(path: string): GenContext["hints"] {
     ids: fx.media,
     jobIds: fx.jobs,
     parentId: fx.jobs,
+    orderId: fx.orders,
+    // Packs are the deployment's config (CREDIT_PACKS in wrangler.toml).
+    pack: ["starter", "standard", "pro"],
   };
 }
 
