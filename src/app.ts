@@ -23,6 +23,7 @@ import { authRouter } from "./routes/auth/auth.index";
 import { billingRouter } from "./routes/billing/billing.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
+import { fingerprintsRouter } from "./routes/fingerprints/fingerprints.index";
 import { foldersRouter } from "./routes/folders/folders.index";
 import { healthRouter } from "./routes/health/health.index";
 import { imagesRouter } from "./routes/images/images.index";
@@ -104,6 +105,7 @@ export function createApp() {
   api.route("/", vectorizeRouter);
   api.route("/", resultsRouter);
   api.route("/", organizeRouter);
+  api.route("/", fingerprintsRouter);
   api.route("/", categoriesRouter);
   api.route("/", billingRouter);
   api.route("/", adminBillingRouter);

@@ -2,6 +2,7 @@ import { and, eq, isNotNull, lt } from "drizzle-orm";
 import { getDb } from "../db/client";
 import { media } from "../db/schema";
 import { mediaConfig } from "./config";
+import { retryFingerprints } from "./fingerprints/store";
 import { purgeMedia } from "./library";
 import { cleanupUploads } from "./resumable";
 import { retryThumbnails } from "./thumbnails";
@@ -10,7 +11,7 @@ import { retryThumbnails } from "./thumbnails";
  * Cron work for the media library, as separate tasks so that one failing never stops the others
  * (an owner whose trash can't be purged must not stop upload cleanup or thumbnails for everyone):
  * purge trash past the retention window (audit row per file, blobs go at refcount 0), abort
- * abandoned resumable uploads, retry pending thumbnails. Each is bounded per run.
+ * abandoned resumable uploads, retry pending thumbnails and fingerprints. Each is bounded per run.
  */
 export function mediaTasks(env: Env, now: Date): Record<string, () => Promise<unknown>> {
   const db = getDb(env.DB);
@@ -18,6 +19,7 @@ export function mediaTasks(env: Env, now: Date): Record<string, () => Promise<un
     trashRetention: () => purgeExpiredTrash(env, now),
     abandonedUploads: () => cleanupUploads(db, env.MEDIA, now),
     thumbnails: () => retryThumbnails(db, env.MEDIA, now),
+    fingerprints: () => retryFingerprints(db, env.MEDIA, now),
   };
 }
 
