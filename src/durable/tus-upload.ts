@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
 import { mediaConfig } from "../media/config";
+import type { Committed } from "../media/library";
 import { abortUpload, completeUpload, MIN_PART_BYTES, uploadPart } from "../media/resumable";
 import { MAX_CHECKSUMMED_PATCH_BYTES } from "../media/tus/protocol";
 
@@ -26,7 +27,9 @@ export interface TusState {
 }
 
 export type TusRefusal = { refused: { status: number; code: string; detail: string } };
-export type AppendResult = TusRefusal | { offset: number; expiresAt: string; media: Media | null };
+export type AppendResult =
+  | TusRefusal
+  | { offset: number; expiresAt: string; media: Media | null; conflict: Committed["conflict"] | null };
 
 const refuse = (status: number, code: string, detail: string): TusRefusal => ({
   refused: { status, code, detail },
@@ -163,7 +166,8 @@ export class TusUpload extends DurableObject<Env> {
     state.offset = state.parts * TUS_PART_BYTES + tailBytes;
     await this.save(state, tail);
     if (refusal) return refusal;
-    if (state.offset < state.length) return { offset: state.offset, expiresAt: state.expiresAt, media: null };
+    if (state.offset < state.length)
+      return { offset: state.offset, expiresAt: state.expiresAt, media: null, conflict: null };
     return this.complete(state, tail);
   }
 
@@ -189,7 +193,7 @@ export class TusUpload extends DurableObject<Env> {
         );
         state.parts += 1;
       }
-      const { row } = await completeUpload(
+      const { row, conflict } = await completeUpload(
         { db, bucket: this.env.MEDIA, now: new Date(), idempotency: null },
         state.ownerId,
         state.uploadId,
@@ -202,7 +206,7 @@ export class TusUpload extends DurableObject<Env> {
       );
       state.mediaId = row.id;
       await this.save(state, []);
-      return { offset: state.offset, expiresAt: state.expiresAt, media: row };
+      return { offset: state.offset, expiresAt: state.expiresAt, media: row, conflict: conflict ?? null };
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       // Refused as a file (type, size, quota): the media upload is aborted; so is this one.

@@ -103,6 +103,20 @@ describe("tus", () => {
     const id = res.headers.get("edgecraft-media-id");
     const meta = await call(`/api/v1/media/${id}`, { token: user.accessToken });
     expect(await meta.json()).toMatchObject({ media: { name: "hello.txt", folder: "/notes" } });
+    // The same name again, keep both: the answer says the name was taken and what was done.
+    const again = await call("/api/v1/tus", {
+      method: "POST",
+      token: user.accessToken,
+      headers: {
+        ...TUS,
+        "upload-length": "5",
+        "upload-metadata": `filename ${b64("hello.txt")},folder ${b64("/notes")},onConflict ${b64("rename")}`,
+        "content-type": "application/offset+octet-stream",
+      },
+      body: new TextEncoder().encode("again"),
+    });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("edgecraft-conflict")).toBe("renamed");
   });
 
   it("a checksum mismatch is 460 and keeps nothing; a right one is kept", async () => {

@@ -34,6 +34,7 @@ export const TUS_RESPONSE_HEADERS = [
   "Upload-Metadata",
   "Upload-Expires",
   "Edgecraft-Media-Id",
+  "Edgecraft-Conflict",
 ];
 
 /** Headers every tus answer but OPTIONS carries. */

@@ -1,8 +1,8 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Db } from "../../db/client";
-import type { Media } from "../../db/schema";
 import type { AppendResult, TusState } from "../../durable/tus-upload";
 import { ApiError } from "../../errors";
+import { parseOnConflict } from "../conflicts";
 import { normalizeFolder } from "../names";
 import { createUpload } from "../resumable";
 import { tusError, tusHeaders } from "./protocol";
@@ -20,7 +20,7 @@ export const tusUpload = (deps: Pick<TusDeps, "uploads">, id: string) =>
   deps.uploads.get(deps.uploads.idFromName(id));
 
 /** The DO's refusal as the API's problem (tus headers on it), or its progress. */
-export function appended(result: AppendResult): { offset: number; expiresAt: string; media: Media | null } {
+export function appended(result: AppendResult): Exclude<AppendResult, { refused: unknown }> {
   if ("refused" in result) {
     const { status, code, detail } = result.refused;
     throw new ApiError(status as ContentfulStatusCode, code, detail, { headers: tusHeaders() });
@@ -36,7 +36,7 @@ export async function createTusUpload(
   deps: TusDeps,
   ownerId: string,
   input: { length: number; metadata: Record<string, string>; body: ReadableStream<Uint8Array> | null },
-): Promise<{ id: string; offset: number; expiresAt: string; media: Media | null }> {
+): Promise<{ id: string } & Exclude<AppendResult, { refused: unknown }>> {
   if (input.length > deps.maxBytes)
     throw tusError(413, "file_too_large", `Uploads are limited to ${deps.maxBytes} bytes (Tus-Max-Size).`);
   if (input.length === 0) throw tusError(400, "empty_upload", "Upload-Length must be at least 1.");
@@ -47,7 +47,12 @@ export async function createTusUpload(
     deps.db,
     deps.bucket,
     ownerId,
-    { name: filename, folder: normalizeFolder(input.metadata.folder ?? "/") },
+    {
+      name: filename,
+      folder: normalizeFolder(input.metadata.folder ?? "/"),
+      // As the upload form's field: what to do when the name is taken in the folder.
+      onConflict: parseOnConflict(input.metadata.onConflict),
+    },
     deps.now,
     deps.ttlSeconds,
   );
@@ -64,7 +69,7 @@ export async function createTusUpload(
   };
   const stub = tusUpload(deps, row.id);
   await stub.start(state);
-  if (!input.body) return { id: row.id, offset: 0, expiresAt: row.expiresAt, media: null };
+  if (!input.body) return { id: row.id, offset: 0, expiresAt: row.expiresAt, media: null, conflict: null };
   const progress = appended(await stub.append(ownerId, 0, input.body, null));
   return { id: row.id, ...progress };
 }

@@ -37,6 +37,12 @@ function offsetBody(c: Context<AppEnv>, required: boolean): ReadableStream<Uint8
   throw tusError(415, "unsupported_media_type", `Send the bytes as ${OFFSET_CONTENT_TYPE}.`);
 }
 
+/** On the last byte: the new file, and what happened to its name if it was taken. */
+const finished = (p: { media: { id: string } | null; conflict?: { resolution: string } | null }) => ({
+  ...(p.media ? { "Edgecraft-Media-Id": p.media.id } : {}),
+  ...(p.conflict ? { "Edgecraft-Conflict": p.conflict.resolution } : {}),
+});
+
 export const tusOptionsHandler: RouteHandler<typeof routes.tusOptions, AppEnv> = (c) =>
   c.body(null, 204, tusCapabilities(mediaConfig(c.env).maxMultipartBytes));
 
@@ -55,7 +61,7 @@ export const tusCreateHandler: RouteHandler<typeof routes.tusCreate, AppEnv> = a
   return c.body(null, 201, {
     ...tusHeaders({ Location: `/api/v1/tus/${created.id}`, "Upload-Expires": httpDate(created.expiresAt) }),
     ...(body ? { "Upload-Offset": String(created.offset) } : {}),
-    ...(created.media ? { "Edgecraft-Media-Id": created.media.id } : {}),
+    ...finished(created),
   });
 };
 
@@ -86,7 +92,7 @@ export const tusAppendHandler: RouteHandler<typeof routes.tusAppend, AppEnv> = a
       "Upload-Offset": String(progress.offset),
       "Upload-Expires": httpDate(progress.expiresAt),
     }),
-    ...(progress.media ? { "Edgecraft-Media-Id": progress.media.id } : {}),
+    ...finished(progress),
   });
 };
 

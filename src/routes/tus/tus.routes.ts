@@ -10,7 +10,8 @@ const tusRequestHeaders = z.object({
   "tus-resumable": z.string().optional().openapi({ example: "1.0.0" }),
   "upload-length": z.string().optional().openapi({ description: "POST: the file's size in bytes." }),
   "upload-metadata": z.string().optional().openapi({
-    description: "POST: `filename <base64>,folder <base64>,filetype <base64>` (filename required).",
+    description:
+      "POST: `filename <base64>,folder <base64>,filetype <base64>,onConflict <base64>` (filename required; onConflict rename, replace or skip as for uploads).",
   }),
   "upload-offset": z.string().optional().openapi({ description: "PATCH: where these bytes go." }),
   "upload-checksum": z.string().optional().openapi({ description: "PATCH: `sha256 <base64 digest>`." }),
@@ -104,7 +105,13 @@ export const tusAppend = createRoute({
   responses: {
     204: {
       description: "Stored; Upload-Offset is the new offset",
-      headers: { ...progressHeaders, "Edgecraft-Media-Id": tusHeader("On the last PATCH: the new file.") },
+      headers: {
+        ...progressHeaders,
+        "Edgecraft-Media-Id": tusHeader("On the last PATCH: the new file."),
+        "Edgecraft-Conflict": tusHeader(
+          "On the last PATCH, if the name was taken: renamed, replaced or skipped.",
+        ),
+      },
     },
     ...pickProblems(400, 401, 403, 404, 409, 413, 415, 422),
     412: tusProblems[412],
