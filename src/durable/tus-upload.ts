@@ -45,6 +45,12 @@ const refuse = (status: number, code: string, detail: string): TusRefusal => ({
  * type sniffing, header budget, quota, dedupe by SHA-256, into the library.
  */
 export class TusUpload extends DurableObject<Env> {
+  /**
+   * The PATCH being written. A Durable Object interleaves requests at every await on I/O (the body,
+   * R2), so a client's retry can arrive while the PATCH it gave up on is still being read to its
+   * broken end: appends run one after another, and the later one then sees the offset the earlier left.
+   */
+  private writing: Promise<unknown> = Promise.resolve();
   private async load(): Promise<TusState | undefined> {
     return this.ctx.storage.get<TusState>("state");
   }
@@ -89,7 +95,18 @@ export class TusUpload extends DurableObject<Env> {
    * is kept (460 on a mismatch); without one, bytes are kept as they arrive, and a body that breaks
    * off (a dropped connection) keeps what came.
    */
-  async append(
+  append(
+    ownerId: string,
+    offset: number,
+    body: ReadableStream<Uint8Array> | null,
+    checksum: Uint8Array | null,
+  ): Promise<AppendResult> {
+    const turn = this.writing.then(() => this.appendNow(ownerId, offset, body, checksum));
+    this.writing = turn.catch(() => {});
+    return turn;
+  }
+
+  private async appendNow(
     ownerId: string,
     offset: number,
     body: ReadableStream<Uint8Array> | null,

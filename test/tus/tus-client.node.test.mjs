@@ -27,7 +27,7 @@ after(() => {
 
 /** A TCP proxy to `port` that destroys both sides of the connection carrying byte `cutAfter`, once. */
 function cuttingProxy(port, cutAfter) {
-  const state = { sent: 0, cut: false };
+  const state = { sent: 0, cut: false, cutAt: 0 };
   const sockets = new Set();
   const srv = createServer((client) => {
     const upstream = connect(port, "127.0.0.1");
@@ -36,6 +36,7 @@ function cuttingProxy(port, cutAfter) {
       state.sent += chunk.length;
       if (!state.cut && state.sent >= cutAfter) {
         state.cut = true;
+        state.cutAt = state.sent;
         client.destroy();
         upstream.destroy();
         return;
@@ -115,7 +116,7 @@ test("tus-js-client: 40 MB in 5 MB chunks, a dropped connection mid-PATCH, resum
   const resumedAt = patches[resumeIndex];
   assert.ok(resumedAt >= 3 * CHUNK && resumedAt < CUT_AFTER, `resumed at ${resumedAt} (${patches})`);
   console.log(
-    `cut after ${proxy.state.sent} proxied bytes; resumed at offset ${resumedAt}; PATCH offsets ${patches}`,
+    `cut after ${proxy.state.cutAt} proxied bytes; resumed at offset ${resumedAt}; PATCH offsets ${patches}`,
   );
   assert.match(mediaId ?? "", /^med_/);
   const content = await api(server.url, `/media/${mediaId}/content`, {}, accessToken);

@@ -32,8 +32,10 @@ const deps = (c: Context<AppEnv>) => ({
 /** A body of tus bytes, or null; any other content type is a 415 (creation-with-upload, PATCH). */
 function offsetBody(c: Context<AppEnv>, required: boolean): ReadableStream<Uint8Array> | null {
   const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const length = c.req.header("content-length");
+  const empty = length === "0" || (length === undefined && c.req.header("transfer-encoding") === undefined);
+  if (!required && empty) return null;
   if (type === OFFSET_CONTENT_TYPE) return c.req.raw.body;
-  if (!required && !c.req.raw.body && !type) return null;
   throw tusError(415, "unsupported_media_type", `Send the bytes as ${OFFSET_CONTENT_TYPE}.`);
 }
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { requires } from "../../policy";
-import { createRoute, pickProblems } from "../openapi";
+import { createRoute, pickProblems, problem } from "../openapi";
 
 const tags = ["Uploads (tus)"];
 const mediaWrite = requires({ kind: "user", scope: "media:write" });
@@ -33,8 +33,8 @@ const progressHeaders = {
   "Upload-Expires": tusHeader("When an unfinished upload is dropped (HTTP date)."),
 };
 const tusProblems = {
-  412: { description: "Tus-Resumable is not 1.0.0" },
-  460: { description: "Checksum mismatch: nothing of the PATCH was kept" },
+  412: problem("Tus-Resumable is not 1.0.0 (Tus-Version says what is)"),
+  460: problem("Checksum mismatch: nothing of the PATCH was kept"),
 };
 
 export const tusOptions = createRoute({
