@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
 import { mediaConfig } from "../media/config";
+import { concatAll } from "../media/ingest";
 import type { Committed } from "../media/library";
 import { abortUpload, completeUpload, MIN_PART_BYTES, uploadPart } from "../media/resumable";
 import { MAX_CHECKSUMMED_PATCH_BYTES } from "../media/tus/protocol";
@@ -274,16 +275,11 @@ async function readAtMost(body: ReadableStream<Uint8Array>, max: number): Promis
   return concat(chunks);
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
+const concat = (chunks: Uint8Array[]) =>
+  concatAll(
+    chunks,
+    chunks.reduce((n, c) => n + c.length, 0),
+  );
 
 /** Removes the first `n` bytes from `chunks` (in place) and returns them. */
 function takeBytes(chunks: Uint8Array[], n: number): Uint8Array {
