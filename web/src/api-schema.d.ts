@@ -2690,7 +2690,7 @@ export interface operations {
             content: {
                 "application/json": {
                     name: string;
-                    scopes: ("media:read" | "media:write" | "jobs:read" | "jobs:write" | "account:read" | "webhooks:read" | "webhooks:write" | "storage:read" | "storage:write" | "admin")[];
+                    scopes: ("media:read" | "media:write" | "jobs:read" | "jobs:write" | "account:read" | "webhooks:read" | "webhooks:write" | "admin")[];
                     expiresInDays?: number;
                 };
             };

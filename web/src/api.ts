@@ -72,6 +72,12 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
+  webhooks: ["GET", "/webhooks"],
+  createWebhook: ["POST", "/webhooks"],
+  updateWebhook: ["PATCH", "/webhooks/{id}"],
+  deleteWebhook: ["DELETE", "/webhooks/{id}"],
+  webhookDeliveries: ["GET", "/webhooks/{id}/deliveries"],
+  resendDelivery: ["POST", "/webhooks/{id}/deliveries/{deliveryId}/resend"],
 } as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -118,8 +124,6 @@ export const API_KEY_SCOPES = [
   "account:read",
   "webhooks:read",
   "webhooks:write",
-  "storage:read",
-  "storage:write",
   "admin",
 ] as const;
 
@@ -159,6 +163,16 @@ export type FormatOffer = Schemas["ResultFormat"];
 export type ResultFormat = FormatOffer["format"];
 export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
 export type OrganizeFile = Schemas["OrganizeFile"];
+export type Webhook = Schemas["Webhook"];
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookEvent = Schemas["WebhookInput"]["events"][number];
+export const WEBHOOK_EVENTS: WebhookEvent[] = [
+  "job.succeeded",
+  "job.failed",
+  "media.uploaded",
+  "organize.applied",
+  "organize.rolled_back",
+];
 export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
 
 // ---- Errors ----

@@ -13,6 +13,7 @@ import {
   useLoad,
   useSession,
 } from "../ui";
+import { Webhooks } from "./Webhooks";
 
 export function AccountScreen() {
   const { me, refresh } = useSession();
@@ -51,6 +52,7 @@ export function AccountScreen() {
       <PasswordForm onDone={refresh} />
       <Sessions />
       <ApiKeys />
+      <Webhooks />
     </div>
   );
 }
