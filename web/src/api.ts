@@ -72,6 +72,10 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
+  putOrganizeSettings: ["PUT", "/organize/settings"],
+  organizeRules: ["GET", "/organize/rules"],
+  putOrganizeRules: ["PUT", "/organize/rules"],
+  previewOrganizeRules: ["POST", "/organize/rules/preview"],
   webhooks: ["GET", "/webhooks"],
   createWebhook: ["POST", "/webhooks"],
   updateWebhook: ["PATCH", "/webhooks/{id}"],
@@ -91,6 +95,10 @@ export const OPTIONAL_ROUTES: RouteName[] = [
   "jobReport",
   "categories",
   "organizeSettings",
+  "putOrganizeSettings",
+  "organizeRules",
+  "putOrganizeRules",
+  "previewOrganizeRules",
 ];
 
 export const API_BASE = "/api/v1";
@@ -174,6 +182,39 @@ export const WEBHOOK_EVENTS: WebhookEvent[] = [
   "organize.rolled_back",
 ];
 export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
+export type OrganizeRequest = NonNullable<
+  paths["/organize"]["post"]["requestBody"]
+>["content"]["application/json"];
+export type MatchKind = NonNullable<OrganizeRequest["match"]>;
+export const PLAN_KINDS = ["organize", "dedupe"] as const satisfies NonNullable<OrganizeRequest["kind"]>[];
+export const MATCH_KINDS = ["bytes", "pixels", "similar"] as const satisfies MatchKind[];
+export const DUPLICATE_MODES = ["report", "move", "trash", "stack"] as const satisfies NonNullable<
+  OrganizeRequest["duplicates"]
+>[];
+export const KEEP_POLICIES = [
+  "oldest",
+  "newest",
+  "largest-resolution",
+  "shortest-path",
+  "protected",
+] as const satisfies NonNullable<OrganizeRequest["keep"]>[];
+export type OrganizeSettings = Schemas["OrganizeSettings"];
+export const CONFLICT_POLICIES = [
+  "rename-new",
+  "skip",
+  "keep-both",
+] as const satisfies OrganizeSettings["conflict"][];
+export type OrganizeRule = Schemas["OrganizeRule"];
+export type RuleFilters = Schemas["OrganizeRuleFilters"];
+export const RULE_ACTIONS = [
+  "move",
+  "copy",
+  "tag",
+  "trash",
+  "keep",
+] as const satisfies OrganizeRule["action"]["type"][];
+export type RuleList = Schemas["OrganizeRules"];
+export type RulesPreview = Schemas["OrganizeRulesPreview"];
 
 // ---- Errors ----
 export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
@@ -461,6 +502,9 @@ export function watchJob(
               done: msg.done ?? 0,
               total: msg.total ?? 0,
               percent: msg.percent ?? 0,
+              unit: msg.unit,
+              bytesDone: msg.bytesDone,
+              bytesTotal: msg.bytesTotal,
             },
             via: "ws",
           });
