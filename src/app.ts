@@ -9,6 +9,7 @@ import { devPayPalStandIn } from "./billing/transport";
 import { getConfig } from "./config";
 import { getDb } from "./db/client";
 import { ApiError, problemBody, validationError } from "./errors";
+import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from "./media/tus/protocol";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
@@ -35,6 +36,7 @@ import { organizeRouter } from "./routes/organize/organize.index";
 import { resultsRouter } from "./routes/results/results.index";
 import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
+import { tusRouter } from "./routes/tus/tus.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { webhookEvents } from "./webhook-events";
@@ -57,6 +59,9 @@ function isUploadRoute(path: string, method: string): boolean {
   return (
     (method === "POST" && path === "/api/v1/media") ||
     (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path)) ||
+    // tus: creation-with-upload and PATCH carry application/offset+octet-stream.
+    (method === "POST" && path === "/api/v1/tus") ||
+    (method === "PATCH" && /^\/api\/v1\/tus\/[^/]+$/.test(path)) ||
     // A share link's password form (a plain HTML form on the share page).
     (method === "POST" && /^\/api\/v1\/shares\/[^/]+\/unlock$/.test(path))
   );
@@ -110,6 +115,7 @@ export function createApp() {
   api.route("/", billingRouter);
   api.route("/", adminBillingRouter);
   api.route("/", webhooksRouter);
+  api.route("/", tusRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;
   api.get("/openapi.json", (c) => {
@@ -131,17 +137,27 @@ export function createApp() {
   });
   app.use("*", securityHeaders);
   app.use("/api/*", async (c, next) => {
+    // An OPTIONS without Access-Control-Request-Method is no CORS preflight (tus asks for its
+    // capabilities with one): it goes to the route.
+    if (c.req.method === "OPTIONS" && !c.req.header("access-control-request-method")) return next();
     const origins = getConfig(c.env).corsOrigins;
     return cors({
       origin: (origin) => (origins.includes(origin) ? origin : null),
       credentials: true,
-      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id"],
+      allowHeaders: [
+        "Content-Type",
+        "Authorization",
+        "Idempotency-Key",
+        "X-Request-Id",
+        ...TUS_REQUEST_HEADERS,
+      ],
       exposeHeaders: [
         "X-Request-Id",
         "Retry-After",
         "RateLimit-Limit",
         "RateLimit-Remaining",
         "RateLimit-Reset",
+        ...TUS_RESPONSE_HEADERS,
       ],
       maxAge: 600,
     })(c, next);

@@ -15,6 +15,7 @@ import {
   useSession,
 } from "../ui";
 import { TwoFactorPanel } from "./TwoFactor";
+import { Webhooks } from "./Webhooks";
 
 export function AccountScreen() {
   const { me, refresh } = useSession();
@@ -55,6 +56,7 @@ export function AccountScreen() {
       <TwoFactorPanel />
       <Sessions />
       <ApiKeys />
+      <Webhooks />
     </div>
   );
 }
