@@ -216,6 +216,28 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   await page.getByRole("heading", { name: "/Trips" }).waitFor();
   await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
+  // A full grid asks for more thumbnails at once than the per-user burst allows: a thumbnail the
+  // rate limit refuses (here each one's first request) comes back after a pause, not a broken image.
+  const refused = new Set();
+  await page.route("**/api/v1/media/*/thumbnail*", (route) => {
+    const id = new URL(route.request().url()).pathname.split("/")[4];
+    if (refused.has(id)) return route.continue();
+    refused.add(id);
+    return route.fulfill({
+      status: 429,
+      contentType: "application/problem+json",
+      headers: { "retry-after": "1" },
+      body: JSON.stringify({
+        type: "about:blank",
+        title: "Too Many Requests",
+        status: 429,
+        code: "rate_limited",
+      }),
+    });
+  });
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+
   // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
   await page.waitForFunction(
     () =>
@@ -225,6 +247,8 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
     null,
     { timeout: 30_000 },
   );
+  assert.equal(refused.size, 4, "each thumbnail was refused once");
+  await page.unroute("**/api/v1/media/*/thumbnail*");
   await page.locator("[data-testid=media-card] .card-open").first().click();
   const viewer = page.getByTestId("viewer");
   await viewer.waitFor();
