@@ -236,6 +236,8 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
     });
   });
   await page.reload({ waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: /^Trips/ }).click();
+  await page.getByRole("heading", { name: "/Trips" }).waitFor();
   await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
   // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
