@@ -2,6 +2,11 @@ import { defineConfig } from "drizzle-kit";
 
 export default defineConfig({
   dialect: "sqlite",
-  schema: ["./src/db/schema.ts", "./src/db/jobs-schema.ts", "./src/db/organize-schema.ts"],
+  schema: [
+    "./src/db/schema.ts",
+    "./src/db/jobs-schema.ts",
+    "./src/db/organize-schema.ts",
+    "./src/db/webhooks-schema.ts",
+  ],
   out: "./migrations",
 });

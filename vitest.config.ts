@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { createLogger } from "vite";
 import { defineConfig } from "vitest/config";
+import { startWebhookReceiver } from "./test/servers/webhook-receiver.ts";
 
 const root = import.meta.dirname;
 const migrations = await readD1Migrations(path.join(root, "migrations"));
@@ -45,6 +46,14 @@ logger.warn = (message, options) => {
   warn(message, options);
 };
 
+/**
+ * Outside services the tests reach over real HTTP on 127.0.0.1 (the Worker's fetch goes straight
+ * out): a webhook receiver. Started with the config and unref'd, so they live exactly as long as the
+ * test run; their addresses reach the tests as bindings. (A vitest `globalSetup` would be the usual
+ * place, but with it the plugin resolved the tracer's `.wasm?module` import against the wrong root.)
+ */
+const webhookReceiver = await startWebhookReceiver();
+
 /** `DEBUG=1 npm test` shows every log line; otherwise only the logs of failing tests are shown. */
 const debug = Boolean(process.env.DEBUG);
 
@@ -65,6 +74,11 @@ export default defineConfig({
             "login-account=8/1,login-account-client=3/1,login-ip=50/600,register-ip=3/1,api-user=5000/600,anon-ip=40/1,share-ip=20/1,share-unlock=3/1,job-create=30/60,organize-user=10/0.1667",
           // Tests play the edge: each request's CF-Connecting-IP is its client (test/helpers/api.ts).
           TRUST_CF_CONNECTING_IP: "true",
+          // Webhooks: retries without waiting, an endpoint disabled after two deliveries fail for good.
+          WEBHOOK_RETRY_SCHEDULE: "0,0",
+          WEBHOOK_DISABLE_AFTER: "2",
+          WEBHOOK_TIMEOUT_SECONDS: "5",
+          TEST_WEBHOOK_RECEIVER: webhookReceiver.url,
         },
         serviceBindings: { FIXTURES: serveFixture },
       },

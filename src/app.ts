@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { cors } from "hono/cors";
+import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "./app-env";
@@ -30,6 +31,9 @@ import { organizeRouter } from "./routes/organize/organize.index";
 import { resultsRouter } from "./routes/results/results.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
+import { webhooksRouter } from "./routes/webhooks/webhooks.index";
+import { webhookEvents } from "./webhook-events";
+import { relaySoon } from "./webhooks/relay";
 
 const MAX_JSON_BYTES = 1024 * 1024;
 /** Answers that carry credentials are never stored for idempotent replay. */
@@ -61,6 +65,16 @@ const DOCUMENT_INFO = {
   servers: [{ url: "/api/v1" }],
 };
 
+/**
+ * A change that succeeded may have written outbox events (an upload, a job ended by a cancel):
+ * relay them to webhooks after the answer, so endpoints hear within seconds, not at the next cron.
+ */
+const relayAfterChanges = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.res.status < 400)
+    c.executionCtx.waitUntil(relaySoon(c.env, webhookEvents, c.var.clock()));
+});
+
 /** Builds the whole HTTP app: middleware in order, the /api/v1 routers, docs, and one error mapper. */
 export function createApp() {
   const api = createRouter();
@@ -83,6 +97,7 @@ export function createApp() {
   api.route("/", resultsRouter);
   api.route("/", organizeRouter);
   api.route("/", categoriesRouter);
+  api.route("/", webhooksRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;
   api.get("/openapi.json", (c) => {
@@ -123,6 +138,7 @@ export function createApp() {
     return next();
   });
   app.use("/api/v1/*", bodyGuard({ maxJsonBytes: MAX_JSON_BYTES, allowsNonJson: isUploadRoute }));
+  app.use("/api/v1/*", relayAfterChanges);
   app.use("/api/v1/*", authenticate);
   app.use("/api/v1/*", csrfProtection);
   app.route("/api/v1", api);

@@ -5,6 +5,8 @@ import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
 import { mediaTasks } from "./media/housekeeping";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
+import { webhookEvents } from "./webhook-events";
+import { relayWebhookEvents, requeueStrandedDeliveries } from "./webhooks/relay";
 
 /**
  * Housekeeping on the cron. Each task runs on its own, so one failing (and logging) never keeps
@@ -28,6 +30,9 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
     // Job messages are relayed within minutes; events nobody consumes yet are kept a month.
     outbox: () => db.delete(outbox).where(lt(outbox.createdAt, monthAgo)),
     ...mediaTasks(env, now),
+    // Webhooks: events no trigger relayed yet, and deliveries whose queue message may be lost.
+    webhookRelay: () => relayWebhookEvents({ db, queue: env.WEBHOOK_QUEUE, catalog: webhookEvents }, now),
+    webhookSweep: () => requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE, now),
   };
   for (const [name, task] of Object.entries(tasks)) {
     try {

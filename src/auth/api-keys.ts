@@ -11,6 +11,10 @@ export const API_KEY_SCOPES = [
   "jobs:read",
   "jobs:write",
   "account:read",
+  "webhooks:read",
+  "webhooks:write",
+  "storage:read",
+  "storage:write",
   "admin",
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

@@ -3,8 +3,9 @@ import { drizzle } from "drizzle-orm/d1";
 import * as jobsSchema from "./jobs-schema";
 import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
+import * as webhooksSchema from "./webhooks-schema";
 
-const schema = { ...tablesSchema, ...jobsSchema, ...organizeSchema };
+const schema = { ...tablesSchema, ...jobsSchema, ...organizeSchema, ...webhooksSchema };
 
 export type Db = ReturnType<typeof createDb>;
 

@@ -163,8 +163,13 @@ export const outbox = sqliteTable(
     createdAt: text("created_at").notNull(),
     deliveredAt: text("delivered_at"),
     attempts: integer("attempts").notNull().default(0),
+    /** When the webhook relay looked at this event (src/webhooks/relay.ts); null until then. */
+    webhooksAt: text("webhooks_at"),
   },
-  (t) => [index("outbox_pending_idx").on(t.deliveredAt, t.createdAt)],
+  (t) => [
+    index("outbox_pending_idx").on(t.deliveredAt, t.createdAt),
+    index("outbox_webhooks_idx").on(t.createdAt, t.id).where(sql`webhooks_at IS NULL`),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

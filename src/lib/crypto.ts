@@ -39,3 +39,36 @@ export function constantTimeEqual(a: string, b: string): boolean {
   if (left.byteLength !== right.byteLength) return false;
   return crypto.subtle.timingSafeEqual(left, right);
 }
+
+/** An AES-GCM key for one purpose, derived from a deployment secret with HKDF. */
+async function sealingKey(secret: string, purpose: string): Promise<CryptoKey> {
+  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
+  return crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(`edgecraft:${purpose}`) },
+    base,
+    { name: "AES-GCM", length: 256 },
+    false,
+    ["encrypt", "decrypt"],
+  );
+}
+
+/** Encrypts `plaintext` for storage: `v1.<iv>.<ciphertext>` in base64url. */
+export async function seal(secret: string, purpose: string, plaintext: string): Promise<string> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const key = await sealingKey(secret, purpose);
+  const data = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, encoder.encode(plaintext));
+  return `v1.${base64url(iv)}.${base64url(new Uint8Array(data))}`;
+}
+
+/** Reverses `seal`; throws if the text was not sealed with this secret and purpose. */
+export async function unseal(secret: string, purpose: string, sealed: string): Promise<string> {
+  const [version, iv, data] = sealed.split(".");
+  if (version !== "v1" || !iv || !data) throw new Error("Not a sealed value");
+  const key = await sealingKey(secret, purpose);
+  const plain = await crypto.subtle.decrypt(
+    { name: "AES-GCM", iv: fromBase64url(iv) },
+    key,
+    fromBase64url(data),
+  );
+  return new TextDecoder().decode(plain);
+}

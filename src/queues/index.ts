@@ -1,18 +1,53 @@
 import { jobTypes } from "../job-types";
 import { handleDeadLetters } from "../jobs/dead-letters";
 import { runJobBatch } from "../jobs/runner";
+import { webhookEvents } from "../webhook-events";
+import { handleWebhookBatch, handleWebhookDeadLetters } from "../webhooks/consumer";
+import { relaySoon } from "../webhooks/relay";
+
+interface QueueConsumer {
+  run(batch: MessageBatch, env: Env): Promise<void>;
+  deadLetters(batch: MessageBatch, env: Env): Promise<void>;
+}
 
 /**
- * The Worker's one queue handler. Every job queue carries `{jobId}` messages; the job's row says its
- * type, and the registry says how to run it, so any job queue is consumed the same way. Names carry
- * an environment suffix (`edgecraft-vectorize-dev`, `edgecraft-vectorize-dlq`, …); dead-letter
- * queues end their jobs as failed.
+ * Every job queue carries `{jobId}` messages; the job's row says its type, and the registry says how
+ * to run it, so any job queue is consumed the same way. A job batch may end jobs (outbox events),
+ * so the webhook relay runs after it.
+ */
+const jobs: QueueConsumer = {
+  async run(batch, env) {
+    const vars = env as unknown as Record<string, string | undefined>;
+    const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
+    // Optional: only the fault test shortens it, to see a dead consumer's job taken over in seconds.
+    const leaseSeconds = vars.JOB_LEASE_SECONDS ? Number(vars.JOB_LEASE_SECONDS) : undefined;
+    await runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds, leaseSeconds });
+    await relaySoon(env, webhookEvents, new Date());
+  },
+  deadLetters: async (batch, env) => {
+    await handleDeadLetters(batch, env, jobTypes);
+    await relaySoon(env, webhookEvents, new Date());
+  },
+};
+
+/** Consumers of queues that carry something other than jobs, by queue family (name without suffixes). */
+const OTHER_CONSUMERS: Record<string, QueueConsumer> = {
+  "edgecraft-webhooks": {
+    run: (batch, env) => handleWebhookBatch(batch, env),
+    deadLetters: handleWebhookDeadLetters,
+  },
+};
+
+/**
+ * The Worker's one queue handler, dispatching by queue name (names carry an environment suffix:
+ * `edgecraft-vectorize-dev`, `edgecraft-webhooks-dlq`, …): the webhook queues to their consumer,
+ * every other queue to the job engine. A dead-letter queue's messages go to its consumer's
+ * `deadLetters`.
  */
 export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<void> {
-  if (batch.queue.includes("-dlq")) return handleDeadLetters(batch, env, jobTypes);
-  const vars = env as unknown as Record<string, string | undefined>;
-  const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
-  // Optional: only the fault test shortens it, to see a dead consumer's job taken over in seconds.
-  const leaseSeconds = vars.JOB_LEASE_SECONDS ? Number(vars.JOB_LEASE_SECONDS) : undefined;
-  return runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds, leaseSeconds });
+  const family = Object.keys(OTHER_CONSUMERS).find(
+    (name) => batch.queue === name || batch.queue.startsWith(`${name}-`),
+  );
+  const consumer = family ? OTHER_CONSUMERS[family]! : jobs;
+  return batch.queue.includes("-dlq") ? consumer.deadLetters(batch, env) : consumer.run(batch, env);
 }

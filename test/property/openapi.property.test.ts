@@ -254,6 +254,9 @@ const SEMANTIC = new Set([
   "invalid_parts",
   // A folder move's from and to relate to each other (the root, or into itself).
   "invalid_move",
+  // Whether a webhook URL may be called depends on the host it names and the deployment
+  // (ALLOW_PRIVATE_WEBHOOKS), not on the string's shape.
+  "webhook_url_refused",
 ]);
 /**
  * Statuses a valid request may still get: who is asking, what exists, what state it is in, how much

@@ -135,6 +135,10 @@ export const API_KEY_SCOPES = [
   "jobs:read",
   "jobs:write",
   "account:read",
+  "webhooks:read",
+  "webhooks:write",
+  "storage:read",
+  "storage:write",
   "admin",
 ] as const;
 

@@ -1,6 +1,9 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
 import { type OrganizePlan, organizeFiles, organizePlans } from "../../db/organize-schema";
+import { outbox } from "../../db/schema";
+import { newId } from "../../lib/ids";
 import type { OrganizeAction } from "./chunk";
 
 export async function planSummary(db: Db, planId: string) {
@@ -52,13 +55,23 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       : state === "applied"
         ? { appliedAt: nowIso, plannedAt: plan.plannedAt ?? nowIso }
         : { plannedAt: nowIso };
-  return {
-    result: { planJobId: plan.jobId, action, dryRun: plan.dryRun, state, ...summary },
-    domain: [
-      db
-        .update(organizePlans)
-        .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
-        .where(eq(organizePlans.jobId, plan.jobId)),
-    ],
-  };
+  const result = { planJobId: plan.jobId, action, dryRun: plan.dryRun, state, ...summary };
+  const domain: BatchItem<"sqlite">[] = [
+    db
+      .update(organizePlans)
+      .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
+      .where(eq(organizePlans.jobId, plan.jobId)),
+  ];
+  // Files moved or moved back: an event in the same batch as the job's success (webhooks).
+  if (state !== "planned") {
+    domain.push(
+      db.insert(outbox).values({
+        id: newId("evt"),
+        topic: state === "applied" ? "organize.applied" : "organize.rolled_back",
+        payload: { ownerId: plan.ownerId, result },
+        createdAt: nowIso,
+      }),
+    );
+  }
+  return { result, domain };
 }
