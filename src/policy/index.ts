@@ -44,12 +44,23 @@ export function authorize(principal: Principal | null, requirement: Requirement)
   }
 }
 
-/** Route middleware: refuse before the handler runs. */
+/**
+ * Route middleware: refuse before the handler runs. It carries its requirement, so the OpenAPI
+ * document can say which operations need a credential (src/routes/openapi.ts `createRoute`).
+ */
 export function requires(requirement: Requirement) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const middleware = createMiddleware<AppEnv>(async (c, next) => {
     authorize(c.get("principal"), requirement);
     return next();
   });
+  return Object.assign(middleware, { requirement });
+}
+
+/** The requirement a `requires(...)` middleware enforces; undefined for any other middleware. */
+export function requirementOf(middleware: unknown): Requirement | undefined {
+  return typeof middleware === "function" && "requirement" in middleware
+    ? (middleware.requirement as Requirement)
+    : undefined;
 }
 
 /** The caller, after a `requires(...)` has run on this route. */

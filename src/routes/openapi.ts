@@ -1,6 +1,7 @@
-import { OpenAPIHono, type z } from "@hono/zod-openapi";
+import { createRoute as defineRoute, OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { problemSchema, validationError } from "../errors";
+import { requirementOf } from "../policy";
 
 /** A router whose validation failures become 422 problems with the field list. */
 export function createRouter() {
@@ -9,6 +10,22 @@ export function createRouter() {
       if (!result.success) throw validationError(result.error);
     },
   });
+}
+
+/**
+ * Who may call an operation, for the document: a route guarded by `requires(...)` takes a bearer
+ * credential (access token or API key) or the browser's session cookie; any other route needs none.
+ * A route that reads an optional principal itself states its own `security`.
+ */
+export const SIGNED_IN = [{ bearer: [] }, { cookie: [] }];
+
+/**
+ * `createRoute` of @hono/zod-openapi, plus the operation's `security` worked out from its
+ * middleware, so every operation in the document declares it (code generators rely on it).
+ */
+export function createRoute<P extends string, R extends Omit<RouteConfig, "path"> & { path: P }>(config: R) {
+  const guarded = [config.middleware ?? []].flat().some((m) => requirementOf(m) !== undefined);
+  return defineRoute<P, R>({ ...config, security: config.security ?? (guarded ? SIGNED_IN : []) });
 }
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
@@ -45,6 +62,12 @@ export function pickProblems<K extends keyof typeof problems>(...codes: K[]): Pi
   return out;
 }
 
+/** A problem answer added after generation: the schema by reference, as the generator writes it. */
+const problemReference = (description: string) => ({
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+  description,
+});
+
 type Document = ReturnType<OpenAPIHono<AppEnv>["getOpenAPI31Document"]>;
 type Responses = Record<string, unknown>;
 const UNSAFE = new Set(["post", "put", "patch", "delete"]);
@@ -62,7 +85,7 @@ export function withMiddlewareAnswers(document: Document): Document {
       if (!operation || typeof operation !== "object" || !("responses" in operation)) continue;
       const op = operation as { responses: Responses; parameters?: unknown[]; requestBody?: unknown };
       const add = (...codes: (keyof typeof problems)[]) => {
-        for (const code of codes) op.responses[code] ??= problems[code];
+        for (const code of codes) op.responses[code] ??= problemReference(problems[code].description);
       };
       add(401, 429);
       if (op.parameters?.length || op.requestBody) add(422);

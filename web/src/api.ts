@@ -1,3 +1,5 @@
+import createClient from "openapi-fetch";
+import type { components, paths } from "./api-schema";
 // The typed API client. Every call goes through ROUTES, a table of the public API's method + path
 // templates; test/e2e checks each one against /api/v1/openapi.json so the client can't drift from it.
 // Auth is the session cookie (same-origin), so no tokens are kept in the page.
@@ -69,7 +71,7 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
-} as const satisfies Record<string, readonly [string, string]>;
+} as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
 /** Routes of the organizer: the e2e check reports them instead of failing when they are absent. */
@@ -86,49 +88,27 @@ export const OPTIONAL_ROUTES: RouteName[] = [
 
 export const API_BASE = "/api/v1";
 
-// ---- Shapes (as in the OpenAPI document's components) ----
-export interface User {
-  id: string;
-  email: string;
-  name: string | null;
-  role: "user" | "admin";
-  createdAt: string;
+// ---- Shapes: the OpenAPI document's, generated into api-schema.d.ts (`npm run openapi:types`) ----
+type Schemas = components["schemas"];
+/** The JSON a 200/201/202 of `path` `method` answers. */
+type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
 }
-export interface Quota {
-  bytes: number;
-  files: number;
-  usedBytes: number;
-  usedFiles: number;
-}
-export interface Me extends User {
-  credits: number;
-  quota: Quota;
-  disabled: boolean;
-}
-export interface AdminUser extends User {
-  disabled: boolean;
-  usedBytes: number;
-  usedFiles: number;
-}
-export interface Session {
-  id: string;
-  userAgent: string | null;
-  ip: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  absoluteExpiresAt: string;
-  current: boolean;
-}
-export interface ApiKey {
-  id: string;
-  name: string;
-  hint: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  scopes: string[];
-}
+  ? R extends { 200: { content: { "application/json": infer J } } }
+    ? J
+    : R extends { 201: { content: { "application/json": infer J } } }
+      ? J
+      : R extends { 202: { content: { "application/json": infer J } } }
+        ? J
+        : never
+  : never;
+
+export type User = Schemas["User"];
+export type Quota = Schemas["Quota"];
+export type Me = Schemas["Me"];
+export type AdminUser = Schemas["AdminUser"];
+export type Session = Schemas["Session"];
+export type ApiKey = Schemas["ApiKey"];
 export const API_KEY_SCOPES = [
   "media:read",
   "media:write",
@@ -142,222 +122,44 @@ export const API_KEY_SCOPES = [
   "admin",
 ] as const;
 
-export interface Media {
-  id: string;
-  name: string;
-  folder: string;
-  mime: string;
-  kind: string;
-  size: number;
-  sha256: string;
-  width?: number;
-  height?: number;
-  tags: string[];
-  createdAt: string;
-  updatedAt: string;
-  trashedAt?: string;
-  /** In the trash: when it is deleted for good. */
-  purgeAt?: string;
-  contentUrl: string;
-  thumbnailUrl: string;
-  takenAt: string | null;
-  metadata: MediaMetadata | null;
-}
-export interface MediaMetadata {
-  takenAt: string | null;
-  takenLocal?: string;
-  takenOffset?: string;
-  make?: string;
-  model?: string;
-  lens?: string;
-  orientation?: number;
-  exposureTime?: number;
-  fNumber?: number;
-  iso?: number;
-  focalLength?: number;
-  title?: string;
-  gps?: { latitude: number; longitude: number; altitude?: number };
-}
-export type OnConflict = "rename" | "replace" | "skip";
-export interface Uploaded {
-  media: Media;
-  conflict?: { resolution: "renamed" | "replaced" | "skipped"; existingId: string };
-}
-export interface FolderNode {
-  path: string;
-  name: string;
-  files: number;
-  bytes: number;
-  totalFiles: number;
-  totalBytes: number;
-  children: FolderNode[];
-}
-export interface Share {
-  id: string;
-  kind: "file" | "folder" | "selection";
-  mediaId: string | null;
-  folder: string | null;
-  name: string;
-  files: number;
-  expiresAt: string;
-  createdAt: string;
-  revokedAt: string | null;
-  downloads: number;
-  views: number;
-  lastAccessedAt: string | null;
-  hasPassword: boolean;
-  token: string;
-  url: string;
-}
-export interface Upload {
-  id: string;
-  name: string;
-  folder: string;
-  tags: string[];
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  minPartSize: number;
-  maxPartSize: number;
-  maxParts: number;
-}
-export interface MediaStats {
-  files: number;
-  bytes: number;
-  byKind: { kind: string; files: number; bytes: number }[];
-  byFolder: { folder: string; files: number; bytes: number }[];
-  trash: { files: number; bytes: number };
-  quota: Quota;
-}
-export type JobType = "vectorize" | "vectorize-batch" | "organize";
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type Media = Schemas["Media"];
+export type MediaMetadata = NonNullable<Media["metadata"]>;
+export type Uploaded = Answer<"/media", "post">;
+export type OnConflict = NonNullable<Upload["onConflict"]>;
+export type FolderNode = Schemas["FolderNode"];
+export type Share = Schemas["Share"];
+export type Upload = Schemas["Upload"];
+export type MediaStats = Schemas["MediaStats"];
+export type Job = Schemas["Job"];
+export type JobType = Job["type"];
+export type JobStatus = Job["status"];
 export const JOB_TYPES: JobType[] = ["vectorize", "vectorize-batch", "organize"];
 export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
-export interface Progress {
-  stage: string;
-  done: number;
-  total: number;
-  percent: number;
-}
-export interface Job {
-  id: string;
-  type: JobType;
-  status: JobStatus;
-  attempts: number;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parentId: string | null;
-  progress: Progress;
-  input: Record<string, unknown>;
-  error: { code: string; message: string } | null;
-  result: Record<string, unknown> | null;
-  cancelRequested: boolean;
-}
-export interface JobAttempt {
-  attempt: number;
-  startedAt: string;
-  endedAt: string | null;
-  outcome: string;
-  errorCode: string | null;
-  errorMessage: string | null;
-  durationMs: number | null;
-}
+export type Progress = Schemas["JobProgress"];
+export type JobAttempt = Schemas["JobAttempt"];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 /** One UTC day of GET /admin/stats. */
-export interface DailyStats {
-  date: string;
-  jobsCreated: number;
-  jobsSucceeded: number;
-  jobsFailed: number;
-  uploads: number;
-  uploadedBytes: number;
-  signups: number;
-}
-export interface AdminStats {
-  days: DailyStats[];
-  totals: { users: number; storedBytes: number; files: number };
-}
-export interface Health {
-  status: "ok" | "degraded";
-  checks: { d1: "ok" | "fail"; r2: "ok" | "fail"; kv: "ok" | "fail"; queue: "ok" | "fail" };
-}
-export type TracePreset = "logo" | "illustration" | "poster" | "lineart";
-export type TraceMode = "color" | "binary" | "posterize" | "centerline";
-export interface TraceOptions {
-  preset?: TracePreset;
-  mode?: TraceMode;
-  colors?: number;
-  detail?: number;
-  smoothness?: number;
-  cornerThreshold?: number;
-  speckle?: number;
-  output?: "curves" | "polygons";
-  layering?: "stacked" | "cutout";
-  threshold?: number;
-  dropWhiteBackground?: boolean;
-  palette?: string[];
-  fillWide?: boolean;
-  maxStrokeWidth?: number;
-  target?: { minSSIM?: number; maxBytes?: number };
-}
-export type Pricing = "test" | "preview" | "production";
-export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const;
-export type ResultFormat = (typeof RESULT_FORMATS)[number];
-export interface Quote {
-  pricing: Pricing;
-  cost: number;
-  credits: number;
-  enough: boolean;
-  formatCost: number;
-  items: { mediaId: string; cost: number; cached: boolean }[];
-}
-export interface FormatOffer {
-  format: ResultFormat;
-  price: number;
-  unlocked: boolean;
-}
-export interface OrganizeFile {
-  mediaId: string;
-  originalPath: string;
-  newPath: string | null;
-  category: string;
-  mime?: string;
-  size: number;
-  sha256: string;
-  action?: string;
-  status: string;
-  reason?: string | null;
-  duplicateOf?: string | null;
-}
-export interface DuplicateGroup {
-  sha256: string;
-  count: number;
-  size: number;
-  totalBytes: number;
-  reclaimableBytes?: number;
-  keep?: string | null;
-  files: OrganizeFile[];
-}
+export type DailyStats = Schemas["DailyStats"];
+export type AdminStats = Answer<"/admin/stats", "get">;
+export type Health = Schemas["Health"];
+export type TraceOptions = Schemas["TraceOptions"];
+export type TracePreset = NonNullable<TraceOptions["preset"]>;
+export type TraceMode = NonNullable<TraceOptions["mode"]>;
+export type Quote = Schemas["VectorizeQuote"];
+export type Pricing = Quote["pricing"];
+export type FormatOffer = Schemas["ResultFormat"];
+export type ResultFormat = FormatOffer["format"];
+export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
+export type OrganizeFile = Schemas["OrganizeFile"];
+export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
 
 // ---- Errors ----
-export interface FieldProblem {
-  path: string;
-  message: string;
-  code: string;
-}
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  code?: string;
-  requestId?: string;
-  errors?: FieldProblem[];
-}
+export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
+/** A problem answer; one that never reached the API (a network error, a proxy) has only `status`. */
+export type Problem = Partial<Schemas["Problem"]> & { status: number };
 
 export class ApiError extends Error {
   readonly status: number;
@@ -422,45 +224,53 @@ export function onUnauthorized(fn: () => void): () => void {
   return () => unauthorizedListeners.delete(fn);
 }
 
-async function toError(res: Response): Promise<ApiError> {
-  let problem: Problem = { status: res.status };
-  try {
-    const body = (await res.json()) as Problem;
-    if (body && typeof body === "object") problem = { ...body, status: res.status };
-  } catch {}
+/** An error answer as ApiError; `body` is its parsed JSON when it had any. */
+function problemError(res: Response, body: unknown): ApiError {
+  const problem: Problem =
+    body && typeof body === "object" ? { ...(body as Problem), status: res.status } : { status: res.status };
   const ra = Number(res.headers.get("Retry-After"));
   return new ApiError(problem, Number.isFinite(ra) && ra > 0 ? Math.ceil(ra) : null);
 }
 
+async function toError(res: Response): Promise<ApiError> {
+  return problemError(res, await res.json().catch(() => null));
+}
+
+/** The generated client: paths, parameters and bodies as the OpenAPI document has them. */
+export const client = createClient<paths>({ baseUrl: API_BASE, credentials: "same-origin" });
+
+type Method = Lowercase<(typeof ROUTES)[RouteName][0]>;
+
 export async function call<T>(name: RouteName, opts: CallOptions = {}): Promise<T> {
-  const [method] = ROUTES[name];
+  const [method, path] = ROUTES[name];
   const headers: Record<string, string> = { Accept: "application/json" };
-  let body: BodyInit | undefined;
-  if (opts.body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    body = JSON.stringify(opts.body);
-  }
   if (method !== "GET" && method !== "DELETE" && name !== "login" && name !== "register") {
     headers["Idempotency-Key"] = crypto.randomUUID();
   }
-  const res = await fetch(url(name, opts.params, opts.query), {
-    method,
-    headers,
-    body,
-    credentials: "same-origin",
-    signal: opts.signal,
-  });
-  if (!res.ok) {
-    const err = await toError(res);
-    if (res.status === 401 && name !== "login" && name !== "me") {
+  const query: Query = {};
+  for (const [k, v] of Object.entries(opts.query ?? {}))
+    if (v !== undefined && v !== null && v !== "") query[k] = v;
+  // A table-driven call: each route's path is checked against the document where ROUTES is declared.
+  const { data, error, response } = await client.request(
+    method.toLowerCase() as Method,
+    path as never,
+    {
+      params: { path: opts.params, query },
+      body: opts.body,
+      headers,
+      signal: opts.signal,
+      parseAs: "text",
+    } as never,
+  );
+  if (!response.ok) {
+    if (response.status === 401 && name !== "login" && name !== "me") {
       for (const fn of unauthorizedListeners) fn();
     }
-    throw err;
+    throw problemError(response, error);
   }
-  if (res.status === 204) return undefined as T;
-  const type = res.headers.get("Content-Type") ?? "";
-  if (type.includes("json")) return (await res.json()) as T;
-  return (await res.text()) as T;
+  if (response.status === 204) return undefined as T;
+  const text = String(data ?? "");
+  return ((response.headers.get("Content-Type") ?? "").includes("json") ? JSON.parse(text) : text) as T;
 }
 
 /** GET returning text (SVG, CSV, HTML report). */

@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { API_KEY_SCOPES } from "../../auth/api-keys";
 import { requires } from "../../policy";
 import { tokensSchema } from "../auth/auth.routes";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { apiKeySchema, idParam, meSchema, sessionSchema } from "../schemas";
 
 const tags = ["Accounts"];
@@ -12,6 +12,7 @@ const accountRead = requires({ kind: "user", scope: "account:read" });
 const interactive = requires({ kind: "interactive" });
 
 export const getMe = createRoute({
+  operationId: "getMe",
   method: "get",
   path: "/me",
   tags,
@@ -21,6 +22,7 @@ export const getMe = createRoute({
 });
 
 export const changePassword = createRoute({
+  operationId: "changePassword",
   method: "post",
   path: "/me/password",
   tags,
@@ -43,6 +45,7 @@ export const changePassword = createRoute({
 });
 
 export const listSessions = createRoute({
+  operationId: "listSessions",
   method: "get",
   path: "/sessions",
   tags,
@@ -55,6 +58,7 @@ export const listSessions = createRoute({
 });
 
 export const endSession = createRoute({
+  operationId: "endSession",
   method: "delete",
   path: "/sessions/{id}",
   tags,
@@ -65,6 +69,7 @@ export const endSession = createRoute({
 });
 
 export const endOtherSessions = createRoute({
+  operationId: "endOtherSessions",
   method: "delete",
   path: "/sessions",
   tags,
@@ -74,6 +79,7 @@ export const endOtherSessions = createRoute({
 });
 
 export const createApiKey = createRoute({
+  operationId: "createApiKey",
   method: "post",
   path: "/api-keys",
   tags,
@@ -96,6 +102,7 @@ export const createApiKey = createRoute({
 });
 
 export const listApiKeys = createRoute({
+  operationId: "listApiKeys",
   method: "get",
   path: "/api-keys",
   tags,
@@ -108,6 +115,7 @@ export const listApiKeys = createRoute({
 });
 
 export const revokeApiKey = createRoute({
+  operationId: "revokeApiKey",
   method: "delete",
   path: "/api-keys/{id}",
   tags,

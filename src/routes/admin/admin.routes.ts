@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam, userSchema } from "../schemas";
 
 const tags = ["Admin"];
@@ -12,6 +12,7 @@ export const adminUserSchema = userSchema
   .openapi("AdminUser");
 
 export const listUsers = createRoute({
+  operationId: "adminListUsers",
   method: "get",
   path: "/admin/users",
   tags,
@@ -28,6 +29,7 @@ export const listUsers = createRoute({
 });
 
 export const updateUser = createRoute({
+  operationId: "adminUpdateUser",
   method: "patch",
   path: "/admin/users/{id}",
   tags,
@@ -51,6 +53,7 @@ export const updateUser = createRoute({
 });
 
 export const endUserSessions = createRoute({
+  operationId: "adminEndUserSessions",
   method: "delete",
   path: "/admin/users/{id}/sessions",
   tags,
@@ -77,6 +80,7 @@ const dailySchema = z
   .openapi("DailyStats");
 
 export const stats = createRoute({
+  operationId: "adminStats",
   method: "get",
   path: "/admin/stats",
   tags,

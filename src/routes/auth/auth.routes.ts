@@ -1,6 +1,6 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { newPasswordField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { emailSchema, userSchema } from "../schemas";
 
 const tags = ["Accounts"];
@@ -14,6 +14,7 @@ export const tokensSchema = z
   .openapi("Tokens");
 
 export const register = createRoute({
+  operationId: "register",
   method: "post",
   path: "/auth/register",
   tags,
@@ -36,6 +37,7 @@ export const register = createRoute({
 });
 
 export const login = createRoute({
+  operationId: "login",
   method: "post",
   path: "/auth/login",
   tags,
@@ -57,6 +59,7 @@ export const login = createRoute({
 });
 
 export const refresh = createRoute({
+  operationId: "refresh",
   method: "post",
   path: "/auth/refresh",
   tags,
@@ -70,6 +73,7 @@ export const refresh = createRoute({
 });
 
 export const logout = createRoute({
+  operationId: "logout",
   method: "post",
   path: "/auth/logout",
   tags,

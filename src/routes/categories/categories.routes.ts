@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { FILE_NAME_PATTERN } from "../../media/names";
 import { MAX_CATEGORY_NAME_CHARS } from "../../organize/categories";
 import { requires } from "../../policy";
 import { templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Categories"];
@@ -62,6 +62,7 @@ const categoryBody = z
   });
 
 export const listCategories = createRoute({
+  operationId: "listCategories",
   method: "get",
   path: "/categories",
   tags,
@@ -74,6 +75,7 @@ export const listCategories = createRoute({
 });
 
 export const createCategory = createRoute({
+  operationId: "createCategory",
   method: "post",
   path: "/categories",
   tags,
@@ -87,6 +89,7 @@ export const createCategory = createRoute({
 });
 
 export const updateCategory = createRoute({
+  operationId: "updateCategory",
   method: "put",
   path: "/categories/{id}",
   tags,
@@ -100,6 +103,7 @@ export const updateCategory = createRoute({
 });
 
 export const deleteCategory = createRoute({
+  operationId: "deleteCategory",
   method: "delete",
   path: "/categories/{id}",
   tags,

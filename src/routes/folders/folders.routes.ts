@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requires } from "../../policy";
 import { folderField, subfolderField } from "../fields";
 import { folderNodeSchema } from "../media/media.schemas";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Folders"];
 const mediaRead = requires({ kind: "user", scope: "media:read" });
@@ -12,6 +12,7 @@ const moved = jsonContent(z.object({ moved: z.number().int(), from: z.string(), 
 const folderBody = z.object({ folder: z.object({ path: z.string() }) });
 
 export const folderTree = createRoute({
+  operationId: "folderTree",
   method: "get",
   path: "/folders",
   tags,
@@ -21,6 +22,7 @@ export const folderTree = createRoute({
 });
 
 export const createFolder = createRoute({
+  operationId: "createFolder",
   method: "post",
   path: "/folders",
   tags,
@@ -35,6 +37,7 @@ export const createFolder = createRoute({
 });
 
 export const renameFolder = createRoute({
+  operationId: "renameFolder",
   method: "patch",
   path: "/folders",
   tags,
@@ -47,6 +50,7 @@ export const renameFolder = createRoute({
 });
 
 export const moveFolder = createRoute({
+  operationId: "moveFolder",
   method: "post",
   path: "/folders/move",
   tags,
@@ -57,6 +61,7 @@ export const moveFolder = createRoute({
 });
 
 export const deleteFolder = createRoute({
+  operationId: "deleteFolder",
   method: "delete",
   path: "/folders",
   tags,

@@ -1,7 +1,7 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { getDb } from "../../db/client";
-import { createRouter, jsonContent } from "../openapi";
+import { createRoute, createRouter, jsonContent } from "../openapi";
 
 const checkSchema = z.enum(["ok", "fail"]);
 const healthSchema = z
@@ -12,6 +12,7 @@ const healthSchema = z
   .openapi("Health");
 
 const health = createRoute({
+  operationId: "health",
   method: "get",
   path: "/health",
   tags: ["Operations"],

@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { MAX_SIDE } from "../../media/images/transform";
 import { requires } from "../../policy";
 import { OUTPUT_FORMATS } from "../../wasm/codecs";
-import { pickProblems } from "../openapi";
+import { createRoute, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const side = (what: string) =>
@@ -45,6 +45,7 @@ export const imageResponses = {
 };
 
 export const mediaImage = createRoute({
+  operationId: "mediaImage",
   method: "get",
   path: "/media/{id}/image",
   tags: ["Media"],

@@ -1,10 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES } from "../../db/jobs-schema";
 import { problemSchema } from "../../errors";
 import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Jobs"];
@@ -26,6 +26,7 @@ const attemptSchema = z
   .openapi("JobAttempt");
 
 export const listJobs = createRoute({
+  operationId: "listJobs",
   method: "get",
   path: "/jobs",
   tags,
@@ -48,6 +49,7 @@ export const listJobs = createRoute({
 });
 
 export const getJob = createRoute({
+  operationId: "getJob",
   method: "get",
   path: "/jobs/{id}",
   tags,
@@ -61,6 +63,7 @@ export const getJob = createRoute({
 });
 
 export const cancelJob = createRoute({
+  operationId: "cancelJob",
   method: "post",
   path: "/jobs/{id}/cancel",
   tags,
@@ -76,6 +79,7 @@ export const cancelJob = createRoute({
 });
 
 export const watchJob = createRoute({
+  operationId: "watchJob",
   method: "get",
   path: "/jobs/{id}/ws",
   tags,
@@ -95,6 +99,7 @@ export const watchJob = createRoute({
 });
 
 export const retryJobs = createRoute({
+  operationId: "adminRetryJobs",
   method: "post",
   path: "/admin/jobs/retry",
   tags: ["Admin"],
@@ -115,6 +120,7 @@ export const retryJobs = createRoute({
 });
 
 export const jobStats = createRoute({
+  operationId: "adminJobStats",
   method: "get",
   path: "/admin/jobs/stats",
   tags: ["Admin"],

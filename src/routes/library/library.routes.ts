@@ -1,9 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { MAX_ZIP_FILES } from "../../media/zip";
 import { requires } from "../../policy";
-import { jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonContent, pickProblems } from "../openapi";
 
 export const emptyTrash = createRoute({
+  operationId: "emptyTrash",
   method: "post",
   path: "/trash/empty",
   tags: ["Media"],
@@ -18,6 +19,7 @@ export const emptyTrash = createRoute({
 });
 
 export const zipMedia = createRoute({
+  operationId: "zipMedia",
   method: "get",
   path: "/media/zip",
   tags: ["Media"],

@@ -1,4 +1,4 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problemSchema } from "../../errors";
 import {
   FILE_NAME_PATTERN,
@@ -9,7 +9,7 @@ import {
 } from "../../media/names";
 import { requires } from "../../policy";
 import { fileNameField, folderField, tagsField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
   bulkSchema,
@@ -33,6 +33,7 @@ const bytes = (description: string) => ({
 });
 
 export const uploadMedia = createRoute({
+  operationId: "uploadMedia",
   method: "post",
   path: "/media",
   tags,
@@ -78,6 +79,7 @@ export const uploadMedia = createRoute({
 });
 
 export const listMedia = createRoute({
+  operationId: "listMedia",
   method: "get",
   path: "/media",
   tags,
@@ -92,6 +94,7 @@ export const listMedia = createRoute({
 });
 
 export const mediaStats = createRoute({
+  operationId: "mediaStats",
   method: "get",
   path: "/media/stats",
   tags,
@@ -101,6 +104,7 @@ export const mediaStats = createRoute({
 });
 
 export const bulkMedia = createRoute({
+  operationId: "bulkMedia",
   method: "post",
   path: "/media/bulk",
   tags,
@@ -114,6 +118,7 @@ export const bulkMedia = createRoute({
 });
 
 export const getMedia = createRoute({
+  operationId: "getMedia",
   method: "get",
   path: "/media/{id}",
   tags,
@@ -124,6 +129,7 @@ export const getMedia = createRoute({
 });
 
 export const patchMedia = createRoute({
+  operationId: "patchMedia",
   method: "patch",
   path: "/media/{id}",
   tags,
@@ -134,6 +140,7 @@ export const patchMedia = createRoute({
 });
 
 export const deleteMedia = createRoute({
+  operationId: "deleteMedia",
   method: "delete",
   path: "/media/{id}",
   tags,
@@ -147,6 +154,7 @@ export const deleteMedia = createRoute({
 });
 
 export const restoreMedia = createRoute({
+  operationId: "restoreMedia",
   method: "post",
   path: "/media/{id}/restore",
   tags,
@@ -157,6 +165,7 @@ export const restoreMedia = createRoute({
 });
 
 export const mediaContent = createRoute({
+  operationId: "mediaContent",
   method: "get",
   path: "/media/{id}/content",
   tags,
@@ -176,6 +185,7 @@ export const mediaContent = createRoute({
 });
 
 export const mediaThumbnail = createRoute({
+  operationId: "mediaThumbnail",
   method: "get",
   path: "/media/{id}/thumbnail",
   tags,
@@ -199,6 +209,7 @@ export const mediaThumbnail = createRoute({
 });
 
 export const createUpload = createRoute({
+  operationId: "createUpload",
   method: "post",
   path: "/media/uploads",
   tags,
@@ -223,6 +234,7 @@ export const createUpload = createRoute({
 });
 
 export const uploadPart = createRoute({
+  operationId: "uploadPart",
   method: "put",
   path: "/media/uploads/{id}/parts/{partNumber}",
   tags,
@@ -264,6 +276,7 @@ export const uploadPart = createRoute({
 });
 
 export const completeUpload = createRoute({
+  operationId: "completeUpload",
   method: "post",
   path: "/media/uploads/{id}/complete",
   tags,
@@ -281,6 +294,7 @@ export const completeUpload = createRoute({
 });
 
 export const abortUpload = createRoute({
+  operationId: "abortUpload",
   method: "delete",
   path: "/media/uploads/{id}",
   tags,

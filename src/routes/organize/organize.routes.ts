@@ -1,11 +1,11 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
 import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { FILE_SORTS } from "../../organize/queries";
 import { requires } from "../../policy";
 import { folderField, templateField } from "../fields";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Organize"];
@@ -40,6 +40,7 @@ export const settingsSchema = z
   .openapi("OrganizeSettings");
 
 export const organize = createRoute({
+  operationId: "organize",
   method: "post",
   path: "/organize",
   tags,
@@ -66,6 +67,7 @@ export const organize = createRoute({
 });
 
 export const getSettings = createRoute({
+  operationId: "getSettings",
   method: "get",
   path: "/organize/settings",
   tags,
@@ -78,6 +80,7 @@ export const getSettings = createRoute({
 });
 
 export const putSettings = createRoute({
+  operationId: "putSettings",
   method: "put",
   path: "/organize/settings",
   tags,
@@ -91,6 +94,7 @@ export const putSettings = createRoute({
 });
 
 export const listFiles = createRoute({
+  operationId: "listFiles",
   method: "get",
   path: "/jobs/{id}/files",
   tags,
@@ -114,6 +118,7 @@ export const listFiles = createRoute({
 });
 
 export const listDuplicates = createRoute({
+  operationId: "listDuplicates",
   method: "get",
   path: "/jobs/{id}/duplicates",
   tags,
@@ -149,6 +154,7 @@ export const listDuplicates = createRoute({
 });
 
 export const applyPlan = createRoute({
+  operationId: "applyPlan",
   method: "post",
   path: "/jobs/{id}/apply",
   tags,
@@ -162,6 +168,7 @@ export const applyPlan = createRoute({
 });
 
 export const rollbackPlan = createRoute({
+  operationId: "rollbackPlan",
   method: "post",
   path: "/jobs/{id}/rollback",
   tags,
@@ -175,6 +182,7 @@ export const rollbackPlan = createRoute({
 });
 
 export const report = createRoute({
+  operationId: "report",
   method: "get",
   path: "/jobs/{id}/report",
   tags,

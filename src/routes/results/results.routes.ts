@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { requires } from "../../policy";
 import { PRICING } from "../../vectorize/options";
 import { MAX_PNG_SIDE, RESULT_FORMATS } from "../../vectorize/render";
-import { jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Vectorize"];
@@ -12,6 +12,7 @@ const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
 const format = z.enum(RESULT_FORMATS).openapi({ description: "svg, pdf, eps, dxf or png" });
 
 export const getResult = createRoute({
+  operationId: "getResult",
   method: "get",
   path: "/jobs/{id}/result",
   tags,
@@ -52,6 +53,7 @@ const offerSchema = z
   .openapi("ResultFormat");
 
 export const listFormats = createRoute({
+  operationId: "listFormats",
   method: "get",
   path: "/jobs/{id}/formats",
   tags,
@@ -68,6 +70,7 @@ export const listFormats = createRoute({
 });
 
 export const unlockFormat = createRoute({
+  operationId: "unlockFormat",
   method: "post",
   path: "/jobs/{id}/formats/{format}",
   tags,

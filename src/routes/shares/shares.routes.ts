@@ -1,10 +1,10 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { problemSchema } from "../../errors";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { subfolderField } from "../fields";
 import { transformQuerySchema } from "../images/images.routes";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tokenParam = z.object({
   token: z
@@ -78,6 +78,7 @@ const fileQuery = z.object({
 });
 
 export const openShare = createRoute({
+  operationId: "openShare",
   method: "get",
   path: "/shares/{token}",
   tags: ["Shares"],
@@ -118,6 +119,7 @@ export const openShare = createRoute({
 });
 
 export const unlockShare = createRoute({
+  operationId: "unlockShare",
   method: "post",
   path: "/shares/{token}/unlock",
   tags: ["Shares"],
@@ -153,6 +155,7 @@ export const unlockShare = createRoute({
 });
 
 export const shareImage = createRoute({
+  operationId: "shareImage",
   method: "get",
   path: "/shares/{token}/image",
   tags: ["Shares"],
@@ -172,6 +175,7 @@ export const shareImage = createRoute({
 });
 
 export const shareZip = createRoute({
+  operationId: "shareZip",
   method: "get",
   path: "/shares/{token}/zip",
   tags: ["Shares"],
@@ -188,6 +192,7 @@ export const shareZip = createRoute({
 });
 
 export const createShare = createRoute({
+  operationId: "createShare",
   method: "post",
   path: "/shares",
   tags: ["Shares"],
@@ -212,6 +217,7 @@ export const createShare = createRoute({
 });
 
 export const myShares = createRoute({
+  operationId: "myShares",
   method: "get",
   path: "/me/shares",
   tags: ["Shares"],
@@ -225,6 +231,7 @@ export const myShares = createRoute({
 });
 
 export const extendShare = createRoute({
+  operationId: "extendShare",
   method: "patch",
   path: "/me/shares/{id}",
   tags: ["Shares"],
@@ -238,6 +245,7 @@ export const extendShare = createRoute({
 });
 
 export const revokeMyShare = createRoute({
+  operationId: "revokeMyShare",
   method: "delete",
   path: "/me/shares/{id}",
   tags: ["Shares"],
@@ -248,6 +256,7 @@ export const revokeMyShare = createRoute({
 });
 
 export const signShareImage = createRoute({
+  operationId: "signShareImage",
   method: "post",
   path: "/me/shares/{id}/image-url",
   tags: ["Shares"],
@@ -281,6 +290,7 @@ const mediaIdParam = z.object({
 });
 
 export const createFileShare = createRoute({
+  operationId: "createFileShare",
   method: "post",
   path: "/media/{id}/shares",
   tags: ["Media"],
@@ -298,6 +308,7 @@ export const createFileShare = createRoute({
 });
 
 export const fileShares = createRoute({
+  operationId: "fileShares",
   method: "get",
   path: "/media/{id}/shares",
   tags: ["Media"],
@@ -311,6 +322,7 @@ export const fileShares = createRoute({
 });
 
 export const revokeFileShare = createRoute({
+  operationId: "revokeFileShare",
   method: "delete",
   path: "/media/{id}/shares/{shareId}",
   tags: ["Media"],

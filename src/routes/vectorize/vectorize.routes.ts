@@ -1,8 +1,8 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { jobSchema } from "../../job-types";
 import { requires } from "../../policy";
 import { PRICING, vectorizeOptionsSchema } from "../../vectorize/options";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 
 const tags = ["Vectorize"];
 const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
@@ -19,6 +19,7 @@ const pricing = z.enum(PRICING).default("production").openapi({
 });
 
 export const vectorize = createRoute({
+  operationId: "vectorize",
   method: "post",
   path: "/vectorize",
   tags,
@@ -41,6 +42,7 @@ export const vectorize = createRoute({
 });
 
 export const vectorizeBatch = createRoute({
+  operationId: "vectorizeBatch",
   method: "post",
   path: "/vectorize/batch",
   tags,
@@ -70,6 +72,7 @@ export const quoteSchema = z
   .openapi("VectorizeQuote");
 
 export const vectorizeQuote = createRoute({
+  operationId: "vectorizeQuote",
   method: "post",
   path: "/vectorize/quote",
   tags,

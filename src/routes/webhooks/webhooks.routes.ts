@@ -1,9 +1,9 @@
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { WEBHOOK_DELIVERY_STATUSES } from "../../db/webhooks-schema";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { webhookEvents } from "../../webhook-events";
-import { jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Webhooks"];
@@ -84,6 +84,7 @@ const deliveryParams = z.object({
 });
 
 export const createWebhook = createRoute({
+  operationId: "createWebhook",
   method: "post",
   path: "/webhooks",
   tags,
@@ -105,6 +106,7 @@ export const createWebhook = createRoute({
 });
 
 export const listWebhooks = createRoute({
+  operationId: "listWebhooks",
   method: "get",
   path: "/webhooks",
   tags,
@@ -121,6 +123,7 @@ export const listWebhooks = createRoute({
 });
 
 export const getWebhook = createRoute({
+  operationId: "getWebhook",
   method: "get",
   path: "/webhooks/{id}",
   tags,
@@ -131,6 +134,7 @@ export const getWebhook = createRoute({
 });
 
 export const updateWebhook = createRoute({
+  operationId: "updateWebhook",
   method: "patch",
   path: "/webhooks/{id}",
   tags,
@@ -141,6 +145,7 @@ export const updateWebhook = createRoute({
 });
 
 export const deleteWebhook = createRoute({
+  operationId: "deleteWebhook",
   method: "delete",
   path: "/webhooks/{id}",
   tags,
@@ -151,6 +156,7 @@ export const deleteWebhook = createRoute({
 });
 
 export const listWebhookDeliveries = createRoute({
+  operationId: "listWebhookDeliveries",
   method: "get",
   path: "/webhooks/{id}/deliveries",
   tags,
@@ -170,6 +176,7 @@ export const listWebhookDeliveries = createRoute({
 });
 
 export const resendWebhookDelivery = createRoute({
+  operationId: "resendWebhookDelivery",
   method: "post",
   path: "/webhooks/{id}/deliveries/{deliveryId}/resend",
   tags,
