@@ -25,6 +25,7 @@ execFileSync(
     "1",
     "--maximumMemory",
     "16384",
+    "--importMemory",
   ],
   { cwd: root, stdio: "inherit" },
 );

@@ -20,6 +20,7 @@ import { adminRouter } from "./routes/admin/admin.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
+import { fingerprintsRouter } from "./routes/fingerprints/fingerprints.index";
 import { foldersRouter } from "./routes/folders/folders.index";
 import { healthRouter } from "./routes/health/health.index";
 import { imagesRouter } from "./routes/images/images.index";
@@ -96,6 +97,7 @@ export function createApp() {
   api.route("/", vectorizeRouter);
   api.route("/", resultsRouter);
   api.route("/", organizeRouter);
+  api.route("/", fingerprintsRouter);
   api.route("/", categoriesRouter);
   api.route("/", webhooksRouter);
 

@@ -1,5 +1,6 @@
 import { createJobRegistry } from "./jobs/registry";
 import { jobViewSchema } from "./jobs/views";
+import { fingerprintJob } from "./media/fingerprints/job";
 import { organizeJob } from "./organize/job";
 import { vectorizeBatchJob, vectorizeJob } from "./vectorize/job";
 
@@ -9,7 +10,7 @@ import { vectorizeBatchJob, vectorizeJob } from "./vectorize/job";
  * webhook, import, …) is a `defineJobType({...})` in its feature folder, listed here, plus its queue
  * in wrangler.toml (producer, consumer, dead-letter queue) and `npm run types`.
  */
-export const jobTypes = createJobRegistry([vectorizeJob, vectorizeBatchJob, organizeJob]);
+export const jobTypes = createJobRegistry([vectorizeJob, vectorizeBatchJob, organizeJob, fingerprintJob]);
 
 /** The `Job` schema of the API, with the registered types and their result views. */
 export const jobSchema = jobViewSchema(jobTypes);

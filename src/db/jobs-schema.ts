@@ -12,6 +12,11 @@ export interface JobProgress {
   done: number;
   total: number;
   percent: number;
+  /** What `done` and `total` count (e.g. "files"); absent: steps of the job. */
+  unit?: string;
+  /** Bytes of the counted items done so far and in all, when the job knows them. */
+  bytesDone?: number;
+  bytesTotal?: number;
 }
 
 /**

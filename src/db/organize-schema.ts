@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { jobs } from "./jobs-schema";
 import { users } from "./schema";
@@ -5,8 +6,25 @@ import { users } from "./schema";
 /** The organizer's tables (issue 6; design in docs/adr/0004-organizer.md). */
 
 export const CONFLICT_POLICIES = ["rename-new", "skip", "keep-both"] as const;
-export const DUPLICATE_MODES = ["report", "move", "trash"] as const;
-export const KEEP_POLICIES = ["oldest", "newest", "shortest-path"] as const;
+/** What happens to the redundant copies of a duplicate group: `stack` keeps all and shows one. */
+export const DUPLICATE_MODES = ["report", "move", "trash", "stack"] as const;
+/**
+ * Which copy of a group is kept. Copies in protected folders are kept whatever the policy;
+ * `protected` acts only on groups that have one (the others are reported).
+ */
+export const KEEP_POLICIES = [
+  "oldest",
+  "newest",
+  "largest-resolution",
+  "shortest-path",
+  "protected",
+] as const;
+/** `organize` moves every file by the rules; `dedupe` handles duplicates and leaves every other file. */
+export const PLAN_KINDS = ["organize", "dedupe"] as const;
+/** Identical bytes (SHA-256), identical decoded pixels, or look-alike (perceptual hash distance). */
+export const MATCH_KINDS = ["bytes", "pixels", "similar"] as const;
+export type PlanKind = (typeof PLAN_KINDS)[number];
+export type MatchKind = (typeof MATCH_KINDS)[number];
 export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
 export type DuplicateMode = (typeof DUPLICATE_MODES)[number];
 export type KeepPolicy = (typeof KEEP_POLICIES)[number];
@@ -38,7 +56,11 @@ export const categories = sqliteTable(
   ],
 );
 
-/** Per-user organizer settings: default template, conflict policy, "organize new uploads". */
+/**
+ * Per-user organizer settings: default template, conflict policy, "organize new uploads", protected
+ * folders (never changed by any plan), and the ordered rules (null: the default set, one rule per
+ * category; see src/organize/rules).
+ */
 export const organizeSettings = sqliteTable("organize_settings", {
   userId: text("user_id")
     .primaryKey()
@@ -46,6 +68,11 @@ export const organizeSettings = sqliteTable("organize_settings", {
   template: text("template").notNull(),
   conflict: text("conflict", { enum: CONFLICT_POLICIES }).notNull(),
   autoOrganize: integer("auto_organize", { mode: "boolean" }).notNull().default(false),
+  protectedFolders: text("protected_folders", { mode: "json" })
+    .$type<string[]>()
+    .notNull()
+    .default(sql`'[]'`),
+  rules: text("rules", { mode: "json" }).$type<unknown[]>(),
   updatedAt: text("updated_at").notNull(),
 });
 
@@ -75,6 +102,17 @@ export const organizePlans = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     folder: text("folder").notNull(),
+    kind: text("kind", { enum: PLAN_KINDS }).notNull().default("organize"),
+    match: text("match", { enum: MATCH_KINDS }).notNull().default("bytes"),
+    /** Look-alike matches: the largest Hamming distance between two perceptual hashes of one group. */
+    threshold: integer("threshold").notNull().default(0),
+    /** The protected folders when the plan was made (apply and rollback read the current ones too). */
+    protectedFolders: text("protected_folders", { mode: "json" })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    /** The ordered rules the plan was made with; null for plans made before rules (categories only). */
+    ruleSet: text("rule_set", { mode: "json" }).$type<unknown[]>(),
     /** Only these media (the "organize new uploads" automation); null = everything under `folder`. */
     mediaIds: text("media_ids", { mode: "json" }).$type<string[]>(),
     dryRun: integer("dry_run", { mode: "boolean" }).notNull(),
@@ -91,6 +129,8 @@ export const organizePlans = sqliteTable(
     cursor: text("cursor").notNull().default(""),
     total: integer("total").notNull().default(0),
     done: integer("done").notNull().default(0),
+    totalBytes: integer("total_bytes").notNull().default(0),
+    doneBytes: integer("done_bytes").notNull().default(0),
     createdAt: text("created_at").notNull(),
     plannedAt: text("planned_at"),
     appliedAt: text("applied_at"),
@@ -100,13 +140,30 @@ export const organizePlans = sqliteTable(
   (t) => [index("organize_plans_owner_idx").on(t.ownerId, t.createdAt)],
 );
 
-export const FILE_ACTIONS = ["none", "move", "skip", "dup-move", "dup-trash"] as const;
+/**
+ * What a plan does to a file: rules `move` (maybe also re-tagging), `copy`, `tag` (only), `trash`;
+ * duplicates `dup-move` (aside), `dup-trash`, `dup-stack`; `none` and `skip` change nothing.
+ */
+export const FILE_ACTIONS = [
+  "none",
+  "move",
+  "copy",
+  "tag",
+  "trash",
+  "skip",
+  "dup-move",
+  "dup-trash",
+  "dup-stack",
+] as const;
 export const FILE_STATUSES = [
   "planned",
   "unchanged",
   "skipped",
   "moved",
+  "copied",
+  "tagged",
   "trashed",
+  "stacked",
   "rolled-back",
   "rollback-skipped",
 ] as const;
@@ -140,6 +197,17 @@ export const organizeFiles = sqliteTable(
     dupGroup: text("dup_group"),
     /** The file the keep policy kept, for the other members of a duplicate group. */
     dupOf: text("dup_of"),
+    /** SHA-256 of the decoded pixels, for the "same picture" review of a plan that looked for it. */
+    pixelHash: text("pixel_hash"),
+    width: integer("width"),
+    height: integer("height"),
+    /** The rule that decided (its id), null when none matched or for plans made before rules. */
+    ruleId: text("rule_id"),
+    /** Tags before and after, when the plan changes them (null: unchanged). */
+    originalTags: text("original_tags", { mode: "json" }).$type<string[]>(),
+    newTags: text("new_tags", { mode: "json" }).$type<string[]>(),
+    /** A `copy` makes a new media row with this id (chosen when planning, so applying twice can't copy twice). */
+    copyId: text("copy_id"),
     status: text("status", { enum: FILE_STATUSES }).notNull(),
     reason: text("reason"),
     appliedAt: text("applied_at"),
@@ -151,6 +219,26 @@ export const organizeFiles = sqliteTable(
     index("organize_files_status_idx").on(t.jobId, t.status, t.mediaId),
     index("organize_files_category_idx").on(t.jobId, t.category, t.mediaId),
     index("organize_files_dup_idx").on(t.jobId, t.dupGroup),
+  ],
+);
+
+/**
+ * Duplicate groups of a plan, found once before its records are written: a row per file that has
+ * a twin of the plan's `match` kind, keyed by its group. The duplicates stage walks groups in key
+ * order, a chunk of groups at a time.
+ */
+export const organizeGroups = sqliteTable(
+  "organize_groups",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => organizePlans.jobId, { onDelete: "cascade" }),
+    mediaId: text("media_id").notNull(),
+    groupKey: text("group_key").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.mediaId] }),
+    index("organize_groups_key_idx").on(t.jobId, t.groupKey),
   ],
 );
 

@@ -199,11 +199,23 @@ export const blobs = sqliteTable(
       .default("none"),
     thumbSha256: text("thumb_sha256"),
     thumbAttempts: integer("thumb_attempts").notNull().default(0),
+    /**
+     * Image fingerprints (src/media/fingerprints): SHA-256 of the decoded pixels ("same picture") and
+     * a 64-bit perceptual hash as 16 hex digits ("look-alike"). `none`: never asked (or not an image
+     * we decode), `pending`: to be made, `ready`, `failed` (after FINGERPRINT_ATTEMPTS).
+     */
+    pixelHash: text("pixel_hash"),
+    phash: text("phash"),
+    fingerprintStatus: text("fingerprint_status", { enum: ["none", "pending", "ready", "failed"] })
+      .notNull()
+      .default("none"),
+    fingerprintAttempts: integer("fingerprint_attempts").notNull().default(0),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     index("blobs_unreferenced_idx").on(t.refCount, t.createdAt),
     index("blobs_thumb_idx").on(t.thumbStatus, t.thumbAttempts),
+    index("blobs_fingerprint_idx").on(t.fingerprintStatus, t.fingerprintAttempts),
     check("blobs_ref_count_nonnegative", sql`${t.refCount} >= 0`),
   ],
 );
@@ -233,6 +245,8 @@ export const media = sqliteTable(
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
     trashedAt: text("trashed_at"),
+    /** A stacked duplicate: the file shown for the stack (listings hide stacked files unless asked). */
+    stackOf: text("stack_of"),
     /** When the photo was taken (EXIF/XMP), UTC; null when the file doesn't say. */
     takenAt: text("taken_at"),
     /** Photo metadata read at upload (camera, exposure, orientation, GPS); null for other files. */

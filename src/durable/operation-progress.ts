@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import type { JobProgress } from "../db/jobs-schema";
 
 /** What watchers receive: progress updates, then one final message. */
 export type ProgressMessage = (
-  | { type: "progress"; stage: string; done: number; total: number; percent: number }
+  | ({ type: "progress" } & JobProgress)
   | { type: "succeeded" | "failed" | "cancelled"; job: Record<string, unknown> }
 ) & { sentAt?: string };
 

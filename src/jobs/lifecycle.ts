@@ -135,7 +135,11 @@ export async function succeedJob(
   claim: Claim,
   result: Record<string, unknown>,
   now: Date,
-  options: { domain?: BatchItem<"sqlite">[]; stageTimings?: Record<string, number> } = {},
+  options: {
+    domain?: BatchItem<"sqlite">[];
+    stageTimings?: Record<string, number>;
+    progress?: JobProgress;
+  } = {},
 ): Promise<boolean> {
   const nowIso = now.toISOString();
   try {
@@ -145,7 +149,7 @@ export async function succeedJob(
         .set({
           status: "succeeded",
           result,
-          progress: DONE_PROGRESS,
+          progress: options.progress ?? DONE_PROGRESS,
           leaseOwner: null,
           leaseUntil: null,
           finishedAt: nowIso,
@@ -206,6 +210,18 @@ export async function continueJob(
     if (isBatchAbort(error, CLAIM_LOST)) return false;
     throw error;
   }
+}
+
+/**
+ * Adds `write` (ms) to a continued attempt's stage timings: the time its checkpoint batch took, seen
+ * from the consumer. `duration_ms` stops when the batch starts, so without it a chunk's D1 write
+ * would look like queue hand-off.
+ */
+export async function recordWriteTime(db: Db, claim: Claim, ms: number): Promise<void> {
+  await db.run(
+    sql`UPDATE task_executions SET stage_timings = json_set(coalesce(stage_timings, '{}'), '$.write', ${ms})
+      WHERE job_id = ${claim.job.id} AND attempt = ${claim.attempt}`,
+  );
 }
 
 /**

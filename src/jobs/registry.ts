@@ -28,6 +28,8 @@ export interface JobOutcome<Result = Record<string, unknown>> {
   /** Statements that store the result, run in the same batch as the job's success. */
   domain?: BatchItem<"sqlite">[];
   stageTimings?: Record<string, number>;
+  /** The progress a finished job shows (default: one step of one done); e.g. the files it handled. */
+  progress?: JobProgress;
   /** Undoes side effects outside D1 (e.g. a blob written to R2) when the result is not committed. */
   cleanup?: () => Promise<void>;
   /** Tidies up outside D1 once the result is committed (e.g. drops bytes that were already stored). */

@@ -11,6 +11,7 @@ import {
   getJobRow,
   heartbeat,
   JobCancelled,
+  recordWriteTime,
   releaseForRetry,
   succeedJob,
 } from "./lifecycle";
@@ -122,6 +123,7 @@ async function runClaimed(
     const outcome = await type.handler(ctx);
     stageTimings[currentStage] = (stageTimings[currentStage] ?? 0) + (Date.now() - stageStarted);
     if ("continue" in outcome) {
+      const writeStarted = Date.now();
       const continued = await continueJob(db, claim, outcome.progress, clock(), {
         checkpoint: outcome.checkpoint,
         stageTimings,
@@ -129,6 +131,8 @@ async function runClaimed(
         throw permanentIfUnstorable(error, type);
       });
       if (continued) {
+        // The chunk's own D1 write, measured around the batch (the attempt's duration ends before it).
+        await recordWriteTime(db, claim, Date.now() - writeStarted);
         await enqueueJobs(env, db, [{ id: jobId, type }], clock());
         await publish(env, jobId, progressMessage(outcome.progress));
       } else {
@@ -142,6 +146,7 @@ async function runClaimed(
     const committed = await succeedJob(db, claim, outcome.result, clock(), {
       domain: outcome.domain,
       stageTimings: { ...stageTimings, ...outcome.stageTimings },
+      progress: outcome.progress,
     }).catch(async (error) => {
       await outcome.cleanup?.();
       throw permanentIfUnstorable(error, type);

@@ -6,7 +6,15 @@ import type { JobRegistry } from "./registry";
 const { createSelectSchema } = createSchemaFactory({ zodInstance: z });
 
 export const progressSchema = z
-  .object({ stage: z.string(), done: z.number(), total: z.number(), percent: z.number().min(0).max(100) })
+  .object({
+    stage: z.string(),
+    done: z.number(),
+    total: z.number(),
+    percent: z.number().min(0).max(100),
+    unit: z.string().optional().openapi({ description: 'What done/total count, e.g. "files"' }),
+    bytesDone: z.number().optional(),
+    bytesTotal: z.number().optional(),
+  })
   .openapi("JobProgress");
 
 /** The job as clients see it (API.md "Jobs"), whatever its type. */

@@ -18,7 +18,7 @@ import {
   sameName,
   trashSameName,
 } from "./conflicts";
-import { isRenderable } from "./images/sources";
+import { isDecodable, isRenderable } from "./images/sources";
 import type { MediaMetadata } from "./metadata/extract";
 import type { MediaKind } from "./sniff";
 
@@ -43,6 +43,8 @@ export interface PublicMedia {
   createdAt: string;
   updatedAt: string;
   trashedAt?: string;
+  /** A stacked duplicate (organizer): the id of the file shown for its stack. */
+  stackOf?: string;
   contentUrl: string;
   /** A preview: the thumbnail of a drawable file, an icon of its type otherwise. */
   thumbnailUrl: string;
@@ -73,6 +75,7 @@ export function toPublic(row: Media): PublicMedia {
   if (row.width !== null) out.width = row.width;
   if (row.height !== null) out.height = row.height;
   if (row.trashedAt !== null) out.trashedAt = row.trashedAt;
+  if (row.stackOf) out.stackOf = row.stackOf;
   return out;
 }
 
@@ -132,12 +135,15 @@ export function mediaInsertStatements(
     createdAt: nowIso,
     updatedAt: nowIso,
     trashedAt: null,
+    stackOf: null,
     takenAt: input.metadata?.takenAt ?? null,
     metadata: input.metadata ?? null,
     takenSort: input.metadata?.takenAt ?? nowIso,
   };
   const { takenSort: _generated, ...values } = row;
   const thumb = isRenderable(input) ? "pending" : "none";
+  // Fingerprints (src/media/fingerprints) are made for the rasters the Worker decodes.
+  const fingerprint = isDecodable(input) ? "pending" : "none";
   return {
     row,
     statements: [
@@ -148,8 +154,8 @@ export function mediaInsertStatements(
       ),
       rawInBatch(
         db,
-        sql`INSERT INTO blobs (sha256, object_key, size, mime, ref_count, thumb_status, created_at)
-          VALUES (${input.sha256}, ${input.objectKey}, ${input.size}, ${input.mime}, 1, ${thumb}, ${nowIso})
+        sql`INSERT INTO blobs (sha256, object_key, size, mime, ref_count, thumb_status, fingerprint_status, created_at)
+          VALUES (${input.sha256}, ${input.objectKey}, ${input.size}, ${input.mime}, 1, ${thumb}, ${fingerprint}, ${nowIso})
           ON CONFLICT (sha256) DO UPDATE SET ref_count = ref_count + 1`,
       ),
       db.insert(media).values(values),

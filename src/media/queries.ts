@@ -29,6 +29,8 @@ export interface ListQuery {
   maxSize?: number;
   sort: Sort;
   trashed: boolean;
+  /** Also list stacked duplicates (a stack shows only its kept file otherwise). */
+  stacked?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -54,6 +56,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     eq(media.ownerId, ownerId),
     query.trashed ? isNotNull(media.trashedAt) : isNull(media.trashedAt),
   ];
+  if (!query.stacked) conditions.push(isNull(media.stackOf));
   if (query.type) {
     if (query.type.endsWith("/*")) conditions.push(startsWith(media.mime, query.type.slice(0, -1)));
     else if (query.type.includes("/")) conditions.push(eq(media.mime, query.type));

@@ -204,6 +204,35 @@ export const MAX_CATEGORY_NAME_CHARS = 60;
 const invalid = (path: string, message: string, code: string) =>
   new ApiError(422, code, message, { errors: [{ path, message, code }] satisfies FieldError[] });
 
+/** Extensions as the API documents them (normalizeExtensions lower-cases and trims). */
+export const EXTENSION_PATTERN = "^\\s*\\.[A-Za-z0-9][A-Za-z0-9_+-]{0,15}\\s*$";
+/** MIME types or patterns as the API documents them (normalizeMimePatterns lower-cases and trims). */
+export const MIME_PATTERN = "^\\s*[A-Za-z0-9][A-Za-z0-9.+-]*/(?:\\*|[A-Za-z0-9][A-Za-z0-9.+-]*\\*?)\\s*$";
+
+/** `.PDF ` → `.pdf`, de-duplicated; anything not like ".pdf" is a 422 at `field.i`. */
+export function normalizeExtensions(raw: string[], field: string): string[] {
+  const extensions = [...new Set(raw.map((e) => e.trim().toLowerCase()))];
+  extensions.forEach((ext, i) => {
+    if (!/^\.[a-z0-9][a-z0-9_+-]{0,15}$/.test(ext))
+      throw invalid(`${field}.${i}`, `"${ext}" is not an extension like ".pdf".`, "invalid_extension");
+  });
+  return extensions;
+}
+
+/** MIME types or patterns (`image/png`, `image/*`), lower-case, de-duplicated; else a 422 at `field.i`. */
+export function normalizeMimePatterns(raw: string[], field: string): string[] {
+  const mimeTypes = [...new Set(raw.map((m) => m.trim().toLowerCase()))];
+  mimeTypes.forEach((mime, i) => {
+    if (!/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*\*?)$/.test(mime))
+      throw invalid(
+        `${field}.${i}`,
+        `"${mime}" is not a MIME type like "image/png" or "image/*".`,
+        "invalid_mime_type",
+      );
+  });
+  return mimeTypes;
+}
+
 /** Normalizes and checks one category; the cross-category checks happen in `checkOverlap`. */
 export function normalizeCategory(input: CategoryInput) {
   const name = input.name.normalize("NFC").trim();
@@ -223,20 +252,8 @@ export function normalizeCategory(input: CategoryInput) {
     );
   if (BUILT_IN.some((b) => b.name.toLowerCase() === name.toLowerCase()))
     throw new ApiError(409, "category_exists", `"${name}" is a built-in category.`);
-  const extensions = [...new Set(input.extensions.map((e) => e.trim().toLowerCase()))];
-  extensions.forEach((ext, i) => {
-    if (!/^\.[a-z0-9][a-z0-9_+-]{0,15}$/.test(ext))
-      throw invalid(`extensions.${i}`, `"${ext}" is not an extension like ".pdf".`, "invalid_extension");
-  });
-  const mimeTypes = [...new Set((input.mimeTypes ?? []).map((m) => m.trim().toLowerCase()))];
-  mimeTypes.forEach((mime, i) => {
-    if (!/^[a-z0-9][a-z0-9.+-]*\/(\*|[a-z0-9][a-z0-9.+-]*\*?)$/.test(mime))
-      throw invalid(
-        `mimeTypes.${i}`,
-        `"${mime}" is not a MIME type like "image/png" or "image/*".`,
-        "invalid_mime_type",
-      );
-  });
+  const extensions = normalizeExtensions(input.extensions, "extensions");
+  const mimeTypes = normalizeMimePatterns(input.mimeTypes ?? [], "mimeTypes");
   if (extensions.length === 0 && mimeTypes.length === 0)
     throw invalid("extensions", "A category needs at least one extension or MIME type.", "empty_category");
   const folder = input.folder ? validateTemplate(input.folder, "folder") : null;

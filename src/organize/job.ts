@@ -1,35 +1,46 @@
 import { z } from "@hono/zod-openapi";
 import { eq, sql } from "drizzle-orm";
-import { type Db, rawInBatch } from "../db/client";
+import { rawInBatch } from "../db/client";
 import type { JobProgress } from "../db/jobs-schema";
 import {
   CONFLICT_POLICIES,
   DUPLICATE_MODES,
   KEEP_POLICIES,
+  MATCH_KINDS,
   type OrganizePlan,
   organizePlans,
+  PLAN_KINDS,
   PLAN_STATES,
 } from "../db/organize-schema";
 import { defineJobType, type JobContext } from "../jobs/registry";
 import { PermanentJobError } from "../jobs/runner";
+import { isQuotaError } from "../media/library";
 import { organizeConfig } from "./config";
+import { getSettings } from "./settings";
+import type { FileSource } from "./source";
+import { librarySource } from "./sources/library";
 import { applyChunk } from "./stages/apply";
-import type { OrganizeAction, Stage } from "./stages/chunk";
+import type { ChunkResult, Count, OrganizeAction, Stage } from "./stages/chunk";
 import { finish } from "./stages/finish";
+import { fingerprintsChunk, groupsChunk } from "./stages/groups";
 import { duplicatesChunk, scanChunk } from "./stages/plan";
 import { rollbackChunk } from "./stages/rollback";
 
 /**
- * The organize job, one chunk per delivery. A plan job walks `duplicates → scan → (apply) → finish`;
- * an apply job `apply → finish`; a rollback job `rollback → finish`. Each chunk reads at most
- * `chunkSize` files, and writes its records, its moves and the plan's checkpoint in the one
- * lease-guarded batch the runner commits (see `continueJob`), so a chunk happens once or not at all
- * and a redelivery resumes at the last checkpoint.
+ * The organize job, one chunk per delivery. A plan job walks
+ * `fingerprints → groups → duplicates → scan → (apply) → finish` (a dedupe plan skips `scan`, a
+ * plan matching bytes has no fingerprints to make); an apply job `apply → finish`; a rollback job
+ * `rollback → finish`. Each chunk reads at most `chunkSize` files and writes its records, its changes
+ * and the plan's checkpoint in the one lease-guarded batch the runner commits (see `continueJob`), so
+ * a chunk happens once or not at all and a redelivery resumes at the last checkpoint.
  */
 
 const organizeInput = z.union([
   z.object({
     action: z.literal("plan"),
+    // Absent in plans made before kinds existed: those organized and matched bytes (the plan row says).
+    kind: z.enum(PLAN_KINDS).optional(),
+    match: z.enum(MATCH_KINDS).optional(),
     folder: z.string(),
     dryRun: z.boolean(),
     duplicates: z.enum(DUPLICATE_MODES),
@@ -49,6 +60,8 @@ const organizeResult = z
   .object({
     planJobId: z.string(),
     action: z.enum(["plan", "apply", "rollback"]),
+    kind: z.enum(PLAN_KINDS),
+    match: z.enum(MATCH_KINDS),
     dryRun: z.boolean(),
     state: z.enum(PLAN_STATES),
     files: z.number(),
@@ -71,7 +84,16 @@ export const organizeJob = defineJobType({
   queue: (env) => env.ORGANIZE_QUEUE,
   cost: () => 0,
   handler: (ctx) => runOrganizeChunk(ctx),
+  // Copies count against the storage quota: over it, no retry helps.
+  permanentCommitError: (error) =>
+    isQuotaError(error)
+      ? { code: "quota_exceeded", message: "Copying these files would take you over your storage quota." }
+      : undefined,
 });
+
+/** Stages whose progress is counted together (a new family starts its counts at 0). */
+const family = (stage: Stage) =>
+  stage === "groups" || stage === "duplicates" || stage === "scan" ? "planning" : stage;
 
 async function runOrganizeChunk(ctx: JobContext<OrganizeInput>) {
   const { db, claim, input } = ctx;
@@ -81,72 +103,97 @@ async function runOrganizeChunk(ctx: JobContext<OrganizeInput>) {
   if (plan.activeJobId !== claim.job.id)
     throw new PermanentJobError("plan_busy", "Another job is working on this plan.");
   const config = organizeConfig(ctx.env);
-  const stage = plan.stage as Stage;
+  const source = librarySource(db, plan, ctx.env.MEDIA);
   const now = ctx.now();
 
-  await ctx.step(progressOf(plan, input.action, stage, plan.done, plan.total));
+  await ctx.step(progressOf(plan, input.action, plan.stage as Stage));
   // A stage that ends without work (no duplicates, nothing left to apply) hands over to the next
   // stage within the same delivery; any chunk with work ends the delivery with its checkpoint.
   let current = plan;
   for (let hop = 0; ; hop++) {
     const at = current.stage as Stage;
     if (at === "finish") return finish(db, current, input.action, now);
-    const chunk = await runStage(db, current, at, config.chunkSize, now);
+    const chunk = await runStage(ctx, source, current, at, config.chunkSize, now);
+    const total: Count = chunk.total ?? { files: current.total, bytes: current.totalBytes };
+    let after: OrganizePlan = {
+      ...current,
+      stage: chunk.next.stage,
+      cursor: chunk.next.cursor,
+      done: current.done + chunk.processed.files,
+      doneBytes: current.doneBytes + chunk.processed.bytes,
+      total: total.files,
+      totalBytes: total.bytes,
+    };
+    const shown = progressOf(after, input.action, at);
+    if (family(chunk.next.stage) !== family(at) && chunk.next.stage !== "finish")
+      after = { ...after, done: 0, doneBytes: 0, total: 0, totalBytes: 0 };
     const stageChanged = chunk.next.stage !== at;
-    const total = chunk.total ?? current.total;
-    const reset = stageChanged && chunk.next.stage !== "scan";
-    const done = reset ? 0 : current.done + chunk.processed;
-    const nextTotal = reset ? 0 : total;
-    if (chunk.statements.length === 0 && stageChanged && hop < 5) {
-      current = { ...current, stage: chunk.next.stage, cursor: chunk.next.cursor, done, total: nextTotal };
+    if (chunk.statements.length === 0 && stageChanged && hop < 6) {
+      current = after;
       continue;
     }
     const checkpoint = rawInBatch(
       db,
-      sql`UPDATE organize_plans SET stage = ${chunk.next.stage}, cursor = ${chunk.next.cursor},
-        done = ${done}, total = ${nextTotal},
-        state = CASE WHEN ${chunk.next.stage} = 'apply' THEN 'applying' ELSE state END,
+      sql`UPDATE organize_plans SET stage = ${after.stage}, cursor = ${after.cursor},
+        done = ${after.done}, total = ${after.total}, done_bytes = ${after.doneBytes}, total_bytes = ${after.totalBytes},
+        state = CASE WHEN ${after.stage} = 'apply' THEN 'applying' ELSE state END,
         updated_at = ${now.toISOString()}
         WHERE job_id = ${plan.jobId} AND active_job_id = ${claim.job.id}`,
     );
-    return {
-      continue: true as const,
-      checkpoint: [...chunk.statements, checkpoint],
-      progress: progressOf(plan, input.action, chunk.next.stage, done, nextTotal || total),
-    };
+    return { continue: true as const, checkpoint: [...chunk.statements, checkpoint], progress: shown };
   }
 }
 
-function runStage(db: Db, plan: OrganizePlan, stage: Exclude<Stage, "finish">, chunkSize: number, now: Date) {
-  switch (stage) {
-    case "duplicates":
-      return duplicatesChunk(db, plan, chunkSize, now);
-    case "scan":
-      return scanChunk(db, plan, chunkSize, now);
-    case "apply":
-      return applyChunk(db, plan, chunkSize, now);
-    case "rollback":
-      return rollbackChunk(db, plan, chunkSize, now);
-  }
-}
-
-/** Progress for watchers: a plan that also applies spends the first half planning, the second applying. */
-function progressOf(
+async function runStage(
+  ctx: JobContext<unknown>,
+  source: FileSource,
   plan: OrganizePlan,
-  action: OrganizeAction,
-  stage: Stage,
-  done: number,
-  total: number,
-): JobProgress {
-  const fraction = total > 0 ? Math.min(1, done / total) : stage === "finish" ? 1 : 0;
+  stage: Exclude<Stage, "finish">,
+  chunkSize: number,
+  now: Date,
+): Promise<ChunkResult> {
+  const { db } = ctx;
+  switch (stage) {
+    case "fingerprints":
+      return fingerprintsChunk(source, plan);
+    case "groups":
+      return groupsChunk(db, source, plan);
+    case "duplicates":
+      return duplicatesChunk(db, source, plan, chunkSize, now);
+    case "scan":
+      return scanChunk(db, source, plan, chunkSize, now);
+    case "apply":
+    case "rollback": {
+      // Folders protected now count, not only when the plan was made.
+      const { protectedFolders } = await getSettings(db, plan.ownerId);
+      return stage === "apply"
+        ? applyChunk(db, source, plan, protectedFolders, chunkSize, now)
+        : rollbackChunk(db, source, plan, protectedFolders, chunkSize, now);
+    }
+  }
+}
+
+/**
+ * Progress for watchers, in files and bytes of the current stage family. A plan job that also
+ * applies spends the first half planning, the second applying; fingerprinting (pixel and look-alike
+ * plans) is the first fifth of planning.
+ */
+function progressOf(plan: OrganizePlan, action: OrganizeAction, stage: Stage): JobProgress {
+  const fraction = plan.total > 0 ? Math.min(1, plan.done / plan.total) : 0;
   let percent = fraction * 100;
-  if (action === "plan" && !plan.dryRun)
-    percent = stage === "apply" || stage === "finish" ? 50 + fraction * 50 : fraction * 50;
-  if (stage === "finish") percent = 99;
+  if (action === "plan") {
+    const fp = plan.match === "bytes" ? 0 : 20;
+    if (stage === "fingerprints") percent = fraction * fp;
+    else if (family(stage) === "planning") percent = fp + fraction * (100 - fp);
+    if (!plan.dryRun) percent = stage === "apply" ? 50 + fraction * 50 : percent / 2;
+  }
   return {
-    stage: stage === "duplicates" || stage === "scan" ? `planning:${stage}` : stage,
-    done,
-    total,
-    percent: Math.floor(percent),
+    stage: family(stage) === "planning" || stage === "fingerprints" ? `planning:${stage}` : stage,
+    unit: "files",
+    done: plan.done,
+    total: plan.total,
+    bytesDone: plan.doneBytes,
+    bytesTotal: plan.totalBytes,
+    percent: Math.min(99, Math.floor(percent)),
   };
 }

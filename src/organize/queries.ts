@@ -1,6 +1,14 @@
-import { and, asc, desc, eq, gt, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { type FileStatus, type OrganizeFile, organizeFiles } from "../db/organize-schema";
+import { inList } from "../db/in-list";
+import {
+  type FileStatus,
+  type MatchKind,
+  type OrganizeFile,
+  type OrganizePlan,
+  organizeFiles,
+} from "../db/organize-schema";
+import { ApiError } from "../errors";
 import { decodeCursor, encodeCursor, keyset } from "../lib/pagination";
 import { joinPath } from "./template";
 
@@ -18,6 +26,10 @@ export function toFileView(f: OrganizeFile) {
     status: f.status,
     reason: f.reason,
     duplicateOf: f.dupOf,
+    rule: f.ruleId,
+    tags: f.newTags,
+    width: f.width,
+    height: f.height,
   };
 }
 
@@ -70,21 +82,46 @@ export async function listFiles(db: Db, planId: string, query: FileQuery) {
   };
 }
 
-/** Duplicate groups in SHA order, with every member; `totals` cover the whole plan. */
-export async function listDuplicates(db: Db, planId: string, query: { limit: number; cursor?: string }) {
+const MATCH_LEVEL: Record<MatchKind, number> = { bytes: 0, pixels: 1, similar: 2 };
+
+/**
+ * Duplicate groups of one kind, in key order, with every member. The plan's own `match` kind lists
+ * its groups; a finer kind is read from the same records (byte twins are pixel twins are
+ * look-alikes), grouped by SHA-256 or pixel hash. `totals` cover the whole plan.
+ */
+export async function listDuplicates(
+  db: Db,
+  plan: Pick<OrganizePlan, "jobId" | "match">,
+  query: { match?: MatchKind; limit: number; cursor?: string },
+) {
+  const match = query.match ?? plan.match;
+  if (MATCH_LEVEL[match] > MATCH_LEVEL[plan.match])
+    throw new ApiError(
+      409,
+      "match_not_planned",
+      `This plan looked for ${plan.match === "bytes" ? "identical bytes" : "identical pixels"} only; make a plan with match: "${match}" to review ${match} groups.`,
+    );
+  const planId = plan.jobId;
+  const column =
+    match === plan.match
+      ? organizeFiles.dupGroup
+      : match === "bytes"
+        ? organizeFiles.sha256
+        : organizeFiles.pixelHash;
   const cursor = decodeCursor(query.cursor);
-  const inPlan = and(eq(organizeFiles.jobId, planId), isNotNull(organizeFiles.dupGroup));
+  const inPlan = and(eq(organizeFiles.jobId, planId), isNotNull(organizeFiles.dupGroup), isNotNull(column));
   const groups = await db
     .select({
-      sha256: sql<string>`${organizeFiles.dupGroup}`,
+      key: sql<string>`${column}`,
       count: sql<number>`count(*)`,
       size: sql<number>`max(${organizeFiles.size})`,
       totalBytes: sql<number>`sum(${organizeFiles.size})`,
     })
     .from(organizeFiles)
-    .where(and(inPlan, cursor ? gt(organizeFiles.dupGroup, String(cursor.after)) : undefined))
-    .groupBy(organizeFiles.dupGroup)
-    .orderBy(asc(organizeFiles.dupGroup))
+    .where(and(inPlan, cursor ? gt(column, String(cursor.after)) : undefined))
+    .groupBy(column)
+    .having(sql`count(*) > 1`)
+    .orderBy(asc(column))
     .limit(query.limit + 1)
     .all();
   const page = groups.slice(0, query.limit);
@@ -94,14 +131,14 @@ export async function listDuplicates(db: Db, planId: string, query: { limit: num
         .from(organizeFiles)
         .where(
           and(
-            eq(organizeFiles.jobId, planId),
-            inArray(
-              organizeFiles.dupGroup,
-              sql`(SELECT value FROM json_each(${JSON.stringify(page.map((g) => g.sha256))}))`,
+            inPlan,
+            inList(
+              column,
+              page.map((g) => g.key),
             ),
           ),
         )
-        .orderBy(asc(organizeFiles.dupGroup), asc(organizeFiles.mediaCreatedAt), asc(organizeFiles.mediaId))
+        .orderBy(asc(column), asc(organizeFiles.mediaCreatedAt), asc(organizeFiles.mediaId))
         .all()
     : [];
   const totals = await db
@@ -111,15 +148,19 @@ export async function listDuplicates(db: Db, planId: string, query: { limit: num
       reclaimableBytes: sql<number>`coalesce(sum(CASE WHEN ${organizeFiles.dupOf} IS NOT NULL THEN ${organizeFiles.size} ELSE 0 END), 0)`,
     })
     .from(organizeFiles)
-    .where(inPlan)
+    .where(and(eq(organizeFiles.jobId, planId), isNotNull(organizeFiles.dupGroup)))
     .get();
+  const keyOf = (f: OrganizeFile) =>
+    match === plan.match ? f.dupGroup : match === "bytes" ? f.sha256 : f.pixelHash;
   const last = page.at(-1);
   return {
+    match,
     groups: page.map((g) => {
-      const files = members.filter((m) => m.dupGroup === g.sha256);
+      const files = members.filter((m) => keyOf(m) === g.key);
       const keep = files.find((f) => f.dupOf === null);
       return {
-        sha256: g.sha256,
+        key: g.key,
+        sha256: g.key,
         count: g.count,
         size: g.size,
         totalBytes: g.totalBytes,
@@ -133,8 +174,7 @@ export async function listDuplicates(db: Db, planId: string, query: { limit: num
       files: totals?.files ?? 0,
       reclaimableBytes: totals?.reclaimableBytes ?? 0,
     },
-    nextCursor:
-      groups.length > query.limit && last ? encodeCursor({ after: last.sha256, id: last.sha256 }) : null,
+    nextCursor: groups.length > query.limit && last ? encodeCursor({ after: last.key, id: last.key }) : null,
   };
 }
 

@@ -8,9 +8,10 @@ import {
   type ConflictPolicy,
   type DuplicateMode,
   type KeepPolicy,
+  type MatchKind,
   type OrganizePlan,
   organizePlans,
-  organizeSettings,
+  type PlanKind,
   type PlanState,
 } from "../db/organize-schema";
 import type { Media } from "../db/schema";
@@ -20,50 +21,16 @@ import { enqueueJobs } from "../jobs/dispatch";
 import { getJobRow } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
 import { normalizeFolder } from "../media/names";
-import { loadRules } from "./categories";
+import { loadRules as loadCategories } from "./categories";
 import { type OrganizeInput, organizeJob } from "./job";
-import { DEFAULT_TEMPLATE, validateTemplate } from "./template";
-
-export interface OrganizeSettings {
-  template: string;
-  conflict: ConflictPolicy;
-  autoOrganize: boolean;
-}
-
-export const DEFAULT_SETTINGS: OrganizeSettings = {
-  template: DEFAULT_TEMPLATE,
-  conflict: "rename-new",
-  autoOrganize: false,
-};
-
-export async function getSettings(db: Db, userId: string): Promise<OrganizeSettings> {
-  const row = await db.select().from(organizeSettings).where(eq(organizeSettings.userId, userId)).get();
-  return row
-    ? { template: row.template, conflict: row.conflict, autoOrganize: row.autoOrganize }
-    : DEFAULT_SETTINGS;
-}
-
-export async function putSettings(
-  db: Db,
-  userId: string,
-  patch: Partial<OrganizeSettings>,
-  now: Date,
-): Promise<OrganizeSettings> {
-  const current = await getSettings(db, userId);
-  const next: OrganizeSettings = {
-    template: patch.template !== undefined ? validateTemplate(patch.template) : current.template,
-    conflict: patch.conflict ?? current.conflict,
-    autoOrganize: patch.autoOrganize ?? current.autoOrganize,
-  };
-  const row = { userId, ...next, updatedAt: now.toISOString() };
-  await db
-    .insert(organizeSettings)
-    .values(row)
-    .onConflictDoUpdate({ target: organizeSettings.userId, set: { ...next, updatedAt: row.updatedAt } });
-  return next;
-}
+import { getRules, getSettings } from "./settings";
+import { DEFAULT_THRESHOLD } from "./similar";
+import { validateTemplate } from "./template";
 
 export interface OrganizeRequest {
+  kind?: PlanKind;
+  match?: MatchKind;
+  threshold?: number;
   folder?: string;
   dryRun?: boolean;
   duplicates?: DuplicateMode;
@@ -76,8 +43,8 @@ export interface OrganizeRequest {
 
 /**
  * Creates a plan job and its plan row in one batch, then sends its message. The rules (the user's
- * categories and the built-ins) and the template are copied into the plan, so a plan never changes
- * under its own feet.
+ * own or the default set), the categories they refer to, the template and the protected folders are
+ * copied into the plan, so a plan never changes under its own feet.
  */
 export async function createOrganizeJob(
   env: Env,
@@ -86,12 +53,22 @@ export async function createOrganizeJob(
   now: Date,
 ): Promise<Job> {
   const db = getDb(env.DB);
-  const settings = await getSettings(db, userId);
+  const [settings, categories, rules] = await Promise.all([
+    getSettings(db, userId),
+    loadCategories(db, userId),
+    getRules(db, userId),
+  ]);
   const folder = normalizeFolder(request.folder ?? "/");
   const template = request.template !== undefined ? validateTemplate(request.template) : settings.template;
-  const rules = await loadRules(db, userId);
+  const match = request.match ?? "bytes";
+  if (request.threshold !== undefined && match !== "similar")
+    throw new ApiError(422, "invalid_threshold", "A threshold is for look-alikes only (match: similar).", {
+      errors: [{ path: "threshold", message: "only with match: similar", code: "invalid_threshold" }],
+    });
   const input: OrganizeInput = {
     action: "plan",
+    kind: request.kind ?? "organize",
+    match,
     folder,
     dryRun: request.dryRun ?? false,
     duplicates: request.duplicates ?? "report",
@@ -108,16 +85,21 @@ export async function createOrganizeJob(
       jobId: created.id,
       ownerId: userId,
       folder,
+      kind: input.kind,
+      match,
+      threshold: match === "similar" ? (request.threshold ?? DEFAULT_THRESHOLD) : 0,
+      protectedFolders: settings.protectedFolders,
+      ruleSet: rules.rules,
       mediaIds: request.mediaIds ?? null,
       dryRun: input.dryRun,
       duplicates: input.duplicates,
       keep: input.keep,
       template,
       conflict: input.conflict,
-      rules,
+      rules: categories,
       state: "planning",
       activeJobId: created.id,
-      stage: "duplicates",
+      stage: "fingerprints",
       createdAt: nowIso,
       updatedAt: nowIso,
     }),

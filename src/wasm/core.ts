@@ -41,7 +41,10 @@ export interface TraceStats {
   points: number;
   bytes: number;
   ms: { decode: number; quantize: number; trace: number; write: number; total: number };
-  /** WebAssembly memory of the tracer instance at the end (its peak: wasm memory never shrinks). */
+  /**
+   * WebAssembly memory of the tracer at the end: its peak (wasm memory never shrinks), or the kept
+   * memory of an earlier trace it ran in (at most 8 MiB, see memoryPool) when that was larger.
+   */
   peakMemoryBytes: number;
 }
 
@@ -151,8 +154,38 @@ const jspi = (): Jspi | undefined => {
   return typeof w.Suspending === "function" && typeof w.promising === "function" ? (w as Jspi) : undefined;
 };
 
+/** WebAssembly pages (64 KiB) the tracer's memory may grow to: 1 GiB (scripts/build-wasm.mjs) */
+const MAX_PAGES = 16384;
+/** Memories up to this size are kept for the next trace (see memoryPool). */
+const RETAIN_MEMORY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The tracer's memory (the module imports it: scripts/build-wasm.mjs). Each trace runs in a new
+ * instance, so no state survives a trace; but fresh memory costs a page fault at the first touch of
+ * every page, a good share of a small image's trace. So the last trace's memory is kept for the next
+ * when it is small (≤ RETAIN_MEMORY_BYTES), zeroed as new memory is; a bigger one goes back to the
+ * engine, so an isolate never holds more than that between traces. One is kept: traces that overlap
+ * (JSPI suspends them mid-trace) each get their own.
+ */
+function memoryPool() {
+  let idle: WebAssembly.Memory | undefined;
+  return {
+    take(): WebAssembly.Memory {
+      const m = idle;
+      idle = undefined;
+      if (!m) return new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+      new Uint8Array(m.buffer).fill(0);
+      return m;
+    },
+    give(m: WebAssembly.Memory) {
+      if (m.buffer.byteLength <= RETAIN_MEMORY_BYTES) idle = m;
+    },
+  };
+}
+
 export function createTracer(deps: TracerDeps): Tracer {
   const { tracerModule, decoders } = deps;
+  const memories = memoryPool();
 
   function runTrace(
     image: RgbaImage,
@@ -214,8 +247,10 @@ export function createTracer(deps: TracerDeps): Tracer {
       }
       return onProgress?.({ stage: STAGES[stage] ?? "tracing", fraction });
     };
+    const memory = memories.take();
     const instance = new WebAssembly.Instance(tracerModule, {
       env: {
+        memory,
         progress: suspend
           ? (new suspend.Suspending(async (stage: number, fraction: number) => {
               try {
@@ -247,6 +282,7 @@ export function createTracer(deps: TracerDeps): Tracer {
       e instanceof TraceError
         ? e
         : new TraceError("trace_failed", `Tracer failed: ${(e as Error)?.message ?? String(e)}`);
+    const release = () => memories.give(memory);
     let code: number | Promise<number>;
     try {
       const n = tw * th * 4;
@@ -264,14 +300,20 @@ export function createTracer(deps: TracerDeps): Tracer {
       new Float64Array(ex.memory.buffer, optsPtr, fields.length).set(fields);
       code = suspend ? suspend.promising(ex.trace)(ptr, tw, th, optsPtr) : ex.trace(ptr, tw, th, optsPtr);
     } catch (e) {
+      release();
       throw asTraceError(e);
     }
     const finish = (result: number): TraceResult => {
-      if (result !== 0) throw new TraceError("trace_failed", `Tracer returned code ${result}`);
-      return collect(ex, opts, format, decodeMs, sw, sh, tw, th, t0, marks, onProgress);
+      try {
+        if (result !== 0) throw new TraceError("trace_failed", `Tracer returned code ${result}`);
+        return collect(ex, opts, format, decodeMs, sw, sh, tw, th, t0, marks, onProgress);
+      } finally {
+        release();
+      }
     };
     if (typeof code === "number") return finish(code);
     return code.then(finish, (e) => {
+      release();
       throw progressError ? progressError.error : asTraceError(e);
     });
   }

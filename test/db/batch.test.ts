@@ -7,6 +7,7 @@ import { getDb, rawInBatch } from "../../src/db/client";
 import { bulkChange } from "../../src/media/bulk";
 import { startFollowUp } from "../../src/organize/service";
 import { newUser, type TestUser } from "../helpers/api";
+import { racingD1 } from "../helpers/racing-d1";
 import { uploadOk } from "../media/helpers";
 import { mixedLibrary, organize, seed } from "../organize/helpers";
 
@@ -98,24 +99,6 @@ describe("abortUnless: the one way to make a batch conditional", () => {
     expect(folders.results.map((r) => r.folder)).toEqual(["/", "/"]);
   });
 });
-
-/**
- * The real D1, with `interleave` run just before each batch: a concurrent writer arriving exactly
- * between a service's reads and its guarded write.
- */
-function racingD1(interleave: () => Promise<unknown>): D1Database {
-  return new Proxy(env.DB, {
-    get(target, prop) {
-      if (prop === "batch")
-        return async (statements: D1PreparedStatement[]) => {
-          await interleave();
-          return target.batch(statements);
-        };
-      const value = Reflect.get(target, prop);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
 
 function principalOf(user: TestUser): Principal {
   return {

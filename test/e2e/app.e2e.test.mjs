@@ -5,11 +5,13 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
+import { crc32 } from "node:zlib";
 import { Resvg } from "@resvg/resvg-js";
 import { repoRoot } from "../../bench/lib/harness.mjs";
 import {
   assertAxeClean,
   dropFiles,
+  FIXTURES,
   newPage,
   session,
   shots,
@@ -459,6 +461,18 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   await context.close();
 });
 
+/** Rolls back the plan on screen (confirmed in the dialog) and waits for the rollback to succeed. */
+async function rollBack(page) {
+  await page.getByRole("button", { name: "Roll back" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=organize-job] h2")?.textContent?.includes("Rollback"),
+    null,
+    { timeout: 60_000 },
+  );
+  await page.locator("[data-testid=organize-job] .badge-succeeded").waitFor({ timeout: 60_000 });
+}
+
 test("organizer: dry run → apply → files moved → roll back", async (t) => {
   const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
   if (!doc.paths?.["/organize"]) {
@@ -486,14 +500,7 @@ test("organizer: dry run → apply → files moved → roll back", async (t) => 
     list.items.some((m) => m.folder !== "/"),
     `some file left the root after apply (${moved.slice(0, 200)})`,
   );
-  await page.getByRole("button", { name: "Roll back" }).click();
-  await page.getByRole("dialog").getByRole("button", { name: "Roll back" }).click();
-  await page.waitForFunction(
-    () => document.querySelector("[data-testid=organize-job] h2")?.textContent?.includes("Rollback"),
-    null,
-    { timeout: 60_000 },
-  );
-  await job.locator(".badge-succeeded").waitFor({ timeout: 60_000 });
+  await rollBack(page);
   const back = await (
     await page.request.get(`${base}/api/v1/media?limit=100`, { headers: { "Cache-Control": "no-cache" } })
   ).json();
@@ -501,6 +508,145 @@ test("organizer: dry run → apply → files moved → roll back", async (t) => 
     back.items.every((m) => m.folder === "/"),
     "every file is back in the root",
   );
+  assertAxeClean(page);
+  await context.close();
+});
+
+/** Waits until the element's text matches; a timeout names the text it had. */
+async function untilText(locator, pattern, timeoutMs = 30_000) {
+  let text = "";
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+    text = (await locator.textContent({ timeout: timeoutMs }).catch(() => "")) ?? "";
+    if (pattern.test(text)) return text;
+  }
+  throw new Error(`waited for ${pattern}, the text is "${text}"`);
+}
+
+/** The PNG with a text chunk before IEND: other bytes, the same pixels (what re-saving with metadata does). */
+function withTextChunk(png, text) {
+  const data = Buffer.from(`Comment\0${text}`, "latin1");
+  const chunk = Buffer.alloc(12 + data.length);
+  chunk.writeUInt32BE(data.length, 0);
+  chunk.write("tEXt", 4, "latin1");
+  data.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+  const iend = png.length - 12;
+  return Buffer.concat([png.subarray(0, iend), chunk, png.subarray(iend)]);
+}
+
+test("organizer v2: settings with a protected folder, rules editor with live counts, dedupe-only plan of the same picture, stacked", async (t) => {
+  const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
+  if (!doc.paths?.["/organize/rules"]) {
+    t.skip("organizer rules (GET /organize/rules) are not in this build yet");
+    return;
+  }
+  const { page, context, errors } = await newPage();
+  await signIn(page, USER);
+  const api = (p, options = {}) =>
+    page.request.fetch(`${base}/api/v1${p}`, {
+      ...options,
+      headers: { origin: base, "Cache-Control": "no-cache", ...(options.headers ?? {}) },
+    });
+  // A copy of the crow with other bytes, the same pixels, in a folder we'll protect.
+  const crow = readFileSync(path.join(FIXTURES, IMAGES[0]));
+  const copy = await api("/media", {
+    method: "POST",
+    multipart: {
+      folder: "/kept",
+      file: { name: "crow-copy.png", mimeType: "image/png", buffer: withTextChunk(crow, "re-saved") },
+    },
+  });
+  assert.equal(copy.status(), 201, await copy.text());
+  const copyId = (await copy.json()).media.id;
+  const library = (await (await api("/media?limit=100")).json()).items;
+  const folderOf = new Map(library.map((m) => [m.id, m.folder]));
+  const pngs = library.filter((m) => m.mime === "image/png").length;
+
+  // Settings: protect /kept.
+  await page.getByRole("link", { name: "Organizer" }).click();
+  await page.getByRole("tab", { name: "Settings" }).click();
+  const settings = page.locator("[data-testid=organize-settings]");
+  await settings.getByLabel("Folder template").waitFor();
+  await settings.getByLabel("Protected folders").fill("/kept");
+  await settings.getByRole("button", { name: "Save settings" }).click();
+  await page.getByText("Organizer settings saved.").waitFor();
+  const stored = await (await api("/organize/settings")).json();
+  assert.deepEqual(stored.settings.protectedFolders, ["/kept"]);
+  await shots(page, "18-organizer-settings");
+
+  // Rules: the default set with live counts; a new rule moved to the top takes both crows.
+  await page.getByRole("tab", { name: "Rules" }).click();
+  await untilText(
+    page.locator("[data-testid=rules-preview]"),
+    new RegExp(`Preview of ${library.length} of ${library.length} files`),
+  );
+  const rules = page.locator("[data-testid=rules] > li");
+  const defaults = await rules.count();
+  assert.ok(defaults >= 5, `the default set has a rule per category (${defaults})`);
+  assert.match(await rules.filter({ hasText: "Images" }).first().textContent(), new RegExp(`${pngs} files`));
+  await page.getByRole("button", { name: "Add rule" }).click();
+  const added = rules.last();
+  await added.locator("summary").click();
+  await added.getByLabel("Name", { exact: true }).fill("Crows");
+  await added.getByLabel("Name pattern", { exact: true }).fill("*crow*");
+  await added.getByLabel("To folder").fill("/Birds");
+  const crows = rules.filter({ has: page.locator("summary", { hasText: "Crows" }) });
+  for (let i = 0; i < defaults; i++) await crows.getByRole("button", { name: "Move up" }).click();
+  const first = rules.first();
+  assert.match(await first.locator("summary").textContent(), /Crows/);
+  await untilText(first.locator("[data-testid=rule-count]"), /2 files.*\(1 protected\)/);
+  assert.match(
+    await rules.filter({ hasText: "Images" }).first().locator("[data-testid=rule-count]").textContent(),
+    new RegExp(`^${pngs - 2} files`),
+  );
+  await shots(page, "19-organizer-rules");
+  await page.getByRole("button", { name: "Save rules" }).click();
+  await page.getByText("Rules saved.").waitFor();
+  const saved = await (await api("/organize/rules")).json();
+  assert.equal(saved.isDefault, false);
+  assert.equal(saved.rules[0].name, "Crows");
+
+  // Dedupe only, the same picture, extra copies stacked: nothing else moves.
+  await page.getByRole("tab", { name: "Plan" }).click();
+  await page.getByRole("combobox", { name: /^Plan/ }).selectOption("dedupe");
+  await page.getByRole("combobox", { name: /^Duplicates are/ }).selectOption("pixels");
+  await page.getByRole("combobox", { name: /^Extra copies/ }).selectOption("stack");
+  await page.getByRole("button", { name: "Run dry run" }).click();
+  const job = page.locator("[data-testid=organize-job]");
+  await job.locator(".badge-succeeded").waitFor({ timeout: 60_000 });
+  assert.match(await page.locator("[data-testid=organize-progress]").textContent(), /\d+ \/ \d+ files/);
+  await page.locator("[data-testid=duplicate-totals]").getByText("1 group of the same picture").waitFor();
+  const group = await page.locator("[data-testid=duplicate-groups]").textContent();
+  assert.match(group, /\/kept\/crow-copy\.png[^(]*\(kept\)/, `the protected copy is kept (${group})`);
+  await shots(page, "20-organizer-dedupe-plan");
+  // The same plan's byte twins: none.
+  await page.getByRole("combobox", { name: /^Review/ }).selectOption("bytes");
+  await page.locator("[data-testid=duplicate-totals]").getByText("0 groups of identical bytes").waitFor();
+  await page.getByRole("button", { name: "Apply plan" }).click();
+  await page.getByRole("button", { name: "Roll back" }).waitFor({ timeout: 60_000 });
+  const listed = await (await api("/media?limit=100")).json();
+  assert.equal(listed.items.length, library.length - 1, "the stacked crow is hidden from the library");
+  assert.ok(listed.items.some((m) => m.id === copyId));
+  assert.ok(
+    listed.items.every((m) => m.folder === folderOf.get(m.id)),
+    "dedupe moved nothing else",
+  );
+  await rollBack(page);
+  assert.equal(
+    (await (await api("/media?limit=100")).json()).items.length,
+    library.length,
+    "rolled back: every file listed again",
+  );
+
+  // Leave the account as the other tests expect it: default rules, nothing protected.
+  const reset = await api("/organize/rules", { method: "PUT", data: { rules: saved.defaults } });
+  assert.equal(reset.status(), 200);
+  assert.equal((await api(`/media/${copyId}`, { method: "DELETE" })).status(), 204);
+  assert.equal(
+    (await api("/organize/settings", { method: "PUT", data: { protectedFolders: [] } })).status(),
+    200,
+  );
+  assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();
 });

@@ -415,6 +415,7 @@ test("a reopened job shows its own options; re-run sends exactly those; a cache 
   const stats = await page.getByTestId("result-stats").textContent();
   assert.match(stats, /from an earlier identical job/);
   assert.match(stats, new RegExp(`${done.result.paths} paths`));
+  assert.match(stats, new RegExp(`${done.result.points} points`));
   assert.match(stats, /rubik\.poster\.c5\.test\.svg/);
   await shots(page, "16-04-studio-reopened");
 

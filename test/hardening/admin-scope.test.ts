@@ -49,3 +49,41 @@ describe("an admin's API key acts on other users only with the admin scope (#5)"
     }
   });
 });
+
+describe("every admin-only power checks the admin scope as well as the role (#5)", () => {
+  it("an admin's key without the admin scope is 403 on every admin route; with it, each one answers", async () => {
+    const admin = await newUser({ role: "admin" });
+    const other = await newUser();
+    // One request per admin operation; the served document must list exactly these, so a new admin
+    // route can't go without this check.
+    const requests: Record<string, { path: string; json?: unknown }> = {
+      "GET /admin/users": { path: "/admin/users" },
+      "PATCH /admin/users/{id}": { path: `/admin/users/${other.id}`, json: { disabled: true } },
+      "DELETE /admin/users/{id}/sessions": { path: `/admin/users/${other.id}/sessions` },
+      "GET /admin/stats": { path: "/admin/stats" },
+      "POST /admin/jobs/retry": { path: "/admin/jobs/retry", json: { allFailed: true } },
+      "GET /admin/jobs/stats": { path: "/admin/jobs/stats" },
+    };
+    const doc = await (await call("/api/v1/openapi.json")).json<{ paths: Record<string, object> }>();
+    const served = Object.entries(doc.paths).flatMap(([path, operations]) =>
+      path.startsWith("/admin/") ? Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`) : [],
+    );
+    expect(served.sort()).toEqual(Object.keys(requests).sort());
+
+    const everythingButAdmin = ["media:read", "media:write", "jobs:read", "jobs:write", "account:read"];
+    const send = ([operation, { path, json }]: [string, { path: string; json?: unknown }], token: string) =>
+      call(`/api/v1${path}`, { method: operation.split(" ")[0], token, json });
+    const narrow = await keyFor(admin, everythingButAdmin);
+    for (const operation of Object.entries(requests))
+      await expectProblem(await send(operation, narrow), 403, "forbidden");
+    // Nothing happened to the other user: still enabled, still signed in.
+    expect((await call("/api/v1/me", { token: other.accessToken })).status).toBe(200);
+
+    const scoped = await keyFor(admin, ["admin"]);
+    for (const operation of Object.entries(requests)) {
+      const res = await send(operation, scoped);
+      expect(res.status, `${operation[0]}: ${await res.clone().text()}`).toBeLessThan(300);
+    }
+    await expectProblem(await call("/api/v1/me", { token: other.accessToken }), 401);
+  });
+});

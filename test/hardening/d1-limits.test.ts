@@ -94,5 +94,37 @@ describe("bulk changes and the trash cron with more than 100 files (#9)", () => 
       .bind(broken.id)
       .first<{ n: number }>();
     expect(kept?.n).toBe(1);
+  }, 120_000);
+});
+
+describe("trash retention goes owner by owner (#9)", () => {
+  it("an owner with hundreds of expired files that can't be purged doesn't starve anyone else's", async () => {
+    const broken = await newUser();
+    // Quota never counted for these rows, so their purge fails its CHECK, run after run.
+    await seed(
+      broken.id,
+      Array.from({ length: 250 }, (_, i) => ({
+        name: `stuck${i}.bin`,
+        folder: "/",
+        mime: "application/octet-stream",
+        kind: "other",
+        size: 5,
+        sha256: "fe".repeat(32),
+        createdAt: new Date().toISOString(),
+      })),
+    );
+    const user = await newUser();
+    const file = await uploadOk(user, "expired bytes", "old.txt");
+    const [older, old] = [80, 40].map((days) => new Date(Date.now() - days * 86_400_000).toISOString());
+    await env.DB.batch([
+      env.DB.prepare("UPDATE media SET trashed_at = ? WHERE owner_id = ?").bind(older, broken.id),
+      env.DB.prepare("UPDATE media SET trashed_at = ? WHERE id = ?").bind(old, file.id),
+    ]);
+    await runScheduled(env, new Date());
+    expect(await counts(user.id)).toEqual({ rows: 0, usedBytes: 0, usedFiles: 0 });
+    const stuck = await env.DB.prepare("SELECT count(*) AS n FROM media WHERE owner_id = ?")
+      .bind(broken.id)
+      .first<{ n: number }>();
+    expect(stuck?.n).toBe(250);
   });
 });

@@ -8,7 +8,15 @@ export interface JobJson {
   status: string;
   attempts: number;
   input: Record<string, unknown>;
-  progress: { stage: string; percent: number; done: number; total: number };
+  progress: {
+    stage: string;
+    percent: number;
+    done: number;
+    total: number;
+    unit?: string;
+    bytesDone?: number;
+    bytesTotal?: number;
+  };
   result: Record<string, unknown> | null;
   error: { code: string; message: string } | null;
 }
@@ -24,6 +32,10 @@ export interface FileJson {
   status: string;
   reason: string | null;
   duplicateOf: string | null;
+  rule: string | null;
+  tags: string[] | null;
+  width: number | null;
+  height: number | null;
 }
 
 export async function getJob(user: TestUser, id: string): Promise<JobJson> {
@@ -86,6 +98,8 @@ export interface SeedFile {
   sha256: string;
   createdAt: string;
   tags?: string[];
+  width?: number;
+  height?: number;
 }
 
 const hex = (n: number, width = 64) => n.toString(16).padStart(width, "0");
@@ -156,8 +170,8 @@ export async function seed(userId: string, files: SeedFile[]): Promise<string[]>
     ids.push(id);
     statements.push(
       env.DB.prepare(
-        `INSERT INTO media (id, owner_id, name, name_key, folder, mime, kind, size, sha256, tags, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO media (id, owner_id, name, name_key, folder, mime, kind, size, sha256, width, height, tags, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).bind(
         id,
         userId,
@@ -168,6 +182,8 @@ export async function seed(userId: string, files: SeedFile[]): Promise<string[]>
         f.kind,
         f.size,
         f.sha256,
+        f.width ?? null,
+        f.height ?? null,
         JSON.stringify(f.tags ?? []),
         f.createdAt,
         f.createdAt,

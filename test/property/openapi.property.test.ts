@@ -254,6 +254,14 @@ const SEMANTIC = new Set([
   "invalid_parts",
   // A folder move's from and to relate to each other (the root, or into itself).
   "invalid_move",
+  // Organize: a look-alike threshold with another match kind; a rule's range with min > max or
+  // after ≥ before; two rules with one id; a tag action with neither tags to add nor to remove.
+  "invalid_threshold",
+  "empty_range",
+  "duplicate_rule_id",
+  "empty_action",
+  // A rule's regular expression: RE2's grammar (balanced groups, known escapes) is no JSON Schema pattern.
+  "invalid_pattern",
   // Whether a webhook URL may be called depends on the host it names and the deployment
   // (ALLOW_PRIVATE_WEBHOOKS), not on the string's shape.
   "webhook_url_refused",

@@ -1,14 +1,64 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { getDb } from "../../src/db/client";
+import type { Media } from "../../src/db/schema";
+import { mediaConfig } from "../../src/media/config";
 import { purgeExpiredTrash } from "../../src/media/housekeeping";
-import { call, newUser } from "../helpers/api";
-import { download, randomBytes, upload, uploadOk } from "../media/helpers";
+import { receiveUpload } from "../../src/media/upload";
+import { call, newUser, type TestUser } from "../helpers/api";
+import { racingD1 } from "../helpers/racing-d1";
+import { download, form, randomBytes, upload, uploadOk } from "../media/helpers";
+
+/**
+ * An upload as POST /media makes it (`receiveUpload`), with `beforeCommit` run once just before its
+ * batch: after its bytes went to R2 (or were found there), before its blob reference is taken.
+ */
+function uploadThrough(
+  user: TestUser,
+  bytes: Uint8Array,
+  name: string,
+  beforeCommit: () => Promise<unknown>,
+) {
+  let done = false;
+  const db = getDb(
+    racingD1(async () => {
+      if (done) return;
+      done = true;
+      await beforeCommit();
+    }),
+  );
+  const framed = new Response(form(bytes, name));
+  const config = mediaConfig(env);
+  return receiveUpload(
+    { db, bucket: env.MEDIA, now: new Date(), idempotency: null },
+    {
+      ownerId: user.id,
+      body: framed.body,
+      contentType: framed.headers.get("content-type") ?? undefined,
+      contentLength: null,
+      limits: {
+        maxBytes: config.maxUploadBytes,
+        maxPixels: config.maxPixels,
+        allowUnknown: config.allowUnknown,
+      },
+    },
+  ).then((committed) => committed.row);
+}
+
+async function expectBytes(user: TestUser, id: string, bytes: Uint8Array) {
+  const back = await download(user, id);
+  expect(back.status, await back.clone().text()).toBe(200);
+  expect(new Uint8Array(await back.arrayBuffer())).toEqual(bytes);
+}
 
 /**
  * Races on shared blobs (#1). Blobs are shared by content: one user's purge of bytes another user is
- * uploading at that moment must never leave the uploader with a 201 and no bytes.
+ * uploading at that moment, or another upload's discard after it failed, must never leave the
+ * uploader with a 201 and no bytes. The loops race real requests with staggered starts; the last
+ * two tests put the other writer exactly inside the window (between the upload's R2 write and its
+ * commit), where the code before ADR 0008 answered `content_missing` every time.
  */
-describe("upload vs purge of the same bytes", () => {
+describe("upload vs purge or discard of the same bytes", () => {
   it("every 201 stays readable, over many racing pairs", async () => {
     const [a, b] = [await newUser(), await newUser()];
     const lost: string[] = [];
@@ -29,7 +79,7 @@ describe("upload vs purge of the same bytes", () => {
     }
     expect(uploaded).toBe(60);
     expect(lost).toEqual([]);
-  });
+  }, 180_000);
 
   it("the retention cron racing uploads of the same bytes loses nothing either", async () => {
     const [a, b] = [await newUser(), await newUser()];
@@ -51,6 +101,50 @@ describe("upload vs purge of the same bytes", () => {
       expect(back.status, m.id).toBe(200);
       expect((await back.arrayBuffer()).byteLength).toBe(m.size);
     }
+  }, 120_000);
+
+  it("a purge between an upload's write and its commit leaves the upload its bytes", async () => {
+    const [a, b] = [await newUser(), await newUser()];
+    const bytes = randomBytes(4000, 777);
+    const first = await uploadOk(a, bytes, "a.bin");
+    // B's bytes are stored (or, before the fix, found stored); A purges the only other reference.
+    const row = await uploadThrough(b, bytes, "b.bin", async () => {
+      const purged = await call(`/api/v1/media/${first.id}?purge=true`, {
+        method: "DELETE",
+        token: a.accessToken,
+      });
+      expect(purged.status).toBe(204);
+    });
+    await expectBytes(b, row.id, bytes);
+  });
+
+  it("a failed upload's discard leaves a concurrent upload of the same bytes its bytes", async () => {
+    const [a, b] = [await newUser(), await newUser()];
+    const bytes = randomBytes(4000, 888);
+    let arrived = () => {};
+    const bAtCommit = new Promise<void>((r) => {
+      arrived = r;
+    });
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let second: Promise<Media> | null = null;
+    const failed = await uploadThrough(a, bytes, "a.bin", async () => {
+      // A has written its bytes. B uploads the same bytes and waits at its commit...
+      second = uploadThrough(b, bytes, "b.bin", async () => {
+        arrived();
+        await gate;
+      });
+      await bAtCommit;
+      // ...while A's commit fails (no room left in A's quota) and A discards what it wrote.
+      await env.DB.prepare("UPDATE users SET quota_bytes = used_bytes WHERE id = ?").bind(a.id).run();
+    }).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ status: 413, code: "quota_exceeded" });
+    release();
+    const row = await (second as Promise<Media> | null);
+    expect(row).not.toBeNull();
+    await expectBytes(b, (row as Media).id, bytes);
   });
 });
 
@@ -75,5 +169,5 @@ describe("uploads with a name conflict vs purge of the same bytes (#15)", () => 
       if (back.status !== 200 || (await back.arrayBuffer()).byteLength !== media.size) lost.push(media.id);
     }
     expect(lost).toEqual([]);
-  });
+  }, 120_000);
 });

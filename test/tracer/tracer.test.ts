@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import tracerWasm from "../../src/wasm/build/tracer.wasm?module";
 import {
+  createTracer,
   getTracer,
   resolveOptions,
   TRACE_PRESETS,
@@ -175,6 +177,20 @@ describe("pixels", () => {
     expect(lower!.maxX - lower!.minX + (upper!.maxX - upper!.minX)).toBeGreaterThan(40);
   });
 
+  it("cutout: neighbouring regions overlap by a 1 px trap at their seam, no sliver between them", () => {
+    // left half red, right half blue on a curved seam's straight cousin: each region is traced alone
+    const img = image(40, 20, (x) => (x < 20 ? [220, 0, 0, 255] : [0, 0, 220, 255]));
+    const svg = parseSvg(tracer.traceRgba(img, { layering: "cutout" }).svg);
+    const byFill = new Map(svg.paths.map((p) => [p.fill, extent(p.d)]));
+    const red = byFill.get("#dc0000")!;
+    const blue = byFill.get("#0000dc")!;
+    expect(red.maxX).toBeCloseTo(20.5, 5);
+    expect(blue.minX).toBeCloseTo(19.5, 5);
+    // against the image border they reach out as always; nothing else stacks
+    expect(red.minX).toBeLessThanOrEqual(0);
+    expect(blue.maxX).toBeGreaterThanOrEqual(40);
+  });
+
   it("downscales above the cap and keeps the original size in the viewBox", () => {
     const img = image(300, 200, (x, y) =>
       ((x >> 4) + (y >> 4)) % 2 ? [250, 200, 0, 255] : [0, 80, 160, 255],
@@ -193,5 +209,26 @@ describe("pixels", () => {
     const img = image(1000, 1000, (x, y) => [(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255, 255]);
     const r = tracer.traceRgba(img);
     expect(r.stats.peakMemoryBytes / 1048576).toBeLessThanOrEqual(25);
+  });
+
+  it("a trace in kept memory gives the same SVG as one in new memory; big memories are not kept", () => {
+    const fresh = () => createTracer({ tracerModule: tracerWasm, decoders: {} });
+    const colour = image(90, 70, (x, y) =>
+      (x - 40) ** 2 + (y - 30) ** 2 < 500 ? [20, 90 + x, 200, 255] : [250, 250 - y, 240, x < 60 ? 255 : 0],
+    );
+    const lines = image(64, 64, (x, y) =>
+      Math.abs(x - y) < 2 || (x * 3) % 17 === 0 ? [0, 0, 0, 255] : [255, 255, 255, 255],
+    );
+    const expected = [fresh().traceRgba(colour).svg, fresh().traceRgba(lines, { mode: "binary" }).svg];
+    const tracer = fresh();
+    for (let round = 0; round < 2; round++) {
+      expect(tracer.traceRgba(colour).svg).toBe(expected[0]);
+      expect(tracer.traceRgba(lines, { mode: "binary" }).svg).toBe(expected[1]);
+    }
+    const big = image(800, 800, (x, y) => [(x * 7) & 255, (y * 5) & 255, ((x ^ y) * 3) & 255, 255]);
+    expect(tracer.traceRgba(big).stats.peakMemoryBytes).toBeGreaterThan(8 * 1048576);
+    const after = tracer.traceRgba(lines, { mode: "binary" });
+    expect(after.svg).toBe(expected[1]);
+    expect(after.stats.peakMemoryBytes).toBeLessThanOrEqual(8 * 1048576);
   });
 });

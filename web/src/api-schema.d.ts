@@ -1034,6 +1034,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organize/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your organize rules, in order (first match wins), or the default set */
+        get: operations["getOrganizeRules"];
+        /**
+         * Replace your organize rules (an ordered list; plans made later use them)
+         * @description Filters of one rule must all hold (an absent filter holds for every file); the first enabled rule that matches decides. Name patterns are RE2 (linear-time) regular expressions or globs, at most 200 characters. Send the `defaults` of GET to go back to the default set.
+         */
+        put: operations["putOrganizeRules"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organize/rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many files each rule would take (first match wins), on up to 2000 files of a folder
+         * @description Rules are given (not stored) or your stored ones. Duplicate status here is by identical bytes, keeping the oldest; a dry run gives exact counts for any match kind.
+         */
+        post: operations["previewOrganizeRules"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/jobs/{id}/files": {
         parameters: {
             query?: never;
@@ -1058,7 +1099,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Duplicate groups of the plan: same size and SHA-256, which copy is kept, what happens to the others */
+        /**
+         * Duplicate groups of the plan, of one kind: which copy is kept, what happens to the others
+         * @description `match` picks the kind: the plan's own (default), or a finer one read from the same records (a look-alike plan also lists its pixel and byte twins). A coarser kind than the plan looked for is a 409 `match_not_planned`.
+         */
         get: operations["listDuplicates"];
         put?: never;
         post?: never;
@@ -1113,6 +1157,26 @@ export interface paths {
         get: operations["report"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/fingerprints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make the image fingerprints your library lacks (a job)
+         * @description Images get their fingerprints (SHA-256 of the decoded pixels, a 64-bit perceptual hash) at upload; this job makes them for images uploaded before, so duplicate searches by `pixels` or `similar` see every image. Answers the job already running if there is one. Organize plans with those match kinds make missing fingerprints themselves too.
+         */
+        post: operations["startFingerprints"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1339,6 +1403,8 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             trashedAt?: string;
+            /** @description A stacked duplicate (organizer, duplicates: stack): the id of the file shown for its stack */
+            stackOf?: string;
             contentUrl: string;
             /** @description A WebP thumbnail, or an SVG icon of the file's type */
             thumbnailUrl: string;
@@ -1451,7 +1517,7 @@ export interface components {
         Job: {
             id: string;
             /** @enum {string} */
-            type: "vectorize" | "vectorize-batch" | "organize";
+            type: "vectorize" | "vectorize-batch" | "organize" | "fingerprints";
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             attempts: number;
@@ -1468,7 +1534,7 @@ export interface components {
                 message: string;
             } | null;
             /** @description Set once the job succeeded; its shape follows `type`. */
-            result: components["schemas"]["VectorizeJobResult"] | components["schemas"]["VectorizeBatchJobResult"] | components["schemas"]["OrganizeJobResult"] | null;
+            result: components["schemas"]["VectorizeJobResult"] | components["schemas"]["VectorizeBatchJobResult"] | components["schemas"]["OrganizeJobResult"] | components["schemas"]["FingerprintJobResult"] | null;
             cancelRequested: boolean;
         };
         JobProgress: {
@@ -1476,6 +1542,10 @@ export interface components {
             done: number;
             total: number;
             percent: number;
+            /** @description What done/total count, e.g. "files" */
+            unit?: string;
+            bytesDone?: number;
+            bytesTotal?: number;
         };
         VectorizeJobResult: {
             /** @description The SVG's media id (same as svgMediaId) */
@@ -1535,6 +1605,10 @@ export interface components {
             planJobId: string;
             /** @enum {string} */
             action: "plan" | "apply" | "rollback";
+            /** @enum {string} */
+            kind: "organize" | "dedupe";
+            /** @enum {string} */
+            match: "bytes" | "pixels" | "similar";
             dryRun: boolean;
             /** @enum {string} */
             state: "planning" | "planned" | "applying" | "applied" | "rolling-back" | "rolled-back";
@@ -1549,6 +1623,12 @@ export interface components {
                 redundantFiles: number;
                 reclaimableBytes: number;
             };
+        };
+        FingerprintJobResult: {
+            /** @description images this job made fingerprints for */
+            fingerprinted: number;
+            /** @description images of yours whose fingerprints can't be made */
+            failed: number;
         };
         JobAttempt: {
             attempt: number;
@@ -1634,6 +1714,126 @@ export interface components {
             conflict: "rename-new" | "skip" | "keep-both";
             /** @description Organize each new upload with a small job */
             autoOrganize: boolean;
+            /** @description Folders no plan ever moves, renames, re-tags or trashes a file in (or sends a file into); their files are the copy kept. Not /. */
+            protectedFolders: string[];
+        };
+        OrganizeRules: {
+            rules: components["schemas"]["OrganizeRule"][];
+            /** @description true while you have stored no rules: `rules` is the default set */
+            isDefault: boolean;
+            /** @description The default set: one rule per category */
+            defaults: components["schemas"]["OrganizeRule"][];
+        };
+        OrganizeRule: {
+            /** @description Stable id (made up when absent); file records name the rule that decided */
+            id?: string;
+            name: string;
+            /** @description default true */
+            enabled?: boolean;
+            filters?: components["schemas"]["OrganizeRuleFilters"];
+            action: components["schemas"]["OrganizeRuleAction"];
+        };
+        OrganizeRuleFilters: {
+            /**
+             * @description Any of these extensions (".png")
+             * @example [
+             *       ".png",
+             *       ".jpg"
+             *     ]
+             */
+            extensions?: string[];
+            /** @description Any of these detected types (from the bytes), `image/*` allowed */
+            types?: string[];
+            /** @description Any of these categories (built-in or yours, see /categories; any case; unknown names match nothing) */
+            categories?: string[];
+            /** @description The file name matches a glob (`*`, `?`, `[a-z]`, `[!a-z]`, `{a,b}`; whole name, any case) or a regular expression (RE2 syntax: no backreferences or lookaround; found anywhere in the name; matched in time linear in the name). A pattern that doesn't parse is a 422 `invalid_pattern`. */
+            name?: {
+                glob: string;
+            } | {
+                regex: string;
+                ignoreCase?: boolean;
+            };
+            /** @description Bytes: at least `min`, at most `max` */
+            size?: {
+                min?: number;
+                max?: number;
+            };
+            /** @description Upload time: at or after `after`, before `before` */
+            uploaded?: {
+                /** @example 2026-11-30 */
+                after?: string;
+                /** @example 2026-11-30 */
+                before?: string;
+            };
+            /** @description When the photo was taken (the file's `takenAt`: EXIF/XMP, UTC); files without one never match: at or after `after`, before `before` */
+            taken?: {
+                /** @example 2026-11-30 */
+                after?: string;
+                /** @example 2026-11-30 */
+                before?: string;
+            };
+            /** @description Has all of `all`, at least one of `any`, none of `none` */
+            tags?: {
+                all?: string[];
+                any?: string[];
+                none?: string[];
+            };
+            /** @description In one of these folders or below */
+            folders?: string[];
+            /**
+             * @description Duplicate status in the plan (of the plan's `match` kind): `unique` has no twin, `original` is the copy kept, `copy` a redundant one, `any` is either of the last two
+             * @enum {string}
+             */
+            duplicate?: "unique" | "original" | "copy" | "any";
+        };
+        /** @description `move` to a folder template (and optionally tag/untag), `copy` there, `tag`/untag in place, `trash`, or `keep` (leave the file; later rules don't see it) */
+        OrganizeRuleAction: {
+            /** @enum {string} */
+            type: "move";
+            /**
+             * @description Destination folder; default: the category's folder, else your template
+             * @example /Sorted/{category}/{yyyy}
+             */
+            template?: string;
+            tag?: string[];
+            untag?: string[];
+        } | {
+            /** @enum {string} */
+            type: "copy";
+            /**
+             * @description A folder path with placeholders {category} {yyyy} {mm} (uploaded) {taken.yyyy} {taken.mm} (date taken) {ext} {tag}
+             * @example /Sorted/{category}/{yyyy}
+             */
+            template?: string;
+        } | {
+            /** @enum {string} */
+            type: "tag";
+            tag?: string[];
+            untag?: string[];
+        } | {
+            /** @enum {string} */
+            type: "trash";
+        } | {
+            /** @enum {string} */
+            type: "keep";
+        };
+        OrganizeRulesPreview: {
+            /** @description files the preview looked at (the first by upload time) */
+            scanned: number;
+            /** @description files in scope */
+            total: number;
+            sampled: boolean;
+            rules: {
+                files: number;
+                bytes: number;
+                id: string;
+                name: string;
+                protected: number;
+            }[];
+            unmatched: {
+                files: number;
+                bytes: number;
+            };
         };
         OrganizeFile: {
             mediaId: string;
@@ -1644,13 +1844,19 @@ export interface components {
             mime: string;
             size: number;
             sha256: string;
-            /** @description none, move, skip, dup-move, dup-trash */
+            /** @description none, move, copy, tag, trash, skip, dup-move, dup-trash, dup-stack */
             action: string;
             /** @enum {string} */
-            status: "planned" | "unchanged" | "skipped" | "moved" | "trashed" | "rolled-back" | "rollback-skipped";
-            /** @description why a file was skipped: conflict, changed, missing */
+            status: "planned" | "unchanged" | "skipped" | "moved" | "copied" | "tagged" | "trashed" | "stacked" | "rolled-back" | "rollback-skipped";
+            /** @description why a file was skipped: conflict, changed, missing, protected, protected-destination, last-copy */
             reason: string | null;
             duplicateOf: string | null;
+            /** @description id of the rule that decided (null: none matched) */
+            rule: string | null;
+            /** @description the file's tags after the plan, when it changes them */
+            tags: string[] | null;
+            width: number | null;
+            height: number | null;
         };
         Category: {
             id: string;
@@ -3397,6 +3603,8 @@ export interface operations {
                 sort?: "name" | "-name" | "date" | "-date" | "taken" | "-taken" | "size" | "-size";
                 /** @description List the trash instead */
                 trashed?: "true" | "false";
+                /** @description Also list stacked duplicates (hidden by default: a stack shows its one kept file) */
+                stacked?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -6606,7 +6814,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "vectorize" | "vectorize-batch" | "organize";
+                type?: "vectorize" | "vectorize-batch" | "organize" | "fingerprints";
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** @description created at or after */
                 from?: string;
@@ -7799,21 +8007,33 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * @description `organize` (default) moves files by your rules; `dedupe` only handles duplicates
+                     * @enum {string}
+                     */
+                    kind?: "organize" | "dedupe";
+                    /**
+                     * @description Duplicates are identical `bytes` (default), the same `pixels` (decoded), or `similar` (perceptual hash within `threshold` bits)
+                     * @enum {string}
+                     */
+                    match?: "bytes" | "pixels" | "similar";
+                    /** @description match: similar only; Hamming distance of 64-bit hashes, default 10 */
+                    threshold?: number;
+                    /**
                      * @description default: the whole library
                      * @example /projects/logo
                      */
                     folder?: string;
                     dryRun?: boolean;
                     /**
-                     * @description default report
+                     * @description What happens to redundant copies: report (default), move aside, trash, stack (keep all, show one)
                      * @enum {string}
                      */
-                    duplicates?: "report" | "move" | "trash";
+                    duplicates?: "report" | "move" | "trash" | "stack";
                     /**
                      * @description default oldest
                      * @enum {string}
                      */
-                    keep?: "oldest" | "newest" | "shortest-path";
+                    keep?: "oldest" | "newest" | "largest-resolution" | "shortest-path" | "protected";
                     /**
                      * @description default: your settings' template
                      * @example /Sorted/{category}/{yyyy}
@@ -7978,6 +8198,8 @@ export interface operations {
                     conflict?: "rename-new" | "skip" | "keep-both";
                     /** @description Organize each new upload with a small job */
                     autoOrganize?: boolean;
+                    /** @description Folders no plan ever moves, renames, re-tags or trashes a file in (or sends a file into); their files are the copy kept. Not /. */
+                    protectedFolders?: string[];
                 };
             };
         };
@@ -8067,12 +8289,257 @@ export interface operations {
             };
         };
     };
+    getOrganizeRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizeRules"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putOrganizeRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rules: components["schemas"]["OrganizeRule"][];
+                };
+            };
+        };
+        responses: {
+            /** @description Rules */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizeRules"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an in-flight request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    previewOrganizeRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    rules?: components["schemas"]["OrganizeRule"][];
+                    /** @example /projects/logo */
+                    folder?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Counts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizeRulesPreview"];
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an in-flight request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listFiles: {
         parameters: {
             query?: {
                 limit?: number;
                 cursor?: string;
-                status?: "planned" | "unchanged" | "skipped" | "moved" | "trashed" | "rolled-back" | "rollback-skipped";
+                status?: "planned" | "unchanged" | "skipped" | "moved" | "copied" | "tagged" | "trashed" | "stacked" | "rolled-back" | "rollback-skipped";
                 category?: string;
                 sort?: "id" | "path" | "-path" | "size" | "-size";
             };
@@ -8166,6 +8633,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
+                match?: "bytes" | "pixels" | "similar";
             };
             header?: never;
             path: {
@@ -8182,7 +8650,12 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @enum {string} */
+                        match: "bytes" | "pixels" | "similar";
                         groups: {
+                            /** @description SHA-256 (bytes), pixel SHA-256 (pixels), or a member id (similar) */
+                            key: string;
+                            /** @description the same as key (kept for older clients) */
                             sha256: string;
                             count: number;
                             size: number;
@@ -8533,6 +9006,100 @@ export interface operations {
             };
             /** @description Conflict with the current state or an in-flight request */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    startFingerprints: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The backfill job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                    };
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an in-flight request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -71,6 +71,10 @@ export const ROUTES = {
   jobReport: ["GET", "/jobs/{id}/report"],
   categories: ["GET", "/categories"],
   organizeSettings: ["GET", "/organize/settings"],
+  putOrganizeSettings: ["PUT", "/organize/settings"],
+  organizeRules: ["GET", "/organize/rules"],
+  putOrganizeRules: ["PUT", "/organize/rules"],
+  previewOrganizeRules: ["POST", "/organize/rules/preview"],
 } as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -84,6 +88,10 @@ export const OPTIONAL_ROUTES: RouteName[] = [
   "jobReport",
   "categories",
   "organizeSettings",
+  "putOrganizeSettings",
+  "organizeRules",
+  "putOrganizeRules",
+  "previewOrganizeRules",
 ];
 
 export const API_BASE = "/api/v1";
@@ -155,6 +163,39 @@ export type ResultFormat = FormatOffer["format"];
 export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
 export type OrganizeFile = Schemas["OrganizeFile"];
 export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
+export type OrganizeRequest = NonNullable<
+  paths["/organize"]["post"]["requestBody"]
+>["content"]["application/json"];
+export type MatchKind = NonNullable<OrganizeRequest["match"]>;
+export const PLAN_KINDS = ["organize", "dedupe"] as const satisfies NonNullable<OrganizeRequest["kind"]>[];
+export const MATCH_KINDS = ["bytes", "pixels", "similar"] as const satisfies MatchKind[];
+export const DUPLICATE_MODES = ["report", "move", "trash", "stack"] as const satisfies NonNullable<
+  OrganizeRequest["duplicates"]
+>[];
+export const KEEP_POLICIES = [
+  "oldest",
+  "newest",
+  "largest-resolution",
+  "shortest-path",
+  "protected",
+] as const satisfies NonNullable<OrganizeRequest["keep"]>[];
+export type OrganizeSettings = Schemas["OrganizeSettings"];
+export const CONFLICT_POLICIES = [
+  "rename-new",
+  "skip",
+  "keep-both",
+] as const satisfies OrganizeSettings["conflict"][];
+export type OrganizeRule = Schemas["OrganizeRule"];
+export type RuleFilters = Schemas["OrganizeRuleFilters"];
+export const RULE_ACTIONS = [
+  "move",
+  "copy",
+  "tag",
+  "trash",
+  "keep",
+] as const satisfies OrganizeRule["action"]["type"][];
+export type RuleList = Schemas["OrganizeRules"];
+export type RulesPreview = Schemas["OrganizeRulesPreview"];
 
 // ---- Errors ----
 export type FieldProblem = NonNullable<Schemas["Problem"]["errors"]>[number];
@@ -433,6 +474,9 @@ export function watchJob(
               done: msg.done ?? 0,
               total: msg.total ?? 0,
               percent: msg.percent ?? 0,
+              unit: msg.unit,
+              bytesDone: msg.bytesDone,
+              bytesTotal: msg.bytesTotal,
             },
             via: "ws",
           });

@@ -1,14 +1,12 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type OrganizePlan, organizeFiles } from "../../db/organize-schema";
-import { media } from "../../db/schema";
 import { nameVariant } from "../../media/names";
-import type { PlannedFile } from "./plan";
+import { type FileSource, pairKey } from "../source";
+import type { PlannedFile } from "./records";
 
 /** Candidate names looked up per round of `resolveConflicts` (bounds its memory for any window). */
 const CANDIDATES_PER_ROUND = 8000;
-
-const pairKey = (folder: string, nameKey: string) => `${folder}\u0000${nameKey}`;
 
 /**
  * Names at the destination: a name is taken by a live file already in that folder (even one that will
@@ -16,7 +14,12 @@ const pairKey = (folder: string, nameKey: string) => `${folder}\u0000${nameKey}`
  * there. `rename-new` picks the first free `name (n).ext`, `skip` leaves the file where it is,
  * `keep-both` lets two files share the name (library names are labels, not keys).
  */
-export async function resolveConflicts(db: Db, plan: OrganizePlan, files: PlannedFile[]): Promise<void> {
+export async function resolveConflicts(
+  db: Db,
+  source: FileSource,
+  plan: OrganizePlan,
+  files: PlannedFile[],
+): Promise<void> {
   const moving = files.filter((f) => f.status === "planned" && f.newFolder !== null && f.newName !== null);
   if (moving.length === 0 || plan.conflict === "keep-both") return;
   const claimed = new Set<string>();
@@ -37,6 +40,7 @@ export async function resolveConflicts(db: Db, plan: OrganizePlan, files: Planne
       }));
       const taken = await takenNames(
         db,
+        source,
         plan,
         entries.flatMap(({ entry, names }) =>
           names.map((c) => [entry.f.newFolder!, c.name.toLowerCase()] as [string, string]),
@@ -115,24 +119,18 @@ async function highestVariants(
   return result;
 }
 
-/** Which of `pairs` (folder, name key) are taken, 1000 pairs per query, all pages at once. */
-async function takenNames(db: Db, plan: OrganizePlan, pairs: [string, string][]): Promise<Set<string>> {
+/** Which of `pairs` (folder, name key) are taken: by a live file (the source) or by this plan's records. */
+async function takenNames(
+  db: Db,
+  source: FileSource,
+  plan: OrganizePlan,
+  pairs: [string, string][],
+): Promise<Set<string>> {
   const pages: Promise<{ folder: string | null; nameKey: string | null }[]>[] = [];
   for (let i = 0; i < pairs.length; i += 1000) {
     const list = JSON.stringify(pairs.slice(i, i + 1000));
     const wanted = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`;
     pages.push(
-      db
-        .select({ folder: media.folder, nameKey: media.nameKey })
-        .from(media)
-        .where(
-          and(
-            eq(media.ownerId, plan.ownerId),
-            isNull(media.trashedAt),
-            sql`(${media.folder}, ${media.nameKey}) IN ${wanted}`,
-          ),
-        )
-        .all(),
       db
         .select({ folder: organizeFiles.newFolder, nameKey: organizeFiles.newNameKey })
         .from(organizeFiles)
@@ -145,8 +143,7 @@ async function takenNames(db: Db, plan: OrganizePlan, pairs: [string, string][])
         .all(),
     );
   }
-  const taken = new Set<string>();
-  for (const rows of await Promise.all(pages))
-    for (const r of rows) taken.add(pairKey(r.folder ?? "", r.nameKey ?? ""));
-  return taken;
+  const [live, ...planned] = await Promise.all([source.takenNames(pairs), ...pages]);
+  for (const rows of planned) for (const r of rows) live.add(pairKey(r.folder ?? "", r.nameKey ?? ""));
+  return live;
 }

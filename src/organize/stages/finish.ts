@@ -55,7 +55,15 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       : state === "applied"
         ? { appliedAt: nowIso, plannedAt: plan.plannedAt ?? nowIso }
         : { plannedAt: nowIso };
-  const result = { planJobId: plan.jobId, action, dryRun: plan.dryRun, state, ...summary };
+  const result = {
+    planJobId: plan.jobId,
+    action,
+    kind: plan.kind,
+    match: plan.match,
+    dryRun: plan.dryRun,
+    state,
+    ...summary,
+  };
   const domain: BatchItem<"sqlite">[] = [
     db
       .update(organizePlans)
@@ -73,5 +81,18 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       }),
     );
   }
-  return { result, domain };
+  return {
+    result,
+    // The last progress counts what this job handled, in files and bytes, not "1 of 1".
+    progress: {
+      stage: "done",
+      unit: "files",
+      done: plan.done,
+      total: Math.max(plan.total, plan.done),
+      bytesDone: plan.doneBytes,
+      bytesTotal: Math.max(plan.totalBytes, plan.doneBytes),
+      percent: 100,
+    },
+    domain,
+  };
 }

@@ -1,199 +1,128 @@
-import { and, asc, eq, gt, isNull, or, type SQL, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
-import { type Db, rawInBatch } from "../../db/client";
+import { and, asc, count, eq, gt, inArray, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { inList } from "../../db/in-list";
-import { type FileAction, type FileStatus, type OrganizePlan, organizeFiles } from "../../db/organize-schema";
-import { startsWith } from "../../db/prefix";
-import { media } from "../../db/schema";
-import { normalizeFolder } from "../../media/names";
-import { folderCondition } from "../../media/queries";
-import { categorize, type Rule } from "../categories";
-import { renderFolder } from "../template";
-import type { ChunkResult } from "./chunk";
+import { type OrganizePlan, organizeFiles, organizeGroups } from "../../db/organize-schema";
+import { isProtected } from "../protect";
+import type { FileSource, SourceFile } from "../source";
+import { type ChunkResult, NONE } from "./chunk";
 import { resolveConflicts } from "./conflicts";
+import { keepOrder } from "./keep";
+import {
+  insertRecords,
+  type PlannedFile,
+  planByRules,
+  planner,
+  planRedundant,
+  refuseProtected,
+} from "./records";
 
 /**
- * The plan stages: `duplicates` (groups of identical files, and which one is kept) then `scan` (every
- * other file in scope), each chunk writing one record per file — its category, destination and
- * action — before anything moves.
+ * The record-writing stages of a plan: `duplicates` (the groups found by the `groups` stage, a chunk
+ * of groups at a time, with the copy each keeps) then `scan` (every other file in scope; skipped by
+ * a dedupe plan). Each chunk writes one record per file — category, rule, action, destination —
+ * before anything moves.
  */
 
-export const DUPLICATES_ROOT = "/Duplicates";
+const sum = (files: PlannedFile[]) => ({
+  files: files.length,
+  bytes: files.reduce((n, f) => n + f.m.size, 0),
+});
 
-export interface MediaRow {
-  id: string;
-  name: string;
-  nameKey: string;
-  folder: string;
-  mime: string;
-  size: number;
-  sha256: string;
-  createdAt: string;
-  tags: string[];
-  /** The camera's wall-clock time the photo was taken (metadata.takenLocal), for `{taken.yyyy}`. */
-  takenLocal: string | null;
-}
-
-/** One planned record, before it is written. */
-export interface PlannedFile {
-  m: MediaRow;
-  category: string;
-  action: FileAction;
-  status: FileStatus;
-  newFolder: string | null;
-  newName: string | null;
-  dupGroup: string | null;
-  dupOf: string | null;
-  reason: string | null;
-}
-
-const mediaColumns = {
-  id: media.id,
-  name: media.name,
-  nameKey: media.nameKey,
-  folder: media.folder,
-  mime: media.mime,
-  size: media.size,
-  sha256: media.sha256,
-  createdAt: media.createdAt,
-  tags: media.tags,
-  takenLocal: sql<string | null>`json_extract(${media.metadata}, '$.takenLocal')`,
-};
-
-/** Which files a plan looks at: the owner's live files under `folder`, never the /Duplicates tree (unless asked). */
-export function scopeCondition(plan: OrganizePlan): SQL {
-  const conditions: (SQL | undefined)[] = [eq(media.ownerId, plan.ownerId), isNull(media.trashedAt)];
-  conditions.push(folderCondition(plan.folder, true));
-  if (plan.folder !== DUPLICATES_ROOT && !plan.folder.startsWith(`${DUPLICATES_ROOT}/`)) {
-    conditions.push(
-      sql`NOT (${media.folder} = ${DUPLICATES_ROOT} OR ${startsWith(media.folder, `${DUPLICATES_ROOT}/`)})`,
-    );
-  }
-  if (plan.mediaIds) conditions.push(inList(media.id, plan.mediaIds));
-  return and(...conditions)!;
-}
-
-/**
- * Duplicate groups (same size and SHA-256; every media row has its hash from upload) in SHA order,
- * as many groups as fit in one chunk (always at least one). The keep policy picks the original;
- * the others are reported, sent to /Duplicates/<their folder>, or trashed.
- */
 export async function duplicatesChunk(
   db: Db,
+  source: FileSource,
   plan: OrganizePlan,
   chunkSize: number,
   now: Date,
 ): Promise<ChunkResult> {
-  const scope = scopeCondition(plan);
-  let total: number | undefined;
-  if (plan.cursor === "" && plan.done === 0) {
-    const row = await db.select({ n: sql<number>`count(*)` }).from(media).where(scope).get();
-    total = row?.n ?? 0;
-  }
+  const next: ChunkResult["next"] =
+    plan.kind === "dedupe"
+      ? { stage: plan.dryRun ? "finish" : "apply", cursor: "" }
+      : { stage: "scan", cursor: "" };
+  // A dedupe plan counts only the files that have twins (an organize plan counted its whole scope).
+  const total =
+    plan.kind === "dedupe" && plan.cursor === "" && plan.done === 0
+      ? await source.measureGrouped()
+      : undefined;
   // At most one chunk's worth of groups (each has ≥ 2 files); at least 200 so a small chunk still moves on.
   const groupLimit = Math.max(200, chunkSize);
   const groups = await db
-    .select({ sha256: media.sha256, n: sql<number>`count(*)` })
-    .from(media)
-    .where(and(scope, gt(media.sha256, plan.cursor)))
-    .groupBy(media.sha256, media.size)
-    .having(sql`count(*) > 1`)
-    .orderBy(asc(media.sha256))
+    .select({ key: organizeGroups.groupKey, n: count() })
+    .from(organizeGroups)
+    .where(and(eq(organizeGroups.jobId, plan.jobId), gt(organizeGroups.groupKey, plan.cursor)))
+    .groupBy(organizeGroups.groupKey)
+    .orderBy(asc(organizeGroups.groupKey))
     .limit(groupLimit)
     .all();
   const taken: string[] = [];
   let files = 0;
   for (const g of groups) {
     if (taken.length > 0 && files + g.n > chunkSize) break;
-    taken.push(g.sha256);
+    taken.push(g.key);
     files += g.n;
   }
   const finished = taken.length === groups.length && groups.length < groupLimit;
-  if (taken.length === 0) return { statements: [], next: { stage: "scan", cursor: "" }, processed: 0, total };
+  if (taken.length === 0) return { statements: [], next, processed: NONE, total };
 
-  const rows = (await db
-    .select(mediaColumns)
-    .from(media)
-    .where(and(scope, inList(media.sha256, taken)))
-    .all()) as MediaRow[];
-  const bySha = new Map<string, MediaRow[]>();
-  for (const row of rows) bySha.set(row.sha256, [...(bySha.get(row.sha256) ?? []), row]);
+  const members = await db
+    .select({ id: organizeGroups.mediaId, key: organizeGroups.groupKey })
+    .from(organizeGroups)
+    .where(and(eq(organizeGroups.jobId, plan.jobId), inList(organizeGroups.groupKey, taken)))
+    .all();
+  const keyOf = new Map(members.map((m) => [m.id, m.key]));
+  const byKey = new Map<string, SourceFile[]>();
+  // Files that left the scope since the groups were found (trashed, moved out) are simply not read.
+  for (const row of await source.byIds(members.map((m) => m.id))) {
+    const key = keyOf.get(row.id)!;
+    byKey.set(key, [...(byKey.get(key) ?? []), row]);
+  }
 
-  const rules = plan.rules as Rule[];
+  const p = planner(plan);
+  const order = keepOrder(plan.keep, plan.protectedFolders);
   const planned: PlannedFile[] = [];
-  for (const [sha, members] of bySha) {
-    members.sort(keepOrder(plan.keep));
-    const keeper = members[0]!;
-    for (const m of members) {
-      const file = planFile(plan, rules, m);
-      file.dupGroup = sha;
-      planned.push(file);
-      if (m === keeper) continue;
-      file.dupOf = keeper.id;
-      if (plan.duplicates === "move") {
-        file.action = "dup-move";
-        file.status = "planned";
-        file.newFolder = duplicatesFolder(m.folder);
-        file.newName = m.name;
-      } else if (plan.duplicates === "trash") {
-        Object.assign(file, { action: "dup-trash", status: "planned", newFolder: null, newName: null });
+  for (const [key, group] of byKey) {
+    if (group.length < 2) continue;
+    group.sort(order);
+    const keeper = group[0]!;
+    // `protected` acts only where a copy sits in a protected folder; elsewhere every copy is kept.
+    const acts = plan.keep !== "protected" || isProtected(keeper.folder, plan.protectedFolders);
+    for (const m of group) {
+      const kept = !acts || m === keeper || isProtected(m.folder, plan.protectedFolders);
+      const file = planByRules(p, m, kept ? "original" : "copy");
+      file.dupGroup = key;
+      if (!kept) {
+        file.dupOf = keeper.id;
+        planRedundant(file, plan.duplicates);
       }
+      planned.push(file);
     }
   }
-  await resolveConflicts(db, plan, planned);
+  refuseProtected(planned, plan.protectedFolders);
+  await resolveConflicts(db, source, plan, planned);
   return {
     statements: insertRecords(db, plan, planned, now),
-    next: finished ? { stage: "scan", cursor: "" } : { stage: "duplicates", cursor: taken.at(-1)! },
-    processed: 0,
+    next: finished ? next : { stage: "duplicates", cursor: taken.at(-1)! },
+    processed: sum(planned),
     total,
   };
-}
-
-/** `oldest` / `newest` by upload time, `shortest-path` by path length; ties go to the older, then the id. */
-function keepOrder(keep: OrganizePlan["keep"]) {
-  const path = (m: MediaRow) => (m.folder === "/" ? 0 : m.folder.length) + 1 + m.name.length;
-  return (a: MediaRow, b: MediaRow) => {
-    const byTime = a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id);
-    if (keep === "newest") return -byTime;
-    if (keep === "shortest-path") return path(a) - path(b) || byTime;
-    return byTime;
-  };
-}
-
-function duplicatesFolder(folder: string): string {
-  try {
-    return normalizeFolder(`${DUPLICATES_ROOT}${folder === "/" ? "" : folder}`);
-  } catch {
-    return DUPLICATES_ROOT;
-  }
 }
 
 /** Every other file in scope, one page by upload time; files already planned as duplicates are skipped. */
 export async function scanChunk(
   db: Db,
+  source: FileSource,
   plan: OrganizePlan,
   chunkSize: number,
   now: Date,
 ): Promise<ChunkResult> {
   const after = plan.cursor ? (JSON.parse(plan.cursor) as [string, string]) : null;
-  const conditions: (SQL | undefined)[] = [scopeCondition(plan)];
-  if (after)
-    conditions.push(
-      or(gt(media.createdAt, after[0]), and(eq(media.createdAt, after[0]), gt(media.id, after[1]))),
-    );
-  const page = (await db
-    .select(mediaColumns)
-    .from(media)
-    .where(and(...conditions))
-    .orderBy(asc(media.createdAt), asc(media.id))
-    .limit(chunkSize)
-    .all()) as MediaRow[];
+  const page = await source.page(after, chunkSize);
   const last = page.at(-1);
   const next: ChunkResult["next"] =
     page.length < chunkSize || !last
       ? { stage: plan.dryRun ? "finish" : "apply", cursor: "" }
       : { stage: "scan", cursor: JSON.stringify([last.createdAt, last.id]) };
-  if (page.length === 0) return { statements: [], next, processed: 0 };
+  if (page.length === 0) return { statements: [], next, processed: NONE };
   const already = new Set(
     (
       await db
@@ -202,91 +131,22 @@ export async function scanChunk(
         .where(
           and(
             eq(organizeFiles.jobId, plan.jobId),
-            inList(
+            inArray(
               organizeFiles.mediaId,
-              page.map((m) => m.id),
+              sql`(SELECT value FROM json_each(${JSON.stringify(page.map((m) => m.id))}))`,
             ),
           ),
         )
         .all()
     ).map((r) => r.id),
   );
-  const rules = plan.rules as Rule[];
-  const planned = page.filter((m) => !already.has(m.id)).map((m) => planFile(plan, rules, m));
-  await resolveConflicts(db, plan, planned);
+  const p = planner(plan);
+  const planned = page.filter((m) => !already.has(m.id)).map((m) => planByRules(p, m, "unique"));
+  refuseProtected(planned, plan.protectedFolders);
+  await resolveConflicts(db, source, plan, planned);
   return {
     statements: planned.length ? insertRecords(db, plan, planned, now) : [],
     next,
-    processed: page.length,
+    processed: sum(planned),
   };
-}
-
-/** Category and destination of one file, before name conflicts are looked at. */
-function planFile(plan: OrganizePlan, rules: Rule[], m: MediaRow): PlannedFile {
-  const rule = categorize(rules, m);
-  const folder = renderFolder(rule.folder ?? plan.template, {
-    category: rule.name,
-    createdAt: m.createdAt,
-    takenLocal: m.takenLocal,
-    name: m.name,
-    tags: m.tags,
-  });
-  const inPlace = folder === m.folder;
-  return {
-    m,
-    category: rule.name,
-    action: inPlace ? "none" : "move",
-    status: inPlace ? "unchanged" : "planned",
-    newFolder: folder,
-    newName: m.name,
-    dupGroup: null,
-    dupOf: null,
-    reason: null,
-  };
-}
-
-/**
- * A chunk's records, 1000 per statement (one JSON parameter each: D1 caps bound parameters at 100 and
- * a string value at 2 MB; 1000 records are ~400 KB).
- */
-function insertRecords(db: Db, plan: OrganizePlan, files: PlannedFile[], now: Date) {
-  const statements: BatchItem<"sqlite">[] = [];
-  for (let i = 0; i < files.length; i += 1000)
-    statements.push(insertRecordPage(db, plan, files.slice(i, i + 1000), now));
-  return statements;
-}
-
-function insertRecordPage(db: Db, plan: OrganizePlan, files: PlannedFile[], now: Date) {
-  const rows = files.map((f) => ({
-    id: f.m.id,
-    of: f.m.folder,
-    on: f.m.name,
-    ok: f.m.nameKey,
-    nf: f.newFolder,
-    nn: f.newName,
-    nk: f.newName?.toLowerCase() ?? null,
-    c: f.category,
-    mi: f.m.mime,
-    s: f.m.size,
-    h: f.m.sha256,
-    t: f.m.createdAt,
-    a: f.action,
-    g: f.dupGroup,
-    d: f.dupOf,
-    st: f.status,
-    r: f.reason,
-  }));
-  return rawInBatch(
-    db,
-    sql`INSERT INTO organize_files (job_id, media_id, original_folder, original_name, original_name_key,
-        new_folder, new_name, new_name_key, category, mime, size, sha256, media_created_at, action,
-        dup_group, dup_of, status, reason, updated_at)
-      SELECT ${plan.jobId}, json_extract(value, '$.id'), json_extract(value, '$.of'), json_extract(value, '$.on'),
-        json_extract(value, '$.ok'), json_extract(value, '$.nf'), json_extract(value, '$.nn'), json_extract(value, '$.nk'),
-        json_extract(value, '$.c'), json_extract(value, '$.mi'), json_extract(value, '$.s'), json_extract(value, '$.h'),
-        json_extract(value, '$.t'), json_extract(value, '$.a'), json_extract(value, '$.g'), json_extract(value, '$.d'),
-        json_extract(value, '$.st'), json_extract(value, '$.r'), ${now.toISOString()}
-      FROM json_each(${JSON.stringify(rows)}) WHERE true
-      ON CONFLICT (job_id, media_id) DO NOTHING`,
-  );
 }

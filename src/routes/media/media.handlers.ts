@@ -4,6 +4,7 @@ import type { AppEnv } from "../../app-env";
 import { getDb } from "../../db/client";
 import * as bulk from "../../media/bulk";
 import { mediaConfig } from "../../media/config";
+import { fingerprintBlob, wantsFingerprint } from "../../media/fingerprints/store";
 import { isRenderable } from "../../media/images/sources";
 import * as library from "../../media/library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "../../media/names";
@@ -45,6 +46,7 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
   );
   if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  if (wantsFingerprint(row)) c.executionCtx.waitUntil(scheduleFingerprint(c, row.sha256));
   c.executionCtx.waitUntil(
     organizeNewUpload(c.env, row, c.var.clock(), async () => {
       const taken = await takeToken(c.env, "organize-user", row.ownerId);
@@ -58,6 +60,11 @@ export const uploadMediaHandler: H<typeof routes.uploadMedia> = async (c) => {
 /** Thumbnails are made after the answer is sent; the cron retries any that are still pending. */
 async function scheduleThumbnail(c: Context<AppEnv>, sha256: string) {
   await generateThumbnail(getDb(c.env.DB), c.env.MEDIA, sha256).catch(() => {});
+}
+
+/** Image fingerprints (duplicate pictures, look-alikes) likewise; the cron retries pending ones. */
+async function scheduleFingerprint(c: Context<AppEnv>, sha256: string) {
+  await fingerprintBlob(getDb(c.env.DB), c.env.MEDIA, sha256).catch(() => {});
 }
 
 export const listMediaHandler: H<typeof routes.listMedia> = async (c) => {
@@ -206,6 +213,7 @@ export const completeUploadHandler: H<typeof routes.completeUpload> = async (c) 
   );
   if (conflict?.resolution === "skipped") return c.json({ media: library.toPublic(row), conflict }, 200);
   if (isRenderable(row)) c.executionCtx.waitUntil(scheduleThumbnail(c, row.sha256));
+  if (wantsFingerprint(row)) c.executionCtx.waitUntil(scheduleFingerprint(c, row.sha256));
   return c.json({ media: library.toPublic(row), ...(conflict ? { conflict } : {}) }, 201);
 };
 

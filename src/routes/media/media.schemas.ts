@@ -41,6 +41,10 @@ export const mediaSchema = z
     createdAt: z.string(),
     updatedAt: z.string(),
     trashedAt: z.string().optional(),
+    stackOf: z.string().optional().openapi({
+      description:
+        "A stacked duplicate (organizer, duplicates: stack): the id of the file shown for its stack",
+    }),
     contentUrl: z.string(),
     thumbnailUrl: z.string().openapi({ description: "A WebP thumbnail, or an SVG icon of the file's type" }),
     takenAt: z
@@ -102,6 +106,9 @@ export const listQuerySchema = pageQuerySchema.extend({
       "`name`, `date` (uploaded), `taken` (date taken, else uploaded), `size`; prefix `-` for descending",
   }),
   trashed: bool("false").openapi({ description: "List the trash instead" }),
+  stacked: bool("false").openapi({
+    description: "Also list stacked duplicates (hidden by default: a stack shows its one kept file)",
+  }),
 });
 
 export const patchSchema = z.strictObject({

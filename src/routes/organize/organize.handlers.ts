@@ -6,6 +6,7 @@ import { spendRateLimit } from "../../middleware/rate-limit";
 import { listDuplicates, listFiles } from "../../organize/queries";
 import { buildSummary, csvReport, htmlReport, jsonReport } from "../../organize/report";
 import * as service from "../../organize/service";
+import * as organizeSettings from "../../organize/settings";
 import { caller } from "../../policy";
 import type * as routes from "./organize.routes";
 
@@ -20,12 +21,12 @@ export const organizeHandler: H<typeof routes.organize> = async (c) => {
 };
 
 export const getSettingsHandler: H<typeof routes.getSettings> = async (c) => {
-  const settings = await service.getSettings(getDb(c.env.DB), caller(c).userId);
+  const settings = await organizeSettings.getSettings(getDb(c.env.DB), caller(c).userId);
   return c.json({ settings }, 200);
 };
 
 export const putSettingsHandler: H<typeof routes.putSettings> = async (c) => {
-  const settings = await service.putSettings(
+  const settings = await organizeSettings.putSettings(
     getDb(c.env.DB),
     caller(c).userId,
     c.req.valid("json"),
@@ -43,7 +44,7 @@ export const listFilesHandler: H<typeof routes.listFiles> = async (c) => {
 export const listDuplicatesHandler: H<typeof routes.listDuplicates> = async (c) => {
   const db = getDb(c.env.DB);
   const { plan } = await service.visiblePlan(db, caller(c), c.req.valid("param").id);
-  return c.json(await listDuplicates(db, plan.jobId, c.req.valid("query")), 200);
+  return c.json(await listDuplicates(db, plan, c.req.valid("query")), 200);
 };
 
 export const applyHandler: H<typeof routes.applyPlan> = async (c) => {

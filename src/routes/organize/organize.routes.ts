@@ -1,8 +1,18 @@
 import { z } from "@hono/zod-openapi";
-import { CONFLICT_POLICIES, DUPLICATE_MODES, FILE_STATUSES, KEEP_POLICIES } from "../../db/organize-schema";
+import {
+  CONFLICT_POLICIES,
+  DUPLICATE_MODES,
+  FILE_STATUSES,
+  KEEP_POLICIES,
+  MATCH_KINDS,
+  PLAN_KINDS,
+} from "../../db/organize-schema";
 import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
+import { SUBFOLDER_PATTERN } from "../../media/names";
+import { MAX_PROTECTED_FOLDERS } from "../../organize/protect";
 import { FILE_SORTS } from "../../organize/queries";
+import { DEFAULT_THRESHOLD, MAX_THRESHOLD } from "../../organize/similar";
 import { requires } from "../../policy";
 import { folderField, templateField } from "../fields";
 import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
@@ -21,13 +31,22 @@ export const fileRecordSchema = z
     mime: z.string(),
     size: z.number().int(),
     sha256: z.string(),
-    action: z.string().openapi({ description: "none, move, skip, dup-move, dup-trash" }),
-    status: z.enum(FILE_STATUSES),
-    reason: z
+    action: z
       .string()
-      .nullable()
-      .openapi({ description: "why a file was skipped: conflict, changed, missing" }),
+      .openapi({ description: "none, move, copy, tag, trash, skip, dup-move, dup-trash, dup-stack" }),
+    status: z.enum(FILE_STATUSES),
+    reason: z.string().nullable().openapi({
+      description:
+        "why a file was skipped: conflict, changed, missing, protected, protected-destination, last-copy",
+    }),
     duplicateOf: z.string().nullable(),
+    rule: z.string().nullable().openapi({ description: "id of the rule that decided (null: none matched)" }),
+    tags: z
+      .array(z.string())
+      .nullable()
+      .openapi({ description: "the file's tags after the plan, when it changes them" }),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
   })
   .openapi("OrganizeFile");
 
@@ -36,6 +55,14 @@ export const settingsSchema = z
     template: templateField,
     conflict: z.enum(CONFLICT_POLICIES),
     autoOrganize: z.boolean().openapi({ description: "Organize each new upload with a small job" }),
+    protectedFolders: z
+      .array(folderField.openapi({ pattern: SUBFOLDER_PATTERN }))
+      .max(4 * MAX_PROTECTED_FOLDERS)
+      .openapi({
+        maxItems: MAX_PROTECTED_FOLDERS,
+        description:
+          "Folders no plan ever moves, renames, re-tags or trashes a file in (or sends a file into); their files are the copy kept. Not /.",
+      }),
   })
   .openapi("OrganizeSettings");
 
@@ -51,9 +78,28 @@ export const organize = createRoute({
   request: {
     body: jsonBody(
       z.strictObject({
+        kind: z.enum(PLAN_KINDS).optional().openapi({
+          description: "`organize` (default) moves files by your rules; `dedupe` only handles duplicates",
+        }),
+        match: z.enum(MATCH_KINDS).optional().openapi({
+          description:
+            "Duplicates are identical `bytes` (default), the same `pixels` (decoded), or `similar` (perceptual hash within `threshold` bits)",
+        }),
+        threshold: z
+          .number()
+          .int()
+          .min(0)
+          .max(MAX_THRESHOLD)
+          .optional()
+          .openapi({
+            description: `match: similar only; Hamming distance of 64-bit hashes, default ${DEFAULT_THRESHOLD}`,
+          }),
         folder: folderField.optional().openapi({ description: "default: the whole library" }),
         dryRun: z.boolean().optional(),
-        duplicates: z.enum(DUPLICATE_MODES).optional().openapi({ description: "default report" }),
+        duplicates: z.enum(DUPLICATE_MODES).optional().openapi({
+          description:
+            "What happens to redundant copies: report (default), move aside, trash, stack (keep all, show one)",
+        }),
         keep: z.enum(KEEP_POLICIES).optional().openapi({ description: "default oldest" }),
         template: templateField.optional().openapi({ description: "default: your settings' template" }),
         conflict: z.enum(CONFLICT_POLICIES).optional(),
@@ -123,15 +169,23 @@ export const listDuplicates = createRoute({
   path: "/jobs/{id}/duplicates",
   tags,
   middleware: [jobsRead] as const,
-  summary:
-    "Duplicate groups of the plan: same size and SHA-256, which copy is kept, what happens to the others",
-  request: { params: idParam("job"), query: pageQuerySchema },
+  summary: "Duplicate groups of the plan, of one kind: which copy is kept, what happens to the others",
+  description:
+    "`match` picks the kind: the plan's own (default), or a finer one read from the same records (a look-alike plan also lists its pixel and byte twins). A coarser kind than the plan looked for is a 409 `match_not_planned`.",
+  request: {
+    params: idParam("job"),
+    query: pageQuerySchema.extend({ match: z.enum(MATCH_KINDS).optional() }),
+  },
   responses: {
     200: jsonContent(
       z.object({
+        match: z.enum(MATCH_KINDS),
         groups: z.array(
           z.object({
-            sha256: z.string(),
+            key: z
+              .string()
+              .openapi({ description: "SHA-256 (bytes), pixel SHA-256 (pixels), or a member id (similar)" }),
+            sha256: z.string().openapi({ description: "the same as key (kept for older clients)" }),
             count: z.number().int(),
             size: z.number().int(),
             totalBytes: z.number().int(),

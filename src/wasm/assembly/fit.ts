@@ -12,6 +12,12 @@ import { SvgWriter } from "./svg";
 const OUTSET_MIN: f64 = 0.3;
 /** convex corners of opaque pixels against transparency: how far out their constraint point sits */
 const CORNER_OUTSET: f64 = 0.2;
+/**
+ * cutout layering: how far an outline moves out over the seam with another opaque region (a trap).
+ * Both sides do, so the exact regions overlap by 1 px along their seams instead of leaving slivers
+ * where two independent fits part (and the background bleeding through anti-aliased seams).
+ */
+const CUTOUT_TRAP: f64 = 0.5;
 /** how far the fitted outline may pass inside a boundary point that faces transparency */
 const INSIDE_TOL: f64 = 0.15;
 /** points within this of a chord make a line */
@@ -29,6 +35,7 @@ export class Fitter {
   frame: Frame;
   /** cover every opaque pixel (colour modes; binary mode paints black only, on nothing) */
   cover: bool;
+  cutout: bool;
   /** by label: 1 when opaque (Layers.solid) */
   solid: StaticArray<i32>;
   mask: LayerMask = new LayerMask();
@@ -63,6 +70,7 @@ export class Fitter {
     this.frame = frame;
     this.solid = solid;
     this.cover = o.mode != MODE_BINARY;
+    this.cutout = o.cutout;
     this.fitTol = o.fitTol;
     this.cornerCos = o.cornerCos;
     this.polygons = o.polygons;
@@ -75,7 +83,8 @@ export class Fitter {
    * the pixel outside is transparent, out to the edge's sub-pixel position (that pixel's alpha as
    * coverage), at least 0.3 px, so every opaque pixel stays fully covered after fitting; 0.3 px against
    * a translucent layer; 1 px past the image border; against another opaque layer it stays on the
-   * lattice (the layers below reach under it).
+   * lattice (the layers below reach under it), or in cutout layering moves CUTOUT_TRAP out, negative:
+   * a move that is no coverage constraint (the other region's outline covers its own pixels).
    */
   outset(x: f64, y: f64, nx: f64, ny: f64): f64 {
     if (!this.cover) return 0;
@@ -87,7 +96,10 @@ export class Fitter {
     let i = py * f.w + px;
     let l = f.label(i);
     // a translucent layer is no cover: nothing extends under it
-    if (l != TRANSPARENT) return unchecked(this.solid[l]) != 0 ? 0 : OUTSET_MIN;
+    if (l != TRANSPARENT) {
+      if (unchecked(this.solid[l]) == 0) return OUTSET_MIN;
+      return this.cutout ? -CUTOUT_TRAP : 0;
+    }
     let a = <f64>f.alpha(i) / 255;
     return a > OUTSET_MIN ? a : OUTSET_MIN;
   }
@@ -224,6 +236,9 @@ export class Fitter {
       let d1 = this.outset(bx + ux * 0.5, by + uy * 0.5, nx, ny);
       let cnx = (d0 > 0 ? pnx : 0) + (d1 > 0 ? nx : 0);
       let cny = (d0 > 0 ? pny : 0) + (d1 > 0 ? ny : 0);
+      // a cutout trap moves the point but constrains nothing
+      d0 = Math.abs(d0);
+      d1 = Math.abs(d1);
       let cl = Math.sqrt(cnx * cnx + cny * cny);
       if (cl > 0) {
         cnx /= cl;
@@ -253,13 +268,15 @@ export class Fitter {
           let px = bx + ux * t;
           let py = by + uy * t;
           let d = this.outset(px, py, nx, ny);
-          this.addPt(n++, px + nx * d, py + ny * d, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
+          let dm = Math.abs(d);
+          this.addPt(n++, px + nx * dm, py + ny * dm, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
         }
       } else {
         let px = (bx + cx) * 0.5;
         let py = (by + cy) * 0.5;
         let d = this.outset(px, py, nx, ny);
-        this.addPt(n++, px + nx * d, py + ny * d, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
+        let dm = Math.abs(d);
+        this.addPt(n++, px + nx * dm, py + ny * dm, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
       }
       this.ensurePts(n + 8);
     }

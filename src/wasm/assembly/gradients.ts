@@ -6,8 +6,9 @@
 //    luminance paraboloid) or a linear one explains it: the linear region grows label by label
 //    (largest first) while its estimated error stays small (per channel a least-squares plane from
 //    additive moments; the common direction the principal one; the error that of the planes plus what
-//    varies across that direction). A group no single ramp explains (a ramp in two directions) keeps
-//    its bands, each with its own ramp.
+//    varies across that direction). A group no single ramp explains (a ramp in two directions) is cut
+//    into regions that one ramp explains within PART_TOL (about as close as a band's own ramp comes),
+//    each grown from the largest band left: fewer, larger shapes than one per band.
 // 3. Stops are the mean colours of the pixels binned along the ramp; a gradient replaces flat colour
 //    only where its per-pixel error clearly beats the flat colour's.
 import { MODE_COLOR, Options } from "./options";
@@ -19,6 +20,8 @@ export const MAX_STOPS: i32 = 24;
 const SMOOTH_STEP: f64 = 10;
 /** estimated RMS error (levels) up to which a linear ramp may grow */
 const RAMP_TOL: f64 = 4.5;
+/** estimated RMS error (levels) up to which a ramp grows where one ramp cannot explain a group */
+const PART_TOL: f64 = 2.0;
 const NONE: i32 = -1;
 
 /** A gradient fill: linear from (x1, y1) to (x2, y2), or radial around (x1, y1) with radius r. */
@@ -135,43 +138,73 @@ export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills):
     let whole = fitGroup(f, pal, mom, parent, root, k, fills);
     if (whole) continue;
     // one linear ramp for the whole group, grown from its largest label while it still fits
-    let seed = NONE;
-    for (let c = 0; c < k; c++) {
-      if (find(parent, c) != root || unchecked(mom[c * MOM]) == 0) continue;
-      if (seed == NONE || unchecked(mom[c * MOM]) > unchecked(mom[seed * MOM])) seed = c;
-    }
-    unchecked((region[seed] = seed));
-    for (let q = 0; q < MOM; q++) unchecked((acc[q] = mom[seed * MOM + q]));
-    // labels with a smooth boundary to the region so far
-    for (let c = 0; c < k; c++) unchecked((near[c] = smooth(bCount, bDiff, k, c, seed)));
-    let size = 1;
-    while (true) {
-      let best = NONE;
-      for (let c = 0; c < k; c++) {
-        if (find(parent, c) != root || unchecked(region[c]) != NONE || unchecked(mom[c * MOM]) == 0) continue;
-        if (!unchecked(near[c])) continue;
-        if (best != NONE && unchecked(mom[c * MOM]) <= unchecked(mom[best * MOM])) continue;
-        if (rampError(acc, mom, c) <= RAMP_TOL) best = c;
-      }
-      if (best == NONE) break;
-      unchecked((region[best] = seed));
-      for (let q = 0; q < MOM; q++) unchecked((acc[q] += mom[best * MOM + q]));
-      for (let c = 0; c < k; c++) if (smooth(bCount, bDiff, k, c, best)) unchecked((near[c] = true));
-      size++;
-    }
+    let seed = largestLeft(parent, root, region, mom, k);
+    let size = growRegion(parent, root, region, seed, mom, bCount, bDiff, k, acc, near, RAMP_TOL);
     if (size == members) {
       fitRegion(f, pal, region, seed, mom, fills, acc);
       continue;
     }
-    // no single ramp (a ramp in two directions, e.g. a bilinear one): several ramps would meet in
-    // jagged seams, so each band keeps its shape and gets its own ramp, matching its neighbours
-    for (let c = 0; c < k; c++) {
-      if (find(parent, c) != root || unchecked(mom[c * MOM]) == 0) continue;
-      unchecked((region[c] = c));
-      for (let q = 0; q < MOM; q++) unchecked((acc[q] = mom[c * MOM + q]));
-      fitRegion(f, pal, region, c, mom, fills, acc);
+    // no single ramp (a ramp in two directions, e.g. a bilinear one): the group is cut into regions
+    // that each one ramp explains within PART_TOL (as close as the bands' own ramps come), each grown
+    // from the largest band left
+    for (let c = 0; c < k; c++) if (find(parent, c) == root) unchecked((region[c] = NONE));
+    while (true) {
+      seed = largestLeft(parent, root, region, mom, k);
+      if (seed == NONE) break;
+      growRegion(parent, root, region, seed, mom, bCount, bDiff, k, acc, near, PART_TOL);
+      fitRegion(f, pal, region, seed, mom, fills, acc);
     }
   }
+}
+
+/** the group's largest label not yet in a region, or NONE */
+function largestLeft(parent: StaticArray<i32>, root: i32, region: StaticArray<i32>, mom: StaticArray<f64>, k: i32): i32 {
+  let seed = NONE;
+  for (let c = 0; c < k; c++) {
+    if (find(parent, c) != root || unchecked(region[c]) != NONE || unchecked(mom[c * MOM]) == 0) continue;
+    if (seed == NONE || unchecked(mom[c * MOM]) > unchecked(mom[seed * MOM])) seed = c;
+  }
+  return seed;
+}
+
+/**
+ * Grows the region of `seed` (region[c] = seed) over the group's labels not yet in a region that have
+ * a smooth boundary to it, largest first, while one linear ramp explains it within `tol` levels; its
+ * moments end in acc. Returns its number of labels.
+ */
+function growRegion(
+  parent: StaticArray<i32>,
+  root: i32,
+  region: StaticArray<i32>,
+  seed: i32,
+  mom: StaticArray<f64>,
+  bCount: StaticArray<i32>,
+  bDiff: StaticArray<f64>,
+  k: i32,
+  acc: StaticArray<f64>,
+  near: StaticArray<bool>,
+  tol: f64,
+): i32 {
+  unchecked((region[seed] = seed));
+  for (let q = 0; q < MOM; q++) unchecked((acc[q] = mom[seed * MOM + q]));
+  // labels with a smooth boundary to the region so far
+  for (let c = 0; c < k; c++) unchecked((near[c] = smooth(bCount, bDiff, k, c, seed)));
+  let size = 1;
+  while (true) {
+    let best = NONE;
+    for (let c = 0; c < k; c++) {
+      if (find(parent, c) != root || unchecked(region[c]) != NONE || unchecked(mom[c * MOM]) == 0) continue;
+      if (!unchecked(near[c])) continue;
+      if (best != NONE && unchecked(mom[c * MOM]) <= unchecked(mom[best * MOM])) continue;
+      if (rampError(acc, mom, c) <= tol) best = c;
+    }
+    if (best == NONE) return size;
+    unchecked((region[best] = seed));
+    for (let q = 0; q < MOM; q++) unchecked((acc[q] += mom[best * MOM + q]));
+    for (let c = 0; c < k; c++) if (smooth(bCount, bDiff, k, c, best)) unchecked((near[c] = true));
+    size++;
+  }
+  return size;
 }
 
 function boundary(

@@ -1,7 +1,8 @@
 // Edgecraft tracer: raster (RGBA) -> SVG. AssemblyScript, compiled by scripts/build-wasm.mjs.
 // The pipeline, one module per stage: prepare (Frame) -> quantize -> segment -> contour -> fit ->
 // svg write. Raw-memory style: pixel buffers come from heap.alloc; the few managed objects are made
-// once per trace and the host uses a fresh instance per call, so no GC is ever needed. Every loop is
+// once per trace and the host uses a fresh instance per call (the memory is imported and may be an
+// earlier call's, zeroed: core.ts), so no GC is ever needed. Every loop is
 // bounded by the image size.
 import { initColor } from "./color";
 import { Contour, isContourStart, traceContour } from "./contour";

@@ -42,26 +42,34 @@ export class LayerMask {
 
 // ---------------------------------------------------------------- o.speckle filter
 // Connected components (4-neighbour) of equal label smaller than `o.speckle` pixels are merged
-// into the neighbouring label they share the longest border with.
+// into the neighbouring label they share the longest border with. Components are visited in raster
+// order of their first pixel, and a merged speck's votes see the labels merged before it.
+// Only specks need their pixels: a component is known to be big as soon as it has `speckle` pixels or
+// touches a pixel known to be big, so the ground and large shapes are never walked whole (a row run of
+// `speckle` equal labels is big from the start). Marks: 0 unseen, 1 a complete small component or
+// queued, BIG part of a component of at least `speckle` pixels.
 const votes = new StaticArray<i32>(256);
+const BIG: u8 = 2;
 export function despeckle(f: Frame, o: Options): void {
   let binary = o.mode == MODE_BINARY;
   if (o.speckle <= 1) return;
   memory.fill(f.mark, 0, <usize>f.n);
+  markLongRuns(f, o.speckle);
   for (let s = 0; s < f.n; s++) {
     pixelTick(s);
     if (load<u8>(f.mark + <usize>s) != 0) continue;
     let c = <i32>load<u8>(f.lab + <usize>s);
-    // BFS
+    // BFS until the component is complete or known to be big
     store<u8>(f.mark + <usize>s, 1);
     store<i32>(f.queue, s);
     let qh = 0;
     let qt = 1;
-    while (qh < qt) {
+    let big = false;
+    while (qh < qt && !big) {
       let p = load<i32>(f.queue + (<usize>qh << 2));
       qh++;
-      let x = p % f.w;
       let y = p / f.w;
+      let x = p - y * f.w;
       if (x > 0) qt = visit(f, p - 1, c, qt);
       if (x + 1 < f.w) qt = visit(f, p + 1, c, qt);
       if (y > 0) qt = visit(f, p - f.w, c, qt);
@@ -70,19 +78,27 @@ export function despeckle(f: Frame, o: Options): void {
       // specks (elsewhere a diagonal chain is anti-aliasing between two regions, and goes). Binary
       // mode: black is 8-connected everywhere, its ground 4-connected (as the contours see them).
       let diagonal = binary ? c == 0 : f.thinAt(p) != 0;
-      if (!diagonal) continue;
-      if (x > 0 && y > 0) qt = visitDiag(f, p - f.w - 1, c, qt, binary);
-      if (x + 1 < f.w && y > 0) qt = visitDiag(f, p - f.w + 1, c, qt, binary);
-      if (x > 0 && y + 1 < f.h) qt = visitDiag(f, p + f.w - 1, c, qt, binary);
-      if (x + 1 < f.w && y + 1 < f.h) qt = visitDiag(f, p + f.w + 1, c, qt, binary);
+      if (diagonal) {
+        if (x > 0 && y > 0) qt = visitDiag(f, p - f.w - 1, c, qt, binary);
+        if (x + 1 < f.w && y > 0) qt = visitDiag(f, p - f.w + 1, c, qt, binary);
+        if (x > 0 && y + 1 < f.h) qt = visitDiag(f, p + f.w - 1, c, qt, binary);
+        if (x + 1 < f.w && y + 1 < f.h) qt = visitDiag(f, p + f.w + 1, c, qt, binary);
+      }
+      // a negative count: a neighbour of the component is known to be big
+      if (qt < 0 || qt >= o.speckle) big = true;
     }
-    if (qt >= o.speckle || c == TRANSPARENT) continue;
+    if (big) {
+      if (qt < 0) qt = ~qt;
+      for (let q = 0; q < qt; q++) store<u8>(f.mark + <usize>load<i32>(f.queue + (<usize>q << 2)), BIG);
+      continue;
+    }
+    if (c == TRANSPARENT) continue;
     // votes from the border
     for (let k = 0; k < 256; k++) unchecked((votes[k] = 0));
     for (let q = 0; q < qt; q++) {
       let p = load<i32>(f.queue + (<usize>q << 2));
-      let x = p % f.w;
       let y = p / f.w;
+      let x = p - y * f.w;
       if (x > 0) vote(f, p - 1, c);
       if (x + 1 < f.w) vote(f, p + 1, c);
       if (y > 0) vote(f, p - f.w, c);
@@ -105,13 +121,30 @@ export function despeckle(f: Frame, o: Options): void {
     }
   }
 }
-@inline function visit(f: Frame, p: i32, c: i32, qt: i32): i32 {
-  if (load<u8>(f.mark + <usize>p) == 0 && <i32>load<u8>(f.lab + <usize>p) == c) {
-    store<u8>(f.mark + <usize>p, 1);
-    store<i32>(f.queue + (<usize>qt << 2), p);
-    return qt + 1;
+/** runs of at least `min` equal labels along a row belong to big components */
+function markLongRuns(f: Frame, min: i32): void {
+  for (let y = 0; y < f.h; y++) {
+    let row = y * f.w;
+    let x0 = 0;
+    for (let x = 1; x <= f.w; x++) {
+      if (x < f.w && load<u8>(f.lab + <usize>(row + x)) == load<u8>(f.lab + <usize>(row + x0))) continue;
+      if (x - x0 >= min) memory.fill(f.mark + <usize>(row + x0), BIG, <usize>(x - x0));
+      x0 = x;
+    }
   }
-  return qt;
+}
+/**
+ * Queues an unseen pixel of label `c`; returns the new count, or its complement (negative) when the
+ * pixel is of label `c` and known to be big.
+ */
+@inline function visit(f: Frame, p: i32, c: i32, qt: i32): i32 {
+  if (qt < 0 || <i32>load<u8>(f.lab + <usize>p) != c) return qt;
+  let m = load<u8>(f.mark + <usize>p);
+  if (m == BIG) return ~qt;
+  if (m != 0) return qt;
+  store<u8>(f.mark + <usize>p, 1);
+  store<i32>(f.queue + (<usize>qt << 2), p);
+  return qt + 1;
 }
 @inline function visitDiag(f: Frame, p: i32, c: i32, qt: i32, binary: bool): i32 {
   return binary || f.thinAt(p) != 0 ? visit(f, p, c, qt) : qt;

@@ -277,7 +277,7 @@ export class SvgWriter {
     this.lastCmd = 0;
   }
 
-  /** ` name="value"` (up to 3 decimals; negative allowed) */
+  /** ` name="value"` (gradient geometry in px: 0.1 px is finer than any ramp shows; negative allowed) */
   attr(name: string, v: f64): void {
     this.byte(32);
     this.str(name);
@@ -286,7 +286,7 @@ export class SvgWriter {
       this.byte(45);
       v = -v;
     }
-    this.dim(v);
+    this.dim(v, 1);
     this.byte(34);
   }
 
@@ -308,14 +308,16 @@ export class SvgWriter {
   }
 
   /** dimensions: integers, or up to 3 decimals */
-  dim(v: f64): void {
-    let n = <i64>Math.round(v * 1000);
-    let ip = n / 1000;
-    let fp = n % 1000;
-    this.uint(ip);
+  /** v ≥ 0 with up to `decimals` (≤ 3) decimals, without trailing zeros or a leading one (".25") */
+  dim(v: f64, decimals: i32 = 3): void {
+    let scale = unchecked(this.pow10[decimals]);
+    let n = <i64>Math.round(v * <f64>scale);
+    let ip = n / scale;
+    let fp = n % scale;
+    if (ip != 0 || fp == 0) this.uint(ip);
     if (fp != 0) {
       this.byte(46);
-      let d = 3;
+      let d = decimals;
       while (fp % 10 == 0) {
         fp /= 10;
         d--;

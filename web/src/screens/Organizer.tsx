@@ -2,44 +2,62 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import {
   ApiError,
   call,
-  type DuplicateGroup,
+  DUPLICATE_MODES,
   type FolderNode,
   formatBytes,
-  getText,
   isTerminal,
   type Job,
   type JobWatch,
-  type OrganizeFile,
-  type Page,
+  KEEP_POLICIES,
+  MATCH_KINDS,
+  type MatchKind,
+  PLAN_KINDS,
   type Progress,
-  url,
   watchJob,
 } from "../api";
-import { usePaged } from "../hooks/usePaged";
 import {
   Dialog,
   Empty,
   ErrorBox,
   JobProgress,
-  MoreButton,
   navigate,
   Select,
   StatusBadge,
-  TableHead,
   toast,
   toastError,
   useLoad,
 } from "../ui";
+import { MATCH_LABELS, Plan } from "./organizer/Plan";
+import { RulesPanel } from "./organizer/Rules";
+import { SettingsPanel } from "./organizer/Settings";
 
-const FILE_STATUSES = [
-  "planned",
-  "unchanged",
-  "skipped",
-  "moved",
-  "trashed",
-  "rolled-back",
-  "rollback-skipped",
-];
+const TABS = { plan: "Plan", rules: "Rules", settings: "Settings" } as const;
+type Tab = keyof typeof TABS;
+const KIND_LABELS: Record<(typeof PLAN_KINDS)[number], string> = {
+  organize: "Organize by your rules",
+  dedupe: "Only handle duplicates",
+};
+const DUPLICATE_LABELS: Record<(typeof DUPLICATE_MODES)[number], string> = {
+  report: "Only report them",
+  move: "Move extra copies aside",
+  trash: "Move extra copies to trash",
+  stack: "Stack them (keep all, show one)",
+};
+const KEEP_LABELS: Record<(typeof KEEP_POLICIES)[number], string> = {
+  oldest: "the oldest copy",
+  newest: "the newest copy",
+  "largest-resolution": "the largest picture",
+  "shortest-path": "the copy with the shortest path",
+  protected: "the copy in a protected folder",
+};
+
+/** "scan · 1,200 / 5,000 files · 3 MB / 12 MB" — files and bytes when the job counts them. */
+export function progressText(p: Progress | null): string {
+  if (!p?.total) return p?.stage ?? "";
+  const unit = p.unit ? ` ${p.unit}` : "";
+  const bytes = p.bytesTotal ? ` · ${formatBytes(p.bytesDone ?? 0)} / ${formatBytes(p.bytesTotal)}` : "";
+  return `${p.stage} · ${p.done.toLocaleString("en")} / ${p.total.toLocaleString("en")}${unit}${bytes}`;
+}
 
 function flatten(node: FolderNode | undefined, out: string[] = []): string[] {
   if (!node) return out;
@@ -48,24 +66,14 @@ function flatten(node: FolderNode | undefined, out: string[] = []): string[] {
   return out;
 }
 
-type Totals = { category: string; files: number; bytes: number }[];
-
-/** The plan's summary (per-category counts and bytes) from the JSON report, read once per plan state. */
-async function loadSummary(jobId: string): Promise<{ byCategory: Totals; state?: string } | null> {
-  try {
-    const text = await getText("jobReport", { id: jobId }, { format: "json" });
-    const json = JSON.parse(text) as { summary?: { byCategory?: Totals; state?: string } };
-    return { byCategory: json.summary?.byCategory ?? [], state: json.summary?.state };
-  } catch {
-    return null;
-  }
-}
-
 export function OrganizerScreen({ query }: { query: URLSearchParams }) {
   const tree = useLoad(() => call<{ root: FolderNode }>("folders"), []);
   const [folder, setFolder] = useState("/");
-  const [duplicates, setDuplicates] = useState<"report" | "move" | "trash">("report");
-  const [keep, setKeep] = useState<"oldest" | "newest" | "shortest-path">("oldest");
+  const [kind, setKind] = useState<(typeof PLAN_KINDS)[number]>("organize");
+  const [match, setMatch] = useState<MatchKind>("bytes");
+  const [threshold, setThreshold] = useState("10");
+  const [duplicates, setDuplicates] = useState<(typeof DUPLICATE_MODES)[number]>("report");
+  const [keep, setKeep] = useState<(typeof KEEP_POLICIES)[number]>("oldest");
   const [job, setJob] = useState<Job | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -74,6 +82,7 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
   const [version, setVersion] = useState(0);
   const watch = useRef<JobWatch | null>(null);
   const jobId = query.get("job");
+  const tab: Tab = (query.get("tab") as Tab | null) ?? "plan";
 
   useEffect(() => () => watch.current?.stop(), []);
   useEffect(() => {
@@ -104,7 +113,17 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
     try {
       const res =
         name === "organize"
-          ? await call<{ job: Job }>("organize", { body: { folder, dryRun: true, duplicates, keep } })
+          ? await call<{ job: Job }>("organize", {
+              body: {
+                folder,
+                dryRun: true,
+                kind,
+                match,
+                ...(match === "similar" ? { threshold: Number(threshold) } : {}),
+                duplicates,
+                keep,
+              },
+            })
           : await call<{ job: Job }>(name, { params: { id: job!.id } });
       follow(res.job);
       toast(
@@ -131,24 +150,29 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
     <div class="page page-wide">
       <h1>Organizer</h1>
       <p class="muted">
-        Sorts a folder into categories and finds duplicates. A dry run only makes a plan; nothing moves until
+        Sorts a folder by your rules and finds duplicates. A dry run only makes a plan; nothing moves until
         you apply it, and every applied plan can be rolled back.
       </p>
-      {missing ? (
-        <div class="error-box" role="alert">
-          The organizer API is not available on this server yet.
-        </div>
-      ) : null}
-      <section class="panel">
-        <form
-          class="org-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            run("organize");
-          }}
-        >
+      <div class="tabs" role="tablist" aria-label="Organizer sections">
+        {(Object.keys(TABS) as Tab[]).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            class={tab === t ? "on" : ""}
+            onClick={() =>
+              navigate(t === "plan" ? `/organize${job ? `?job=${job.id}` : ""}` : `/organize?tab=${t}`)
+            }
+          >
+            {TABS[t]}
+          </button>
+        ))}
+      </div>
+      {tab === "rules" ? (
+        <div role="tabpanel">
           <Select
-            label="Folder"
+            label="Preview on folder"
             value={folder}
             onValue={setFolder}
             options={flatten(tree.data?.root).map((p) => ({
@@ -156,73 +180,121 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
               label: p === "/" ? "All files (/)" : p,
             }))}
           />
-          <Select
-            label="Duplicates"
-            value={duplicates}
-            onValue={setDuplicates}
-            options={[
-              { value: "report", label: "Only report them" },
-              { value: "move", label: "Move extra copies aside" },
-              { value: "trash", label: "Move extra copies to trash" },
-            ]}
-          />
-          <Select
-            label="Keep"
-            value={keep}
-            onValue={setKeep}
-            options={[
-              { value: "oldest", label: "the oldest copy" },
-              { value: "newest", label: "the newest copy" },
-              { value: "shortest-path", label: "the copy with the shortest path" },
-            ]}
-          />
-          <button type="submit" class="btn btn-primary" disabled={!!running}>
-            Run dry run
-          </button>
-        </form>
-        <ErrorBox error={error} />
-      </section>
-
-      {job ? (
-        <section class="panel" aria-labelledby="plan-h" data-testid="organize-job">
-          <div class="row-between">
-            <h2 id="plan-h">
-              {dryRun ? "Plan (dry run)" : action === "rollback" ? "Rollback" : "Applied"}{" "}
-              <StatusBadge status={job.status} />
-            </h2>
-            <div class="btn-row">
-              {job.status === "succeeded" && dryRun ? (
-                <button type="button" class="btn btn-primary" onClick={() => run("applyJob")}>
-                  Apply plan
-                </button>
-              ) : null}
-              {job.status === "succeeded" && canRollBack ? (
-                <button type="button" class="btn btn-danger" onClick={() => setConfirmRollback(true)}>
-                  Roll back
-                </button>
-              ) : null}
-              {running ? (
-                <button
-                  type="button"
-                  class="btn"
-                  onClick={() => call("cancelJob", { params: { id: job.id } }).catch(toastError)}
-                >
-                  Cancel
-                </button>
-              ) : null}
-            </div>
-          </div>
-          <JobProgress status={job.status} percent={progress?.percent ?? 0} label="Organizer progress" />
-          <p class="hint">
-            {progress?.stage ?? ""} {progress?.total ? `${progress.done} / ${progress.total}` : ""}
-            {job.error ? ` · ${job.error.message}` : ""}
-          </p>
-          {isTerminal(job.status) ? <Plan job={job} version={version} /> : null}
-        </section>
+          <RulesPanel folder={folder} />
+        </div>
+      ) : tab === "settings" ? (
+        <div role="tabpanel">
+          <SettingsPanel />
+        </div>
       ) : (
-        <Empty title="No plan yet">
-          <p>Choose a folder and run a dry run to see what would change.</p>
-        </Empty>
+        <div role="tabpanel">
+          {missing ? (
+            <div class="error-box" role="alert">
+              The organizer API is not available on this server yet.
+            </div>
+          ) : null}
+          <section class="panel">
+            <form
+              class="org-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                run("organize");
+              }}
+            >
+              <Select
+                label="Folder"
+                value={folder}
+                onValue={setFolder}
+                options={flatten(tree.data?.root).map((p) => ({
+                  value: p,
+                  label: p === "/" ? "All files (/)" : p,
+                }))}
+              />
+              <Select
+                label="Plan"
+                value={kind}
+                onValue={setKind}
+                options={PLAN_KINDS.map((k) => ({ value: k, label: KIND_LABELS[k] }))}
+              />
+              <Select
+                label="Duplicates are"
+                value={match}
+                onValue={setMatch}
+                options={MATCH_KINDS.map((m) => ({ value: m, label: MATCH_LABELS[m] }))}
+              />
+              {match === "similar" ? (
+                <label>
+                  Within (bits)
+                  <input
+                    type="number"
+                    min={0}
+                    max={12}
+                    value={threshold}
+                    onInput={(e) => setThreshold((e.target as HTMLInputElement).value)}
+                  />
+                </label>
+              ) : null}
+              <Select
+                label="Extra copies"
+                value={duplicates}
+                onValue={setDuplicates}
+                options={DUPLICATE_MODES.map((d) => ({ value: d, label: DUPLICATE_LABELS[d] }))}
+              />
+              <Select
+                label="Keep"
+                value={keep}
+                onValue={setKeep}
+                options={KEEP_POLICIES.map((k) => ({ value: k, label: KEEP_LABELS[k] }))}
+              />
+              <button type="submit" class="btn btn-primary" disabled={!!running}>
+                Run dry run
+              </button>
+            </form>
+            <ErrorBox error={error} />
+          </section>
+
+          {job ? (
+            <section class="panel" aria-labelledby="plan-h" data-testid="organize-job">
+              <div class="row-between">
+                <h2 id="plan-h">
+                  {dryRun ? "Plan (dry run)" : action === "rollback" ? "Rollback" : "Applied"}{" "}
+                  <StatusBadge status={job.status} />
+                </h2>
+                <div class="btn-row">
+                  {job.status === "succeeded" && dryRun ? (
+                    <button type="button" class="btn btn-primary" onClick={() => run("applyJob")}>
+                      Apply plan
+                    </button>
+                  ) : null}
+                  {job.status === "succeeded" && canRollBack ? (
+                    <button type="button" class="btn btn-danger" onClick={() => setConfirmRollback(true)}>
+                      Roll back
+                    </button>
+                  ) : null}
+                  {running ? (
+                    <button
+                      type="button"
+                      class="btn"
+                      onClick={() => call("cancelJob", { params: { id: job.id } }).catch(toastError)}
+                    >
+                      Cancel
+                    </button>
+                  ) : null}
+                </div>
+              </div>
+              <JobProgress status={job.status} percent={progress?.percent ?? 0} label="Organizer progress" />
+              <p class="hint" data-testid="organize-progress">
+                {progressText(progress)}
+                {job.error ? ` · ${job.error.message}` : ""}
+              </p>
+              {isTerminal(job.status) ? <Plan job={job} version={version} /> : null}
+            </section>
+          ) : (
+            <Empty title="No plan yet">
+              <p>Choose a folder and run a dry run to see what would change.</p>
+            </Empty>
+          )}
+        </div>
       )}
       <Dialog open={confirmRollback} title="Roll back this plan?" onClose={() => setConfirmRollback(false)}>
         <p>
@@ -244,150 +316,6 @@ export function OrganizerScreen({ query }: { query: URLSearchParams }) {
           </button>
         </div>
       </Dialog>
-    </div>
-  );
-}
-
-function Plan({ job: shown, version }: { job: Job; version: number }) {
-  // Apply and rollback jobs point at their plan; the plan's id reads the records in every server version.
-  const planId = typeof shown.input.planJobId === "string" ? shown.input.planJobId : shown.id;
-  const job = { id: planId };
-  const [status, setStatus] = useState("");
-  const [category, setCategory] = useState("");
-  const [reportHtml, setReportHtml] = useState<string | null>(null);
-  const summary = useLoad(() => loadSummary(job.id), [job.id, version]);
-  const dups = useLoad(
-    () =>
-      call<{ groups: DuplicateGroup[] }>("jobDuplicates", { params: { id: job.id } }).catch(() => ({
-        groups: [],
-      })),
-    [job.id, version],
-  );
-  const records = usePaged(
-    (cursor) =>
-      call<Page<OrganizeFile>>("jobFiles", {
-        params: { id: job.id },
-        query: { status: status || undefined, category: category || undefined, cursor, limit: 50 },
-      }),
-    [job.id, status, category, version],
-  );
-  const { items: files, cursor, error } = records;
-
-  const totals = summary.data?.byCategory ?? [];
-  const maxBytes = Math.max(1, ...totals.map((t) => t.bytes || t.files));
-  const groups = dups.data?.groups ?? [];
-  const reclaim = groups.reduce((a, g) => a + (g.reclaimableBytes ?? g.totalBytes - g.size), 0);
-
-  return (
-    <div class="plan">
-      <div class="plan-top">
-        <div>
-          <h3>Bytes per category</h3>
-          <div
-            class="chart"
-            role="img"
-            aria-label={`Categories: ${totals.map((t) => `${t.category} ${t.files} files`).join(", ")}`}
-            data-testid="category-chart"
-          >
-            {totals.map((t) => (
-              <div class="bar-row" key={t.category}>
-                <span class="bar-label">{t.category}</span>
-                <span class="bar" style={{ width: `${((t.bytes || t.files) / maxBytes) * 100}%` }} />
-                <span class="bar-num">
-                  {t.files} · {formatBytes(t.bytes)}
-                </span>
-              </div>
-            ))}
-            {!totals.length ? <p class="muted">No files in this plan.</p> : null}
-          </div>
-        </div>
-        <div>
-          <h3>Duplicates</h3>
-          <p>
-            {groups.length} group{groups.length === 1 ? "" : "s"} · <strong>{formatBytes(reclaim)}</strong>{" "}
-            reclaimable
-          </p>
-          <ul class="dup-list">
-            {groups.slice(0, 20).map((g) => (
-              <li key={g.sha256}>
-                <span class="mono">{g.sha256.slice(0, 10)}</span> × {g.count} ({formatBytes(g.size)} each)
-                <ul>
-                  {g.files.map((f) => (
-                    <li key={f.mediaId} class="muted ellipsis">
-                      {f.originalPath} {f.mediaId === g.keep || !f.duplicateOf ? "(kept)" : `→ ${f.action}`}
-                    </li>
-                  ))}
-                </ul>
-              </li>
-            ))}
-          </ul>
-        </div>
-      </div>
-      <h3>Files</h3>
-      <div class="filters">
-        <Select
-          aria-label="Filter by category"
-          value={category}
-          onValue={setCategory}
-          all="All categories"
-          options={totals.map((t) => t.category)}
-        />
-        <Select
-          aria-label="Filter by file status"
-          value={status}
-          onValue={setStatus}
-          all="All statuses"
-          options={FILE_STATUSES}
-        />
-        <button
-          type="button"
-          class="btn"
-          onClick={() =>
-            getText("jobReport", { id: job.id }, { format: "html" }).then(setReportHtml, toastError)
-          }
-        >
-          Open report
-        </button>
-        <a class="btn" href={url("jobReport", { id: job.id }, { format: "csv" })} download>
-          CSV
-        </a>
-        <a class="btn" href={url("jobReport", { id: job.id }, { format: "json" })} download>
-          JSON
-        </a>
-      </div>
-      <ErrorBox error={error} />
-      <div class="table-scroll">
-        <table class="table" data-testid="plan-files">
-          <TableHead columns={["From", "To", "Category", "Size", "Action", "Status"]} />
-          <tbody>
-            {files.map((f) => (
-              <tr key={f.mediaId}>
-                <td class="ellipsis">{f.originalPath}</td>
-                <td class="ellipsis">{f.newPath ?? "–"}</td>
-                <td>{f.category}</td>
-                <td>{formatBytes(f.size)}</td>
-                <td>{f.action}</td>
-                <td>
-                  <StatusBadge status={f.status} />
-                  {f.reason ? <span class="hint"> {f.reason}</span> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {cursor ? <MoreButton onClick={records.more}>More files</MoreButton> : null}
-      {reportHtml !== null ? (
-        <div class="report">
-          <div class="row-between">
-            <h3>Report</h3>
-            <button type="button" class="btn btn-ghost" onClick={() => setReportHtml(null)}>
-              Close report
-            </button>
-          </div>
-          <iframe title="Organizer report" sandbox="" srcdoc={reportHtml} class="report-frame" />
-        </div>
-      ) : null}
     </div>
   );
 }

@@ -6,7 +6,7 @@ import { svgUrlOf, type VectorResult } from "./result";
 const LABEL: Record<ResultFormat, string> = { svg: "SVG", pdf: "PDF", eps: "EPS", dxf: "DXF", png: "PNG" };
 
 /**
- * The result's figures (size, paths, colours; SSIM, ΔE and GMSD against the source; the auto-tune
+ * The result's figures (size, paths, points, colours; SSIM, ΔE and GMSD against the source; the auto-tune
  * attempts) and its downloads in every format. A format that costs credits says so on its button
  * and asks before it is charged (once; after that it downloads freely).
  */
@@ -63,6 +63,11 @@ export function ResultPanel({ result, onCredits }: { result: VectorResult; onCre
         <span>
           <strong>{result.paths}</strong> paths
         </span>
+        {result.points !== undefined ? (
+          <span title="Curve and line segments">
+            <strong>{result.points}</strong> points
+          </span>
+        ) : null}
         {result.colors ? (
           <span>
             <strong>{result.colors}</strong> colours

@@ -7,6 +7,8 @@ export interface VectorResult {
   name?: string;
   bytes: number;
   paths: number;
+  /** curve and line segments of the path data */
+  points?: number;
   colors?: number;
   width?: number;
   height?: number;
@@ -32,6 +34,7 @@ export function readResult(job: Job): VectorResult | null {
     name: r.name as string | undefined,
     bytes: Number(r.bytes ?? 0),
     paths: Number(r.paths ?? 0),
+    points: r.points as number | undefined,
     colors: r.colors as number | undefined,
     width: r.width as number | undefined,
     height: r.height as number | undefined,
