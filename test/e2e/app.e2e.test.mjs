@@ -155,6 +155,9 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.getByRole("button", { name: "Vectorize", exact: true }).click();
   // the price first, then the job
   await page.getByTestId("quote").getByText("This costs").waitFor();
+  const credits = async () =>
+    Number((await page.locator("header .credits").textContent()).replace(/\D/g, ""));
+  const creditsBefore = await credits();
   await page.getByRole("button", { name: "Confirm" }).click();
   const bar = page.getByRole("progressbar", { name: "Vectorize progress" });
   await bar.waitFor();
@@ -165,6 +168,12 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
     { timeout: 60_000 },
   );
   await page.locator(".badge-succeeded").waitFor();
+  // The header's credits follow the job without a reload.
+  await page.waitForFunction(
+    (before) => Number(document.querySelector("header .credits")?.textContent.replace(/\D/g, "")) < before,
+    creditsBefore,
+    { timeout: 15_000 },
+  );
   await page.locator("[data-testid=side-by-side]").waitFor();
   await page.waitForFunction(() => {
     const img = document.querySelector("[data-testid=svg-result]");
@@ -249,6 +258,30 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   await page.getByRole("heading", { name: "/Trips" }).waitFor();
   await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
+  // A full grid asks for more thumbnails at once than the per-user burst allows: a thumbnail the
+  // rate limit refuses (here each one's first request) comes back after a pause, not a broken image.
+  const refused = new Set();
+  await page.route("**/api/v1/media/*/thumbnail*", (route) => {
+    const id = new URL(route.request().url()).pathname.split("/")[4];
+    if (refused.has(id)) return route.continue();
+    refused.add(id);
+    return route.fulfill({
+      status: 429,
+      contentType: "application/problem+json",
+      headers: { "retry-after": "1" },
+      body: JSON.stringify({
+        type: "about:blank",
+        title: "Too Many Requests",
+        status: 429,
+        code: "rate_limited",
+      }),
+    });
+  });
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: /^Trips/ }).click();
+  await page.getByRole("heading", { name: "/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+
   // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
   await page.waitForFunction(
     () =>
@@ -258,6 +291,8 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
     null,
     { timeout: 30_000 },
   );
+  assert.equal(refused.size, 4, "each thumbnail was refused once");
+  await page.unroute("**/api/v1/media/*/thumbnail*");
   await page.locator("[data-testid=media-card] .card-open").first().click();
   const viewer = page.getByTestId("viewer");
   await viewer.waitFor();
@@ -281,6 +316,30 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   await shots(page, "19-viewer");
   await page.keyboard.press("Escape");
   await viewer.waitFor({ state: "detached" });
+
+  // A selection downloads as one ZIP holding those files (stored: their names are in the archive).
+  const cards = page.locator("[data-testid=media-card]");
+  const picked = [
+    await cards.nth(0).locator(".card-name").textContent(),
+    await cards.nth(1).locator(".card-name").textContent(),
+  ];
+  for (const name of picked) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+  const [zip] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download zip" }).click(),
+  ]);
+  assert.equal(zip.suggestedFilename(), "edgecraft-2-files.zip");
+  const archive = readFileSync(await zip.path());
+  assert.equal(archive.subarray(0, 2).toString(), "PK");
+  for (const name of picked) assert.ok(archive.includes(`Trips/${name}`), `${name} is in the ZIP`);
+  await page.getByRole("button", { name: "Clear selection" }).click();
+
+  // Moving is renaming to a path: the folder goes under another one, its files with it.
+  await page.getByRole("button", { name: "Rename folder Trips" }).click();
+  await page.getByTestId("folder-dialog").getByLabel("New name or path").fill("/Archive/Trips");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("heading", { name: "/Archive/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
   await page.getByRole("button", { name: "Delete folder Trips" }).click();
   await page.getByTestId("folder-dialog").getByText("move to the trash").waitFor();
