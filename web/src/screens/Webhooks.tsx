@@ -8,7 +8,7 @@ import {
   type WebhookDelivery,
   type WebhookEvent,
 } from "../api";
-import { copy, ErrorBox, showFormError, TableHead, TextField, toast, toastError, useLoad } from "../ui";
+import { ErrorBox, ShownOnce, showFormError, TableHead, TextField, toast, toastError, useLoad } from "../ui";
 
 /**
  * Webhook endpoints (Standard Webhooks): register one (the signing secret is shown once), turn it
@@ -76,16 +76,13 @@ export function Webhooks() {
         </button>
       </form>
       {secret ? (
-        <div class="secret" role="status" data-testid="webhook-secret">
-          <strong>Copy the signing secret now — it won't be shown again.</strong>
-          <input readOnly aria-label="Signing secret" value={secret} />
-          <button type="button" class="btn" onClick={() => copy(secret)}>
-            Copy
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          secret={secret}
+          label="Signing secret"
+          message="Copy the signing secret now — it won't be shown again."
+          testId="webhook-secret"
+          onDone={() => setSecret(null)}
+        />
       ) : null}
       <ErrorBox error={error} />
       <div class="table-scroll">
