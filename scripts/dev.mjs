@@ -1,6 +1,6 @@
 // `npm run dev [-- --port N] [--inspector-port N] [other wrangler dev flags]`: makes a first start
 // work with no other step, on any port.
-// 1. .dev.secrets with a generated AUTH_SECRET and first-admin credentials (created once);
+// 1. .dev.secrets with a generated AUTH_SECRET, first-admin and PayPal stand-in credentials (created once);
 // 2. the web app built into web/dist (served as static assets);
 // 3. D1 migrations applied to the local database;
 // 4. `wrangler dev` on the chosen port (default 8787, or a free one when 8787 is taken) with its own
@@ -66,6 +66,15 @@ if (!existsSync(SECRETS)) {
       `ADMIN_PASSWORD=${randomBytes(12).toString("base64url")}`,
       "",
     ].join("\n"),
+    { mode: 0o600 },
+  );
+}
+// Credentials for the local PayPal stand-in (README: Mail and PayPal in development); added to an older
+// file too, so billing works in dev without a step.
+if (!/^PAYPAL_CLIENT_ID=/m.test(readFileSync(SECRETS, "utf8"))) {
+  writeFileSync(
+    SECRETS,
+    `${readFileSync(SECRETS, "utf8").replace(/\n?$/, "\n")}# For the local PayPal stand-in (PAYPAL_API_BASE=/__dev/paypal); real ones for a sandbox.\nPAYPAL_CLIENT_ID=dev-standin-client\nPAYPAL_CLIENT_SECRET=${randomBytes(16).toString("base64url")}\n`,
     { mode: 0o600 },
   );
 }

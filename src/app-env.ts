@@ -6,6 +6,8 @@ export interface Principal {
   userId: string;
   role: "user" | "admin";
   email: string;
+  /** Whether the account's email address is verified (buying credits and creating API keys need it). */
+  emailVerified: boolean;
   /** How the caller proved who they are. */
   via: "session" | "access-token" | "api-key";
   /** The session (token family) behind a cookie or access token. */
@@ -34,5 +36,7 @@ export interface AppEnv {
     idempotency: IdempotencyHandle | null;
     /** Set by a handler when it wants the request log line to carry more context. */
     logFields: Record<string, unknown>;
+    /** Hands a request to this same app in-process (the dev PayPal stand-in delivers its webhooks so). */
+    selfFetch: (request: Request) => Promise<Response>;
   };
 }

@@ -5,9 +5,11 @@ import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
 import type { AppEnv } from "./app-env";
 import { ensureBootstrapAdmin } from "./auth/accounts";
+import { devPayPalStandIn } from "./billing/transport";
 import { getConfig } from "./config";
 import { getDb } from "./db/client";
 import { ApiError, problemBody, validationError } from "./errors";
+import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from "./media/tus/protocol";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
@@ -17,7 +19,9 @@ import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { accountRouter } from "./routes/account/account.index";
 import { adminRouter } from "./routes/admin/admin.index";
+import { adminBillingRouter } from "./routes/admin-billing/admin-billing.index";
 import { authRouter } from "./routes/auth/auth.index";
+import { billingRouter } from "./routes/billing/billing.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
 import { docsRouter } from "./routes/docs/docs.index";
 import { fingerprintsRouter } from "./routes/fingerprints/fingerprints.index";
@@ -30,7 +34,9 @@ import { mediaRouter } from "./routes/media/media.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
 import { resultsRouter } from "./routes/results/results.index";
+import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
+import { tusRouter } from "./routes/tus/tus.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { webhookEvents } from "./webhook-events";
@@ -43,6 +49,9 @@ const NOT_REPLAYABLE = new Set([
   "/api/v1/auth/refresh",
   "/api/v1/api-keys",
   "/api/v1/me/password",
+  "/api/v1/auth/password-reset/confirm",
+  "/api/v1/me/2fa/setup",
+  "/api/v1/me/2fa/enable",
 ]);
 
 /** Media uploads stream multipart or raw bytes (src/media); every other body is JSON. */
@@ -50,6 +59,9 @@ function isUploadRoute(path: string, method: string): boolean {
   return (
     (method === "POST" && path === "/api/v1/media") ||
     (method === "PUT" && /^\/api\/v1\/media\/uploads\/[^/]+\/parts\/[^/]+$/.test(path)) ||
+    // tus: creation-with-upload and PATCH carry application/offset+octet-stream.
+    (method === "POST" && path === "/api/v1/tus") ||
+    (method === "PATCH" && /^\/api\/v1\/tus\/[^/]+$/.test(path)) ||
     // A share link's password form (a plain HTML form on the share page).
     (method === "POST" && /^\/api\/v1\/shares\/[^/]+\/unlock$/.test(path))
   );
@@ -87,6 +99,7 @@ export function createApp() {
   api.route("/", healthRouter);
   api.route("/", authRouter);
   api.route("/", accountRouter);
+  api.route("/", securityRouter);
   api.route("/", adminRouter);
   api.route("/", libraryRouter);
   api.route("/", mediaRouter);
@@ -99,7 +112,10 @@ export function createApp() {
   api.route("/", organizeRouter);
   api.route("/", fingerprintsRouter);
   api.route("/", categoriesRouter);
+  api.route("/", billingRouter);
+  api.route("/", adminBillingRouter);
   api.route("/", webhooksRouter);
+  api.route("/", tusRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;
   api.get("/openapi.json", (c) => {
@@ -115,19 +131,33 @@ export function createApp() {
 
   const app = createRouter();
   app.use("*", requestContext);
+  app.use("*", async (c, next) => {
+    c.set("selfFetch", async (request) => app.fetch(request, c.env, c.executionCtx));
+    return next();
+  });
   app.use("*", securityHeaders);
   app.use("/api/*", async (c, next) => {
+    // An OPTIONS without Access-Control-Request-Method is no CORS preflight (tus asks for its
+    // capabilities with one): it goes to the route.
+    if (c.req.method === "OPTIONS" && !c.req.header("access-control-request-method")) return next();
     const origins = getConfig(c.env).corsOrigins;
     return cors({
       origin: (origin) => (origins.includes(origin) ? origin : null),
       credentials: true,
-      allowHeaders: ["Content-Type", "Authorization", "Idempotency-Key", "X-Request-Id"],
+      allowHeaders: [
+        "Content-Type",
+        "Authorization",
+        "Idempotency-Key",
+        "X-Request-Id",
+        ...TUS_REQUEST_HEADERS,
+      ],
       exposeHeaders: [
         "X-Request-Id",
         "Retry-After",
         "RateLimit-Limit",
         "RateLimit-Remaining",
         "RateLimit-Reset",
+        ...TUS_RESPONSE_HEADERS,
       ],
       maxAge: 600,
     })(c, next);
@@ -145,6 +175,10 @@ export function createApp() {
   app.use("/api/v1/*", csrfProtection);
   app.route("/api/v1", api);
   app.route("/api/docs", docsRouter);
+  // The local PayPal stand-in, only in dev and only when PAYPAL_API_BASE points here (README: Billing).
+  app.all("/__dev/paypal/*", (c) =>
+    devPayPalStandIn(c.env, new URL(c.req.url).origin, c.var.selfFetch).fetch(c.req.raw),
+  );
 
   const methodsOf = methodsByPath(api);
   app.notFound((c) => {

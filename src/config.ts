@@ -15,7 +15,7 @@ export interface AppConfig {
   refreshTokenTtl: number;
   sessionIdle: number;
   sessionAbsolute: number;
-  /** How long an isolate may admit an access token on what it last read of its session (ADR 0012). */
+  /** How long an isolate may admit an access token on what it last read of its session (ADR 0013). */
   sessionCacheSeconds: number;
   rateLimits: Record<string, RateLimitRule>;
   freeCredits: number;

@@ -12,3 +12,4 @@ export default {
 
 export { OperationProgress } from "./durable/operation-progress";
 export { RateLimiter } from "./durable/rate-limiter";
+export { TusUpload } from "./durable/tus-upload";

@@ -1,6 +1,10 @@
 import { and, isNotNull, lt } from "drizzle-orm";
+import { paypalWebhookEvents } from "./db/billing-schema";
 import { getDb } from "./db/client";
+import { devMail, emailDeliveries } from "./db/email-schema";
 import { outbox, refreshTokens, sessions } from "./db/schema";
+import { userTokens } from "./db/security-schema";
+import { relayMail } from "./email/outbox";
 import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
 import { mediaTasks } from "./media/housekeeping";
@@ -27,8 +31,19 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
         db.delete(sessions).where(and(isNotNull(sessions.revokedAt), lt(sessions.revokedAt, monthAgo))),
         db.delete(sessions).where(lt(sessions.absoluteExpiresAt, monthAgo)),
       ]),
+    // Mail events whose queue message was never sent (the request's own send failed).
+    relayMail: () => relayMail(env, now),
     // Job messages are relayed within minutes; events nobody consumes yet are kept a month.
     outbox: () => db.delete(outbox).where(lt(outbox.createdAt, monthAgo)),
+    // Mail state, dev mail and spent tokens: a month. Webhook transmissions too, which is far past
+    // the few minutes a transmission is accepted for, so dropping them never re-opens a replay.
+    mailAndTokens: () =>
+      db.batch([
+        db.delete(emailDeliveries).where(lt(emailDeliveries.updatedAt, monthAgo)),
+        db.delete(devMail).where(lt(devMail.createdAt, monthAgo)),
+        db.delete(userTokens).where(lt(userTokens.expiresAt, monthAgo)),
+        db.delete(paypalWebhookEvents).where(lt(paypalWebhookEvents.receivedAt, monthAgo)),
+      ]),
     ...mediaTasks(env, now),
     // Webhooks: events no trigger relayed yet, and deliveries whose queue message may be lost.
     webhookRelay: () => relayWebhookEvents({ db, queue: env.WEBHOOK_QUEUE, catalog: webhookEvents }, now),

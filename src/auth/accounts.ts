@@ -1,9 +1,11 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { auditLog, creditLedger, type User, users } from "../db/schema";
+import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
 import { revokeAllApiKeys } from "./api-keys";
+import { newToken } from "./email-tokens";
 import { burnPasswordCheck, hashPassword, verifyPassword } from "./password";
 import { passwordProblem } from "./password-policy";
 
@@ -18,20 +20,21 @@ function weakPassword(problem: string): ApiError {
 }
 
 export interface RegisterResult {
-  user: Pick<User, "id" | "email" | "name" | "role" | "createdAt">;
   /** False when the email already had an account: the caller answers the same way regardless. */
   created: boolean;
+  /** Outbox events to hand to the mail queue (a verify link, or a note to the existing owner). */
+  mailEvents: string[];
 }
 
 /**
- * Creates an account with the free credit grant in one batch. An email that is taken gets an
- * answer of the same shape and cost (no account enumeration); a notice event goes to the outbox
- * so the owner can be told by email.
+ * Creates an account with the free credit grant and an email-verification token in one batch. An
+ * email that is taken gets an answer of the same shape and cost (no account enumeration) and a
+ * mail to its owner instead. `verified` (the bootstrap admin) skips the verification step.
  */
 export async function registerUser(
   db: Db,
   input: { email: string; password: string; name?: string | null; role?: "user" | "admin" },
-  options: { freeCredits: number; now: Date },
+  options: { freeCredits: number; now: Date; secret: string; verified?: boolean },
 ): Promise<RegisterResult> {
   const email = normalizeEmail(input.email);
   const problem = passwordProblem(input.password, email);
@@ -41,11 +44,19 @@ export async function registerUser(
   const id = newId("usr");
   const passwordHash = await hashPassword(input.password);
   const role = input.role ?? "user";
-  const statements = [
+  const token = await newToken(options.secret, "verify_email", options.now);
+  const inserted = sql`EXISTS (SELECT 1 FROM users WHERE id = ${id})`;
+  const verifyMail = mailEvent(db, "account.verify_email", { userId: id, tokenId: token.id }, nowIso, {
+    when: options.verified ? sql`0` : inserted,
+  });
+  const existingMail = mailEvent(db, "account.registration_attempt_existing", { email }, nowIso, {
+    when: options.verified ? sql`0` : sql`NOT ${inserted}`,
+  });
+  const [insertedUser] = await db.batch([
     rawInBatch(
       db,
-      sql`INSERT INTO users (id, email, name, role, password_hash, created_at, updated_at)
-      VALUES (${id}, ${email}, ${input.name ?? null}, ${role}, ${passwordHash}, ${nowIso}, ${nowIso})
+      sql`INSERT INTO users (id, email, name, role, password_hash, email_verified_at, created_at, updated_at)
+      VALUES (${id}, ${email}, ${input.name ?? null}, ${role}, ${passwordHash}, ${options.verified ? nowIso : null}, ${nowIso}, ${nowIso})
       ON CONFLICT (email) DO NOTHING`,
     ),
     // Only when the user row was just inserted (its id exists), grant the free credits.
@@ -53,23 +64,24 @@ export async function registerUser(
       db,
       sql`INSERT INTO credit_ledger (id, user_id, kind, amount, ref, note, created_at)
       SELECT ${newId("crd")}, ${id}, 'grant', ${options.freeCredits}, 'signup', 'free credits on sign-up', ${nowIso}
-      WHERE ${options.freeCredits} > 0 AND EXISTS (SELECT 1 FROM users WHERE id = ${id})`,
+      WHERE ${options.freeCredits} > 0 AND ${inserted}`,
     ),
     rawInBatch(
       db,
-      sql`INSERT INTO outbox (id, topic, payload, created_at)
-      SELECT ${newId("evt")}, 'account.registration_attempt_existing', json_object('email', ${email}), ${nowIso}
-      WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ${id})`,
+      sql`INSERT INTO user_tokens (id, user_id, purpose, token_hash, created_at, expires_at)
+      SELECT ${token.id}, ${id}, 'verify_email', ${token.tokenHash}, ${nowIso}, ${token.expiresAt}
+      WHERE ${options.verified ? sql`0` : inserted}`,
     ),
-  ] as const;
-  const [insertedUser] = await db.batch(statements);
-  const created = insertedUser.meta.changes === 1;
-  return { user: { id, email, name: input.name ?? null, role, createdAt: nowIso }, created };
+    verifyMail.statement,
+    existingMail.statement,
+  ]);
+  return { created: insertedUser.meta.changes === 1, mailEvents: [verifyMail.id, existingMail.id] };
 }
 
 /**
- * Checks email + password. Unknown emails, wrong passwords and disabled accounts all fail alike
- * and spend the same KDF work. A hash made with old parameters is replaced.
+ * Checks email + password. Unknown emails and wrong passwords fail alike and spend the same KDF
+ * work. A disabled account is told so — but only after its password was right, so the answer
+ * reveals nothing to someone who does not know it. A hash made with old parameters is replaced.
  */
 export async function authenticate(db: Db, emailInput: string, password: string, now: Date): Promise<User> {
   const user = await db
@@ -82,7 +94,14 @@ export async function authenticate(db: Db, emailInput: string, password: string,
     throw invalidCredentials();
   }
   const verdict = await verifyPassword(password, user.passwordHash);
-  if (!verdict.ok || user.disabledAt) throw invalidCredentials();
+  if (!verdict.ok) throw invalidCredentials();
+  if (user.disabledAt) {
+    throw new ApiError(
+      403,
+      "account_disabled",
+      "This account has been disabled. Contact support to have it restored.",
+    );
+  }
   if (verdict.needsRehash) {
     await db
       .update(users)
@@ -95,15 +114,16 @@ export async function authenticate(db: Db, emailInput: string, password: string,
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or password is wrong.");
 
 /**
- * Changes a password after checking the current one, revoking the account's API keys in the same
- * batch. Ending sessions is the caller's next step.
+ * Changes a password after checking the current one, revoking the account's API keys and writing
+ * the "password changed" mail event (its id is returned) in the same batch. Ending sessions is the
+ * caller's next step.
  */
 export async function changePassword(
   db: Db,
   userId: string,
   input: { currentPassword: string; newPassword: string },
   now: Date,
-): Promise<void> {
+): Promise<string> {
   const user = await db.select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw new ApiError(404, "not_found", "No such user.");
   if (!(await verifyPassword(input.currentPassword, user.passwordHash)).ok) {
@@ -112,12 +132,14 @@ export async function changePassword(
   const problem = passwordProblem(input.newPassword, user.email);
   if (problem) throw weakPassword(problem);
   const nowIso = now.toISOString();
+  const mail = mailEvent(db, "account.password_changed", { userId, at: nowIso }, nowIso);
   await db.batch([
     db
       .update(users)
       .set({ passwordHash: await hashPassword(input.newPassword), updatedAt: nowIso })
       .where(eq(users.id, userId)),
     revokeAllApiKeys(db, userId, nowIso),
+    mail.statement,
     db.insert(auditLog).values({
       id: newId("aud"),
       actorId: userId,
@@ -127,6 +149,7 @@ export async function changePassword(
       createdAt: nowIso,
     }),
   ]);
+  return mail.id;
 }
 
 /** A user's credit balance as an SQL value, so a read that needs it beside other columns stays one query. */
@@ -150,7 +173,13 @@ export function findUserWithCredits(db: Db, userId: string) {
 
 export async function findActiveUser(db: Db, userId: string) {
   return db
-    .select({ id: users.id, email: users.email, role: users.role, disabledAt: users.disabledAt })
+    .select({
+      id: users.id,
+      email: users.email,
+      role: users.role,
+      disabledAt: users.disabledAt,
+      emailVerifiedAt: users.emailVerifiedAt,
+    })
     .from(users)
     .where(and(eq(users.id, userId), sql`${users.disabledAt} IS NULL`))
     .get();
@@ -171,7 +200,8 @@ export async function ensureBootstrapAdmin(db: Db, env: Env, options: { freeCred
     const { created } = await registerUser(
       db,
       { email, password: env.ADMIN_PASSWORD, name: "Administrator", role: "admin" },
-      options,
+      // The operator chose this address; there is no one to mail a link to yet.
+      { ...options, secret: env.AUTH_SECRET, verified: true },
     );
     console.log(JSON.stringify({ level: "info", event: "bootstrap_admin", email, created }));
   } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * What this isolate last read about an access token's session and its user (ADR 0012). For up to
+ * What this isolate last read about an access token's session and its user (ADR 0013). For up to
  * SESSION_CACHE_SECONDS a token of that session is admitted without reading D1 again — the read
  * every signed-in request used to make. Revocations and account changes made through this isolate
  * forget the user's entries at once (`forgetUser`); one made through another isolate takes effect
@@ -9,6 +9,7 @@ export interface SessionUser {
   id: string;
   email: string;
   role: "user" | "admin";
+  emailVerifiedAt: string | null;
 }
 
 interface Entry {
@@ -35,7 +36,7 @@ export function rememberSessionUser(sessionId: string, user: SessionUser, second
   entries.set(sessionId, { user, expiresMs: nowMs + seconds * 1000 });
 }
 
-/** After this isolate revoked a user's sessions or changed their account (role, disabled). */
+/** After this isolate revoked a user's sessions or changed their account (role, disabled, email verified). */
 export function forgetUser(userId: string) {
   for (const [sessionId, entry] of entries) if (entry.user.id === userId) entries.delete(sessionId);
 }

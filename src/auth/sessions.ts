@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import type { AppConfig } from "../config";
 import { type Db, rawInBatch } from "../db/client";
 import { refreshTokens, sessions, users } from "../db/schema";
@@ -117,7 +117,7 @@ export async function findLiveSessionUser(
   userId: string,
 ) {
   return deps.db
-    .select({ id: users.id, email: users.email, role: users.role })
+    .select({ id: users.id, email: users.email, role: users.role, emailVerifiedAt: users.emailVerifiedAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
@@ -193,6 +193,42 @@ export async function rotateRefreshToken(deps: SessionDeps, presented: string): 
 }
 
 /**
+ * The statement that marks sessions revoked, for a caller's own batch: all of a user's live ones,
+ * just `sessionId`, or all but `exceptSessionId`; `when` makes it conditional. It returns the cookie
+ * token hashes, which the caller hands to `forgetEndedSessions` once the batch is through.
+ */
+export function revokeSessionsStatement(
+  db: Db,
+  target: { userId: string; sessionId?: string; exceptSessionId?: string },
+  reason: string,
+  nowIso: string,
+  when?: SQL,
+) {
+  const conditions = [eq(sessions.userId, target.userId), isNull(sessions.revokedAt)];
+  if (target.sessionId) conditions.push(eq(sessions.id, target.sessionId));
+  if (target.exceptSessionId) conditions.push(ne(sessions.id, target.exceptSessionId));
+  if (when) conditions.push(when);
+  return db
+    .update(sessions)
+    .set({ revokedAt: nowIso, revokedReason: reason })
+    .where(and(...conditions))
+    .returning({ cookieTokenHash: sessions.cookieTokenHash });
+}
+
+/**
+ * After a user's sessions were revoked: this isolate forgets what it cached of them (ADR 0013), and
+ * their cookie entries leave KV, so their access tokens and cookies stop working here at once.
+ */
+export async function forgetEndedSessions(
+  kv: KVNamespace,
+  userId: string,
+  ended: { cookieTokenHash: string }[],
+): Promise<void> {
+  forgetUser(userId);
+  await Promise.all(ended.map((s) => kv.delete(kvKey(s.cookieTokenHash))));
+}
+
+/**
  * Ends sessions for real: marks the rows revoked and deletes their cookie entries from KV.
  * With `sessionId` only that one (if it is the user's); with `exceptSessionId` all others.
  * Returns how many sessions were ended.
@@ -202,15 +238,7 @@ export async function revokeSessions(
   target: { userId: string; sessionId?: string; exceptSessionId?: string },
   reason: string,
 ): Promise<number> {
-  const conditions = [eq(sessions.userId, target.userId), isNull(sessions.revokedAt)];
-  if (target.sessionId) conditions.push(eq(sessions.id, target.sessionId));
-  if (target.exceptSessionId) conditions.push(ne(sessions.id, target.exceptSessionId));
-  const ended = await deps.db
-    .update(sessions)
-    .set({ revokedAt: deps.now.toISOString(), revokedReason: reason })
-    .where(and(...conditions))
-    .returning({ cookieTokenHash: sessions.cookieTokenHash });
-  forgetUser(target.userId);
-  await Promise.all(ended.map((s) => deps.kv.delete(kvKey(s.cookieTokenHash))));
+  const ended = await revokeSessionsStatement(deps.db, target, reason, deps.now.toISOString());
+  await forgetEndedSessions(deps.kv, target.userId, ended);
   return ended.length;
 }

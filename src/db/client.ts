@@ -1,11 +1,22 @@
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import * as billingSchema from "./billing-schema";
+import * as emailSchema from "./email-schema";
 import * as jobsSchema from "./jobs-schema";
 import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
+import * as securitySchema from "./security-schema";
 import * as webhooksSchema from "./webhooks-schema";
 
-const schema = { ...tablesSchema, ...jobsSchema, ...organizeSchema, ...webhooksSchema };
+const schema = {
+  ...tablesSchema,
+  ...jobsSchema,
+  ...organizeSchema,
+  ...securitySchema,
+  ...emailSchema,
+  ...billingSchema,
+  ...webhooksSchema,
+};
 
 export type Db = ReturnType<typeof createDb>;
 

@@ -21,6 +21,15 @@ export const users = sqliteTable(
     usedFiles: integer("used_files").notNull().default(0),
     /** Bumped in the same batch as any write that changes what cached listings show. */
     cacheVersion: integer("cache_version").notNull().default(0),
+    /** Set when the owner proved the address (a verify link or a password reset); null until then. */
+    emailVerifiedAt: text("email_verified_at"),
+    /** TOTP secret, sealed with a key derived from AUTH_SECRET (src/auth/two-factor.ts); null when 2FA is off. */
+    totpSecret: text("totp_secret"),
+    /** A secret handed out by 2FA setup, waiting for its first code; sealed like `totpSecret`. */
+    totpPendingSecret: text("totp_pending_secret"),
+    totpEnabledAt: text("totp_enabled_at"),
+    /** Highest TOTP time step accepted so far: a code at or below it is a replay. */
+    totpLastStep: integer("totp_last_step"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },
@@ -116,7 +125,11 @@ export const idempotencyKeys = sqliteTable(
   ],
 );
 
-/** Append-only. Balance = sum(amount). One row per (ref, kind) so a retried write can't apply twice. */
+/**
+ * Append-only. Balance = sum(amount). One row per (ref, kind) so a retried write can't apply twice.
+ * Kinds: `grant` (sign-up), `reserve`/`commit`/`release` (jobs), `purchase`/`refund` (PayPal, ref =
+ * capture / refund id), `adjust` (an admin's grant or revoke, with its reason in the audit log).
+ */
 export const creditLedger = sqliteTable(
   "credit_ledger",
   {
@@ -124,7 +137,9 @@ export const creditLedger = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    kind: text("kind", { enum: ["grant", "reserve", "commit", "release"] }).notNull(),
+    kind: text("kind", {
+      enum: ["grant", "reserve", "commit", "release", "purchase", "refund", "adjust"],
+    }).notNull(),
     amount: integer("amount").notNull(),
     ref: text("ref").notNull(),
     note: text("note"),

@@ -3,7 +3,7 @@ import type { Db } from "../db/client";
 import { jobs } from "../db/jobs-schema";
 import { outbox } from "../db/schema";
 import { newId } from "../lib/ids";
-import { reserveCredits } from "./credits";
+import { lowCreditsEvent, lowCreditsThreshold, reserveCredits } from "./credits";
 import { DONE_PROGRESS, QUEUED_PROGRESS } from "./lifecycle";
 import type { AnyJobType, GroupJobType, QueuedJobType } from "./registry";
 
@@ -95,6 +95,11 @@ export function createJobStatements<Input>(db: Db, env: Env, job: NewJob<Input>,
       }),
     );
   }
-  if (creditCost > 0) statements.push(...reserveCredits(db, job.userId, id, creditCost, nowIso));
+  if (creditCost > 0) {
+    statements.push(
+      ...reserveCredits(db, job.userId, id, creditCost, nowIso),
+      lowCreditsEvent(db, job.userId, creditCost, lowCreditsThreshold(env), nowIso),
+    );
+  }
   return { id, type, statements, delivery: job.settled ? [] : [{ id, type }] };
 }

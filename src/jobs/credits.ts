@@ -45,6 +45,27 @@ export function reserveCredits(
   ];
 }
 
+/** LOW_CREDITS_THRESHOLD: the balance under which a reservation writes a `credits.low` event. */
+export function lowCreditsThreshold(env: Env): number {
+  const value = Number((env as unknown as Record<string, string | undefined>).LOW_CREDITS_THRESHOLD ?? 10);
+  return Number.isFinite(value) && value >= 0 ? value : 10;
+}
+
+/**
+ * A `credits.low` outbox event when the reservation just before it took the balance from at or above
+ * `threshold` to below it — once per crossing, not once per job. Whoever cares (the mail catalog)
+ * subscribes to the topic; the scheduled relay hands it on.
+ */
+export function lowCreditsEvent(db: Db, userId: string, cost: number, threshold: number, nowIso: string) {
+  return rawInBatch(
+    db,
+    sql`INSERT INTO outbox (id, topic, payload, created_at)
+      SELECT ${newId("evt")}, 'credits.low', json_object('userId', ${userId}, 'balance', b.balance), ${nowIso}
+      FROM (SELECT coalesce(sum(amount), 0) AS balance FROM credit_ledger WHERE user_id = ${userId}) AS b
+      WHERE b.balance < ${threshold} AND b.balance + ${cost} >= ${threshold}`,
+  );
+}
+
 export function isInsufficientCredits(error: unknown): boolean {
   return isBatchAbort(error, INSUFFICIENT);
 }

@@ -40,6 +40,18 @@ export function constantTimeEqual(a: string, b: string): boolean {
   return crypto.subtle.timingSafeEqual(left, right);
 }
 
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
+}
+
+/** HMAC-SHA-256 of `message` under `secret`, base64url. */
+export async function hmacBase64url(secret: string, message: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(message));
+  return base64url(new Uint8Array(mac));
+}
+
 /** An AES-GCM key for one purpose, derived from a deployment secret with HKDF. */
 async function sealingKey(secret: string, purpose: string): Promise<CryptoKey> {
   const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);

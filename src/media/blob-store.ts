@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { and, asc, eq, lt } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
 import { blobs } from "../db/schema";
 
@@ -38,6 +39,28 @@ export async function blobObjectKey(db: Db, sha256: string): Promise<string | nu
  * when the row already existed it keeps its own object, and the one just written is dropped. The
  * reference taken keeps the row (and its object) alive, so reading it here is safe.
  */
+/**
+ * Blobs whose per-blob task made at upload (thumbnail, fingerprints) is still pending a minute after
+ * the upload: the upload's own attempt died, so the cron takes them over, oldest first, while the
+ * task has attempts left.
+ */
+export async function stalePendingBlobs(
+  db: Db,
+  task: { status: AnySQLiteColumn; attempts: AnySQLiteColumn; maxAttempts: number },
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const cutoff = new Date(now.getTime() - 60_000).toISOString();
+  const rows = await db
+    .select({ sha256: blobs.sha256 })
+    .from(blobs)
+    .where(and(eq(task.status, "pending"), lt(task.attempts, task.maxAttempts), lt(blobs.createdAt, cutoff)))
+    .orderBy(asc(blobs.createdAt))
+    .limit(limit)
+    .all();
+  return rows.map((row) => row.sha256);
+}
+
 export async function settleWrittenObject(db: Db, bucket: R2Bucket, sha256: string, written: string) {
   const kept = await blobObjectKey(db, sha256);
   if (kept !== written) await bucket.delete(written);

@@ -177,7 +177,8 @@ function asApiError(error: unknown): unknown {
   return error;
 }
 
-function concatAll(chunks: Uint8Array[], size: number): Uint8Array {
+/** `chunks` as one array (`size` is their total length). */
+export function concatAll(chunks: Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let at = 0;

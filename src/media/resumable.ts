@@ -108,7 +108,8 @@ export async function uploadPart(
   input: {
     id: string;
     partNumber: number;
-    body: ReadableStream | null;
+    /** A request's stream, or bytes already in memory (a tus upload's buffered part). */
+    body: ReadableStream | Uint8Array | null;
     contentLength: number | null;
     maxTotal: number;
   },

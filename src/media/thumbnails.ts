@@ -2,7 +2,7 @@ import { and, eq, lt, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { blobs, type Media } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
-import { blobObjectKey, newBlobKey, settleWrittenObject } from "./blob-store";
+import { blobObjectKey, newBlobKey, settleWrittenObject, stalePendingBlobs } from "./blob-store";
 import { typeIcon } from "./images/icons";
 import { layout, render, sourceInfo } from "./images/pipeline";
 import { isRenderable, SVG } from "./images/sources";
@@ -93,20 +93,9 @@ export async function generateThumbnail(
 
 /** Cron: retry thumbnails still pending a minute after upload. */
 export async function retryThumbnails(db: Db, bucket: R2Bucket, now: Date, limit = 5): Promise<void> {
-  const cutoff = new Date(now.getTime() - 60_000).toISOString();
-  const pending = await db
-    .select({ sha256: blobs.sha256 })
-    .from(blobs)
-    .where(
-      and(
-        eq(blobs.thumbStatus, "pending"),
-        lt(blobs.thumbAttempts, MAX_ATTEMPTS),
-        lt(blobs.createdAt, cutoff),
-      ),
-    )
-    .limit(limit)
-    .all();
-  for (const row of pending) await generateThumbnail(db, bucket, row.sha256, now.toISOString());
+  const task = { status: blobs.thumbStatus, attempts: blobs.thumbAttempts, maxAttempts: MAX_ATTEMPTS };
+  for (const sha256 of await stalePendingBlobs(db, task, now, limit))
+    await generateThumbnail(db, bucket, sha256, now.toISOString());
 }
 
 export interface ThumbnailAnswer {

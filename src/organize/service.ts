@@ -192,7 +192,7 @@ export async function startFollowUp(
         db,
         sql`UPDATE organize_plans SET state = ${nextState}, active_job_id = ${created.id},
           ${action === "apply" ? sql`apply_job_id` : sql`rollback_job_id`} = ${created.id},
-          stage = ${action}, cursor = '', done = 0, total = 0, updated_at = ${nowIso}
+          stage = ${action}, cursor = '', done = 0, total = 0, done_bytes = 0, total_bytes = 0, updated_at = ${nowIso}
           WHERE job_id = ${plan.jobId} AND state = ${plan.state} AND active_job_id = ${plan.activeJobId}`,
       ),
       // Someone else moved the plan first: nothing of this batch lands.

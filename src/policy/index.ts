@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, Principal } from "../app-env";
 import { API_KEY_SCOPES, type ApiKeyScope } from "../auth/api-keys";
-import { forbidden, unauthorized } from "../errors";
+import { ApiError, forbidden, unauthorized } from "../errors";
 
 /**
  * The one place that decides who may do what. Routes declare a requirement; queries are scoped by
@@ -11,8 +11,11 @@ import { forbidden, unauthorized } from "../errors";
 export type Requirement =
   | { kind: "user"; scope: ApiKeyScope }
   | { kind: "admin" }
-  /** Managing credentials (sessions, API keys, password) needs a session or access token, never an API key. */
-  | { kind: "interactive" };
+  /**
+   * Managing credentials (sessions, API keys, password) and spending money needs a session or access
+   * token, never an API key; `verified` also needs a verified email address.
+   */
+  | { kind: "interactive"; verified?: boolean };
 
 export function hasScope(principal: Principal, scope: ApiKeyScope): boolean {
   return principal.scopes.includes("*") || principal.scopes.includes(scope);
@@ -40,6 +43,13 @@ export function authorize(principal: Principal | null, requirement: Requirement)
       return principal;
     case "interactive":
       if (principal.via === "api-key") throw forbidden("Sign in to manage sessions, keys and passwords.");
+      if (requirement.verified && !principal.emailVerified) {
+        throw new ApiError(
+          403,
+          "email_unverified",
+          "Verify your email address first (see the link we mailed you).",
+        );
+      }
       return principal;
   }
 }

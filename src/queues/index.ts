@@ -1,3 +1,4 @@
+import { handleEmailBatch, handleEmailDeadLetters } from "../email/consumer";
 import { jobTypes } from "../job-types";
 import { handleDeadLetters } from "../jobs/dead-letters";
 import { runJobBatch } from "../jobs/runner";
@@ -32,6 +33,10 @@ const jobs: QueueConsumer = {
 
 /** Consumers of queues that carry something other than jobs, by queue family (name without suffixes). */
 const OTHER_CONSUMERS: Record<string, QueueConsumer> = {
+  "edgecraft-email": {
+    run: (batch, env) => handleEmailBatch(batch, env),
+    deadLetters: handleEmailDeadLetters,
+  },
   "edgecraft-webhooks": {
     run: (batch, env) => handleWebhookBatch(batch, env),
     deadLetters: handleWebhookDeadLetters,
@@ -40,8 +45,8 @@ const OTHER_CONSUMERS: Record<string, QueueConsumer> = {
 
 /**
  * The Worker's one queue handler, dispatching by queue name (names carry an environment suffix:
- * `edgecraft-vectorize-dev`, `edgecraft-webhooks-dlq`, …): the webhook queues to their consumer,
- * every other queue to the job engine. A dead-letter queue's messages go to its consumer's
+ * `edgecraft-vectorize-dev`, `edgecraft-webhooks-dlq`, …): the email and webhook queues to their
+ * consumers, every other queue to the job engine. A dead-letter queue's messages go to its consumer's
  * `deadLetters`.
  */
 export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<void> {

@@ -36,7 +36,7 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { "application/json": { schema } }, required: true };
 }
 
-const problem = (description: string) => ({
+export const problem = (description: string) => ({
   content: { "application/problem+json": { schema: problemSchema } },
   description,
 });
@@ -54,6 +54,8 @@ export const problems = {
   415: problem("Unsupported content type"),
   422: problem("Validation failed; `errors` lists the fields"),
   429: problem("Rate limited; see Retry-After"),
+  502: problem("An outside service (PayPal) failed; try again"),
+  503: problem("Not configured on this deployment"),
 } as const satisfies Record<number, unknown>;
 
 export function pickProblems<K extends keyof typeof problems>(...codes: K[]): Pick<typeof problems, K> {

@@ -19,7 +19,13 @@ export const quotaSchema = z
   .openapi("Quota");
 
 export const meSchema = userSchema
-  .extend({ credits: z.number().int(), quota: quotaSchema, disabled: z.boolean() })
+  .extend({
+    credits: z.number().int(),
+    quota: quotaSchema,
+    disabled: z.boolean(),
+    emailVerified: z.boolean(),
+    twoFactorEnabled: z.boolean(),
+  })
   .openapi("Me");
 
 export const sessionSchema = createSelectSchema(sessions)

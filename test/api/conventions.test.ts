@@ -166,10 +166,10 @@ describe("idempotency", () => {
       });
 
     const first = await register("reg-1", "idem@example.com");
-    expect(first.status).toBe(201);
+    expect(first.status).toBe(202);
     const firstBody = await first.text();
     const replay = await register("reg-1", "idem@example.com");
-    expect(replay.status).toBe(201);
+    expect(replay.status).toBe(202);
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect(await replay.text()).toBe(firstBody);
     await expectProblem(await register("reg-1", "other@example.com"), 422, "idempotency_key_reused");
@@ -268,7 +268,7 @@ describe("health and rate limits", () => {
       });
     for (let i = 0; i < 3; i++) {
       const res = await attempt(i);
-      expect(res.status).toBe(201);
+      expect(res.status).toBe(202);
       expect(res.headers.get("ratelimit-remaining")).toBe(String(2 - i));
     }
     const limited = await attempt(3);
@@ -284,7 +284,7 @@ describe("health and rate limits", () => {
       method: "POST",
       json: { email: "rl-other@example.com", password: "Quite-Good-Pass-77" },
     });
-    expect(otherIp.status).toBe(201);
+    expect(otherIp.status).toBe(202);
   });
 
   it("a bucket recovers as time passes (token bucket in the RateLimiter object)", async () => {

@@ -4,7 +4,7 @@ import { getConfig } from "../../src/config";
 import { call, expectProblem, newUser } from "../helpers/api";
 
 // An isolate admits an access token on what it last read of the session for SESSION_CACHE_SECONDS
-// (ADR 0012): revocations through this isolate count at once, others within the bound.
+// (ADR 0013): revocations through this isolate count at once, others within the bound.
 const boundMs = getConfig(env).sessionCacheSeconds * 1000;
 
 describe("access tokens and the isolate's session cache (#19)", () => {

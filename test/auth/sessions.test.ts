@@ -174,6 +174,15 @@ describe("admin", () => {
         method: "POST",
         json: { email: target.email, password: target.password },
       }),
+      403,
+      "account_disabled",
+    );
+    // …but only with the right password: a wrong one is told nothing about the account.
+    await expectProblem(
+      await call("/api/v1/auth/login", {
+        method: "POST",
+        json: { email: target.email, password: `${target.password}-wrong` },
+      }),
       401,
       "invalid_credentials",
     );

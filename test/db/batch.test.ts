@@ -105,6 +105,7 @@ function principalOf(user: TestUser): Principal {
     userId: user.id,
     role: "user",
     email: user.email,
+    emailVerified: true,
     via: "access-token",
     sessionId: null,
     apiKeyId: null,

@@ -7,6 +7,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 import { crc32 } from "node:zlib";
 import { Resvg } from "@resvg/resvg-js";
+import { Secret, TOTP } from "otpauth";
 import { repoRoot } from "../../bench/lib/harness.mjs";
 import {
   assertAxeClean,
@@ -22,6 +23,7 @@ import {
 
 const ADMIN = { email: "admin@e2e.test", password: "admin-e2e-Password-91" };
 const USER = { email: `ada+${Date.now()}@e2e.test`, password: "correct-horse-battery-9", name: "Ada" };
+const BUYER = { email: `grace+${Date.now()}@e2e.test`, password: "Buy-Credits-Safely-42", name: "Grace" };
 const IMAGES = [
   "animals__birds__crow_01.png",
   "buildings__homes__my_house_01.png",
@@ -29,6 +31,8 @@ const IMAGES = [
 ];
 
 let base;
+/** The buyer's balance after buying a pack (security and billing test), for the admin billing test. */
+let buyerCredits;
 
 before(async () => {
   await startSession({
@@ -36,11 +40,46 @@ before(async () => {
       "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // PayPal is the stand-in the Worker serves itself (README: Mail and PayPal in development).
+    PAYPAL_API_BASE: "/__dev/paypal",
+    PAYPAL_CLIENT_ID: "e2e-client",
+    PAYPAL_CLIENT_SECRET: "e2e-client-secret",
   });
   base = session.base;
 });
 
 after(stopSession);
+
+/**
+ * Opens Admin → Dev mailbox as the admin, finds the newest mail to `email` whose subject matches,
+ * and returns the first link in it that contains `pathPart` (the mail the app "sent" in dev).
+ */
+async function linkFromDevMailbox(email, subject, pathPart) {
+  const { page, context } = await newPage();
+  await signIn(page, ADMIN);
+  await page.goto("/admin", { waitUntil: "domcontentloaded" });
+  await page.getByRole("tab", { name: "Dev mailbox" }).click();
+  await page.getByLabel("Recipient").fill(email);
+  await page.getByRole("button", { name: "Filter" }).click();
+  const item = page.locator("[data-testid=dev-mailbox] li").filter({ hasText: subject }).first();
+  for (let i = 0; i < 40 && !(await item.count()); i++) {
+    await page.waitForTimeout(250);
+    await page.getByRole("button", { name: "Refresh" }).click();
+  }
+  await item.locator("summary").click();
+  const href = await item.locator(`a[href*="${pathPart}"]`).first().getAttribute("href");
+  assert.ok(href, `a ${pathPart} link in the mail "${subject}" to ${email}`);
+  await shots(page, "20-dev-mailbox");
+  assertAxeClean(page);
+  await context.close();
+  return href;
+}
+
+/** The TOTP code of the next 30-second step (the current one may already have been used). */
+function nextCode(secret) {
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  return totp.generate({ timestamp: Date.now() + 30_000 });
+}
 
 test("the client only calls paths that are in /api/v1/openapi.json", async (t) => {
   const doc = await (await fetch(`${base}/api/v1/openapi.json`)).json();
@@ -116,6 +155,9 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
   await page.getByRole("button", { name: "Vectorize", exact: true }).click();
   // the price first, then the job
   await page.getByTestId("quote").getByText("This costs").waitFor();
+  const credits = async () =>
+    Number((await page.locator("header .credits").textContent()).replace(/\D/g, ""));
+  const creditsBefore = await credits();
   await page.getByRole("button", { name: "Confirm" }).click();
   const bar = page.getByRole("progressbar", { name: "Vectorize progress" });
   await bar.waitFor();
@@ -126,6 +168,12 @@ test("sign up with per-field errors, upload by drag-and-drop, vectorize with Log
     { timeout: 60_000 },
   );
   await page.locator(".badge-succeeded").waitFor();
+  // The header's credits follow the job without a reload.
+  await page.waitForFunction(
+    (before) => Number(document.querySelector("header .credits")?.textContent.replace(/\D/g, "")) < before,
+    creditsBefore,
+    { timeout: 15_000 },
+  );
   await page.locator("[data-testid=side-by-side]").waitFor();
   await page.waitForFunction(() => {
     const img = document.querySelector("[data-testid=svg-result]");
@@ -173,7 +221,8 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   const { page, context, errors } = await newPage();
   const other = { email: `grace+${Date.now()}@e2e.test`, password: "another-horse-battery-7" };
   const reg = await page.request.post(`${base}/api/v1/auth/register`, { data: other });
-  assert.equal(reg.status(), 201);
+  // Registration answers 202 "check your email" alike for a new and a taken address (issue 13).
+  assert.equal(reg.status(), 202);
   await signIn(page, other);
 
   // Folders: create, open, rename (files move with it), delete (files go to the trash).
@@ -209,6 +258,30 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   await page.getByRole("heading", { name: "/Trips" }).waitFor();
   await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
+  // A full grid asks for more thumbnails at once than the per-user burst allows: a thumbnail the
+  // rate limit refuses (here each one's first request) comes back after a pause, not a broken image.
+  const refused = new Set();
+  await page.route("**/api/v1/media/*/thumbnail*", (route) => {
+    const id = new URL(route.request().url()).pathname.split("/")[4];
+    if (refused.has(id)) return route.continue();
+    refused.add(id);
+    return route.fulfill({
+      status: 429,
+      contentType: "application/problem+json",
+      headers: { "retry-after": "1" },
+      body: JSON.stringify({
+        type: "about:blank",
+        title: "Too Many Requests",
+        status: 429,
+        code: "rate_limited",
+      }),
+    });
+  });
+  await page.reload({ waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: /^Trips/ }).click();
+  await page.getByRole("heading", { name: "/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
+
   // Viewer: opens on a card, ←/→ step through the list, zoom, details, Esc closes.
   await page.waitForFunction(
     () =>
@@ -218,6 +291,8 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
     null,
     { timeout: 30_000 },
   );
+  assert.equal(refused.size, 4, "each thumbnail was refused once");
+  await page.unroute("**/api/v1/media/*/thumbnail*");
   await page.locator("[data-testid=media-card] .card-open").first().click();
   const viewer = page.getByTestId("viewer");
   await viewer.waitFor();
@@ -241,6 +316,30 @@ test("library: viewer, upload conflict prompt, folders, empty trash, nav at phon
   await shots(page, "19-viewer");
   await page.keyboard.press("Escape");
   await viewer.waitFor({ state: "detached" });
+
+  // A selection downloads as one ZIP holding those files (stored: their names are in the archive).
+  const cards = page.locator("[data-testid=media-card]");
+  const picked = [
+    await cards.nth(0).locator(".card-name").textContent(),
+    await cards.nth(1).locator(".card-name").textContent(),
+  ];
+  for (const name of picked) await page.getByRole("checkbox", { name: `Select ${name}` }).check();
+  const [zip] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download zip" }).click(),
+  ]);
+  assert.equal(zip.suggestedFilename(), "edgecraft-2-files.zip");
+  const archive = readFileSync(await zip.path());
+  assert.equal(archive.subarray(0, 2).toString(), "PK");
+  for (const name of picked) assert.ok(archive.includes(`Trips/${name}`), `${name} is in the ZIP`);
+  await page.getByRole("button", { name: "Clear selection" }).click();
+
+  // Moving is renaming to a path: the folder goes under another one, its files with it.
+  await page.getByRole("button", { name: "Rename folder Trips" }).click();
+  await page.getByTestId("folder-dialog").getByLabel("New name or path").fill("/Archive/Trips");
+  await page.getByTestId("folder-dialog").getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("heading", { name: "/Archive/Trips" }).waitFor();
+  await page.locator("[data-testid=media-card]").nth(3).waitFor();
 
   await page.getByRole("button", { name: "Delete folder Trips" }).click();
   await page.getByTestId("folder-dialog").getByText("move to the trash").waitFor();
@@ -369,6 +468,8 @@ test("deep links keep their query string through sign-in", async () => {
 });
 
 test("account: create an API key (secret shown once) and revoke it; users don't see admin", async () => {
+  // API keys wait for a verified address: Ada follows the link the dev mailbox shows.
+  const verifyLink = await linkFromDevMailbox(USER.email, "Confirm your email", "/verify-email");
   const { page, context, errors } = await newPage();
   // Wrong password first: a clear form-level message.
   await page.goto("/signin", { waitUntil: "domcontentloaded" });
@@ -378,6 +479,10 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   await page.getByTestId("form-error").filter({ hasText: "email or password is wrong" }).waitFor();
 
   await signIn(page, USER);
+  await page.getByTestId("verify-banner").waitFor();
+  await page.goto(verifyLink, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("verify-done").waitFor();
+  await page.getByTestId("verify-banner").waitFor({ state: "detached" });
   await page.getByRole("link", { name: "Account" }).click();
   await page.getByRole("heading", { name: "API keys" }).waitFor();
   await page.getByLabel("Key name").fill("e2e key");
@@ -397,6 +502,128 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   assert.equal(await page.getByRole("link", { name: "Admin" }).count(), 0);
   await page.goto("/admin", { waitUntil: "domcontentloaded" });
   await page.getByRole("heading", { name: "Not available" }).waitFor();
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
+});
+
+test("security and billing: sign up → verify via the dev mailbox → 2FA → sign in with a code → buy a pack", async () => {
+  const { page, context, errors } = await newPage();
+  await page.goto("/signup", { waitUntil: "domcontentloaded" });
+  await page.getByLabel("Name (optional)").fill(BUYER.name);
+  await page.getByLabel("Email").fill(BUYER.email);
+  await page.getByLabel("Password", { exact: true }).fill(BUYER.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.waitForURL(/\/library/);
+  await page.getByTestId("verify-banner").waitFor();
+
+  // Verify through the link the app mailed (read in the admin's dev mailbox).
+  const link = await linkFromDevMailbox(BUYER.email, "Confirm your email", "/verify-email");
+  await page.goto(link, { waitUntil: "domcontentloaded" });
+  await page.getByTestId("verify-done").waitFor();
+
+  // Two-factor: QR code and key, a code from the key, ten recovery codes.
+  await page.goto("/account", { waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+  await page.getByRole("img", { name: "QR code for your authenticator app" }).waitFor();
+  const secret = (await page.getByTestId("tfa-secret").textContent())?.trim() ?? "";
+  const totp = new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
+  await page.getByLabel("6-digit code").fill(totp.generate());
+  await shots(page, "21-two-factor-setup");
+  await page.getByRole("button", { name: "Turn on" }).click();
+  await page.getByTestId("recovery-codes").waitFor();
+  assert.equal(await page.locator("[data-testid=recovery-codes] li").count(), 10);
+  await shots(page, "22-recovery-codes");
+  await page.getByRole("button", { name: "Done" }).click();
+
+  // Sign out, sign in: the password alone is not enough any more.
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.waitForURL(/\/signin/);
+  await page.getByLabel("Email").fill(BUYER.email);
+  await page.getByLabel("Password", { exact: true }).fill(BUYER.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Authentication code").waitFor();
+  await shots(page, "23-sign-in-code");
+  await page.getByLabel("Authentication code").fill(nextCode(secret));
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/library/);
+
+  // Buy the 50-credit pack: PayPal (the stand-in) → approve → back here → captured.
+  await page.goto("/account/billing", { waitUntil: "domcontentloaded" });
+  await page.getByRole("button", { name: /Pay 5\.00 USD with PayPal for 50 credits/ }).waitFor();
+  const before = Number(await page.getByTestId("billing-credits").textContent());
+  assert.ok(before > 0, "the sign-up credits are shown");
+  await shots(page, "24-billing");
+  await page.getByRole("button", { name: /Pay 5\.00 USD with PayPal for 50 credits/ }).click();
+  await page.waitForURL(/\/__dev\/paypal\/checkoutnow/);
+  await page.getByRole("button", { name: "Approve payment" }).click();
+  await page.waitForURL(/\/account\/billing/);
+  await page.getByTestId("billing-notice").filter({ hasText: "50 credits were added" }).waitFor();
+  await page
+    .getByTestId("billing-credits")
+    .filter({ hasText: String(before + 50) })
+    .waitFor();
+  const row = page.locator("[data-testid=payments] tbody tr").first();
+  await row.getByText("completed").waitFor();
+  assert.ok(await row.getByRole("link", { name: "Receipt" }).count());
+  await shots(page, "25-payment-done");
+  // The capture call and the stand-in's webhook both reported it: still +50, one receipt mail.
+  await linkFromDevMailbox(BUYER.email, "Receipt: 50 Edgecraft credits", "/receipt");
+  const me = await page.evaluate(async () => (await (await fetch("/api/v1/me")).json()).user.credits);
+  assert.equal(me, before + 50);
+  buyerCredits = me;
+  assert.deepEqual(errors, []);
+  assertAxeClean(page);
+  await context.close();
+
+  // Forgot password, signed out: the same answer for any address.
+  const anon = await newPage();
+  await anon.page.goto("/signin", { waitUntil: "domcontentloaded" });
+  await anon.page.getByRole("link", { name: "Forgot your password?" }).click();
+  await anon.page.getByLabel("Email").fill(BUYER.email);
+  await anon.page.getByRole("button", { name: "Send reset link" }).click();
+  await anon.page.getByTestId("reset-sent").waitFor();
+  await shots(anon.page, "26-forgot-password");
+  assert.deepEqual(anon.errors, []);
+  assertAxeClean(anon.page);
+  await anon.context.close();
+});
+
+test("admin billing: refund the buyer's payment through PayPal, grant credits and change a quota, each with a reason", async () => {
+  assert.ok(buyerCredits !== undefined, "runs after the purchase test");
+  const { page, context, errors } = await newPage();
+  await signIn(page, ADMIN);
+  await page.goto("/admin", { waitUntil: "domcontentloaded" });
+  await page.getByRole("tab", { name: "Payments" }).click();
+  const row = page.locator("[data-testid=admin-payments] tbody tr").filter({ hasText: "starter" }).first();
+  await row.getByText("completed").waitFor();
+  await shots(page, "27-admin-payments");
+  await row.getByRole("button", { name: "Refund…" }).click();
+  await page.getByLabel("Reason for the refund").fill("e2e: the buyer asked for their money back");
+  await page.getByRole("button", { name: "Refund 5.00 USD" }).click();
+  await row.getByText("refunded").waitFor();
+  assert.equal(await row.getByRole("button", { name: "Refund…" }).count(), 0, "nothing left to refund");
+
+  // Users → the buyer → credits and quota: the refund took the pack's 50 credits, once.
+  await page.getByRole("tab", { name: "Users" }).click();
+  await page.getByLabel("Search users by email").fill(BUYER.email);
+  const user = page.locator("[data-testid=admin-users] tbody tr").filter({ hasText: BUYER.email });
+  await user.getByRole("button", { name: "Credits & quota" }).click();
+  const panel = page.getByTestId("user-billing");
+  const credits = panel.getByRole("form", { name: `Credits of ${BUYER.email}` });
+  await credits.getByLabel("Credits (+ grant, − revoke)").fill("25");
+  await credits.getByLabel("Reason").fill("e2e: goodwill after the refund");
+  await credits.getByRole("button", { name: "Apply credits" }).click();
+  await panel
+    .getByRole("status")
+    .filter({ hasText: `now has ${buyerCredits - 50 + 25} credits` })
+    .waitFor();
+  const quota = panel.getByRole("form", { name: `Quota of ${BUYER.email}` });
+  await quota.getByLabel("Quota (files)").fill("500");
+  await quota.getByLabel("Reason").fill("e2e: a bigger library");
+  await quota.getByRole("button", { name: "Change quota" }).click();
+  await panel.getByRole("status").filter({ hasText: "and 500 files" }).waitFor();
+  await shots(page, "28-admin-credits-quota");
   assert.deepEqual(errors, []);
   assertAxeClean(page);
   await context.close();

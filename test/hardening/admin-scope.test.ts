@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
+import { approvedOrder, capture, installPayPalStandIn } from "../helpers/paypal";
 import { organize, seed } from "../organize/helpers";
+
+const standIn = installPayPalStandIn();
 
 async function keyFor(user: TestUser, scopes: string[]): Promise<string> {
   const res = await call("/api/v1/api-keys", {
@@ -54,6 +57,8 @@ describe("every admin-only power checks the admin scope as well as the role (#5)
   it("an admin's key without the admin scope is 403 on every admin route; with it, each one answers", async () => {
     const admin = await newUser({ role: "admin" });
     const other = await newUser();
+    const { orderId, paymentId } = await approvedOrder(standIn, other);
+    expect((await capture(other, orderId)).status).toBe(200);
     // One request per admin operation; the served document must list exactly these, so a new admin
     // route can't go without this check.
     const requests: Record<string, { path: string; json?: unknown }> = {
@@ -63,6 +68,20 @@ describe("every admin-only power checks the admin scope as well as the role (#5)
       "GET /admin/stats": { path: "/admin/stats" },
       "POST /admin/jobs/retry": { path: "/admin/jobs/retry", json: { allFailed: true } },
       "GET /admin/jobs/stats": { path: "/admin/jobs/stats" },
+      "GET /admin/dev-mail": { path: "/admin/dev-mail" },
+      "GET /admin/payments": { path: "/admin/payments" },
+      "POST /admin/payments/{id}/refund": {
+        path: `/admin/payments/${paymentId}/refund`,
+        json: { reason: "scope check" },
+      },
+      "POST /admin/users/{id}/credits": {
+        path: `/admin/users/${other.id}/credits`,
+        json: { amount: 5, reason: "scope check" },
+      },
+      "PATCH /admin/users/{id}/quota": {
+        path: `/admin/users/${other.id}/quota`,
+        json: { files: 1000, reason: "scope check" },
+      },
     };
     const doc = await (await call("/api/v1/openapi.json")).json<{ paths: Record<string, object> }>();
     const served = Object.entries(doc.paths).flatMap(([path, operations]) =>

@@ -112,7 +112,7 @@ describe("CF-Connecting-IP is trusted only behind Cloudflare (#21)", () => {
       });
       statuses.push(res.status);
     }
-    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect(statuses).toEqual([202, 202, 202, 429]);
     // The session a direct sign-in starts records the local peer, not the forged header.
     const signIn = await direct("/api/v1/auth/login", {
       method: "POST",
@@ -137,6 +137,6 @@ describe("CF-Connecting-IP is trusted only behind Cloudflare (#21)", () => {
       });
       statuses.push(res.status);
     }
-    expect(statuses).toEqual([201, 201, 201, 201]);
+    expect(statuses).toEqual([202, 202, 202, 202]);
   });
 });

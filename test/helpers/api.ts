@@ -64,15 +64,22 @@ export interface TestUser {
   cookie: string;
 }
 
-/** Registers and signs in a new user; `role: "admin"` promotes them directly in D1. */
-export async function newUser(options: { role?: "admin" } = {}): Promise<TestUser> {
+/**
+ * Registers and signs in a new user. `role: "admin"` promotes them directly in D1; the address is
+ * marked verified the same way unless `verified: false` (test/auth/verification.test.ts goes
+ * through the real link).
+ */
+export async function newUser(options: { role?: "admin"; verified?: boolean } = {}): Promise<TestUser> {
   userCounter += 1;
   const email = `user${userCounter}-${crypto.randomUUID().slice(0, 8)}@example.com`;
   const password = `Tr0ubadour-${crypto.randomUUID()}`;
   const reg = await call("/api/v1/auth/register", { method: "POST", json: { email, password } });
-  expect(reg.status).toBe(201);
+  expect(reg.status).toBe(202);
   if (options.role === "admin") {
     await env.DB.prepare("UPDATE users SET role = 'admin' WHERE email = ?").bind(email).run();
+  }
+  if (options.verified !== false) {
+    await env.DB.prepare("UPDATE users SET email_verified_at = created_at WHERE email = ?").bind(email).run();
   }
   return login(email, password);
 }

@@ -196,6 +196,7 @@ describe("organize chunks", () => {
       userId: user.id,
       role: "user" as const,
       email: user.email,
+      emailVerified: true,
       via: "access-token" as const,
       sessionId: null,
       apiKeyId: null,

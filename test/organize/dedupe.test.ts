@@ -204,6 +204,8 @@ describe("dedupe plans", () => {
     for (const f of moved) expect(f.newPath!.startsWith("/Duplicates/")).toBe(true);
     const rolled = await followUp(user, job.id, "rollback");
     expect(rolled.status).toBe("succeeded");
+    // The rollback counts its own files and bytes from zero: the 6 copies it moved back.
+    expect(rolled.progress).toMatchObject({ done: 6, total: 6, bytesDone: 300_008, bytesTotal: 300_008 });
     expect(await snapshot(user.id)).toEqual(before);
   });
 

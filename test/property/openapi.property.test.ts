@@ -1,7 +1,8 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, newUser, ORIGIN, type TestUser } from "../helpers/api";
+import { approvedOrder, capture, installPayPalStandIn } from "../helpers/paypal";
 import { TINY_PNG, uploadOk } from "../media/helpers";
 import { organize } from "../organize/helpers";
 import {
@@ -80,8 +81,13 @@ interface Fixtures {
   keys: string[];
   shares: string[];
   tokens: string[];
+  /** A captured payment of the owner's, and an approved order not captured yet. */
+  payments: string[];
+  orders: string[];
+  webhooks: string[];
 }
 let fx: Fixtures;
+const paypal = installPayPalStandIn();
 
 beforeAll(async () => {
   const [owner, admin, victim] = [await newUser(), await newUser({ role: "admin" }), await newUser()];
@@ -100,6 +106,13 @@ beforeAll(async () => {
   const key = id(await post("/api-keys", { name: "k", scopes: ["media:read"] }), "apiKey");
   const vectorize = id(await post("/vectorize", { mediaId: png.id }), "job");
   const plan = await organize(owner, { dryRun: true });
+  const paid = await approvedOrder(paypal, owner);
+  expect((await capture(owner, paid.orderId)).status).toBe(200);
+  const approved = await approvedOrder(paypal, owner);
+  const webhook = id(
+    await post("/webhooks", { url: `${env.TEST_WEBHOOK_RECEIVER}/hooks/property`, events: ["job.failed"] }),
+    "webhook",
+  );
   fx = {
     owner,
     admin,
@@ -111,6 +124,9 @@ beforeAll(async () => {
     keys: [key],
     shares: [shareBody.share!.id!],
     tokens: [shareBody.share!.token!],
+    payments: [paid.paymentId],
+    orders: [approved.orderId],
+    webhooks: [webhook],
   };
 });
 
@@ -128,7 +144,13 @@ function hintsFor(path: string): GenContext["hints"] {
             ? fx.keys
             : path.startsWith("/admin/users")
               ? [fx.victim.id]
-              : [];
+              : path.startsWith("/billing/payments") || path.startsWith("/admin/payments")
+                ? fx.payments
+                : path.startsWith("/webhooks")
+                  ? fx.webhooks
+                  : path.startsWith("/admin/users")
+                    ? [fx.victim.id]
+                    : [];
   return {
     id: ids,
     shareId: fx.shares,
@@ -138,6 +160,9 @@ function hintsFor(path: string): GenContext["hints"] {
     ids: fx.media,
     jobIds: fx.jobs,
     parentId: fx.jobs,
+    orderId: fx.orders,
+    // Packs are the deployment's config (CREDIT_PACKS in wrangler.toml).
+    pack: ["starter", "standard", "pro"],
   };
 }
 
@@ -254,6 +279,15 @@ const SEMANTIC = new Set([
   "invalid_parts",
   // A folder move's from and to relate to each other (the root, or into itself).
   "invalid_move",
+  // An emailed token that does not exist, was used or has expired; a one-time code that is not the
+  // current one (it depends on the secret and the clock).
+  "invalid_token",
+  "otp_invalid",
+  // Which credit packs exist is the deployment's config (CREDIT_PACKS).
+  "unknown_pack",
+  // A webhook's signature is checked with PayPal: whether it holds is never a matter of shape.
+  "webhook_unverified",
+  "webhook_replayed",
   // Organize: a look-alike threshold with another match kind; a rule's range with min > max or
   // after ≥ before; two rules with one id; a tag action with neither tags to add nor to remove.
   "invalid_threshold",
@@ -265,6 +299,8 @@ const SEMANTIC = new Set([
   // Whether a webhook URL may be called depends on the host it names and the deployment
   // (ALLOW_PRIVATE_WEBHOOKS), not on the string's shape.
   "webhook_url_refused",
+  // tus requests carry Tus-Resumable (and Upload-* headers); the suite generates no headers.
+  "tus_version_unsupported",
 ]);
 /**
  * Statuses a valid request may still get: who is asking, what exists, what state it is in, how much

@@ -1,4 +1,5 @@
 import createClient from "openapi-fetch";
+import { Upload as TusUpload } from "tus-js-client";
 import type { components, paths } from "./api-schema";
 // The typed API client. Every call goes through ROUTES, a table of the public API's method + path
 // templates; test/e2e checks each one against /api/v1/openapi.json so the client can't drift from it.
@@ -75,6 +76,29 @@ export const ROUTES = {
   organizeRules: ["GET", "/organize/rules"],
   putOrganizeRules: ["PUT", "/organize/rules"],
   previewOrganizeRules: ["POST", "/organize/rules/preview"],
+  // Account security and billing (issue 13).
+  verifyEmail: ["POST", "/auth/verify-email"],
+  resendVerification: ["POST", "/me/verify-email/resend"],
+  passwordReset: ["POST", "/auth/password-reset"],
+  passwordResetConfirm: ["POST", "/auth/password-reset/confirm"],
+  twoFactorSetup: ["POST", "/me/2fa/setup"],
+  twoFactorEnable: ["POST", "/me/2fa/enable"],
+  twoFactorDisable: ["POST", "/me/2fa/disable"],
+  packs: ["GET", "/billing/packs"],
+  createOrder: ["POST", "/billing/orders"],
+  captureOrder: ["POST", "/billing/orders/{orderId}/capture"],
+  payments: ["GET", "/billing/payments"],
+  adminDevMail: ["GET", "/admin/dev-mail"],
+  adminPayments: ["GET", "/admin/payments"],
+  adminRefundPayment: ["POST", "/admin/payments/{id}/refund"],
+  adminAdjustCredits: ["POST", "/admin/users/{id}/credits"],
+  adminChangeQuota: ["PATCH", "/admin/users/{id}/quota"],
+  webhooks: ["GET", "/webhooks"],
+  createWebhook: ["POST", "/webhooks"],
+  updateWebhook: ["PATCH", "/webhooks/{id}"],
+  deleteWebhook: ["DELETE", "/webhooks/{id}"],
+  webhookDeliveries: ["GET", "/webhooks/{id}/deliveries"],
+  resendDelivery: ["POST", "/webhooks/{id}/deliveries/{deliveryId}/resend"],
 } as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -117,6 +141,10 @@ export type Me = Schemas["Me"];
 export type AdminUser = Schemas["AdminUser"];
 export type Session = Schemas["Session"];
 export type ApiKey = Schemas["ApiKey"];
+export type CreditPack = Schemas["CreditPack"];
+export type Payment = Schemas["Payment"];
+export type AdminPayment = Schemas["AdminPayment"];
+export type DevMail = Schemas["DevMail"];
 export const API_KEY_SCOPES = [
   "media:read",
   "media:write",
@@ -125,14 +153,16 @@ export const API_KEY_SCOPES = [
   "account:read",
   "webhooks:read",
   "webhooks:write",
-  "storage:read",
-  "storage:write",
   "admin",
 ] as const;
 
 export type Media = Schemas["Media"];
 export type MediaMetadata = NonNullable<Media["metadata"]>;
-export type Uploaded = Answer<"/media", "post">;
+type UploadAnswers = paths["/media"]["post"]["responses"];
+/** 201 stored (maybe renamed or replacing), or 200 skipped because the name was taken. */
+export type Uploaded =
+  | UploadAnswers[201]["content"]["application/json"]
+  | UploadAnswers[200]["content"]["application/json"];
 export type OnConflict = NonNullable<Upload["onConflict"]>;
 export type FolderNode = Schemas["FolderNode"];
 export type Share = Schemas["Share"];
@@ -162,6 +192,16 @@ export type FormatOffer = Schemas["ResultFormat"];
 export type ResultFormat = FormatOffer["format"];
 export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
 export type OrganizeFile = Schemas["OrganizeFile"];
+export type Webhook = Schemas["Webhook"];
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookEvent = Schemas["WebhookInput"]["events"][number];
+export const WEBHOOK_EVENTS: WebhookEvent[] = [
+  "job.succeeded",
+  "job.failed",
+  "media.uploaded",
+  "organize.applied",
+  "organize.rolled_back",
+];
 export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
 export type OrganizeRequest = NonNullable<
   paths["/organize"]["post"]["requestBody"]
@@ -325,6 +365,9 @@ export async function getText(name: RouteName, params: Record<string, string>, q
 export interface UploadHandle {
   promise: Promise<Uploaded>;
   abort: () => void;
+  /** Big files (tus): stop sending, and carry on later from where the server is. */
+  pause?: () => void;
+  resume?: () => void;
 }
 
 function xhrSend<T>(
@@ -359,8 +402,10 @@ function xhrSend<T>(
   });
 }
 
-/** Files above this go through the resumable multipart API. */
+/** Files above this go through tus (resumable, pausable); smaller ones in one request. */
 export const RESUMABLE_THRESHOLD = 32 * 1024 * 1024;
+/** A tus PATCH's size: one R2 part's worth (the server buffers to 5 MiB parts). */
+const TUS_CHUNK_BYTES = 8 * 1024 * 1024;
 
 export function uploadFile(
   file: File,
@@ -372,10 +417,6 @@ export function uploadFile(
   let aborted = false;
   const register = (x: XMLHttpRequest) => {
     current = x;
-  };
-  const abort = () => {
-    aborted = true;
-    current?.abort();
   };
   const single = async () => {
     const form = new FormData();
@@ -392,43 +433,51 @@ export function uploadFile(
     onProgress(file.size, file.size);
     return res;
   };
-  const resumable = async () => {
-    const { upload } = await call<{ upload: Upload }>("createUpload", {
-      body: { name: file.name, onConflict, ...(folder && folder !== "/" ? { folder } : {}) },
+  // Big files go through tus (/api/v1/tus): resumable after a dropped connection, and pausable.
+  let tus: TusUpload | null = null;
+  const resumable = () =>
+    new Promise<Uploaded>((resolve, reject) => {
+      let mediaId: string | null = null;
+      let conflict: string | null = null;
+      tus = new TusUpload(file, {
+        endpoint: `${API_BASE}/tus`,
+        chunkSize: TUS_CHUNK_BYTES,
+        retryDelays: [0, 1000, 3000, 5000, 10000],
+        metadata: {
+          filename: file.name,
+          filetype: file.type,
+          onConflict,
+          ...(folder && folder !== "/" ? { folder } : {}),
+        },
+        onProgress: (loaded) => onProgress(loaded, file.size),
+        onAfterResponse: (_req, res) => {
+          mediaId = res.getHeader("Edgecraft-Media-Id") ?? mediaId;
+          conflict = res.getHeader("Edgecraft-Conflict") ?? conflict;
+        },
+        onError: (e) => reject(aborted ? new Error("Cancelled.") : e),
+        onSuccess: () => {
+          if (!mediaId) return reject(new Error("The upload finished without a file."));
+          call<{ media: Media }>("mediaOne", { params: { id: mediaId } }).then(({ media }) => {
+            const resolution = conflict as NonNullable<Uploaded["conflict"]>["resolution"] | null;
+            resolve({ media, ...(resolution ? { conflict: { resolution, existingId: media.id } } : {}) });
+          }, reject);
+        },
+      });
+      tus.start();
     });
-    const partSize = Math.min(upload.maxPartSize, Math.max(upload.minPartSize, 16 * 1024 * 1024));
-    const parts = Math.ceil(file.size / partSize);
-    let done = 0;
-    try {
-      for (let i = 0; i < parts; i++) {
-        if (aborted) throw new Error("Cancelled.");
-        const chunk = file.slice(i * partSize, Math.min(file.size, (i + 1) * partSize));
-        // A failed part is retried twice: retrying a part replaces it on the server.
-        for (let attempt = 0; ; attempt++) {
-          try {
-            await xhrSend(
-              "PUT",
-              url("uploadPart", { id: upload.id, partNumber: i + 1 }),
-              chunk,
-              (l) => onProgress(done + l, file.size),
-              register,
-              "application/octet-stream",
-            );
-            break;
-          } catch (e) {
-            if (aborted || attempt >= 2 || (e instanceof ApiError && e.status < 500)) throw e;
-          }
-        }
-        done += chunk.size;
-        onProgress(done, file.size);
-      }
-      return await call<Uploaded>("completeUpload", { params: { id: upload.id } });
-    } catch (e) {
-      call("abortUpload", { params: { id: upload.id } }).catch(() => {});
-      throw e;
-    }
+  const stop = () => {
+    aborted = true;
+    current?.abort();
+    // Terminate: the server drops what it has of this upload.
+    (tus as TusUpload | null)?.abort(true).catch(() => {});
   };
-  return { promise: file.size > RESUMABLE_THRESHOLD ? resumable() : single(), abort };
+  if (file.size <= RESUMABLE_THRESHOLD) return { promise: single(), abort: stop };
+  return {
+    promise: resumable(),
+    abort: stop,
+    pause: () => (tus as TusUpload | null)?.abort(false),
+    resume: () => (tus as TusUpload | null)?.start(),
+  };
 }
 
 // ---- Job watching: WebSocket first, polling as the fallback ----

@@ -2,8 +2,10 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { call, type Me, onUnauthorized } from "./api";
 import { AccountScreen } from "./screens/Account";
+import { ForgotPasswordScreen, ResetPasswordScreen, VerifyEmailScreen } from "./screens/AccountRecovery";
 import { AdminScreen } from "./screens/Admin";
 import { AuthScreen } from "./screens/Auth";
+import { BillingScreen } from "./screens/Billing";
 import { JobsScreen } from "./screens/Jobs";
 import { LibraryScreen } from "./screens/library/LibraryScreen";
 import { OrganizerScreen } from "./screens/Organizer";
@@ -11,7 +13,28 @@ import { SharesScreen } from "./screens/SharesScreen";
 import { VectorizeScreen } from "./screens/vectorize/VectorizeScreen";
 import "./styles.css";
 import { applyTheme, type Theme, ThemeSwitch } from "./theme";
-import { Link, navigate, Session, Toasts, useLocation } from "./ui";
+import { Link, navigate, Session, Toasts, toast, toastError, useLocation } from "./ui";
+
+/** Pages an emailed link opens; they work signed out (and /verify-email signed in too). */
+const PUBLIC_PATHS = ["/forgot-password", "/reset-password", "/verify-email"];
+
+function VerifyBanner({ email }: { email: string }) {
+  return (
+    <div class="banner" role="status" data-testid="verify-banner">
+      Please verify your email address: we sent a link to <strong>{email}</strong>. Buying credits and
+      creating API keys wait for it.{" "}
+      <button
+        type="button"
+        class="btn btn-sm"
+        onClick={() =>
+          call("resendVerification").then(() => toast("We sent you a new link.", "ok"), toastError)
+        }
+      >
+        Send a new link
+      </button>
+    </div>
+  );
+}
 
 applyTheme((localStorage.getItem("edgecraft:theme") as Theme | null) ?? "system");
 
@@ -54,10 +77,11 @@ function App() {
   }, []);
 
   const isAuthPath = path === "/signin" || path === "/signup";
+  const isPublicPath = PUBLIC_PATHS.includes(path);
   useEffect(() => {
     if (!booted) return;
     // The whole deep link, query string included (`/vectorize?media=…`), survives signing in.
-    if (!me && !isAuthPath)
+    if (!me && !isAuthPath && !isPublicPath)
       navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`, true);
     const next = query.get("next");
     // Only a path of this app: `//host` or a full URL would send people elsewhere.
@@ -75,7 +99,15 @@ function App() {
             <span class="logo">Edgecraft</span>
             <ThemeSwitch />
           </header>
-          <AuthScreen mode={path === "/signup" ? "signup" : "signin"} onSignedIn={refresh} />
+          {path === "/forgot-password" ? (
+            <ForgotPasswordScreen />
+          ) : path === "/reset-password" ? (
+            <ResetPasswordScreen token={query.get("token")} />
+          ) : path === "/verify-email" ? (
+            <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />
+          ) : (
+            <AuthScreen mode={path === "/signup" ? "signup" : "signin"} onSignedIn={refresh} />
+          )}
         </div>
         <Toasts />
       </Session.Provider>
@@ -88,8 +120,18 @@ function App() {
   else if (path.startsWith("/vectorize")) screen = <VectorizeScreen query={query} />;
   else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
   else if (path.startsWith("/jobs")) screen = <JobsScreen />;
+  else if (path.startsWith("/account/billing")) screen = <BillingScreen query={query} />;
   else if (path.startsWith("/shares")) screen = <SharesScreen />;
   else if (path.startsWith("/account")) screen = <AccountScreen />;
+  else if (path === "/verify-email")
+    screen = <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />;
+  else if (path === "/forgot-password" || path === "/reset-password")
+    screen =
+      path === "/reset-password" ? (
+        <ResetPasswordScreen token={query.get("token")} />
+      ) : (
+        <ForgotPasswordScreen />
+      );
   else if (path.startsWith("/admin"))
     screen =
       me.role === "admin" ? (
@@ -141,6 +183,7 @@ function App() {
           </button>
         </div>
       </header>
+      {!me.emailVerified ? <VerifyBanner email={me.email} /> : null}
       <main id="main">{screen}</main>
       <Toasts />
     </Session.Provider>

@@ -348,3 +348,25 @@ export function copy(text: string) {
     () => toast("Could not copy; select the text and copy it.", "error"),
   );
 }
+
+/** A secret the server shows once (an API key, a webhook's signing secret): copy it, then dismiss it. */
+export function ShownOnce(props: {
+  secret: string;
+  label: string;
+  message: string;
+  testId: string;
+  onDone: () => void;
+}) {
+  return (
+    <div class="secret" role="status" data-testid={props.testId}>
+      <strong>{props.message}</strong>
+      <input readOnly aria-label={props.label} value={props.secret} />
+      <button type="button" class="btn" onClick={() => copy(props.secret)}>
+        Copy
+      </button>
+      <button type="button" class="btn btn-ghost" onClick={props.onDone}>
+        Done
+      </button>
+    </div>
+  );
+}

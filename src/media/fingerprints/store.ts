@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { blobs, media } from "../../db/schema";
 import { decodeImage } from "../../wasm/codecs";
-import { blobObjectKey } from "../blob-store";
+import { blobObjectKey, stalePendingBlobs } from "../blob-store";
 import { DECODE_MAX_PIXELS, isDecodable } from "../images/sources";
 import { perceptualHash, pixelHash } from "./hash";
 import { FINGERPRINT_ATTEMPTS, FINGERPRINTED_TYPES } from "./types";
@@ -73,21 +73,13 @@ export async function fingerprintSome(
 
 /** Cron: fingerprints still pending a minute after upload (the upload's own attempt died). */
 export async function retryFingerprints(db: Db, bucket: R2Bucket, now: Date, limit = 5): Promise<void> {
-  const cutoff = new Date(now.getTime() - 60_000).toISOString();
-  const pending = await db
-    .select({ sha256: blobs.sha256 })
-    .from(blobs)
-    .where(
-      and(
-        eq(blobs.fingerprintStatus, "pending"),
-        lt(blobs.fingerprintAttempts, FINGERPRINT_ATTEMPTS),
-        lt(blobs.createdAt, cutoff),
-      ),
-    )
-    .orderBy(asc(blobs.createdAt))
-    .limit(limit)
-    .all();
-  for (const row of pending) await fingerprintBlob(db, bucket, row.sha256);
+  const task = {
+    status: blobs.fingerprintStatus,
+    attempts: blobs.fingerprintAttempts,
+    maxAttempts: FINGERPRINT_ATTEMPTS,
+  };
+  for (const sha256 of await stalePendingBlobs(db, task, now, limit))
+    await fingerprintBlob(db, bucket, sha256);
 }
 
 /**

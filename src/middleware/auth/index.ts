@@ -43,6 +43,7 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
         userId: user.id,
         role: user.role,
         email: user.email,
+        emailVerified: user.emailVerifiedAt !== null,
         via: "api-key",
         sessionId: null,
         apiKeyId: key.id,
@@ -90,7 +91,7 @@ async function refuse(c: Context<AppEnv>, detail: string): Promise<never> {
 }
 
 function principalFor(
-  user: { id: string; email: string; role: "user" | "admin" },
+  user: { id: string; email: string; role: "user" | "admin"; emailVerifiedAt: string | null },
   via: "session" | "access-token",
   sessionId: string,
 ): Principal {
@@ -98,6 +99,7 @@ function principalFor(
     userId: user.id,
     role: user.role,
     email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
     via,
     sessionId,
     apiKeyId: null,

@@ -25,7 +25,12 @@ export type RateLimitName =
   | "share-ip"
   | "share-unlock"
   | "job-create"
-  | "organize-user";
+  | "organize-user"
+  | "otp-account"
+  | "password-reset-ip"
+  | "password-reset-account"
+  | "verify-resend"
+  | "billing-user";
 
 /** Every caller of a deployment that isn't behind Cloudflare: see `clientIp`. */
 export const LOCAL_PEER = "local";

@@ -9,7 +9,7 @@ import type { TakeResult } from "../../durable/rate-limiter";
  * time, exactly as without leases. Tokens a lease still holds after LEASE_MS go back to the bucket
  * with the next request that asks it.
  *
- * Tolerance (stated in docs/adr/0012-request-hot-path.md, tested in test/hardening/rate-lease.test.ts):
+ * Tolerance (stated in docs/adr/0013-request-hot-path.md, tested in test/hardening/rate-lease.test.ts):
  * one isolate alone admits exactly what the bucket allows. Across isolates a caller may get up to
  * LEASE_SIZE − 1 requests per isolate more than the bucket alone would allow (tokens leased before
  * a refill the full bucket would have dropped), and may be refused while up to LEASE_SIZE − 1

@@ -11,6 +11,7 @@ import { isoAfter } from "../../lib/clock";
 import { spendRateLimit } from "../../middleware/rate-limit";
 import { caller, grantableScopes } from "../../policy";
 import { startSession } from "../auth/auth.handlers";
+import { sendMailLater } from "../mail";
 import type {
   changePassword,
   createApiKey,
@@ -36,6 +37,8 @@ export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
         role: user.role,
         createdAt: user.createdAt,
         disabled: user.disabledAt !== null,
+        emailVerified: user.emailVerifiedAt !== null,
+        twoFactorEnabled: user.totpEnabledAt !== null,
         credits: user.credits,
         quota: {
           bytes: user.quotaBytes,
@@ -54,9 +57,11 @@ export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> 
   await spendRateLimit(c, "login-account", principal.userId);
   const db = getDb(c.env.DB);
   const now = c.var.clock();
-  await changeUserPassword(db, principal.userId, c.req.valid("json"), now);
+  const mailEventId = await changeUserPassword(db, principal.userId, c.req.valid("json"), now);
   await revokeSessions({ db, kv: c.env.SESSIONS, now }, { userId: principal.userId }, "password_changed");
-  return c.json(await startSession(c, principal.userId), 200);
+  sendMailLater(c, [mailEventId]);
+  const { sessionId: _, ...tokens } = await startSession(c, principal.userId);
+  return c.json(tokens, 200);
 };
 
 export const listSessionsHandler: RouteHandler<typeof listSessions, AppEnv> = async (c) => {

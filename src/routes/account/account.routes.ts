@@ -10,6 +10,8 @@ const tags = ["Accounts"];
 const accountRead = requires({ kind: "user", scope: "account:read" });
 /** Credentials are managed by a signed-in person, never through an API key. */
 const interactive = requires({ kind: "interactive" });
+/** New API keys also need a verified email address. */
+const interactiveVerified = requires({ kind: "interactive", verified: true });
 
 export const getMe = createRoute({
   operationId: "getMe",
@@ -83,9 +85,10 @@ export const createApiKey = createRoute({
   method: "post",
   path: "/api-keys",
   tags,
-  middleware: [interactive] as const,
+  middleware: [interactiveVerified] as const,
   summary: "Create an API key",
-  description: "The `secret` is in this answer only; it is stored hashed and can't be shown again.",
+  description:
+    "The `secret` is in this answer only; it is stored hashed and can't be shown again. Needs a verified email address (403 `email_unverified`).",
   request: {
     body: jsonBody(
       z.strictObject({

@@ -4,10 +4,13 @@ import type { AppEnv } from "../../app-env";
 import * as admin from "../../auth/admin";
 import { getDb } from "../../db/client";
 import type { User } from "../../db/schema";
+import { emailConfig } from "../../email/config";
+import { listDevMail } from "../../email/dev-mailbox";
+import { ApiError } from "../../errors";
 import { caller } from "../../policy";
-import type { endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
+import type { devMail, endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
 
-function adminView(u: User) {
+export function adminView(u: User) {
   return {
     id: u.id,
     email: u.email,
@@ -46,4 +49,27 @@ export const endUserSessionsHandler: RouteHandler<typeof endUserSessions, AppEnv
 
 export const statsHandler: RouteHandler<typeof stats, AppEnv> = async (c) => {
   return c.json(await dailyStats(getDb(c.env.DB), c.req.valid("query").days, c.var.clock()), 200);
+};
+
+export const devMailHandler: RouteHandler<typeof devMail, AppEnv> = async (c) => {
+  if (emailConfig(c.env).provider !== "log") {
+    throw new ApiError(404, "dev_mail_disabled", "The dev mailbox exists only with EMAIL_PROVIDER=log.");
+  }
+  const page = await listDevMail(getDb(c.env.DB), c.req.valid("query"));
+  return c.json(
+    {
+      items: page.items.map((m) => ({
+        id: m.id,
+        to: m.toAddress,
+        from: m.fromAddress,
+        subject: m.subject,
+        text: m.text,
+        html: m.html,
+        topic: m.topic,
+        createdAt: m.createdAt,
+      })),
+      nextCursor: page.nextCursor,
+    },
+    200,
+  );
 };

@@ -1,9 +1,10 @@
 import { createRouter } from "../openapi";
-import { endUserSessionsHandler, listUsersHandler, statsHandler, updateUserHandler } from "./admin.handlers";
-import { endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
+import * as handlers from "./admin.handlers";
+import * as routes from "./admin.routes";
 
 export const adminRouter = createRouter()
-  .openapi(listUsers, listUsersHandler)
-  .openapi(updateUser, updateUserHandler)
-  .openapi(endUserSessions, endUserSessionsHandler)
-  .openapi(stats, statsHandler);
+  .openapi(routes.listUsers, handlers.listUsersHandler)
+  .openapi(routes.updateUser, handlers.updateUserHandler)
+  .openapi(routes.endUserSessions, handlers.endUserSessionsHandler)
+  .openapi(routes.stats, handlers.statsHandler)
+  .openapi(routes.devMail, handlers.devMailHandler);

@@ -98,3 +98,32 @@ export const stats = createRoute({
     ...pickProblems(401, 403, 422),
   },
 });
+
+export const devMailSchema = z
+  .object({
+    id: z.string(),
+    to: z.string(),
+    from: z.string(),
+    subject: z.string(),
+    text: z.string(),
+    html: z.string(),
+    topic: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("DevMail");
+
+export const devMail = createRoute({
+  operationId: "adminListDevMail",
+  method: "get",
+  path: "/admin/dev-mail",
+  tags,
+  middleware: [adminOnly] as const,
+  summary: "Dev mailbox: the mail the `log` provider stored",
+  description:
+    "Only when EMAIL_PROVIDER=log (the dev default); otherwise 404 `dev_mail_disabled`. Newest first; `to` filters by recipient.",
+  request: { query: pageQuerySchema.extend({ to: z.string().trim().max(254).optional() }) },
+  responses: {
+    200: jsonContent(z.object({ items: z.array(devMailSchema), nextCursor: z.string().nullable() }), "Mail"),
+    ...pickProblems(400, 401, 403, 404, 422),
+  },
+});

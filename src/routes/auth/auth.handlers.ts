@@ -2,25 +2,41 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../app-env";
-import { authenticate, normalizeEmail, registerUser } from "../../auth/accounts";
+import { normalizeEmail, registerUser } from "../../auth/accounts";
+import { confirmPasswordReset, requestPasswordReset } from "../../auth/password-reset";
 import { createSession, revokeSessions, rotateRefreshToken } from "../../auth/sessions";
+import { checkCredentials, newSignInNotice } from "../../auth/sign-in";
 import { issueAccessToken } from "../../auth/tokens";
+import { verifyEmail } from "../../auth/verification";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { ApiError } from "../../errors";
 import { sha256Hex } from "../../lib/crypto";
 import { SESSION_COOKIE } from "../../middleware/auth";
 import { clientIp, spendRateLimit } from "../../middleware/rate-limit";
-import type { login, logout, refresh, register } from "./auth.routes";
+import { sendMailLater } from "../mail";
+import type {
+  login,
+  logout,
+  passwordReset,
+  passwordResetConfirm,
+  refresh,
+  register,
+  verifyEmail as verifyEmailRoute,
+} from "./auth.routes";
+
+const CHECK_EMAIL = "If this address can be used, we have sent it an email. Follow the link in it.";
 
 export const registerHandler: RouteHandler<typeof register, AppEnv> = async (c) => {
   await spendRateLimit(c, "register-ip", clientIp(c));
   const body = c.req.valid("json");
-  const { user } = await registerUser(getDb(c.env.DB), body, {
+  const { mailEvents } = await registerUser(getDb(c.env.DB), body, {
     freeCredits: getConfig(c.env).freeCredits,
     now: c.var.clock(),
+    secret: c.env.AUTH_SECRET,
   });
-  return c.json({ user }, 201);
+  sendMailLater(c, mailEvents);
+  return c.json({ status: "accepted" as const, detail: CHECK_EMAIL }, 202);
 };
 
 export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
@@ -34,7 +50,11 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
   await spendRateLimit(c, "login-account", account);
   const db = getDb(c.env.DB);
   const now = c.var.clock();
-  const user = await authenticate(db, body.email, body.password, now);
+  const user = await checkCredentials(db, body, {
+    authSecret: c.env.AUTH_SECRET,
+    now,
+    beforeOtpCheck: (userId) => spendRateLimit(c, "otp-account", userId),
+  });
 
   // Rotate at login: whatever session this browser had before is ended, never reused.
   const previous = c.get("principal");
@@ -45,7 +65,14 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
       "replaced_by_login",
     );
   }
-  const tokens = await startSession(c, user.id);
+  const { sessionId, ...tokens } = await startSession(c, user.id);
+  sendMailLater(c, [
+    await newSignInNotice(
+      db,
+      { userId: user.id, sessionId, ip, userAgent: c.req.header("user-agent") ?? null },
+      now,
+    ),
+  ]);
   c.set("logFields", { userId: user.id });
   return c.json(
     {
@@ -74,7 +101,12 @@ export async function startSession(c: Context<AppEnv>, userId: string) {
     c.env.AUTH_SECRET,
     now,
   );
-  return { accessToken, refreshToken: session.refreshToken, expiresIn: config.accessTokenTtl };
+  return {
+    sessionId: session.sessionId,
+    accessToken,
+    refreshToken: session.refreshToken,
+    expiresIn: config.accessTokenTtl,
+  };
 }
 
 export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) => {
@@ -125,3 +157,31 @@ export function setSessionCookie(c: Context<AppEnv>, token: string, maxAgeSecond
     prefix: "host",
   });
 }
+
+export const verifyEmailHandler: RouteHandler<typeof verifyEmailRoute, AppEnv> = async (c) => {
+  await spendRateLimit(c, "password-reset-ip", clientIp(c));
+  await verifyEmail(getDb(c.env.DB), c.req.valid("json").token, c.var.clock());
+  return c.json({ verified: true as const }, 200);
+};
+
+export const passwordResetHandler: RouteHandler<typeof passwordReset, AppEnv> = async (c) => {
+  const { email } = c.req.valid("json");
+  await spendRateLimit(c, "password-reset-ip", clientIp(c));
+  await spendRateLimit(c, "password-reset-account", await sha256Hex(normalizeEmail(email)));
+  const eventId = await requestPasswordReset(getDb(c.env.DB), email, c.env.AUTH_SECRET, c.var.clock());
+  sendMailLater(c, [eventId]);
+  return c.json({ status: "accepted" as const, detail: CHECK_EMAIL }, 202);
+};
+
+export const passwordResetConfirmHandler: RouteHandler<typeof passwordResetConfirm, AppEnv> = async (c) => {
+  await spendRateLimit(c, "password-reset-ip", clientIp(c));
+  const { token, password } = c.req.valid("json");
+  const eventId = await confirmPasswordReset(
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    token,
+    password,
+  );
+  sendMailLater(c, [eventId]);
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true, prefix: "host" });
+  return c.json({ status: "password_changed" as const }, 200);
+};

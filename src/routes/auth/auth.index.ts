@@ -1,9 +1,12 @@
 import { createRouter } from "../openapi";
-import { loginHandler, logoutHandler, refreshHandler, registerHandler } from "./auth.handlers";
-import { login, logout, refresh, register } from "./auth.routes";
+import * as handlers from "./auth.handlers";
+import * as routes from "./auth.routes";
 
 export const authRouter = createRouter()
-  .openapi(register, registerHandler)
-  .openapi(login, loginHandler)
-  .openapi(refresh, refreshHandler)
-  .openapi(logout, logoutHandler);
+  .openapi(routes.register, handlers.registerHandler)
+  .openapi(routes.login, handlers.loginHandler)
+  .openapi(routes.refresh, handlers.refreshHandler)
+  .openapi(routes.logout, handlers.logoutHandler)
+  .openapi(routes.verifyEmail, handlers.verifyEmailHandler)
+  .openapi(routes.passwordReset, handlers.passwordResetHandler)
+  .openapi(routes.passwordResetConfirm, handlers.passwordResetConfirmHandler);

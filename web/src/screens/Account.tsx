@@ -1,10 +1,11 @@
 import { useState } from "preact/hooks";
 import { API_KEY_SCOPES, type ApiKey, call, formatBytes, formatDate, type Session } from "../api";
 import {
-  copy,
   ErrorBox,
   fieldErrors,
+  Link,
   ProgressBar,
+  ShownOnce,
   showFormError,
   TableHead,
   TextField,
@@ -13,6 +14,8 @@ import {
   useLoad,
   useSession,
 } from "../ui";
+import { TwoFactorPanel } from "./TwoFactor";
+import { Webhooks } from "./Webhooks";
 
 export function AccountScreen() {
   const { me, refresh } = useSession();
@@ -34,7 +37,8 @@ export function AccountScreen() {
           <dt>Credits</dt>
           <dd data-testid="credits">
             <strong>{me.credits}</strong>{" "}
-            <span class="muted">(one vectorize costs a credit; cached results are free)</span>
+            <span class="muted">(one vectorize costs a credit; cached results are free)</span>{" "}
+            <Link href="/account/billing">Buy credits · payments</Link>
           </dd>
         </dl>
         <div class="quota">
@@ -49,8 +53,10 @@ export function AccountScreen() {
         </div>
       </section>
       <PasswordForm onDone={refresh} />
+      <TwoFactorPanel />
       <Sessions />
       <ApiKeys />
+      <Webhooks />
     </div>
   );
 }
@@ -268,16 +274,13 @@ function ApiKeys() {
         </button>
       </form>
       {secret ? (
-        <div class="secret" role="status" data-testid="api-key-secret">
-          <strong>Copy your new key now — it won't be shown again.</strong>
-          <input readOnly aria-label="New API key" value={secret} />
-          <button type="button" class="btn" onClick={() => copy(secret)}>
-            Copy
-          </button>
-          <button type="button" class="btn btn-ghost" onClick={() => setSecret(null)}>
-            Done
-          </button>
-        </div>
+        <ShownOnce
+          secret={secret}
+          label="New API key"
+          message="Copy your new key now — it won't be shown again."
+          testId="api-key-secret"
+          onDone={() => setSecret(null)}
+        />
       ) : null}
       <ErrorBox error={error} />
       <div class="table-scroll">

@@ -10,9 +10,18 @@ import {
   type Page,
 } from "../api";
 import { ErrorBox, Stat, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
+import { AdminPayments, UserCreditsAndQuota } from "./AdminBilling";
+import { DevMailbox } from "./DevMailbox";
 import { JobsTable } from "./Jobs";
 
-const TABS = { users: "Users", jobs: "All jobs", activity: "Activity", health: "Health" } as const;
+const TABS = {
+  users: "Users",
+  jobs: "All jobs",
+  payments: "Payments",
+  activity: "Activity",
+  health: "Health",
+  mail: "Dev mailbox",
+} as const;
 
 /** The charts are loaded on demand: they are not part of the first screen's JavaScript. */
 function Activity() {
@@ -50,8 +59,12 @@ export function AdminScreen() {
           <Users />
         ) : tab === "jobs" ? (
           <AdminJobs />
+        ) : tab === "payments" ? (
+          <AdminPayments />
         ) : tab === "activity" ? (
           <Activity />
+        ) : tab === "mail" ? (
+          <DevMailbox />
         ) : (
           <HealthPanel />
         )}
@@ -63,6 +76,7 @@ export function AdminScreen() {
 function Users() {
   const { me } = useSession();
   const [q, setQ] = useState("");
+  const [open, setOpen] = useState<string | null>(null);
   const [debounced, setDebounced] = useState("");
   useEffect(() => {
     const t = setTimeout(() => setDebounced(q.trim()), 250);
@@ -97,7 +111,7 @@ function Users() {
         <table class="table" aria-busy={loading} data-testid="admin-users">
           <TableHead columns={["Email", "Name", "Role", "Storage", "Joined", "Status"]} actions />
           <tbody>
-            {(data?.items ?? []).map((u) => (
+            {(data?.items ?? []).flatMap((u) => [
               <tr key={u.id}>
                 <td>{u.email}</td>
                 <td>{u.name ?? "–"}</td>
@@ -138,9 +152,24 @@ function Users() {
                   >
                     End sessions
                   </button>
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    aria-expanded={open === u.id}
+                    onClick={() => setOpen(open === u.id ? null : u.id)}
+                  >
+                    Credits & quota
+                  </button>
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              open === u.id ? (
+                <tr key={`${u.id}-billing`}>
+                  <td colSpan={7}>
+                    <UserCreditsAndQuota user={u} />
+                  </td>
+                </tr>
+              ) : null,
+            ])}
           </tbody>
         </table>
       </div>

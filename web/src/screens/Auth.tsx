@@ -7,6 +7,8 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
+  /** Set once the server asked for a second factor (401 otp_required). */
+  const [otp, setOtp] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState("");
@@ -27,13 +29,20 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
           body: { email: email.trim(), password, ...(name.trim() ? { name: name.trim() } : {}) },
         });
       }
-      await call("login", { body: { email: email.trim(), password } });
+      await call("login", {
+        body: { email: email.trim(), password, ...(otp !== null ? { otp: otp.trim() } : {}) },
+      });
       await props.onSignedIn();
     } catch (err) {
       const fields = fieldErrors(err);
       setErrors(fields);
       if (err instanceof ApiError) {
-        if (err.code === "invalid_credentials")
+        if (err.code === "otp_required") {
+          setOtp("");
+          setFormError("");
+        } else if (err.code === "otp_invalid") setErrors({ otp: "That code is wrong or was already used." });
+        else if (err.code === "account_disabled") setFormError(err.message);
+        else if (err.code === "invalid_credentials")
           setFormError(
             signup
               ? "We couldn't sign you in. If this email already has an account, sign in with its password."
@@ -89,6 +98,18 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
           value={password}
           onValue={setPassword}
         />
+        {otp !== null ? (
+          <TextField
+            label="Authentication code"
+            hint="The 6-digit code from your authenticator app, or a recovery code."
+            error={errors.otp}
+            name="otp"
+            autocomplete="one-time-code"
+            autoFocus
+            value={otp}
+            onValue={setOtp}
+          />
+        ) : null}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
           {busy ? "Please wait…" : signup ? "Create account" : "Sign in"}
         </button>
@@ -100,7 +121,8 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
           </>
         ) : (
           <>
-            New here? <Link href="/signup">Create an account</Link>
+            New here? <Link href="/signup">Create an account</Link> ·{" "}
+            <Link href="/forgot-password">Forgot your password?</Link>
           </>
         )}
       </p>

@@ -40,9 +40,16 @@ export function UploadsPanel({ up }: { up: Uploads }) {
                 {u.error}
               </span>
             ) : u.status === "uploading" ? (
-              <button type="button" class="btn btn-ghost btn-sm" onClick={() => u.handle?.abort()}>
-                Cancel
-              </button>
+              <span class="upload-actions">
+                {u.handle?.pause ? (
+                  <button type="button" class="btn btn-ghost btn-sm" onClick={() => up.togglePause(u)}>
+                    {u.paused ? "Resume" : "Pause"}
+                  </button>
+                ) : null}
+                <button type="button" class="btn btn-ghost btn-sm" onClick={() => u.handle?.abort()}>
+                  Cancel
+                </button>
+              </span>
             ) : (
               <span class="muted">
                 {u.note ??

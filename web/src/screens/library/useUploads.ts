@@ -11,6 +11,8 @@ export interface UploadItem {
   /** What happened to the name: "Saved as …", "Replaced", "Kept the existing file". */
   note?: string;
   handle?: UploadHandle;
+  /** A big file (tus) whose sending is paused. */
+  paused?: boolean;
 }
 
 /** A file whose name is taken in its folder, waiting for the person to choose. */
@@ -107,6 +109,12 @@ export function useUploads(onAllDone: () => void) {
     conflictsLeft: conflicts.length,
     resolve,
     clear: () => setUploads([]),
+    /** Pauses or resumes a big file's upload (tus); it carries on from where the server is. */
+    togglePause: (item: UploadItem) => {
+      if (item.paused) item.handle?.resume?.();
+      else item.handle?.pause?.();
+      update(item.key, { paused: !item.paused });
+    },
     total: uploads.reduce((a, u) => a + u.size, 0),
     loaded: uploads.reduce(
       (a, u) => a + (u.status === "done" || u.status === "skipped" ? u.size : u.loaded),
