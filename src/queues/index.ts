@@ -21,7 +21,11 @@ const jobs: QueueConsumer = {
   async run(batch, env) {
     const vars = env as unknown as Record<string, string | undefined>;
     const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
-    await runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds, leaseSeconds: leaseSecondsOf(env) });
+    await runJobBatch(batch, env, {
+      registry: jobTypes,
+      retryBaseSeconds,
+      leaseSeconds: leaseSecondsOf(env),
+    });
     await relaySoon(env, webhookEvents, new Date());
   },
   deadLetters: async (batch, env) => {
