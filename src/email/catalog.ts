@@ -155,6 +155,19 @@ export const MAIL_TOPICS: Record<string, Composer> = {
       }),
     };
   },
+  // Written in the batch that disables the endpoint (src/webhooks/consumer.ts); the owner is mailed.
+  "webhook.disabled": async (payload, ctx) => {
+    const user = await recipient(ctx.db, { userId: payload.ownerId });
+    if (!user) return null;
+    return {
+      to: user.email,
+      ...templates.webhookDisabled(user, {
+        url: str(payload.url),
+        reason: str(payload.reason, "its deliveries kept failing"),
+        link: `${ctx.appOrigin}/account`,
+      }),
+    };
+  },
   "credits.low": toUser(async (u, p, ctx) =>
     templates.lowCredits(u, { balance: Number(p.balance) || 0, link: `${ctx.appOrigin}/account/billing` }),
   ),

@@ -197,4 +197,17 @@ export const templates = {
       [{ p: `You have ${d.balance} credits left.` }, { link: d.link, label: "Buy credits" }],
       FOOTER,
     ),
+  webhookDisabled: (r: Recipient, d: { url: string; reason: string; link: string }) =>
+    render(
+      "A webhook endpoint was disabled",
+      hello(r.name),
+      [
+        { p: `We stopped sending events to ${d.url}: ${d.reason}` },
+        {
+          p: "Events that happen while it is disabled are not sent. Fix the receiver, enable the endpoint again and resend the deliveries you need.",
+        },
+        { link: d.link, label: "Open webhooks" },
+      ],
+      FOOTER,
+    ),
 } satisfies Record<string, (r: Recipient, d: never) => RenderedMail>;

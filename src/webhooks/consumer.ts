@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, getDb, rawInBatch } from "../db/client";
 import { type WebhookDelivery, webhookDeliveries, webhookEndpoints } from "../db/webhooks-schema";
+import { dispatchMail } from "../email/outbox";
 import { isoAfter } from "../lib/clock";
 import { unseal } from "../lib/crypto";
 import { newId } from "../lib/ids";
@@ -123,7 +124,9 @@ export async function handleWebhookBatch(
       await finishStatement(db, delivery, { status: "retry", ...answer(outcome) }, clock());
       message.retry({ delaySeconds: delay });
     } else {
-      await failForGood(db, delivery, outcome, config, clock());
+      const mailId = await failForGood(db, delivery, outcome, config, clock());
+      // An id whose row the batch did not write (the endpoint stays enabled) is acked by the mailer.
+      await dispatchMail(env, [mailId], clock());
       message.ack();
     }
   }
@@ -145,7 +148,8 @@ function finishStatement(db: Db, delivery: WebhookDelivery, change: Partial<Webh
 /**
  * The delivery failed for good: it is marked failed, its endpoint's run of failures grows, and at
  * the limit the endpoint is disabled and a `webhook.disabled` event (mailed to the owner) written —
- * all in one batch, the disabling guarded so it happens (and mails) once.
+ * all in one batch, the disabling guarded so it happens (and mails) once. Returns the mail event's
+ * id, written only when this batch disabled the endpoint.
  */
 async function failForGood(
   db: Db,
@@ -153,8 +157,9 @@ async function failForGood(
   outcome: SendOutcome,
   config: WebhookConfig,
   now: Date,
-) {
+): Promise<string> {
   const nowIso = now.toISOString();
+  const mailId = newId("evt");
   const reason =
     `${config.disableAfter} deliveries in a row failed; the last: ${outcome.error ?? "unknown error"}`.slice(
       0,
@@ -169,7 +174,7 @@ async function failForGood(
     rawInBatch(
       db,
       sql`INSERT INTO outbox (id, topic, payload, created_at)
-        SELECT ${newId("evt")}, 'webhook.disabled', json_object('endpointId', id, 'ownerId', owner_id, 'url', url, 'reason', ${reason}), ${nowIso}
+        SELECT ${mailId}, 'webhook.disabled', json_object('endpointId', id, 'ownerId', owner_id, 'url', url, 'reason', ${reason}), ${nowIso}
         FROM webhook_endpoints WHERE id = ${delivery.endpointId} AND status = 'enabled' AND consecutive_failures >= ${config.disableAfter}`,
     ),
     db
@@ -183,6 +188,7 @@ async function failForGood(
         ),
       ),
   ]);
+  return mailId;
 }
 
 /** The webhook dead-letter queue: a delivery whose messages ran out is failed with its last error. */

@@ -2,8 +2,10 @@ import { env } from "cloudflare:workers";
 import { Webhook } from "standardwebhooks";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
+import { relayMail } from "../../src/email/outbox";
 import { requeueStrandedDeliveries } from "../../src/webhooks/relay";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
+import { mailTo, waitForMail } from "../helpers/mail";
 import { uploadOk } from "../media/helpers";
 import { followUp, organize } from "../organize/helpers";
 
@@ -204,11 +206,19 @@ describe("deliveries", () => {
       payload: string;
     }>();
     expect(mail.results.filter((r) => JSON.parse(r.payload).endpointId === webhook.id)).toHaveLength(1);
+    // The owner is mailed once, right away (not only by the scheduled relay), and a later relay adds nothing.
+    const sent = await waitForMail(user.email, /webhook endpoint was disabled/);
+    expect(sent.topic).toBe("webhook.disabled");
+    expect(sent.text).toContain(`${receiver}/hooks/failing`);
+    expect(sent.text).toContain("2 deliveries in a row failed");
+    await relayMail(env, new Date(Date.now() + 2 * 60_000));
 
     // A disabled endpoint gets nothing new.
     await uploadOk(user, "third", "third.txt");
     await new Promise((r) => setTimeout(r, 300));
     expect(await received("failing")).toHaveLength(6);
+    const disabledMails = (await mailTo(user.email)).filter((m) => m.topic === "webhook.disabled");
+    expect(disabledMails).toHaveLength(1);
 
     // Fixed on the receiver's side: enable, resend the first delivery — same id and bytes.
     await setBox("failing", 200);
