@@ -27,6 +27,21 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     expect(await storedTokens(`api-user:${user.id}`)).toBe(5000 - LEASE_SIZE);
   });
 
+  it("requests that find no usable lease while one asks the bucket wait for its lease: one object call, not one each, so the isolate holds at most LEASE_SIZE − 1", async () => {
+    const ip = "10.19.0.2";
+    expect((await call("/api/v1/health", { ip })).status).toBe(200);
+    expect(await storedTokens(`anon-ip:${ip}`)).toBe(40 - LEASE_SIZE);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+    // The lease is stale. Fewer than a lease arrive at once: the first hands the stale lease's 7
+    // tokens back and leases anew, the others take from that lease instead of asking too.
+    const burst = await Promise.all(
+      Array.from({ length: LEASE_SIZE - 2 }, () => call("/api/v1/health", { ip })),
+    );
+    expect(burst.map((r) => r.status)).toEqual(Array(LEASE_SIZE - 2).fill(200));
+    // (plus the refill of one token a minute over the wait: a fraction)
+    expect(Math.floor(await storedTokens(`anon-ip:${ip}`))).toBe(40 - 1 - LEASE_SIZE);
+  });
+
   it("one isolate admits exactly the bucket's size, and a lease's unused tokens go back once it is old", async () => {
     const ip = "10.19.0.1";
     const first = await call("/api/v1/health", { ip });

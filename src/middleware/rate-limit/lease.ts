@@ -7,7 +7,8 @@ import type { TakeResult } from "../../durable/rate-limiter";
  * largest single cost of a signed-in GET; bench:api). The object grants at most LEASE_SIZE tokens
  * and never more than half of what it holds, so near empty every request asks it, one token at a
  * time, exactly as without leases. Tokens a lease still holds after LEASE_MS go back to the bucket
- * with the next request that asks it.
+ * with the next request that asks it. An isolate has at most one call to the bucket in flight per
+ * key; requests that find the lease empty meanwhile wait for that call's lease.
  *
  * Tolerance (stated in docs/adr/0013-request-hot-path.md, tested in test/hardening/rate-lease.test.ts):
  * one isolate alone admits exactly what the bucket allows. Across isolates a caller may get up to
@@ -28,24 +29,42 @@ interface Lease {
 }
 
 const leases = new Map<string, Lease>();
+/** The bucket call this isolate has in flight per key: concurrent requests wait for it, not ask too. */
+const asking = new Map<string, Promise<unknown>>();
 
 /** Takes one token of `<key>` (a bucket with `rule`), from this isolate's lease when it has one. */
 export async function takeLeased(env: Env, key: string, rule: RateLimitRule): Promise<TakeResult> {
-  const now = Date.now();
-  const lease = leases.get(key);
-  if (lease && lease.tokens > 0 && now - lease.takenMs < LEASE_MS) {
-    lease.tokens--;
-    return {
-      allowed: true,
-      limit: rule.capacity,
-      remaining: lease.bucketRemaining + lease.tokens,
-      resetSeconds: lease.resetSeconds,
-      retryAfterSeconds: 0,
-    };
+  for (;;) {
+    const lease = leases.get(key);
+    if (lease && lease.tokens > 0 && Date.now() - lease.takenMs < LEASE_MS) {
+      lease.tokens--;
+      return {
+        allowed: true,
+        limit: rule.capacity,
+        remaining: lease.bucketRemaining + lease.tokens,
+        resetSeconds: lease.resetSeconds,
+        retryAfterSeconds: 0,
+      };
+    }
+    // Without this, every request arriving while the lease is empty asked the bucket itself, and the
+    // isolate kept all their grants: more than the LEASE_SIZE − 1 tokens the tolerance allows it.
+    const pending = asking.get(key);
+    if (!pending) break;
+    await pending.catch(() => {});
   }
-  // Whatever an expired lease still holds goes back; taken out first so no concurrent request
-  // hands it back twice.
-  const refund = lease?.tokens ?? 0;
+  const ask = askBucket(env, key, rule);
+  asking.set(key, ask);
+  try {
+    return await ask;
+  } finally {
+    asking.delete(key);
+  }
+}
+
+/** One call to the bucket object: hands back a stale lease's tokens and takes a new lease. */
+async function askBucket(env: Env, key: string, rule: RateLimitRule): Promise<TakeResult> {
+  const now = Date.now();
+  const refund = leases.get(key)?.tokens ?? 0;
   leases.delete(key);
   const grant = await env.RATE_LIMITER.getByName(key).lease(
     rule.capacity,
@@ -57,10 +76,8 @@ export async function takeLeased(env: Env, key: string, rule: RateLimitRule): Pr
   const { granted, ...result } = grant;
   if (granted > 1) {
     if (leases.size >= MAX_LEASES) leases.clear();
-    // A concurrent request of this isolate may have leased meanwhile: keep both grants' tokens.
-    const held = leases.get(key)?.tokens ?? 0;
     leases.set(key, {
-      tokens: held + granted - 1,
+      tokens: granted - 1,
       takenMs: now,
       bucketRemaining: result.remaining,
       resetSeconds: result.resetSeconds,
