@@ -8,7 +8,7 @@ import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { checkPublicUrl } from "../webhooks/url-policy";
 import type { StorageConfig } from "./config";
 import { normalizeRoot, StorageError, type StorageProvider } from "./provider";
-import { s3Provider } from "./s3";
+import { type S3Settings, s3Provider } from "./s3";
 
 /** Sealing purpose of secret access keys (see `seal` in lib/crypto.ts); the connection id is appended. */
 const SECRET_PURPOSE = "storage-secret";
@@ -22,14 +22,8 @@ export interface ConnectionDeps {
   fetch?: typeof fetch;
 }
 
-export interface ConnectionInput {
-  endpoint: string;
-  region: string;
-  bucket: string;
-  prefix: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
+/** What a person registers: the S3 settings, the secret included (sealed before it is stored). */
+export type ConnectionInput = S3Settings;
 
 export function publicConnection(row: StorageConnection) {
   return {
