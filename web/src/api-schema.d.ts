@@ -1697,6 +1697,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/storage/connections/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import the objects under a prefix into the library (a job)
+         * @description Streamed through the same checks as any upload (type, size, quota, SHA-256 dedupe). An object whose bytes are already a file in its target folder is skipped, so running an import again adds nothing. Progress over `GET /jobs/{id}` and its WebSocket; the result counts copied, skipped and failed objects.
+         */
+        post: operations["importFromStorage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/storage/connections/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Write a folder or a selection of files under a prefix (a job)
+         * @description Keys are the prefix, the file's folder below the exported folder, and its name; existing keys are overwritten.
+         */
+        post: operations["exportToStorage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/tus": {
         parameters: {
             query?: never;
@@ -1978,7 +2018,7 @@ export interface components {
         Job: {
             id: string;
             /** @enum {string} */
-            type: "vectorize" | "vectorize-batch" | "organize" | "fingerprints";
+            type: "vectorize" | "vectorize-batch" | "organize" | "fingerprints" | "storage-import" | "storage-export";
             /** @enum {string} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
             attempts: number;
@@ -1995,7 +2035,7 @@ export interface components {
                 message: string;
             } | null;
             /** @description Set once the job succeeded; its shape follows `type`. */
-            result: components["schemas"]["VectorizeJobResult"] | components["schemas"]["VectorizeBatchJobResult"] | components["schemas"]["OrganizeJobResult"] | components["schemas"]["FingerprintJobResult"] | null;
+            result: components["schemas"]["VectorizeJobResult"] | components["schemas"]["VectorizeBatchJobResult"] | components["schemas"]["OrganizeJobResult"] | components["schemas"]["FingerprintJobResult"] | components["schemas"]["StorageTransferResult"] | components["schemas"]["StorageTransferResult"] | null;
             cancelRequested: boolean;
         };
         JobProgress: {
@@ -2090,6 +2130,21 @@ export interface components {
             fingerprinted: number;
             /** @description images of yours whose fingerprints can't be made */
             failed: number;
+        };
+        StorageTransferResult: {
+            /** @description Files imported into the library, or objects written. */
+            copied: number;
+            /** @description Already there with the same bytes. */
+            skipped: number;
+            failed: number;
+            /** @description Bytes copied. */
+            bytes: number;
+            /** @description The first 20 failures. */
+            errors: {
+                key: string;
+                code: string;
+                message: string;
+            }[];
         };
         JobAttempt: {
             attempt: number;
@@ -2469,6 +2524,36 @@ export interface components {
             accessKeyId: string;
             /** @description Stored encrypted; never returned by the API. */
             secretAccessKey: string;
+        };
+        StorageImportInput: {
+            /**
+             * @description Relative to the connection's prefix; empty: all of it.
+             * @default
+             * @example 2024/
+             */
+            prefix: string;
+            /**
+             * @description Where the files land; the keys' paths below the prefix become subfolders.
+             * @default /
+             * @example /projects/logo
+             */
+            folder: string;
+        };
+        StorageExportInput: {
+            /**
+             * @description This folder and its subfolders (unless `mediaIds`).
+             * @default /
+             * @example /projects/logo
+             */
+            folder: string;
+            /**
+             * @description Relative to the connection's prefix; empty: all of it.
+             * @default
+             * @example 2024/
+             */
+            prefix: string;
+            /** @description Export these files instead of a folder. */
+            mediaIds?: string[];
         };
     };
     responses: never;
@@ -8117,7 +8202,7 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string;
-                type?: "vectorize" | "vectorize-batch" | "organize" | "fingerprints";
+                type?: "vectorize" | "vectorize-batch" | "organize" | "fingerprints" | "storage-import" | "storage-export";
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 /** @description created at or after */
                 from?: string;
@@ -12777,6 +12862,224 @@ export interface operations {
                 content: {
                     "application/json": {
                         connection: components["schemas"]["StorageConnection"];
+                    };
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an in-flight request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importFromStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageImportInput"];
+            };
+        };
+        responses: {
+            /** @description The import job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
+                    };
+                };
+            };
+            /** @description Malformed request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the credential is invalid */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for this caller */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource (or not yours) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict with the current state or an in-flight request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported content type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation failed; `errors` lists the fields */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportToStorage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorageExportInput"];
+            };
+        };
+        responses: {
+            /** @description The export job */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        job: components["schemas"]["Job"];
                     };
                 };
             };

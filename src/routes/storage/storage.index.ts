@@ -7,4 +7,6 @@ export const storageRouter = createRouter()
   .openapi(routes.listStorageConnections, handlers.listStorageConnectionsHandler)
   .openapi(routes.getStorageConnection, handlers.getStorageConnectionHandler)
   .openapi(routes.testStorageConnection, handlers.testStorageConnectionHandler)
-  .openapi(routes.deleteStorageConnection, handlers.deleteStorageConnectionHandler);
+  .openapi(routes.deleteStorageConnection, handlers.deleteStorageConnectionHandler)
+  .openapi(routes.importFromStorage, handlers.importFromStorageHandler)
+  .openapi(routes.exportToStorage, handlers.exportToStorageHandler);

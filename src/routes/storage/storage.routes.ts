@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
+import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
+import { folderField } from "../fields";
 import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
@@ -114,4 +116,64 @@ export const deleteStorageConnection = createRoute({
   summary: "Forget a connection (nothing in the bucket changes)",
   request: { params: connectionId },
   responses: { 204: { description: "Deleted" }, ...pickProblems(401, 403, 404) },
+});
+
+const keyPrefix = z.string().max(512).default("").openapi({
+  example: "2024/",
+  description: "Relative to the connection's prefix; empty: all of it.",
+});
+
+const importBody = z
+  .strictObject({
+    prefix: keyPrefix,
+    folder: folderField.default("/").openapi({
+      description: "Where the files land; the keys' paths below the prefix become subfolders.",
+    }),
+  })
+  .openapi("StorageImportInput");
+
+const exportBody = z
+  .strictObject({
+    folder: folderField
+      .default("/")
+      .openapi({ description: "This folder and its subfolders (unless `mediaIds`)." }),
+    prefix: keyPrefix,
+    mediaIds: z
+      .array(z.string().min(1).max(64))
+      .min(1)
+      .max(500)
+      .optional()
+      .openapi({ description: "Export these files instead of a folder." }),
+  })
+  .openapi("StorageExportInput");
+
+const queued = (what: string) => jsonContent(z.object({ job: jobSchema }), what);
+
+export const importFromStorage = createRoute({
+  operationId: "importFromStorage",
+  method: "post",
+  path: "/storage/connections/{id}/import",
+  tags,
+  middleware: [
+    requires({ kind: "user", scope: "storage:read" }),
+    requires({ kind: "user", scope: "media:write" }),
+  ] as const,
+  summary: "Import the objects under a prefix into the library (a job)",
+  description:
+    "Streamed through the same checks as any upload (type, size, quota, SHA-256 dedupe). An object whose bytes are already a file in its target folder is skipped, so running an import again adds nothing. Progress over `GET /jobs/{id}` and its WebSocket; the result counts copied, skipped and failed objects.",
+  request: { params: connectionId, body: jsonBody(importBody) },
+  responses: { 202: queued("The import job"), ...pickProblems(401, 403, 404, 422) },
+});
+
+export const exportToStorage = createRoute({
+  operationId: "exportToStorage",
+  method: "post",
+  path: "/storage/connections/{id}/export",
+  tags,
+  middleware: [write, requires({ kind: "user", scope: "media:read" })] as const,
+  summary: "Write a folder or a selection of files under a prefix (a job)",
+  description:
+    "Keys are the prefix, the file's folder below the exported folder, and its name; existing keys are overwritten.",
+  request: { params: connectionId, body: jsonBody(exportBody) },
+  responses: { 202: queued("The export job"), ...pickProblems(401, 403, 404, 422) },
 });
