@@ -80,6 +80,8 @@ export default defineConfig({
           // Small, slow-refilling buckets so limits are reached quickly and no refill happens mid-test.
           RATE_LIMITS:
             "login-account=8/1,login-account-client=3/1,login-ip=50/600,register-ip=3/1,api-user=5000/600,anon-ip=40/1,share-ip=20/1,share-unlock=3/1,job-create=30/60,organize-user=10/0.1667,otp-account=4/1,password-reset-ip=50/600,password-reset-account=3/1,verify-resend=3/1,billing-user=100/600",
+          // A short session cache (5 s deployed) so the test of its bound waits little.
+          SESSION_CACHE_SECONDS: "2",
           // Tests play the edge: each request's CF-Connecting-IP is its client (test/helpers/api.ts).
           TRUST_CF_CONNECTING_IP: "true",
           EMAIL_RETRY_BASE_SECONDS: "0",

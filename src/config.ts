@@ -15,6 +15,8 @@ export interface AppConfig {
   refreshTokenTtl: number;
   sessionIdle: number;
   sessionAbsolute: number;
+  /** How long an isolate may admit an access token on what it last read of its session (ADR 0013). */
+  sessionCacheSeconds: number;
   rateLimits: Record<string, RateLimitRule>;
   freeCredits: number;
   /**
@@ -28,6 +30,13 @@ function positiveInt(value: string | undefined, name: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0)
     throw new Error(`Config ${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+function nonNegativeInt(value: string | undefined, name: string): number {
+  const n = Number(value);
+  if (value === undefined || value === "" || !Number.isInteger(n) || n < 0)
+    throw new Error(`Config ${name} must be a whole number of 0 or more, got "${value}"`);
   return n;
 }
 
@@ -69,6 +78,7 @@ export function getConfig(env: Env): AppConfig {
     refreshTokenTtl: positiveInt(env.REFRESH_TOKEN_TTL_SECONDS, "REFRESH_TOKEN_TTL_SECONDS"),
     sessionIdle: positiveInt(env.SESSION_IDLE_SECONDS, "SESSION_IDLE_SECONDS"),
     sessionAbsolute: positiveInt(env.SESSION_ABSOLUTE_SECONDS, "SESSION_ABSOLUTE_SECONDS"),
+    sessionCacheSeconds: nonNegativeInt(env.SESSION_CACHE_SECONDS, "SESSION_CACHE_SECONDS"),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
     freeCredits: Number(env.FREE_CREDITS) || 0,
     trustCfConnectingIp: flag(env.TRUST_CF_CONNECTING_IP, "TRUST_CF_CONNECTING_IP"),

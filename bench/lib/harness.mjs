@@ -40,10 +40,18 @@ export function run(cmd, args, options = {}) {
 /**
  * Starts `wrangler dev` on `port` (a free one if not given) with fresh local state (migrations
  * applied), its own inspector port, and the given vars. `logFile`, if given, receives the server's
- * output as it comes (for runs that hang). Returns its base URL and a stop function that kills the
- * whole process group and removes the state.
+ * output as it comes (for runs that hang). `root` is the checkout to serve (another one for an A/B
+ * run). Returns its base URL, the process group id and a stop function that kills the whole process
+ * group and removes the state.
  */
-export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logFile, reuseState } = {}) {
+export async function startDevServer({
+  port,
+  vars = {},
+  timeoutMs = 90_000,
+  logFile,
+  reuseState,
+  root = repoRoot,
+} = {}) {
   port ??= await freePort();
   // `reuseState` (the `stateDir` of a stopped server) starts again on the same local data.
   const stateDir = reuseState ?? mkdtempSync(path.join(tmpdir(), "edgecraft-bench-"));
@@ -54,6 +62,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
     mkdirSync(persist);
     writeFileSync(envFile, `AUTH_SECRET=${"b".repeat(48)}\n`);
     await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+      cwd: root,
       env,
       quiet: true,
     });
@@ -62,7 +71,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
   const child = spawn(
     "npx",
     ["wrangler", "dev", ...args, "--persist-to", persist, "--show-interactive-dev-session=false"],
-    { cwd: repoRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";
   const onData = (d) => {
@@ -91,7 +100,7 @@ export async function startDevServer({ port, vars = {}, timeoutMs = 90_000, logF
     } catch {}
     return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on("exit", resolve)));
   }
-  return { url, stop, crash, stateDir, persist, log: () => log };
+  return { url, stop, crash, stateDir, persist, pid: child.pid, log: () => log };
 }
 
 /** Writes `bench/results/<name>.json` and `.md`. */

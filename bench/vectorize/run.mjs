@@ -2,6 +2,8 @@
 // 1. time from POST /vectorize to `succeeded` for a ~0.9 MP clip-art image (p50 over several runs);
 // 2. throughput: 50 jobs queued at once (one batch), jobs per minute until the parent succeeds;
 // 3. WebSocket fan-out: 200 watchers of one job, latency from the object's send (`sentAt`) to receipt.
+// 1. and 2. are also given as ratios to the tracer's own time for the same image (tracer-alone.mts).
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -15,6 +17,19 @@ import {
 } from "../lib/harness.mjs";
 
 const IMAGE = path.join(repoRoot, "test/fixtures/animals__birds__crow_01.png");
+
+/** The tracer's own time for IMAGE with `options`, in a Node process beside the server (tracer-alone.mts). */
+function tracerMs(options) {
+  const out = execFileSync(
+    "npx",
+    ["tsx", "bench/vectorize/tracer-alone.mts", IMAGE, JSON.stringify(options)],
+    {
+      cwd: repoRoot,
+      encoding: "utf8",
+    },
+  );
+  return JSON.parse(out.trim().split("\n").at(-1)).ms;
+}
 const RUNS = 8;
 const BATCH = 50;
 const WATCHERS = 200;
@@ -67,10 +82,13 @@ try {
   };
 
   const log = (...args) => console.error(new Date().toISOString(), ...args);
-  // 1. POST → succeeded, distinct options each run so the cache never answers.
+  // 1. POST → succeeded, distinct options each run so the cache never answers; beside each job the
+  //    tracer's own time for the same image and options (job overhead = the ratio of the two).
   const source = await upload("crow.png");
   const latencies = [];
+  const tracerAlone = [];
   for (let i = 0; i < RUNS; i++) {
+    tracerAlone.push(await tracerMs({ colors: 8 + i }));
     const started = performance.now();
     const { job } = await post("/vectorize", { mediaId: source.id, options: { colors: 8 + i } }, token);
     const done = await waitFinal(job.id);
@@ -80,7 +98,8 @@ try {
     log(`run ${i}: ${latencies.at(-1).toFixed(0)} ms`);
   }
 
-  // 2. 50 jobs at once.
+  // 2. 50 jobs at once; the tracer alone would do 60,000 / its ms per image a minute.
+  const batchTracerMs = await tracerMs({ preset: "illustration" });
   const ids = [];
   for (let i = 0; i < BATCH; i++) ids.push((await upload(`crow-${i}.png`)).id);
   const batchStarted = performance.now();
@@ -147,10 +166,21 @@ try {
       value: `${percentile(latencies, 50).toFixed(0)} ms`,
     },
     { measure: "POST → succeeded, p95", value: `${percentile(latencies, 95).toFixed(0)} ms` },
+    {
+      measure: "job overhead: POST → succeeded ÷ the tracer's own time, same image and options (median)",
+      value: `${percentile(
+        latencies.map((ms, i) => ms / tracerAlone[i]),
+        50,
+      ).toFixed(2)} (tracer alone p50 ${percentile(tracerAlone, 50).toFixed(0)} ms)`,
+    },
     { measure: `${BATCH} jobs queued at once: wall time`, value: `${batchSeconds.toFixed(1)} s` },
     {
       measure: `${BATCH} jobs queued at once: throughput`,
       value: `${((BATCH / batchSeconds) * 60).toFixed(0)} jobs/min`,
+    },
+    {
+      measure: `${BATCH} jobs: throughput ÷ the tracer alone's (${(60_000 / batchTracerMs).toFixed(0)} images/min)`,
+      value: (((BATCH / batchSeconds) * 60) / (60_000 / batchTracerMs)).toFixed(2),
     },
     {
       measure: `WebSocket fan-out, ${WATCHERS} watchers of a 20-image batch: updates timed`,
@@ -171,7 +201,13 @@ try {
   ].join("\n");
   writeResults(
     "vectorize",
-    { machine, latenciesMs: latencies, batch: { jobs: BATCH, seconds: batchSeconds }, fanoutMs: fanout },
+    {
+      machine,
+      latenciesMs: latencies,
+      tracerAloneMs: tracerAlone,
+      batch: { jobs: BATCH, seconds: batchSeconds, tracerAloneMs: batchTracerMs },
+      fanoutMs: fanout,
+    },
     md,
   );
   console.log(md);

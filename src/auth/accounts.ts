@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../db/client";
 import { auditLog, creditLedger, type User, users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
@@ -152,13 +152,23 @@ export async function changePassword(
   return mail.id;
 }
 
+/** A user's credit balance as an SQL value, so a read that needs it beside other columns stays one query. */
+export function creditBalanceSql(userId: string) {
+  return sql<number>`(SELECT coalesce(sum(${creditLedger.amount}), 0) FROM ${creditLedger} WHERE ${creditLedger.userId} = ${userId})`;
+}
+
 export async function creditBalance(db: Db, userId: string): Promise<number> {
-  const row = await db
-    .select({ balance: sql<number>`coalesce(sum(${creditLedger.amount}), 0)` })
-    .from(creditLedger)
-    .where(eq(creditLedger.userId, userId))
-    .get();
+  const row = await db.get<{ balance: number }>(sql`SELECT ${creditBalanceSql(userId)} AS balance`);
   return row?.balance ?? 0;
+}
+
+/** The user row with its credit balance, in one read (GET /me). */
+export function findUserWithCredits(db: Db, userId: string) {
+  return db
+    .select({ ...getTableColumns(users), credits: creditBalanceSql(userId) })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
 }
 
 export async function findActiveUser(db: Db, userId: string) {

@@ -5,6 +5,7 @@ import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { revokeAllApiKeys } from "./api-keys";
+import { forgetUser } from "./session-cache";
 import { revokeSessions, type SessionDeps } from "./sessions";
 
 export async function listUsers(db: Db, query: { q?: string; limit: number; cursor?: string }) {
@@ -57,6 +58,8 @@ export async function updateUser(
   ]);
   const user = updated[0];
   if (!user) throw notFound("user");
+  // A new role or a disabled account counts at once here; other isolates within SESSION_CACHE_SECONDS.
+  forgetUser(userId);
   if (change.disabled) await revokeSessions(deps, { userId }, "account_disabled");
   return user;
 }

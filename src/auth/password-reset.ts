@@ -10,7 +10,7 @@ import { revokeAllApiKeys } from "./api-keys";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
 import { hashPassword } from "./password";
 import { passwordProblem } from "./password-policy";
-import { forgetCookieSessions, revokeSessionsStatement } from "./sessions";
+import { forgetEndedSessions, revokeSessionsStatement } from "./sessions";
 import { invalidToken, TOKEN_TAKEN } from "./verification";
 
 /**
@@ -101,6 +101,6 @@ export async function confirmPasswordReset(
     if (isBatchAbort(error, TOKEN_TAKEN)) throw invalidToken();
     throw error;
   }
-  await forgetCookieSessions(deps.kv, ended);
+  await forgetEndedSessions(deps.kv, token.userId, ended);
   return mail.id;
 }

@@ -5,6 +5,7 @@ import { refreshTokens, sessions, users } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { forgetUser } from "./session-cache";
 
 export interface SessionDeps {
   db: Db;
@@ -105,23 +106,30 @@ export async function resolveCookieSession(
   return { sessionId: record.sessionId, userId: record.userId };
 }
 
-/** Is this session (token family) still live? Used for access tokens, which carry its id. */
-export async function isSessionActive(
+/**
+ * The user behind an access token when both its session (token family) and the account are live:
+ * one read for what used to be two (session live, user active), since every authenticated request
+ * pays for it.
+ */
+export async function findLiveSessionUser(
   deps: Pick<SessionDeps, "db" | "now">,
   sessionId: string,
-): Promise<boolean> {
-  const row = await deps.db
-    .select({ id: sessions.id })
+  userId: string,
+) {
+  return deps.db
+    .select({ id: users.id, email: users.email, role: users.role, emailVerifiedAt: users.emailVerifiedAt })
     .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
         eq(sessions.id, sessionId),
+        eq(sessions.userId, userId),
         isNull(sessions.revokedAt),
         gt(sessions.absoluteExpiresAt, deps.now.toISOString()),
+        isNull(users.disabledAt),
       ),
     )
     .get();
-  return row !== undefined;
 }
 
 export type RefreshOutcome =
@@ -187,7 +195,7 @@ export async function rotateRefreshToken(deps: SessionDeps, presented: string): 
 /**
  * The statement that marks sessions revoked, for a caller's own batch: all of a user's live ones,
  * just `sessionId`, or all but `exceptSessionId`; `when` makes it conditional. It returns the cookie
- * token hashes, which the caller hands to `forgetCookieSessions` once the batch is through.
+ * token hashes, which the caller hands to `forgetEndedSessions` once the batch is through.
  */
 export function revokeSessionsStatement(
   db: Db,
@@ -207,11 +215,16 @@ export function revokeSessionsStatement(
     .returning({ cookieTokenHash: sessions.cookieTokenHash });
 }
 
-/** Deletes revoked sessions' cookie entries from KV, so their cookies stop working at once. */
-export async function forgetCookieSessions(
+/**
+ * After a user's sessions were revoked: this isolate forgets what it cached of them (ADR 0013), and
+ * their cookie entries leave KV, so their access tokens and cookies stop working here at once.
+ */
+export async function forgetEndedSessions(
   kv: KVNamespace,
+  userId: string,
   ended: { cookieTokenHash: string }[],
 ): Promise<void> {
+  forgetUser(userId);
   await Promise.all(ended.map((s) => kv.delete(kvKey(s.cookieTokenHash))));
 }
 
@@ -226,6 +239,6 @@ export async function revokeSessions(
   reason: string,
 ): Promise<number> {
   const ended = await revokeSessionsStatement(deps.db, target, reason, deps.now.toISOString());
-  await forgetCookieSessions(deps.kv, ended);
+  await forgetEndedSessions(deps.kv, target.userId, ended);
   return ended.length;
 }

@@ -5,6 +5,7 @@ import { users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError, notFound } from "../errors";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
+import { forgetUser } from "./session-cache";
 
 /** Batch-abort reason: another request used (or the clock expired) the token first. */
 export const TOKEN_TAKEN = "token-already-used";
@@ -36,6 +37,8 @@ export async function verifyEmail(db: Db, presented: string, now: Date): Promise
     if (isBatchAbort(error, TOKEN_TAKEN)) throw invalidToken();
     throw error;
   }
+  // Signed-in requests through this isolate see the verified address at once (ADR 0013).
+  forgetUser(token.userId);
   return { userId: token.userId };
 }
 

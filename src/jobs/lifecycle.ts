@@ -11,6 +11,15 @@ import { commitCredits, releaseCredits } from "./credits";
 /** How long a consumer owns a running job without a heartbeat. */
 export const LEASE_SECONDS = 120;
 
+/**
+ * The lease this deployment uses: `JOB_LEASE_SECONDS` when set (the fault test shortens it to see a
+ * dead consumer's job taken over in seconds), else `LEASE_SECONDS`.
+ */
+export function leaseSecondsOf(env: Env): number {
+  const value = Number((env as unknown as Record<string, string | undefined>).JOB_LEASE_SECONDS);
+  return Number.isFinite(value) && value > 0 ? value : LEASE_SECONDS;
+}
+
 export const QUEUED_PROGRESS: JobProgress = { stage: "queued", done: 0, total: 1, percent: 0 };
 export const DONE_PROGRESS: JobProgress = { stage: "done", done: 1, total: 1, percent: 100 };
 

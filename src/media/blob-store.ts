@@ -4,11 +4,11 @@ import type { Db } from "../db/client";
 import { blobs } from "../db/schema";
 
 /**
- * R2 side of uploads. Every write of bytes goes to an object of its own, `blobs/<sha256>/<random>`
- * (never user text); the blob row in D1 records which object holds its content (ADR 0008). The hash
- * is known only at the end of the stream, so a file larger than one part streams into an R2
- * multipart upload at a temporary key (`tmp/<random>`) and is copied into its object once the hash
- * is known. A file that fits in one part (most uploads) is hashed in memory and written once.
+ * R2 side of uploads. Every write of bytes goes to an object of its own (never user text); the blob
+ * row in D1 records which object holds its content (ADR 0008), so the key need not name the hash.
+ * A file that fits in one part (most uploads) is hashed in memory and written once to
+ * `blobs/<sha256>/<random>`. A larger one streams into an R2 multipart upload at `blobs/<random>`
+ * (its hash is known only at the end) and stays there: its bytes are written once, with no copy.
  */
 export const PART_SIZE = 8 * 1024 * 1024;
 
@@ -17,6 +17,9 @@ export const legacyBlobKey = (sha256: string) => `blobs/${sha256}`;
 
 /** A fresh object for one write of these bytes. */
 export const newBlobKey = (sha256: string) => `blobs/${sha256}/${crypto.randomUUID()}`;
+
+/** A fresh object for bytes whose hash is not known yet (a file streamed in parts). */
+export const newStreamedBlobKey = () => `blobs/${crypto.randomUUID()}`;
 
 export const objectKeyOf = (row: { sha256: string; objectKey: string | null }) =>
   row.objectKey ?? legacyBlobKey(row.sha256);
@@ -73,7 +76,6 @@ export class BlobWriter {
   private fill = 0;
   private upload: R2MultipartUpload | null = null;
   private parts: R2UploadedPart[] = [];
-  private tmpKey: string | null = null;
 
   constructor(private readonly bucket: R2Bucket) {}
 
@@ -95,34 +97,25 @@ export class BlobWriter {
   }
 
   private async flushPart(): Promise<void> {
-    if (!this.upload) {
-      this.tmpKey = `tmp/${crypto.randomUUID()}`;
-      this.upload = await this.bucket.createMultipartUpload(this.tmpKey);
-    }
+    this.upload ??= await this.bucket.createMultipartUpload(newStreamedBlobKey());
     // uploadPart resolves once R2 has the bytes, so the part buffer can be reused afterwards.
     this.parts.push(await this.upload.uploadPart(this.parts.length + 1, this.part!.subarray(0, this.fill)));
     this.fill = 0;
   }
 
-  /** Writes the bytes to a fresh object of their own and drops any temporary object. */
-  async finish(sha256: string, size: number): Promise<StoredBlob> {
-    const key = newBlobKey(sha256);
+  /** The object holding the bytes: written now (one part), or the multipart upload completed in place. */
+  async finish(sha256: string): Promise<StoredBlob> {
     if (!this.upload) {
+      const key = newBlobKey(sha256);
       await this.bucket.put(key, this.part?.subarray(0, this.fill) ?? new Uint8Array(0), { sha256 });
       this.part = null;
       return { key };
     }
     if (this.fill > 0) await this.flushPart();
     this.part = null;
-    const upload = this.upload;
+    await this.upload.complete(this.parts);
+    const key = this.upload.key;
     this.upload = null;
-    await upload.complete(this.parts);
-    const tmpKey = this.tmpKey!;
-    try {
-      await copyObject(this.bucket, tmpKey, key, size, sha256);
-    } finally {
-      await this.bucket.delete(tmpKey);
-    }
     return { key };
   }
 

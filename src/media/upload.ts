@@ -128,7 +128,7 @@ export async function receiveUpload(
 
   let stored: StoredBlob;
   try {
-    stored = await writer.finish(file.sha256, file.size);
+    stored = await writer.finish(file.sha256);
   } catch (error) {
     await writer.abort();
     throw error;

@@ -1,6 +1,7 @@
 import { handleEmailBatch, handleEmailDeadLetters } from "../email/consumer";
 import { jobTypes } from "../job-types";
 import { handleDeadLetters } from "../jobs/dead-letters";
+import { leaseSecondsOf } from "../jobs/lifecycle";
 import { runJobBatch } from "../jobs/runner";
 import { webhookEvents } from "../webhook-events";
 import { handleWebhookBatch, handleWebhookDeadLetters } from "../webhooks/consumer";
@@ -20,9 +21,11 @@ const jobs: QueueConsumer = {
   async run(batch, env) {
     const vars = env as unknown as Record<string, string | undefined>;
     const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
-    // Optional: only the fault test shortens it, to see a dead consumer's job taken over in seconds.
-    const leaseSeconds = vars.JOB_LEASE_SECONDS ? Number(vars.JOB_LEASE_SECONDS) : undefined;
-    await runJobBatch(batch, env, { registry: jobTypes, retryBaseSeconds, leaseSeconds });
+    await runJobBatch(batch, env, {
+      registry: jobTypes,
+      retryBaseSeconds,
+      leaseSeconds: leaseSecondsOf(env),
+    });
     await relaySoon(env, webhookEvents, new Date());
   },
   deadLetters: async (batch, env) => {

@@ -2,7 +2,17 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { fixture } from "../helpers/fixtures";
-import { counts, download, randomBytes, sha256, storedObjects, TINY_PNG, upload, uploadOk } from "./helpers";
+import {
+  counts,
+  download,
+  r2Keys,
+  randomBytes,
+  sha256,
+  storedObjects,
+  TINY_PNG,
+  upload,
+  uploadOk,
+} from "./helpers";
 
 const JPEG_BODY = Uint8Array.from([
   0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01,
@@ -67,6 +77,34 @@ describe("upload round trips", () => {
     expect(await sha256(back)).toBe(media.sha256);
     // Nothing is left at temporary keys.
     expect((await env.MEDIA.list({ prefix: "tmp/" })).objects).toHaveLength(0);
+  });
+
+  it("writes a file streamed in parts once: the blob's object is the completed multipart upload, not a copy (#19)", async () => {
+    const user = await newUser();
+    const bytes = randomBytes(17 * 1024 * 1024, 19);
+    const objectKey = async (sha: string) =>
+      (
+        await env.DB.prepare("SELECT object_key FROM blobs WHERE sha256 = ?")
+          .bind(sha)
+          .first<{ object_key: string }>()
+      )?.object_key;
+    const before = await r2Keys("blobs/");
+    const media = await uploadOk(user, bytes, "parts.bin");
+    const key = await objectKey(media.sha256);
+    // One new object, and an R2 multipart ETag ("<hash>-<parts>": 17 MiB in 8 MiB parts), so no
+    // copy was made of it.
+    expect((await r2Keys("blobs/")).filter((k) => !before.includes(k))).toEqual([key]);
+    const head = await env.MEDIA.head(key!);
+    expect(head?.size).toBe(bytes.length);
+    expect(head?.etag).toMatch(/-3$/);
+    expect(await sha256(new Uint8Array(await (await download(user, media.id)).arrayBuffer()))).toBe(
+      media.sha256,
+    );
+    // The same bytes again: deduplicated in D1, the object just written is dropped.
+    const again = await uploadOk(user, bytes, "again.bin");
+    expect(again.sha256).toBe(media.sha256);
+    expect(await objectKey(media.sha256)).toBe(key);
+    expect((await r2Keys("blobs/")).filter((k) => !before.includes(k))).toEqual([key]);
   });
 
   it("stores the same bytes once, counts references, and keeps the other copy on purge", async () => {
@@ -218,9 +256,10 @@ describe("hostile and malformed uploads", () => {
     expect([...long.name].length).toBe(255);
     expect(long.name.endsWith(".txt")).toBe(true);
     const keys = (await env.MEDIA.list()).objects.map((o) => o.key);
-    // Keys are the content hash and a random part, never the name.
+    // Keys are a random part, after the content hash when it is known before the write (a file
+    // streamed in parts is written before its hash is known), never the name.
     expect(
-      keys.every((k) => /^blobs\/[0-9a-f]{64}\/[0-9a-f-]{36}$/.test(k)),
+      keys.every((k) => /^blobs\/(?:[0-9a-f]{64}\/)?[0-9a-f-]{36}$/.test(k)),
       keys.join(),
     ).toBe(true);
   });

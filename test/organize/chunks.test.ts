@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb, rawInBatch } from "../../src/db/client";
-import { claimJob, requestCancel } from "../../src/jobs/lifecycle";
+import { claimJob, LEASE_SECONDS, requestCancel } from "../../src/jobs/lifecycle";
+import { recoverJobs } from "../../src/jobs/recovery";
 import { createJobRegistry, type JobHandler } from "../../src/jobs/registry";
 import { runJobBatch } from "../../src/jobs/runner";
 import { type OrganizeInput, organizeJob } from "../../src/organize/job";
@@ -37,9 +38,9 @@ async function deliver(jobId: string, handler: JobHandler<OrganizeInput> = organ
 }
 
 const jobRow = (id: string) =>
-  env.DB.prepare("SELECT status, attempts FROM jobs WHERE id = ?")
+  env.DB.prepare("SELECT status, attempts, updated_at FROM jobs WHERE id = ?")
     .bind(id)
-    .first<{ status: string; attempts: number }>();
+    .first<{ status: string; attempts: number; updated_at: string }>();
 const planRow = (id: string) =>
   env.DB.prepare("SELECT stage, cursor, state FROM organize_plans WHERE job_id = ?")
     .bind(id)
@@ -206,5 +207,56 @@ describe("organize chunks", () => {
     expect((await drain(rb.id)).status).toBe("succeeded");
     expect([...(await snapshot(user.id)).entries()]).toEqual([...before.entries()]);
     expect((await planRow(job.id))?.state).toBe("rolled-back");
+  });
+
+  it("a continuation whose message was lost (dev server restarted between chunks) is re-driven within one lease, and every file still moves once", async () => {
+    const user = await newUser();
+    await seed(user.id, mixedLibrary(120));
+    const job = await createOrganizeJob(quietEnv, user.id, {}, new Date());
+    for (let i = 0; i < 100 && (await planRow(job.id))?.stage !== "apply"; i++) await deliver(job.id);
+    await deliver(job.id); // one apply chunk done; the job waits, queued, for the message it asked for
+    const between = await jobRow(job.id);
+    expect(between?.status).toBe("queued");
+    expect((await planRow(job.id))?.stage).toBe("apply");
+    sent.length = 0; // that message is lost
+
+    const registry = createJobRegistry([organizeJob]);
+    const checkpointed = Date.parse(between!.updated_at);
+    const recover = async (afterMs: number) => {
+      sent.length = 0;
+      await recoverJobs(quietEnv, registry, new Date(checkpointed + afterMs));
+      return sent.filter((id) => id === job.id).length;
+    };
+    expect(await recover(LEASE_SECONDS * 1000 - 1000)).toBe(0); // the message may still be on its way
+    expect(await recover(LEASE_SECONDS * 1000 + 1000)).toBe(1); // lost: sent again, once per run
+    // The re-driven message and a duplicate of it (a second cron run before it was consumed) arrive.
+    const final = await drain(job.id, 2);
+    expect(final.status).toBe("succeeded");
+    expect(await expectAppliedOnce(user.id, job.id)).toBeGreaterThan(50);
+    expect(await recover(LEASE_SECONDS * 1000 + 60_000)).toBe(0); // a finished job is left alone
+  });
+
+  it("a job waiting out a retry backoff is not re-driven early; one whose retry message is lost is, after the longest backoff", async () => {
+    const user = await newUser();
+    await seed(user.id, mixedLibrary(40));
+    const job = await createOrganizeJob(quietEnv, user.id, {}, new Date());
+    const failing: JobHandler<OrganizeInput> = async () => {
+      throw new Error("D1 overloaded");
+    };
+    const result = await deliver(job.id, failing);
+    expect(result.retryMessages).toHaveLength(1);
+    const waiting = await jobRow(job.id);
+    expect(waiting?.status).toBe("queued");
+
+    const registry = createJobRegistry([organizeJob]);
+    const failedAt = Date.parse(waiting!.updated_at);
+    const recover = async (afterMs: number) => {
+      sent.length = 0;
+      await recoverJobs(quietEnv, registry, new Date(failedAt + afterMs));
+      return sent.filter((id) => id === job.id).length;
+    };
+    expect(await recover(LEASE_SECONDS * 1000 + 1000)).toBe(0);
+    expect(await recover(16 * 60_000)).toBe(1);
+    expect((await drain(job.id)).status).toBe("succeeded");
   });
 });

@@ -1,10 +1,11 @@
 // Fidelity defects of issue 12, each pinned by a test: thin strokes broke into dashes; opaque pixels at
 // edges against transparency (and at the image border) let the background through.
 import { describe, expect, it } from "vitest";
+import { fromTracerSvg } from "../../src/vectorize/vector/document";
 import { getTracer } from "../../src/wasm/index";
 import { area, uncoveredPixels } from "./geometry";
 import { extent, parseSvg } from "./helpers";
-import { drawn, image, type Px, segmentDistance } from "./pixels";
+import { bilinearRamp, drawn, image, type Px, segmentDistance } from "./pixels";
 
 const tracer = getTracer();
 const WHITE: Px = [255, 255, 255, 255];
@@ -191,6 +192,21 @@ describe("gradients", () => {
     expect(svg.gradients[0]!.stops).toBeGreaterThanOrEqual(2);
     expect(svg.paths.filter((p) => p.fill.startsWith("url(")).length).toBe(1);
     expect(svg.paths.length).toBe(1);
+  });
+
+  it("a ramp in two directions (bilinear) becomes one shape with one bilinear fill, not bands", () => {
+    const img = bilinearRamp(192, 160);
+    const traced = tracer.traceRgba(img).svg;
+    const svg = parseSvg(traced);
+    expect(svg.gradients.map((g) => g.kind)).toEqual(["bilinear"]);
+    expect(svg.paths.length).toBe(1);
+    // the corners are the image's (within a few levels)
+    const doc = fromTracerSvg(traced);
+    const corners = doc.gradients[0]!.corners!;
+    const px = (x: number, y: number) =>
+      [...img.data.subarray((y * 192 + x) * 4, (y * 192 + x) * 4 + 4)] as Px;
+    const want = [px(0, 0), px(191, 0), px(0, 159), px(191, 159)];
+    for (const [i, c] of corners.entries()) expect(rgbDistance(c, want[i]!)).toBeLessThan(8);
   });
 
   it("a radial ramp becomes one shape with a radialGradient fill; flat shapes stay flat", () => {

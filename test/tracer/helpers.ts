@@ -29,8 +29,18 @@ export function parseSvg(svg: string) {
   const gradients = [
     ...svg.matchAll(/<defs><(linear|radial)Gradient id="(g\d+)"[^>]*>(.*?)<\/\1Gradient><\/defs>/g),
   ].map((m) => ({ kind: m[1]!, id: m[2]!, stops: (m[3]!.match(/<stop /g) ?? []).length }));
+  // bilinear fills: top and bottom ramps, a vertical mask ramp, the mask and the pattern that joins them
+  const num = '="-?[\\d.]+"';
+  const ramp = `<linearGradient id="g\\d+[tuv]" gradientUnits="userSpaceOnUse"( (x1|y1|x2|y2)${num}){4}>(<stop offset="[01]" stop-color="#[0-9a-f]{3,6}"( stop-opacity="0")?/>){2}</linearGradient>`;
+  const box = `( (x|y|width|height)${num}){4}`;
+  const bilinearRe = new RegExp(
+    `<defs>(?:${ramp}){3}<mask id="g\\d+m" maskUnits="userSpaceOnUse"${box}><rect${box} fill="url\\(#g\\d+v\\)"/></mask><pattern id="(?<id>g\\d+)" patternUnits="userSpaceOnUse"${box}><rect${box} fill="url\\(#g\\d+t\\)"/><rect${box} fill="url\\(#g\\d+u\\)" mask="url\\(#g\\d+m\\)"/></pattern></defs>`,
+    "g",
+  );
+  for (const m of svg.matchAll(bilinearRe)) gradients.push({ kind: "bilinear", id: m.groups!.id!, stops: 4 });
   const body = svg
     .slice(head[0].length, -"</svg>".length)
+    .replace(bilinearRe, "")
     .replace(
       /<defs><(linear|radial)Gradient id="g\d+" gradientUnits="userSpaceOnUse"( (x1|y1|x2|y2|cx|cy|r)="-?[\d.]+")+ ?>(<stop offset="[\d.]+" stop-color="#[0-9a-f]{3,6}"\/>)+<\/\1Gradient><\/defs>/g,
       "",

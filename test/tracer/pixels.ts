@@ -11,6 +11,20 @@ export function image(width: number, height: number, f: (x: number, y: number) =
   return { data, width, height };
 }
 
+/** a ramp in two directions: red along x, green along y, blue along both (no single ramp explains it) */
+export function bilinearRamp(width: number, height: number): RgbaImage {
+  return image(width, height, (x, y) => {
+    const u = x / (width - 1);
+    const v = y / (height - 1);
+    return [
+      Math.round(40 + 180 * u),
+      Math.round(50 + 150 * v - 60 * u * v),
+      Math.round(230 - 170 * u * v),
+      255,
+    ];
+  });
+}
+
 /**
  * Anti-aliased drawing: `shapes` are painted in order over `ground` (straight alpha, 0..255), each
  * pixel's coverage measured on a 4x4 grid of samples (deterministic, no renderer needed).

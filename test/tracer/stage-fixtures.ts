@@ -2,7 +2,7 @@
 
 import type { TraceStopAfter } from "../../src/wasm/core";
 import type { TraceOptions } from "../../src/wasm/shared";
-import { drawn, image, type Px, segmentDistance } from "./pixels";
+import { bilinearRamp, drawn, image, type Px, segmentDistance } from "./pixels";
 
 const RED: Px = [220, 40, 40, 255];
 const INK: Px = [20, 20, 30, 255];
@@ -47,6 +47,12 @@ export const STAGE_FIXTURES: StageFixture[] = [
     name: "ramp",
     build: () =>
       image(64, 40, (x) => [40 + Math.round(x * 3), 80 + Math.round(x * 1.5), 200 - Math.round(x * 2), 255]),
+    options: {},
+  },
+  {
+    // a ramp in two directions: one bilinear fill
+    name: "bilinear",
+    build: () => bilinearRamp(128, 96),
     options: {},
   },
   {

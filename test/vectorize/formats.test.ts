@@ -19,7 +19,7 @@ const tracer = getTracer();
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const decodePng = (b: Uint8Array) => decodeImage("image/png", b.slice().buffer);
 
-/** a fill with opacity, a linear and a radial gradient, and a stroke: every kind of paint */
+/** a fill with opacity, a linear, a bilinear and a radial gradient, and a stroke: every kind of paint */
 const painted: VectorDoc = {
   v: 1,
   width: 120,
@@ -49,9 +49,20 @@ const painted: VectorDoc = {
         { offset: 1, color: "#000000" },
       ],
     },
+    {
+      id: "g2",
+      kind: "bilinear",
+      x1: 0,
+      y1: 40,
+      x2: 60,
+      y2: 80,
+      stops: [],
+      corners: ["#ff0000", "#00ff00", "#0000ff", "#ffff00"],
+    },
   ],
   layers: [
     { gradient: "g0", d: "m0 0h120v40h-120z" },
+    { gradient: "g2", d: "m0 40h60v40h-60z" },
     { fill: "#336699", fillOpacity: 0.5, d: "m10 45h50v30h-50z" },
     { gradient: "g1", d: "m70 20h40v40h-40z" },
     { stroke: "#000000", strokeWidth: 3, d: "m5 78c30-20 80-20 110 0" },

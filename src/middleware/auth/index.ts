@@ -4,8 +4,9 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Principal } from "../../app-env";
 import { findActiveUser } from "../../auth/accounts";
 import { looksLikeApiKey, resolveApiKey, touchApiKey } from "../../auth/api-keys";
-import { isSessionActive, resolveCookieSession } from "../../auth/sessions";
-import { verifyAccessToken } from "../../auth/tokens";
+import { cachedSessionUser, rememberSessionUser } from "../../auth/session-cache";
+import { findLiveSessionUser, resolveCookieSession } from "../../auth/sessions";
+import { type AccessClaims, verifyAccessToken } from "../../auth/tokens";
 import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { unauthorized } from "../../errors";
@@ -52,13 +53,8 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
       const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
       // A genuine token of a caller whose bucket is known to be empty: refused before any D1 read.
       if (claims) refuseIfKnownEmpty(c, "api-user", claims.userId);
-      const [live, user] = claims
-        ? await Promise.all([
-            isSessionActive({ db, now }, claims.sessionId),
-            findActiveUser(db, claims.userId),
-          ])
-        : [false, undefined];
-      if (!claims || !live || !user) return refuse(c, "The access token is invalid or expired.");
+      const user = claims && (await sessionUser(c, claims, now));
+      if (!claims || !user) return refuse(c, "The access token is invalid or expired.");
       c.set("principal", principalFor(user, "access-token", claims.sessionId));
     }
     return next();
@@ -75,6 +71,15 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   }
   return next();
 });
+
+/** The live session's user behind an access token: from this isolate's short cache, else one D1 read. */
+async function sessionUser(c: Context<AppEnv>, claims: AccessClaims, now: Date) {
+  const cached = cachedSessionUser(claims.sessionId, claims.userId, now.getTime());
+  if (cached) return cached;
+  const user = await findLiveSessionUser({ db: getDb(c.env.DB), now }, claims.sessionId, claims.userId);
+  if (user) rememberSessionUser(claims.sessionId, user, getConfig(c.env).sessionCacheSeconds, now.getTime());
+  return user;
+}
 
 /**
  * A bad credential costs its sender a token of their anonymous bucket: a client cycling through

@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { ApiError } from "../../errors";
+import { takeLeased } from "./lease";
 
 /**
  * The named limits routes use; their sizes come from the RATE_LIMITS var (a name the var leaves
@@ -46,14 +47,17 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header("cf-connecting-ip")?.trim() || LOCAL_PEER;
 }
 
+/** The limits every request spends; served from an isolate's lease of tokens (./lease.ts). */
+const PER_REQUEST: ReadonlySet<RateLimitName> = new Set(["api-user", "anon-ip"]);
+
 /** Takes one token from the bucket `<name>:<subject>`; null when RATE_LIMITS has no such rule. */
 export async function takeToken(env: Env, name: RateLimitName, subject: string) {
   const rule = getConfig(env).rateLimits[name];
   if (!rule) return null;
-  const result = await env.RATE_LIMITER.getByName(`${name}:${subject}`).take(
-    rule.capacity,
-    rule.refillPerMinute,
-  );
+  const key = `${name}:${subject}`;
+  const result = PER_REQUEST.has(name)
+    ? await takeLeased(env, key, rule)
+    : await env.RATE_LIMITER.getByName(key).take(rule.capacity, rule.refillPerMinute);
   return { rule, result };
 }
 

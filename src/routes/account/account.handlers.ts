@@ -1,11 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { AppEnv } from "../../app-env";
-import { changePassword as changeUserPassword, creditBalance } from "../../auth/accounts";
+import { changePassword as changeUserPassword, findUserWithCredits } from "../../auth/accounts";
 import * as apiKeyService from "../../auth/api-keys";
 import { revokeSessions } from "../../auth/sessions";
 import { getDb } from "../../db/client";
-import { type ApiKey, sessions, users } from "../../db/schema";
+import { type ApiKey, sessions } from "../../db/schema";
 import { ApiError, notFound } from "../../errors";
 import { isoAfter } from "../../lib/clock";
 import { spendRateLimit } from "../../middleware/rate-limit";
@@ -26,10 +26,7 @@ import type {
 export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
   const { userId } = caller(c);
   const db = getDb(c.env.DB);
-  const [user, credits] = await Promise.all([
-    db.select().from(users).where(eq(users.id, userId)).get(),
-    creditBalance(db, userId),
-  ]);
+  const user = await findUserWithCredits(db, userId);
   if (!user) throw notFound("user");
   return c.json(
     {
@@ -42,7 +39,7 @@ export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
         disabled: user.disabledAt !== null,
         emailVerified: user.emailVerifiedAt !== null,
         twoFactorEnabled: user.totpEnabledAt !== null,
-        credits,
+        credits: user.credits,
         quota: {
           bytes: user.quotaBytes,
           files: user.quotaFiles,

@@ -4,7 +4,7 @@
  * outlines for fills, open ones with a constant width for strokes. y points up in DXF, so it is
  * flipped; units are the source's px. Layers are named by paint (`FILL_1a2b3c`, `STROKE_000000`) and
  * carry the nearest AutoCAD colour index. DXF has no fills or gradients: a gradient's outline is drawn
- * in its middle stop's colour.
+ * in its middle stop's colour (a bilinear fill's: its corners' mean).
  */
 import type { Layer, VectorDoc } from "../vector/document";
 import { flattenAdaptive, parsePathData } from "../vector/path-data";
@@ -55,10 +55,22 @@ export function nearestAci(hex: string): number {
   return best;
 }
 
+/** a bilinear fill's one colour: the mean of its corners */
+function meanColour(colours: string[]): string {
+  const rgb = [1, 3, 5].map((i) =>
+    Math.round(colours.reduce((sum, c) => sum + Number.parseInt(c.slice(i, i + 2), 16), 0) / colours.length),
+  );
+  return `#${rgb.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
+}
+
 function layerPaint(layer: Layer, doc: VectorDoc): { name: string; colour: string } {
   if (layer.stroke) return { name: `STROKE_${layer.stroke.slice(1)}`, colour: layer.stroke };
   const g = layer.gradient ? doc.gradients.find((x) => x.id === layer.gradient) : undefined;
-  const colour = g?.stops.length ? g.stops[Math.floor(g.stops.length / 2)]!.color : (layer.fill ?? "#000000");
+  const colour = g?.corners
+    ? meanColour(g.corners)
+    : g?.stops.length
+      ? g.stops[Math.floor(g.stops.length / 2)]!.color
+      : (layer.fill ?? "#000000");
   return { name: `FILL_${colour.slice(1)}`, colour };
 }
 

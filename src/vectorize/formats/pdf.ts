@@ -1,14 +1,40 @@
 /**
  * PDF 1.4 of a vector document: one page the size of the source (px as CSS px, 0.75 pt each), the
- * drawing as a deflated content stream, opacity through ExtGState, gradients as shadings.
+ * drawing as a deflated content stream, opacity through ExtGState, gradients as shadings (bilinear
+ * fills as Coons patches).
  */
 import type { Gradient, VectorDoc } from "../vector/document";
-import { drawingProgram, num, PT_PER_PX, shadingDict } from "./program";
+import { coonsPatch, drawingProgram, num, PT_PER_PX, shadingDict } from "./program";
 
 async function deflate(text: string): Promise<Uint8Array> {
   // CompressionStream("deflate") is zlib-wrapped deflate: exactly PDF's FlateDecode
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/**
+ * A bilinear fill as a Coons patch shading: PDF wants its data as a stream (here ASCII hex: a flag
+ * byte, 32-bit coordinates over the patch's box, 16-bit colour components).
+ */
+function patchShading(g: Gradient): string {
+  const { coords, colours } = coonsPatch(g);
+  const xs = coords.filter((_, i) => i % 2 === 0);
+  const ys = coords.filter((_, i) => i % 2 === 1);
+  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  const hex = (v: number, bits: number) =>
+    Math.round(Math.min(1, Math.max(0, v)) * (2 ** bits - 1))
+      .toString(16)
+      .padStart(bits / 4, "0");
+  const data = [
+    "00",
+    ...coords.map((v, i) =>
+      i % 2 === 0 ? hex((v - x0) / (x1 - x0 || 1), 32) : hex((v - y0) / (y1 - y0 || 1), 32),
+    ),
+    ...colours.map((v) => hex(v, 16)),
+  ].join("");
+  const decode = [x0, x1, y0, y1, 0, 1, 0, 1, 0, 1].map(num).join(" ");
+  const stream = `${data}>`;
+  return `<< /ShadingType 6 /ColorSpace /DeviceRGB /BitsPerCoordinate 32 /BitsPerComponent 16 /BitsPerFlag 8 /Decode [${decode}] /Filter /ASCIIHexDecode /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
 }
 
 export async function writePdf(doc: VectorDoc): Promise<Uint8Array> {
@@ -69,7 +95,7 @@ export async function writePdf(doc: VectorDoc): Promise<Uint8Array> {
   add("\nendstream\nendobj\n");
   object(5, "<< /Producer (Edgecraft) /Creator (Edgecraft vectorizer) >>");
   for (const s of stateRefs) object(s.id, `<< /Type /ExtGState /${s.key} >>`);
-  for (const s of shadingRefs) object(s.id, shadingDict(s.g));
+  for (const s of shadingRefs) object(s.id, s.g.kind === "bilinear" ? patchShading(s.g) : shadingDict(s.g));
   const xref = length;
   const count = next;
   const rows = ["0000000000 65535 f \n"];

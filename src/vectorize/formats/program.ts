@@ -65,11 +65,57 @@ export function drawingProgram(doc: VectorDoc, hooks: ProgramHooks): string {
 }
 
 /**
+ * A bilinear fill as one Coons patch (shading type 6, PDF and PostScript level 3), whose colour is
+ * the bilinear blend of its corners: the box grown by 1 px each side (curves may pass the pixels' box
+ * a little), straight edges (control points at thirds), corners at the fill's colours there, clamped.
+ * Points go round A → B → C → D (top-left, top-right, bottom-right, bottom-left); colours at A B C D.
+ */
+export function coonsPatch(g: Gradient): { coords: number[]; colours: number[] } {
+  const [x1, y1, x2, y2] = [g.x1 ?? 0, g.y1 ?? 0, g.x2 ?? 0, g.y2 ?? 0];
+  const [tl, tr, bl, br] = (g.corners ?? ["#000000", "#000000", "#000000", "#000000"]).map(rgb01);
+  const w = x2 - x1 || 1;
+  const h = y2 - y1 || 1;
+  const at = (x: number, y: number) => {
+    const u = (x - x1) / w;
+    const v = (y - y1) / h;
+    return [0, 1, 2].map((c) => {
+      const top = tl![c]! + (tr![c]! - tl![c]!) * u;
+      const bottom = bl![c]! + (br![c]! - bl![c]!) * u;
+      return Math.min(1, Math.max(0, top + (bottom - top) * v));
+    });
+  };
+  const corners: Array<[number, number]> = [
+    [x1 - 1, y1 - 1],
+    [x2 + 1, y1 - 1],
+    [x2 + 1, y2 + 1],
+    [x1 - 1, y2 + 1],
+  ];
+  const coords: number[] = [];
+  corners.forEach(([ax, ay], i) => {
+    const [bx, by] = corners[(i + 1) % 4]!;
+    // the corner, then the edge's two inner control points (the last edge's end is the first corner)
+    coords.push(
+      ax,
+      ay,
+      ax + (bx - ax) / 3,
+      ay + (by - ay) / 3,
+      ax + ((bx - ax) * 2) / 3,
+      ay + ((by - ay) * 2) / 3,
+    );
+  });
+  return { coords, colours: corners.flatMap(([x, y]) => at(x, y)) };
+}
+
+/**
  * A gradient's shading dictionary, the same text in PDF and PostScript level 3: axial (type 2) or
  * radial (type 3), its stops as one exponential function (two stops) or a stitching of them, extended
  * past both ends like SVG's default `spreadMethod="pad"`.
  */
 export function shadingDict(g: Gradient): string {
+  if (g.kind === "bilinear") {
+    const { coords, colours } = coonsPatch(g);
+    return `<< /ShadingType 6 /ColorSpace /DeviceRGB /DataSource [0 ${[...coords, ...colours].map(num).join(" ")}] >>`;
+  }
   const stops = [...g.stops].sort((a, b) => a.offset - b.offset);
   if (stops.length === 0) stops.push({ offset: 0, color: "#000000" });
   if (stops[0]!.offset > 0) stops.unshift({ offset: 0, color: stops[0]!.color });

@@ -13,8 +13,9 @@ export interface GradientStop {
 
 export interface Gradient {
   id: string;
-  kind: "linear" | "radial";
-  /** user-space geometry: x1 y1 x2 y2 (linear) or cx cy r (radial) */
+  /** bilinear: four corner colours blended in both directions over the box x1 y1 x2 y2 */
+  kind: "linear" | "radial" | "bilinear";
+  /** user-space geometry: x1 y1 x2 y2 (linear; bilinear: the box) or cx cy r (radial) */
   x1?: number;
   y1?: number;
   x2?: number;
@@ -23,6 +24,8 @@ export interface Gradient {
   cy?: number;
   r?: number;
   stops: GradientStop[];
+  /** bilinear: top-left, top-right, bottom-left, bottom-right (stops is empty) */
+  corners?: [string, string, string, string];
 }
 
 /** One `<path>`: a fill (solid colour or gradient) or a stroke (centerline mode, watermarks). */
@@ -60,9 +63,49 @@ export function longHex(color: string): string {
   throw new VectorDocError(`not a colour: ${color}`);
 }
 
+const url = (v: string | undefined) => (v ? /^url\(#([^)]+)\)$/.exec(v)?.[1] : undefined);
+
+/**
+ * The tracer's bilinear fills (src/wasm/assembly/svg.ts `bilinearPattern`): a `<pattern>` of a top
+ * ramp and, through a `<mask>` of a vertical ramp, a bottom ramp. Each becomes one bilinear gradient
+ * in place of its top ramp; its ramps leave `gradients`. Returns the body without masks and patterns.
+ */
+function bilinearFills(body: string, gradients: Gradient[]): string {
+  const maskRe = /<mask\b([^>]*)><rect\b([^>]*)\/><\/mask>/g;
+  const patternRe = /<pattern\b([^>]*)><rect\b([^>]*)\/><rect\b([^>]*)\/><\/pattern>/g;
+  const masks = new Map([...body.matchAll(maskRe)].map((m) => [attrs(m[1]!).id, url(attrs(m[2]!).fill)]));
+  const byId = (id: string | undefined) => {
+    const g = gradients.find((x) => x.id === id && x.kind === "linear");
+    if (g?.stops.length !== 2) throw new VectorDocError("a pattern is no bilinear fill");
+    return g;
+  };
+  for (const m of body.matchAll(patternRe)) {
+    const id = attrs(m[1]!).id;
+    const [a, b] = [attrs(m[2]!), attrs(m[3]!)];
+    const top = byId(url(a.fill));
+    const bottom = byId(url(b.fill));
+    const vertical = byId(masks.get(url(b.mask)));
+    if (!id) throw new VectorDocError("a pattern has no id");
+    const bilinear: Gradient = {
+      id,
+      kind: "bilinear",
+      x1: top.x1,
+      y1: vertical.y1,
+      x2: top.x2,
+      y2: vertical.y2,
+      stops: [],
+      corners: [top.stops[0]!.color, top.stops[1]!.color, bottom.stops[0]!.color, bottom.stops[1]!.color],
+    };
+    gradients.splice(gradients.indexOf(top), 1, bilinear);
+    for (const helper of [bottom, vertical]) gradients.splice(gradients.indexOf(helper), 1);
+  }
+  return body.replace(maskRe, "").replace(patternRe, "");
+}
+
 /**
  * Reads the tracer's SVG (src/wasm/assembly/svg.ts and the centerline stroke writer): `<svg … viewBox>`,
- * `<path>` elements with fill / fill-opacity / stroke / stroke-width, and gradients in `<defs>`.
+ * `<path>` elements with fill / fill-opacity / stroke / stroke-width, and gradients (and the bilinear
+ * fills' patterns) in `<defs>`.
  * Anything else is not the tracer's output and is refused.
  */
 export function fromTracerSvg(svg: string): VectorDoc {
@@ -92,15 +135,17 @@ export function fromTracerSvg(svg: string): VectorDoc {
       }),
     });
   }
-  body = body.replace(gradientRe, "").replace(/<\/?defs>/g, "");
+  body = bilinearFills(body, doc.gradients)
+    .replace(gradientRe, "")
+    .replace(/<\/?defs>/g, "");
   const pathRe = /<path\b([^>]*)\/>/g;
   for (const m of body.matchAll(pathRe)) {
     const a = attrs(m[1]!);
     if (a.d === undefined) throw new VectorDocError("a path has no data");
     const layer: Layer = { d: a.d };
     const fill = a.fill;
-    const url = fill ? /^url\(#([^)]+)\)$/.exec(fill) : null;
-    if (url) layer.gradient = url[1]!;
+    const paint = url(fill);
+    if (paint) layer.gradient = paint;
     else if (fill && fill !== "none") layer.fill = longHex(fill);
     else if (!fill) layer.fill = "#000000";
     if (a["fill-opacity"] !== undefined) layer.fillOpacity = Number(a["fill-opacity"]);

@@ -6,9 +6,10 @@
 //    luminance paraboloid) or a linear one explains it: the linear region grows label by label
 //    (largest first) while its estimated error stays small (per channel a least-squares plane from
 //    additive moments; the common direction the principal one; the error that of the planes plus what
-//    varies across that direction). A group no single ramp explains (a ramp in two directions) is cut
-//    into regions that one ramp explains within PART_TOL (about as close as a band's own ramp comes),
-//    each grown from the largest band left: fewer, larger shapes than one per band.
+//    varies across that direction). A group no single ramp explains (a ramp in two directions) gets
+//    one bilinear fill over its bounding box when that is within PART_TOL (about as close as a band's
+//    own ramp comes); otherwise it is cut into regions that one ramp explains within PART_TOL, each
+//    grown from the largest band left: fewer, larger shapes than one per band.
 // 3. Stops are the mean colours of the pixels binned along the ramp; a gradient replaces flat colour
 //    only where its per-pixel error clearly beats the flat colour's.
 import { MODE_COLOR, Options } from "./options";
@@ -24,9 +25,14 @@ const RAMP_TOL: f64 = 4.5;
 const PART_TOL: f64 = 2.0;
 const NONE: i32 = -1;
 
-/** A gradient fill: linear from (x1, y1) to (x2, y2), or radial around (x1, y1) with radius r. */
+/**
+ * A gradient fill: linear from (x1, y1) to (x2, y2), or radial around (x1, y1) with radius r, or
+ * bilinear over the box (x1, y1)-(x2, y2): four corner colours (stops 0..3: top-left, top-right,
+ * bottom-left, bottom-right) blended in both directions.
+ */
 export class Gradient {
   radial: bool = false;
+  bilinear: bool = false;
   x1: f64 = 0;
   y1: f64 = 0;
   x2: f64 = 0;
@@ -144,7 +150,10 @@ export function findGradients(f: Frame, o: Options, pal: Palette, fills: Fills):
       fitRegion(f, pal, region, seed, mom, fills, acc);
       continue;
     }
-    // no single ramp (a ramp in two directions, e.g. a bilinear one): the group is cut into regions
+    // a ramp in two directions: one bilinear fill for the whole group when it is as close as the
+    // parts' ramps would come
+    if (fitBilinear(f, pal, parent, root, mom, fills)) continue;
+    // no single fill explains it: the group is cut into regions
     // that each one ramp explains within PART_TOL (as close as the bands' own ramps come), each grown
     // from the largest band left
     for (let c = 0; c < k; c++) if (find(parent, c) == root) unchecked((region[c] = NONE));
@@ -374,6 +383,104 @@ function fitGroup(
   if (flat < 0 || g.err >= flat) return false;
   takeRamp(f, pal, parent, root, true, mom, g, fills);
   return true;
+}
+
+/**
+ * One bilinear fill for the whole group (per channel v = a + b u + c v + d u v over its bounding box,
+ * least squares), taken when its RMS error is within PART_TOL and clearly beats the flat bands.
+ */
+function fitBilinear(
+  f: Frame,
+  pal: Palette,
+  parent: StaticArray<i32>,
+  root: i32,
+  mom: StaticArray<f64>,
+  fills: Fills,
+): bool {
+  let w = f.w;
+  let x0 = f.w;
+  let y0 = f.h;
+  let x1 = -1;
+  let y1 = -1;
+  // the box of all its pixels; the fit and its error look at an even sample
+  let step = sampleStep(parent, root, true);
+  let sampled = new Array<i32>();
+  for (let c = 0; c < byLabel.k; c++) {
+    if (find(parent, c) != root) continue;
+    for (let q = byLabel.start(c); q < byLabel.start(c + 1); q++) {
+      let i = byLabel.pixel(q);
+      let x = i % w;
+      let y = i / w;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      if ((q - byLabel.start(c)) % step == 0) sampled.push(i);
+    }
+  }
+  if (x1 - x0 < 2 || y1 - y0 < 2) return false;
+  let g = new Gradient();
+  g.bilinear = true;
+  g.x1 = <f64>x0;
+  g.y1 = <f64>y0;
+  g.x2 = <f64>(x1 + 1);
+  g.y2 = <f64>(y1 + 1);
+  let bw = g.x2 - g.x1;
+  let bh = g.y2 - g.y1;
+  let ns = sampled.length;
+  for (let ch = 0; ch < 3; ch++) {
+    let ne = new StaticArray<f64>(20);
+    for (let s = 0; s < ns; s++) {
+      let i = unchecked(sampled[s]);
+      let u = (<f64>(i % w) + 0.5 - g.x1) / bw;
+      let v = (<f64>(i / w) + 0.5 - g.y1) / bh;
+      accumulate4(ne, 1, u, v, u * v, <f64>load<u8>(f.rgba + (<usize>i << 2) + ch));
+    }
+    let sol = solve4(ne);
+    if (sol == null) return false;
+    let a = unchecked(sol[0]);
+    let b = unchecked(sol[1]);
+    let cc = unchecked(sol[2]);
+    let d = unchecked(sol[3]);
+    let corner = ch == 0 ? g.sr : ch == 1 ? g.sg : g.sb;
+    // the fill shows corner colours as stops, clamped to 0..255
+    unchecked((corner[0] = clampLevel(a)));
+    unchecked((corner[1] = clampLevel(a + b)));
+    unchecked((corner[2] = clampLevel(a + cc)));
+    unchecked((corner[3] = clampLevel(a + b + cc + d)));
+  }
+  g.n = 4;
+  // errors of the fill as drawn and of the flat bands
+  let eg: f64 = 0;
+  let ef: f64 = 0;
+  let cnt: f64 = 0;
+  for (let s = 0; s < ns; s++) {
+    let i = unchecked(sampled[s]);
+    let c = f.label(i);
+    let u = (<f64>(i % w) + 0.5 - g.x1) / bw;
+    let v = (<f64>(i / w) + 0.5 - g.y1) / bh;
+    let p = f.rgba + (<usize>i << 2);
+    for (let ch = 0; ch < 3; ch++) {
+      let corner = ch == 0 ? g.sr : ch == 1 ? g.sg : g.sb;
+      let top = unchecked(corner[0]) + (unchecked(corner[1]) - unchecked(corner[0])) * u;
+      let bottom = unchecked(corner[2]) + (unchecked(corner[3]) - unchecked(corner[2])) * u;
+      let val = <f64>load<u8>(p + ch);
+      let e = val - (top + (bottom - top) * v);
+      eg += e * e;
+      let flat = ch == 0 ? unchecked(pal.r[c]) : ch == 1 ? unchecked(pal.g[c]) : unchecked(pal.b[c]);
+      ef += (val - flat) * (val - flat);
+    }
+    cnt += 3;
+  }
+  g.err = Math.sqrt(eg / cnt);
+  let flat = Math.sqrt(ef / cnt);
+  if (g.err > PART_TOL || g.err > flat * 0.9 - 0.3) return false;
+  takeRamp(f, pal, parent, root, true, mom, g, fills);
+  return true;
+}
+
+@inline function clampLevel(v: f64): f64 {
+  return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
 function fitRegion(
@@ -641,10 +748,16 @@ function takeRamp(
       f.setLabel(i, big);
     }
   }
-  // the flat colour (used where a fill must be one colour) is the middle stop
-  let mid = g.n >> 1;
-  unchecked((pal.r[big] = g.sr[mid]));
-  unchecked((pal.g[big] = g.sg[mid]));
-  unchecked((pal.b[big] = g.sb[mid]));
+  // the flat colour (used where a fill must be one colour) is the middle stop, or the corners' mean
+  if (g.bilinear) {
+    unchecked((pal.r[big] = (g.sr[0] + g.sr[1] + g.sr[2] + g.sr[3]) / 4));
+    unchecked((pal.g[big] = (g.sg[0] + g.sg[1] + g.sg[2] + g.sg[3]) / 4));
+    unchecked((pal.b[big] = (g.sb[0] + g.sb[1] + g.sb[2] + g.sb[3]) / 4));
+  } else {
+    let mid = g.n >> 1;
+    unchecked((pal.r[big] = g.sr[mid]));
+    unchecked((pal.g[big] = g.sg[mid]));
+    unchecked((pal.b[big] = g.sb[mid]));
+  }
   unchecked((fills.byLabel[big] = g));
 }

@@ -236,14 +236,14 @@ export class SvgWriter {
       this.uint(v % 10 == 0 ? v / 10 : v);
     }
     this.str('" d="');
-    this.penX = 0;
-    this.penY = 0;
-    this.lastNum = false;
-    this.lastDot = false;
-    this.lastCmd = 0;
+    this.startData();
   }
   /** a gradient (in <defs>, id "g<id>") and `<path fill="url(#g<id>)" d="` */
   beginGradientPath(g: Gradient, id: i32): void {
+    if (g.bilinear) {
+      this.bilinearPattern(g, id);
+      return;
+    }
     this.str(g.radial ? "<defs><radialGradient" : "<defs><linearGradient");
     this.str(' id="g');
     this.uint(id);
@@ -270,11 +270,92 @@ export class SvgWriter {
     this.str('<path fill="url(#g');
     this.uint(id);
     this.str(')" d="');
+    this.startData();
+  }
+
+  /**
+   * A bilinear fill as SVG draws it: pattern "g<id>" over the box (1 px wider each side, where the
+   * ramps pad) holds the top ramp ("g<id>t", left to right) and over it the bottom ramp ("g<id>u")
+   * through mask "g<id>m", a vertical ramp from transparent to opaque white ("g<id>v"); then
+   * `<path fill="url(#g<id>)" d="`.
+   */
+  bilinearPattern(g: Gradient, id: i32): void {
+    let x1 = g.x1 * this.scaleX;
+    let y1 = g.y1 * this.scaleY;
+    let x2 = g.x2 * this.scaleX;
+    let y2 = g.y2 * this.scaleY;
+    this.str("<defs>");
+    for (let row = 0; row < 2; row++) {
+      this.str('<linearGradient id="g');
+      this.uint(id);
+      this.str(row == 0 ? 't" gradientUnits="userSpaceOnUse"' : 'u" gradientUnits="userSpaceOnUse"');
+      this.attr("x1", x1);
+      this.attr("y1", y1);
+      this.attr("x2", x2);
+      this.attr("y2", y1);
+      this.byte(62);
+      for (let s = 0; s < 2; s++) {
+        let c = row * 2 + s;
+        this.str(s == 0 ? '<stop offset="0" stop-color="#' : '<stop offset="1" stop-color="#');
+        this.color(clamp255(unchecked(g.sr[c])), clamp255(unchecked(g.sg[c])), clamp255(unchecked(g.sb[c])));
+        this.str('"/>');
+      }
+      this.str("</linearGradient>");
+    }
+    this.str('<linearGradient id="g');
+    this.uint(id);
+    this.str('v" gradientUnits="userSpaceOnUse"');
+    this.attr("x1", x1);
+    this.attr("y1", y1);
+    this.attr("x2", x1);
+    this.attr("y2", y2);
+    this.str('><stop offset="0" stop-color="#fff" stop-opacity="0"/><stop offset="1" stop-color="#fff"/>');
+    this.str('</linearGradient><mask id="g');
+    this.uint(id);
+    this.str('m" maskUnits="userSpaceOnUse"');
+    this.box(x1, y1, x2, y2);
+    this.byte(62);
+    this.rectRef(x1, y1, x2, y2, id, 118, 0);
+    this.str('</mask><pattern id="g');
+    this.uint(id);
+    this.str('" patternUnits="userSpaceOnUse"');
+    this.box(x1, y1, x2, y2);
+    this.byte(62);
+    this.rectRef(x1, y1, x2, y2, id, 116, 0);
+    this.rectRef(x1, y1, x2, y2, id, 117, 109);
+    this.str('</pattern></defs><path fill="url(#g');
+    this.uint(id);
+    this.str(')" d="');
+    this.startData();
+  }
+  /** `<rect` over the grown box filled with "g<id><fill>" (and masked by "g<id><mask>" unless 0) `/>` */
+  rectRef(x1: f64, y1: f64, x2: f64, y2: f64, id: i32, fill: i32, mask: i32): void {
+    this.str("<rect");
+    this.box(x1, y1, x2, y2);
+    this.str(' fill="url(#g');
+    this.uint(id);
+    this.byte(fill);
+    if (mask != 0) {
+      this.str(')" mask="url(#g');
+      this.uint(id);
+      this.byte(mask);
+    }
+    this.str(')"/>');
+  }
+  /** path data starts relative to (0, 0) */
+  startData(): void {
     this.penX = 0;
     this.penY = 0;
     this.lastNum = false;
     this.lastDot = false;
     this.lastCmd = 0;
+  }
+  /** ` x="" y="" width="" height=""` of the box (x1, y1)-(x2, y2) grown by one pixel each side */
+  box(x1: f64, y1: f64, x2: f64, y2: f64): void {
+    this.attr("x", x1 - this.scaleX);
+    this.attr("y", y1 - this.scaleY);
+    this.attr("width", x2 - x1 + 2 * this.scaleX);
+    this.attr("height", y2 - y1 + 2 * this.scaleY);
   }
 
   /** ` name="value"` (gradient geometry in px: 0.1 px is finer than any ramp shows; negative allowed) */

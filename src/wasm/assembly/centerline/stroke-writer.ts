@@ -56,10 +56,5 @@ function beginStroke(out: SvgWriter, rgb: i32, width: f64): void {
   out.str('" stroke-width="');
   out.dim(width);
   out.str('" stroke-linecap="round" stroke-linejoin="round" d="');
-  // path data starts relative to (0, 0), as after beginPath
-  out.penX = 0;
-  out.penY = 0;
-  out.lastNum = false;
-  out.lastDot = false;
-  out.lastCmd = 0;
+  out.startData();
 }

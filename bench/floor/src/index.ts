@@ -1,0 +1,28 @@
+// The platform's floor for `npm run bench:api`: a bare Hono worker. `GET /ping` is the least any API
+// answer costs; `POST /put` is the least an upload costs — the raw body streamed into one R2 object
+// while SHA-256 is taken of it, as the app's upload does, without parsing, checks or D1.
+import { Hono } from "hono";
+
+const app = new Hono<{ Bindings: { MEDIA: R2Bucket } }>();
+
+app.get("/ping", (c) => c.json({ ok: true }));
+
+app.post("/put", async (c) => {
+  const size = Number(c.req.header("content-length"));
+  const body = c.req.raw.body;
+  if (!body || !Number.isSafeInteger(size)) return c.json({ error: "send a body with Content-Length" }, 411);
+  const [toHash, toStore] = body.tee();
+  const digest = new crypto.DigestStream("SHA-256");
+  const hashing = toHash.pipeTo(digest);
+  const { readable, writable } = new FixedLengthStream(size);
+  const storing = toStore.pipeTo(writable);
+  const key = `floor/${crypto.randomUUID()}`;
+  await c.env.MEDIA.put(key, readable);
+  await Promise.all([hashing, storing]);
+  const sha256 = [...new Uint8Array(await digest.digest)]
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return c.json({ key, size, sha256 }, 201);
+});
+
+export default app;

@@ -1,0 +1,88 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { LEASE_MS, LEASE_SIZE } from "../../src/middleware/rate-limit/lease";
+import { call, expectProblem, newUser } from "../helpers/api";
+
+// Sizes from vitest.config.ts: api-user=5000/600, anon-ip=40/1 (one token a minute: no refill mid-test).
+
+async function storedTokens(bucket: string): Promise<number> {
+  return runInDurableObject(env.RATE_LIMITER.getByName(bucket), async (_object, state) => {
+    const stored = await state.storage.get<{ tokens: number }>("bucket");
+    return stored!.tokens;
+  });
+}
+
+describe("per-request limits are spent from a lease of tokens held by the isolate (#19)", () => {
+  it("a signed-in caller's requests ask the bucket object once per lease; RateLimit-Remaining still counts each one", async () => {
+    const user = await newUser();
+    const remaining: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await call("/api/v1/me", { token: user.accessToken });
+      expect(res.status).toBe(200);
+      remaining.push(res.headers.get("ratelimit-remaining")!);
+    }
+    expect(remaining).toEqual(["4999", "4998", "4997"]);
+    // One lease of LEASE_SIZE taken from the full bucket; the two later requests never reached it.
+    expect(await storedTokens(`api-user:${user.id}`)).toBe(5000 - LEASE_SIZE);
+  });
+
+  it("one isolate admits exactly the bucket's size, and a lease's unused tokens go back once it is old", async () => {
+    const ip = "10.19.0.1";
+    const first = await call("/api/v1/health", { ip });
+    expect(first.headers.get("ratelimit-remaining")).toBe("39");
+    expect(await storedTokens(`anon-ip:${ip}`)).toBe(40 - LEASE_SIZE);
+    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 100));
+    // The lease is stale: its 7 tokens go back with the next request to the bucket, which grants anew.
+    const second = await call("/api/v1/health", { ip });
+    expect(second.headers.get("ratelimit-remaining")).toBe("38");
+    // (plus the refill of one token a minute over the wait: a fraction)
+    expect(Math.floor(await storedTokens(`anon-ip:${ip}`))).toBe(39 - LEASE_SIZE);
+    let admitted = 2;
+    for (;;) {
+      const res = await call("/api/v1/health", { ip });
+      if (res.status === 429) {
+        await expectProblem(res, 429, "rate_limited");
+        break;
+      }
+      expect(res.status).toBe(200);
+      admitted++;
+    }
+    expect(admitted).toBe(40);
+  });
+
+  it("the bucket grants at most LEASE_SIZE and half of what it holds, one token at a time near empty, refunds included", async () => {
+    const bucket = env.RATE_LIMITER.getByName("test:lease");
+    const t0 = 1_000_000;
+    const grants: number[] = [];
+    for (;;) {
+      const grant = await bucket.lease(20, 60, LEASE_SIZE, 0, t0);
+      if (!grant.allowed) {
+        expect(grant).toMatchObject({ granted: 0, remaining: 0, retryAfterSeconds: 1 });
+        break;
+      }
+      grants.push(grant.granted);
+    }
+    expect(grants).toEqual([8, 6, 3, 1, 1, 1]);
+    expect(grants.reduce((a, b) => a + b)).toBe(20);
+    // Unused tokens handed back are spendable again, but never beyond the bucket's size.
+    expect(await bucket.lease(20, 60, LEASE_SIZE, 3, t0)).toMatchObject({ granted: 1, remaining: 2 });
+    expect(await bucket.lease(20, 60, LEASE_SIZE, 1000, t0)).toMatchObject({ granted: 8, remaining: 12 });
+  });
+
+  it("across isolates nobody is admitted beyond the bucket: a second isolate is refused while the first holds at most LEASE_SIZE − 1", async () => {
+    const bucket = env.RATE_LIMITER.getByName("test:two-isolates");
+    const t0 = 2_000_000;
+    // Isolate A leases and spends one; isolate B then takes what the bucket has left.
+    const a = await bucket.lease(30, 60, LEASE_SIZE, 0, t0);
+    const heldByA = a.granted - 1;
+    let grantedToB = 0;
+    for (;;) {
+      const b = await bucket.lease(30, 60, LEASE_SIZE, 0, t0);
+      if (!b.allowed) break;
+      grantedToB += b.granted;
+    }
+    expect(a.granted + grantedToB).toBe(30);
+    expect(heldByA).toBeLessThanOrEqual(LEASE_SIZE - 1);
+  });
+});
