@@ -42,7 +42,7 @@ export async function uploadStream(
       await writer.abort();
       return null;
     }
-    objectKey = (await writer.finish(file.sha256, file.size)).key;
+    objectKey = (await writer.finish(file.sha256)).key;
   } catch (error) {
     reader.cancel().catch(() => {});
     await writer.abort();
