@@ -10,6 +10,7 @@ export default defineConfig({
     "./src/db/email-schema.ts",
     "./src/db/billing-schema.ts",
     "./src/db/webhooks-schema.ts",
+    "./src/db/storage-schema.ts",
   ],
   out: "./migrations",
 });

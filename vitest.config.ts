@@ -4,6 +4,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { createLogger } from "vite";
 import { defineConfig } from "vitest/config";
+import { startS3Server } from "./test/servers/s3-server.ts";
 import { startWebhookReceiver } from "./test/servers/webhook-receiver.ts";
 
 const root = import.meta.dirname;
@@ -48,11 +49,16 @@ logger.warn = (message, options) => {
 
 /**
  * Outside services the tests reach over real HTTP on 127.0.0.1 (the Worker's fetch goes straight
- * out): a webhook receiver. Started with the config and unref'd, so they live exactly as long as the
+ * out): a webhook receiver and an S3-compatible store. Started with the config and unref'd, so they live exactly as long as the
  * test run; their addresses reach the tests as bindings. (A vitest `globalSetup` would be the usual
  * place, but with it the plugin resolved the tracer's `.wasm?module` import against the wrong root.)
  */
 const webhookReceiver = await startWebhookReceiver();
+const s3Credentials = {
+  accessKeyId: "EDGECRAFTTESTKEY",
+  secretAccessKey: "edgecraft-test-secret-0123456789",
+};
+const s3Server = await startS3Server({ credentials: [s3Credentials], buckets: ["edgecraft-test"] });
 
 /** `DEBUG=1 npm test` shows every log line; otherwise only the logs of failing tests are shown. */
 const debug = Boolean(process.env.DEBUG);
@@ -69,6 +75,8 @@ export default defineConfig({
           JOB_RETRY_BASE_SECONDS: "0",
           // Small organize chunks so a few hundred test files span many deliveries.
           ORGANIZE_CHUNK_SIZE: "40",
+          // Storage imports and exports: a dozen objects span two deliveries and a checkpoint.
+          STORAGE_CHUNK_SIZE: "8",
           // Small, slow-refilling buckets so limits are reached quickly and no refill happens mid-test.
           RATE_LIMITS:
             "login-account=8/1,login-account-client=3/1,login-ip=50/600,register-ip=3/1,api-user=5000/600,anon-ip=40/1,share-ip=20/1,share-unlock=3/1,job-create=30/60,organize-user=10/0.1667,otp-account=4/1,password-reset-ip=50/600,password-reset-account=3/1,verify-resend=3/1,billing-user=100/600",
@@ -87,6 +95,10 @@ export default defineConfig({
           WEBHOOK_DISABLE_AFTER: "2",
           WEBHOOK_TIMEOUT_SECONDS: "5",
           TEST_WEBHOOK_RECEIVER: webhookReceiver.url,
+          TEST_S3_ENDPOINT: s3Server.url,
+          TEST_S3_BUCKET: "edgecraft-test",
+          TEST_S3_ACCESS_KEY_ID: s3Credentials.accessKeyId,
+          TEST_S3_SECRET_ACCESS_KEY: s3Credentials.secretAccessKey,
         },
         serviceBindings: { FIXTURES: serveFixture },
       },

@@ -36,6 +36,7 @@ import { organizeRouter } from "./routes/organize/organize.index";
 import { resultsRouter } from "./routes/results/results.index";
 import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
+import { storageRouter } from "./routes/storage/storage.index";
 import { tusRouter } from "./routes/tus/tus.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
@@ -115,6 +116,7 @@ export function createApp() {
   api.route("/", billingRouter);
   api.route("/", adminBillingRouter);
   api.route("/", webhooksRouter);
+  api.route("/", storageRouter);
   api.route("/", tusRouter);
 
   let document: ReturnType<typeof api.getOpenAPI31Document> | null = null;

@@ -2,6 +2,8 @@ import { createJobRegistry } from "./jobs/registry";
 import { jobViewSchema } from "./jobs/views";
 import { fingerprintJob } from "./media/fingerprints/job";
 import { organizeJob } from "./organize/job";
+import { storageExportJob } from "./storage/export-job";
+import { storageImportJob } from "./storage/import-job";
 import { vectorizeBatchJob, vectorizeJob } from "./vectorize/job";
 
 /**
@@ -10,7 +12,14 @@ import { vectorizeBatchJob, vectorizeJob } from "./vectorize/job";
  * webhook, import, …) is a `defineJobType({...})` in its feature folder, listed here, plus its queue
  * in wrangler.toml (producer, consumer, dead-letter queue) and `npm run types`.
  */
-export const jobTypes = createJobRegistry([vectorizeJob, vectorizeBatchJob, organizeJob, fingerprintJob]);
+export const jobTypes = createJobRegistry([
+  vectorizeJob,
+  vectorizeBatchJob,
+  organizeJob,
+  fingerprintJob,
+  storageImportJob,
+  storageExportJob,
+]);
 
 /** The `Job` schema of the API, with the registered types and their result views. */
 export const jobSchema = jobViewSchema(jobTypes);

@@ -13,6 +13,8 @@ export const API_KEY_SCOPES = [
   "account:read",
   "webhooks:read",
   "webhooks:write",
+  "storage:read",
+  "storage:write",
   "admin",
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];

@@ -6,6 +6,7 @@ import * as jobsSchema from "./jobs-schema";
 import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
 import * as securitySchema from "./security-schema";
+import * as storageSchema from "./storage-schema";
 import * as webhooksSchema from "./webhooks-schema";
 
 const schema = {
@@ -16,6 +17,7 @@ const schema = {
   ...emailSchema,
   ...billingSchema,
   ...webhooksSchema,
+  ...storageSchema,
 };
 
 export type Db = ReturnType<typeof createDb>;

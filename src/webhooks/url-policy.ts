@@ -11,6 +11,21 @@ import { ApiError } from "../errors";
  * networks; redirects are never followed (see sender.ts).
  */
 export function checkWebhookUrl(raw: string, allowPrivate: boolean): URL {
+  return checkPublicUrl(raw, allowPrivate, WEBHOOK_URL);
+}
+
+/** What a refused URL is called in the 422: its name for people, its field, the problem code. */
+export interface UrlSubject {
+  name: string;
+  field: string;
+  code: string;
+}
+
+const WEBHOOK_URL: UrlSubject = { name: "webhook URL", field: "url", code: "webhook_url_refused" };
+
+/** The same rule for any address the Worker fetches for a user (webhooks, storage endpoints). */
+export function checkPublicUrl(raw: string, allowPrivate: boolean, subject: UrlSubject): URL {
+  const refused = (why: string) => refusal(subject, why);
   let url: URL;
   try {
     url = new URL(raw);
@@ -37,9 +52,9 @@ export function checkWebhookUrl(raw: string, allowPrivate: boolean): URL {
   return url;
 }
 
-const refused = (why: string) =>
-  new ApiError(422, "webhook_url_refused", `The webhook URL ${why}.`, {
-    errors: [{ path: "url", message: `The webhook URL ${why}.`, code: "webhook_url_refused" }],
+const refusal = (subject: UrlSubject, why: string) =>
+  new ApiError(422, subject.code, `The ${subject.name} ${why}.`, {
+    errors: [{ path: subject.field, message: `The ${subject.name} ${why}.`, code: subject.code }],
   });
 
 /** [a, b, c, d] in a range no public webhook receiver lives in. */

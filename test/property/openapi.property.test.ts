@@ -85,6 +85,7 @@ interface Fixtures {
   payments: string[];
   orders: string[];
   webhooks: string[];
+  storage: string[];
 }
 let fx: Fixtures;
 const paypal = installPayPalStandIn();
@@ -113,6 +114,17 @@ beforeAll(async () => {
     await post("/webhooks", { url: `${env.TEST_WEBHOOK_RECEIVER}/hooks/property`, events: ["job.failed"] }),
     "webhook",
   );
+  const storage = id(
+    await post("/storage/connections", {
+      endpoint: env.TEST_S3_ENDPOINT,
+      region: "us-east-1",
+      bucket: env.TEST_S3_BUCKET,
+      prefix: "property/",
+      accessKeyId: env.TEST_S3_ACCESS_KEY_ID,
+      secretAccessKey: env.TEST_S3_SECRET_ACCESS_KEY,
+    }),
+    "connection",
+  );
   fx = {
     owner,
     admin,
@@ -127,6 +139,7 @@ beforeAll(async () => {
     payments: [paid.paymentId],
     orders: [approved.orderId],
     webhooks: [webhook],
+    storage: [storage],
   };
 });
 
@@ -148,8 +161,8 @@ function hintsFor(path: string): GenContext["hints"] {
                 ? fx.payments
                 : path.startsWith("/webhooks")
                   ? fx.webhooks
-                  : path.startsWith("/admin/users")
-                    ? [fx.victim.id]
+                  : path.startsWith("/storage")
+                    ? fx.storage
                     : [];
   return {
     id: ids,
@@ -163,6 +176,11 @@ function hintsFor(path: string): GenContext["hints"] {
     orderId: fx.orders,
     // Packs are the deployment's config (CREDIT_PACKS in wrangler.toml).
     pack: ["starter", "standard", "pro"],
+    // The local S3 server (vitest.config.ts), so a valid connection can be made.
+    endpoint: [env.TEST_S3_ENDPOINT],
+    bucket: [env.TEST_S3_BUCKET],
+    accessKeyId: [env.TEST_S3_ACCESS_KEY_ID],
+    secretAccessKey: [env.TEST_S3_SECRET_ACCESS_KEY],
   };
 }
 
@@ -299,6 +317,13 @@ const SEMANTIC = new Set([
   // Whether a webhook URL may be called depends on the host it names and the deployment
   // (ALLOW_PRIVATE_WEBHOOKS), not on the string's shape.
   "webhook_url_refused",
+  // The same for a storage endpoint (ALLOW_PRIVATE_STORAGE); and whether a store accepts the
+  // credentials, has the bucket or answers at all is the store's say, not the body's shape.
+  "storage_endpoint_refused",
+  "storage_credentials_refused",
+  "storage_bucket_not_found",
+  "storage_unreachable",
+  "storage_request_failed",
   // tus requests carry Tus-Resumable (and Upload-* headers); the suite generates no headers.
   "tus_version_unsupported",
 ]);

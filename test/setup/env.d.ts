@@ -5,5 +5,10 @@ declare namespace Cloudflare {
     FIXTURES: Fetcher;
     /** Base URL of the local webhook receiver (test/servers/webhook-receiver.ts). */
     TEST_WEBHOOK_RECEIVER: string;
+    /** The local S3-compatible server (test/servers/s3-server.ts): base URL, its one bucket and key. */
+    TEST_S3_ENDPOINT: string;
+    TEST_S3_BUCKET: string;
+    TEST_S3_ACCESS_KEY_ID: string;
+    TEST_S3_SECRET_ACCESS_KEY: string;
   }
 }

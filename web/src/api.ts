@@ -153,6 +153,8 @@ export const API_KEY_SCOPES = [
   "account:read",
   "webhooks:read",
   "webhooks:write",
+  "storage:read",
+  "storage:write",
   "admin",
 ] as const;
 
