@@ -90,7 +90,8 @@ export function s3Provider(settings: S3Settings, options: S3Options = {}): Stora
   async function send(url: string | URL, init: RequestInit, what: string): Promise<Response> {
     const request = await client.sign(url.toString(), init);
     try {
-      return await doFetch(request, { signal: AbortSignal.timeout(timeoutMs) });
+      // Redirects are not followed: a public endpoint must not bounce the signed request elsewhere (SSRF).
+      return await doFetch(request, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" });
     } catch (error) {
       throw new StorageError(
         "unreachable",

@@ -15,6 +15,7 @@ import type { AddressInfo } from "node:net";
  * tested against it.
  *
  * `GET /_stats` (unsigned) counts the object requests by method, so a test can tell what a run did.
+ * `/_redirect/…` answers 307 to `/_landed`, which counts its visitors (`_landed`).
  */
 export interface S3ServerOptions {
   credentials: { accessKeyId: string; secretAccessKey: string }[];
@@ -217,6 +218,17 @@ export async function startS3Server(
     const url = new URL(req.url ?? "/", "http://s3.local");
     if (url.pathname === "/_stats") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats));
+      return;
+    }
+    // An endpoint that redirects (`<url>/_redirect` as the endpoint), and where it points: a client
+    // that follows redirects shows up in `_landed`.
+    if (url.pathname.startsWith("/_redirect/")) {
+      res.writeHead(307, { location: "/_landed" }).end();
+      return;
+    }
+    if (url.pathname === "/_landed") {
+      stats._landed = (stats._landed ?? 0) + 1;
+      res.writeHead(200, { "content-type": "application/xml" }).end("<ListBucketResult></ListBucketResult>");
       return;
     }
     verifySigV4(req, url, body, secrets, new Date());

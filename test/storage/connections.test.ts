@@ -98,6 +98,19 @@ describe("storage connections", () => {
     expect(after.DELETE ?? 0).toBe(before.DELETE ?? 0);
   });
 
+  it("does not follow an endpoint's redirect (SSRF): the connection is refused, the target never reached", async () => {
+    const user = await newUser();
+    const before = (await s3Stats())._landed ?? 0;
+    const res = await call("/api/v1/storage/connections", {
+      method: "POST",
+      token: user.accessToken,
+      json: connectionInput("r/", { endpoint: `${env.TEST_S3_ENDPOINT}/_redirect` }),
+    });
+    await expectProblem(res, 422, "storage_request_failed");
+    expect((await s3Stats())._landed ?? 0).toBe(before);
+    expect(await countRows(user.id)).toBe(0);
+  });
+
   it("refuses bad input with 4xx problems", async () => {
     const user = await newUser();
     const post = (json: unknown) =>
