@@ -25,39 +25,75 @@ const numeric = new Set([
 ]);
 const camel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
-async function main(argv: string[]): Promise<number> {
-  let input: string | undefined;
-  let out: string | undefined;
-  let jsonStats = false;
-  const options: Record<string, unknown> = {};
+interface Args {
+  input?: string;
+  out?: string;
+  jsonStats: boolean;
+  options: Record<string, unknown>;
+}
+
+/** The switches that take no value. */
+const FLAGS: Record<string, (args: Args) => void> = {
+  "--json-stats": (args) => {
+    args.jsonStats = true;
+  },
+  "--drop-white": (args) => {
+    args.options.dropWhiteBackground = true;
+  },
+  "--no-fill-wide": (args) => {
+    args.options.fillWide = false;
+  },
+};
+
+const optionValue = (key: string, v: string): unknown =>
+  numeric.has(key) ? Number(v) : key === "palette" ? v.split(",") : v;
+
+/** `-o`/`--out`, or an option of the tracer (`--max-pixels` → `maxPixels`), with its value. */
+function setOption(args: Args, name: string, v: string) {
+  if (name === "-o" || name === "--out") args.out = v;
+  else {
+    const key = camel(name.slice(2));
+    args.options[key] = optionValue(key, v);
+  }
+}
+
+/** The command line read: its arguments, "help", or what is wrong with it. */
+function parseArgs(argv: string[]): Args | "help" | { error: string } {
+  const args: Args = { jsonStats: false, options: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === "-h" || a === "--help") {
-      console.log(usage);
-      return 0;
-    }
-    if (a === "-o" || a === "--out") out = argv[++i];
-    else if (a === "--json-stats") jsonStats = true;
-    else if (a === "--drop-white") options.dropWhiteBackground = true;
-    else if (a === "--no-fill-wide") options.fillWide = false;
-    else if (a.startsWith("--")) {
-      const key = camel(a.slice(2));
+    if (a === "-h" || a === "--help") return "help";
+    if (Object.hasOwn(FLAGS, a)) FLAGS[a]!(args);
+    else if (a === "-o" || a.startsWith("--")) {
       const v = argv[++i];
-      if (v === undefined) {
-        console.error(`missing value for ${a}\n${usage}`);
-        return 2;
-      }
-      options[key] = numeric.has(key) ? Number(v) : key === "palette" ? v.split(",") : v;
-    } else if (!input) input = a;
-    else {
-      console.error(`unexpected argument ${a}\n${usage}`);
-      return 2;
-    }
+      if (v === undefined) return { error: `missing value for ${a}` };
+      setOption(args, a, v);
+    } else if (args.input) return { error: `unexpected argument ${a}` };
+    else args.input = a;
   }
+  return args;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  if (args === "help") {
+    console.log(usage);
+    return 0;
+  }
+  if ("error" in args) {
+    console.error(`${args.error}\n${usage}`);
+    return 2;
+  }
+  const { input, out } = args;
   if (!input || !out) {
     console.error(usage);
     return 2;
   }
+  return trace(input, out, args);
+}
+
+/** Traces `input` into `out`; the exit code (1: the tracer refused the image). */
+async function trace(input: string, out: string, { jsonStats, options }: Args): Promise<number> {
   const tracer = await getNodeTracer();
   try {
     const r = await tracer.traceImage(new Uint8Array(readFileSync(input)), options, {

@@ -9,17 +9,23 @@ import { devPayPalStandIn } from "./billing/transport";
 import { getConfig } from "./config";
 import { getDb } from "./db/client";
 import { ApiError, problemBody, validationError } from "./errors";
+import { isTransientPlatformError } from "./lib/platform-errors";
 import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from "./media/tus/protocol";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
 import { csrfProtection } from "./middleware/csrf";
 import { IdempotentReplay, idempotency } from "./middleware/idempotency";
-import { perCaller } from "./middleware/rate-limit";
+import { requestMetrics } from "./middleware/metrics";
+import { holdRepeatedRefusals, perCaller } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { accountRouter } from "./routes/account/account.index";
 import { adminRouter } from "./routes/admin/admin.index";
 import { adminBillingRouter } from "./routes/admin-billing/admin-billing.index";
+import { adminJobsRouter } from "./routes/admin-jobs/admin-jobs.index";
+import { alertsRouter } from "./routes/alerts/alerts.index";
+import { announcementsRouter } from "./routes/announcements/announcements.index";
+import { auditRouter } from "./routes/audit/audit.index";
 import { authRouter } from "./routes/auth/auth.index";
 import { billingRouter } from "./routes/billing/billing.index";
 import { categoriesRouter } from "./routes/categories/categories.index";
@@ -31,6 +37,7 @@ import { imagesRouter } from "./routes/images/images.index";
 import { jobsRouter } from "./routes/jobs/jobs.index";
 import { libraryRouter } from "./routes/library/library.index";
 import { mediaRouter } from "./routes/media/media.index";
+import { metricsRouter } from "./routes/metrics/metrics.index";
 import { createRouter, withMiddlewareAnswers } from "./routes/openapi";
 import { organizeRouter } from "./routes/organize/organize.index";
 import { resultsRouter } from "./routes/results/results.index";
@@ -38,6 +45,7 @@ import { securityRouter } from "./routes/security/security.index";
 import { sharesRouter } from "./routes/shares/shares.index";
 import { storageRouter } from "./routes/storage/storage.index";
 import { tusRouter } from "./routes/tus/tus.index";
+import { usageRouter } from "./routes/usage/usage.index";
 import { vectorizeRouter } from "./routes/vectorize/vectorize.index";
 import { webhooksRouter } from "./routes/webhooks/webhooks.index";
 import { webhookEvents } from "./webhook-events";
@@ -102,12 +110,18 @@ export function createApp() {
   api.route("/", accountRouter);
   api.route("/", securityRouter);
   api.route("/", adminRouter);
+  api.route("/", auditRouter);
+  api.route("/", announcementsRouter);
+  api.route("/", metricsRouter);
+  api.route("/", usageRouter);
+  api.route("/", alertsRouter);
   api.route("/", libraryRouter);
   api.route("/", mediaRouter);
   api.route("/", foldersRouter);
   api.route("/", imagesRouter);
   api.route("/", sharesRouter);
   api.route("/", jobsRouter);
+  api.route("/", adminJobsRouter);
   api.route("/", vectorizeRouter);
   api.route("/", resultsRouter);
   api.route("/", organizeRouter);
@@ -132,7 +146,9 @@ export function createApp() {
   });
 
   const app = createRouter();
+  app.use("/api/*", holdRepeatedRefusals);
   app.use("*", requestContext);
+  app.use("/api/*", requestMetrics);
   app.use("*", async (c, next) => {
     c.set("selfFetch", async (request) => app.fetch(request, c.env, c.executionCtx));
     return next();
@@ -222,6 +238,24 @@ function toApiError(error: unknown, c: Context<AppEnv>): ApiError {
     }
     if (error.status === 413) return new ApiError(413, "payload_too_large", "The body is too large.");
     if (error.status < 500) return new ApiError(error.status, "bad_request", error.message || "Bad request.");
+  }
+  if (isTransientPlatformError(error)) {
+    console.log(
+      JSON.stringify({
+        level: "error",
+        event: "platform_unavailable",
+        requestId: c.get("requestId"),
+        error: `${(error as Error).name}: ${(error as Error).message}`,
+      }),
+    );
+    return new ApiError(
+      503,
+      "temporarily_unavailable",
+      "The service is overloaded just now; try again shortly.",
+      {
+        headers: { "Retry-After": "1" },
+      },
+    );
   }
   console.log(
     JSON.stringify({

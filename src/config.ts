@@ -18,12 +18,38 @@ export interface AppConfig {
   /** How long an isolate may admit an access token on what it last read of its session (ADR 0013). */
   sessionCacheSeconds: number;
   rateLimits: Record<string, RateLimitRule>;
+  /** Each caller's requests running at once in one isolate; more wait their turn (ADR 0013). 0 = no cap. */
+  callerMaxInFlight: number;
+  /** How long a request waits for its caller's turn before it is answered 429. */
+  callerMaxWaitMs: number;
+  /** How long a refusal repeated from an isolate's memory of an empty bucket is held (ms; ADR 0013). */
+  refusalHoldMs: number;
+  /** One in how many fast successful reads an isolate logs (ADR 0015); 1 = every request. */
+  requestLogSample: number;
   freeCredits: number;
   /**
    * Whether `CF-Connecting-IP` names the client. Only Cloudflare's edge sets it in a way a client
    * can't forge, so only a deployment behind Cloudflare may say so (on in staging and production).
    */
   trustCfConnectingIp: boolean;
+}
+
+/**
+ * The Worker's vars by name (optional vars are not in `Env`'s type, so config readers look them up
+ * here): read from `env` when asked, so an env that computes its values (a test's Proxy) works too.
+ * Strings come back as they are, numbers and booleans as text; bindings and objects are undefined.
+ */
+export function stringVars(env: object): Record<string, string | undefined> {
+  return new Proxy<Record<string, string | undefined>>(
+    {},
+    {
+      get(_, name) {
+        const value: unknown = typeof name === "string" ? Reflect.get(env, name) : undefined;
+        if (typeof value === "string") return value;
+        return typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+      },
+    },
+  );
 }
 
 function positiveInt(value: string | undefined, name: string): number {
@@ -80,6 +106,10 @@ export function getConfig(env: Env): AppConfig {
     sessionAbsolute: positiveInt(env.SESSION_ABSOLUTE_SECONDS, "SESSION_ABSOLUTE_SECONDS"),
     sessionCacheSeconds: nonNegativeInt(env.SESSION_CACHE_SECONDS, "SESSION_CACHE_SECONDS"),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
+    callerMaxInFlight: nonNegativeInt(env.CALLER_MAX_IN_FLIGHT, "CALLER_MAX_IN_FLIGHT"),
+    callerMaxWaitMs: nonNegativeInt(env.CALLER_MAX_WAIT_MS, "CALLER_MAX_WAIT_MS"),
+    refusalHoldMs: nonNegativeInt(env.REFUSAL_HOLD_MS, "REFUSAL_HOLD_MS"),
+    requestLogSample: positiveInt(env.REQUEST_LOG_SAMPLE, "REQUEST_LOG_SAMPLE"),
     freeCredits: Number(env.FREE_CREDITS) || 0,
     trustCfConnectingIp: flag(env.TRUST_CF_CONNECTING_IP, "TRUST_CF_CONNECTING_IP"),
   };

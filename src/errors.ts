@@ -38,7 +38,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; headers?: Record<string, string> } = {},
+    /** `holdMs`: answered no sooner than this after it was thrown (a repeated rate-limit refusal). */
+    readonly extra: { errors?: FieldError[]; headers?: Record<string, string>; holdMs?: number } = {},
   ) {
     super(status, { message: detail });
   }

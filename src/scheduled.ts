@@ -1,20 +1,26 @@
 import { and, isNotNull, lt } from "drizzle-orm";
+import { evaluateAlerts } from "./alerts/evaluate";
+import { auditRetentionDays } from "./audit/config";
+import { purgeExpiredAudit } from "./audit/query";
 import { paypalWebhookEvents } from "./db/billing-schema";
 import { getDb } from "./db/client";
 import { devMail, emailDeliveries } from "./db/email-schema";
 import { outbox, refreshTokens, sessions } from "./db/schema";
 import { userTokens } from "./db/security-schema";
-import { relayMail } from "./email/outbox";
+import { dispatchMail, relayMail } from "./email/outbox";
+import { purgeOldProbes, recordProbe } from "./health/uptime";
 import { jobTypes } from "./job-types";
 import { recoverJobs } from "./jobs/recovery";
 import { mediaTasks } from "./media/housekeeping";
+import { flushMetrics } from "./metrics/flush";
+import { purgeOldRollups } from "./metrics/query";
 import { purgeExpiredIdempotencyKeys } from "./middleware/idempotency";
+import { purgeOldUsage } from "./usage/query";
 import { webhookEvents } from "./webhook-events";
-import { relayWebhookEvents, requeueStrandedDeliveries } from "./webhooks/relay";
+import { relaySoon, relayWebhookEvents, requeueStrandedDeliveries } from "./webhooks/relay";
 
 /**
- * Housekeeping on the cron. Each task runs on its own, so one failing (and logging) never keeps
- * the others from running.
+ * Housekeeping on the five-minute cron.
  */
 export async function runScheduled(env: Env, now: Date): Promise<void> {
   const db = getDb(env.DB);
@@ -44,11 +50,24 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
         db.delete(userTokens).where(lt(userTokens.expiresAt, monthAgo)),
         db.delete(paypalWebhookEvents).where(lt(paypalWebhookEvents.receivedAt, monthAgo)),
       ]),
+    // The audit trail keeps AUDIT_RETENTION_DAYS.
+    auditRetention: () => purgeExpiredAudit(db, auditRetentionDays(env), now),
+    // Request metrics: a backstop flush of every shard (their alarms flush every 10 s), and retention.
+    metricsFlush: () => flushMetrics(env),
+    metricsRetention: () => purgeOldRollups(db, Number(env.METRICS_RETENTION_DAYS) || 14, now),
+    healthProbes: () => purgeOldProbes(db, now),
+    // Per-user daily usage: a little over a year (the charts show at most 90 days).
+    usageRetention: () => purgeOldUsage(db, 400, now),
     ...mediaTasks(env, now),
     // Webhooks: events no trigger relayed yet, and deliveries whose queue message may be lost.
     webhookRelay: () => relayWebhookEvents({ db, queue: env.WEBHOOK_QUEUE, catalog: webhookEvents }, now),
     webhookSweep: () => requeueStrandedDeliveries(db, env.WEBHOOK_QUEUE, now),
   };
+  await runTasks(tasks);
+}
+
+/** Runs each task on its own, so one failing (and logging) never keeps the others from running. */
+async function runTasks(tasks: Record<string, () => Promise<unknown>>): Promise<void> {
   for (const [name, task] of Object.entries(tasks)) {
     try {
       await task();
@@ -58,4 +77,28 @@ export async function runScheduled(env: Env, now: Date): Promise<void> {
       );
     }
   }
+}
+
+/**
+ * The every-minute cron (wrangler.toml): a health probe for the uptime figures (src/health), then
+ * the alert rules (src/alerts), over rollups flushed just before; their notices go out at once.
+ */
+export const MINUTELY = "* * * * *";
+
+export async function runMinutely(env: Env, now: Date): Promise<void> {
+  const db = getDb(env.DB);
+  await runTasks({
+    healthProbe: () => recordProbe(db, env, now),
+    alerts: async () => {
+      await flushMetrics(env);
+      const transitions = await evaluateAlerts(db, now);
+      if (transitions.length === 0) return;
+      await dispatchMail(
+        env,
+        transitions.map((t) => t.eventId),
+        now,
+      );
+      await relaySoon(env, webhookEvents, now);
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { alertFiredEvent, alertResolvedEvent } from "./alerts/webhook-events";
 import { jobFailedEvent, jobSucceededEvent } from "./jobs/webhook-events";
 import { mediaUploadedEvent } from "./media/webhook-events";
 import { organizeAppliedEvent, organizeRolledBackEvent } from "./organize/webhook-events";
@@ -14,4 +15,6 @@ export const webhookEvents = createWebhookCatalog([
   mediaUploadedEvent,
   organizeAppliedEvent,
   organizeRolledBackEvent,
+  alertFiredEvent,
+  alertResolvedEvent,
 ]);

@@ -67,11 +67,27 @@ async function rps(pgid, url, headers = {}, expect = 200) {
   const cpuMs = (await processCpuMs(pgid)) - cpuBefore;
   const wrong = expect === 200 ? result.non2xx : result["2xx"];
   if (wrong + result.errors > 0)
-    throw new Error(`${url}: ${wrong} unexpected answers, ${result.errors} errors`);
+    throw new Error(
+      `${url}: ${wrong} unexpected answers, ${result.errors} errors ${JSON.stringify(result.statusCodeStats)}`,
+    );
   return { rps: result.requests.average, cpuMsPerRequest: cpuMs / result.requests.total };
 }
 
+/**
+ * What one platform call adds to the floor's `/ping` (bench/floor `/ping/<call>`), measured in each
+ * round: the price list a route's ratio is made of (a signed-in GET logs its line and reads D1).
+ */
+const PLATFORM_CALLS = [
+  ["console line", "/ping/log"],
+  ["D1 read", "/ping/d1"],
+  ["KV read", "/ping/kv"],
+];
+
 const vars = {
+  // A run takes 10–20 min on a busy machine: past the default 15 min every signed-in cell answered 401.
+  ACCESS_TOKEN_TTL_SECONDS: "86400",
+  // One user's 10 connections: no cap on a caller's requests running at once (a limiter too).
+  CALLER_MAX_IN_FLIGHT: "0",
   RATE_LIMITS:
     "login-account=1000/1000,login-account-client=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=100000000/100000000,anon-ip=100000000/100000000,job-create=1000/1000,organize-user=1000/1000",
 };
@@ -85,6 +101,18 @@ try {
   for (const [side, server] of Object.entries(servers)) sides[side] = await prepare(server);
   const results = await measure(sides);
   report(results);
+} catch (error) {
+  // What the servers said about it: their error lines (an unexpected answer's cause is there).
+  for (const [side, server] of Object.entries(servers)) {
+    const lines = server
+      .log()
+      .split("\n")
+      .filter((l) => /"level":"error"|✘|\[ERROR\]|uncaught/i.test(l));
+    console.error(
+      `${side}: ${lines.length} error lines${lines.length ? `, the last:\n${lines.slice(-10).join("\n")}` : ""}`,
+    );
+  }
+  throw error;
 } finally {
   floor.stop();
   for (const server of Object.values(servers)) server.stop();
@@ -153,6 +181,35 @@ function uploadTo(side, round) {
   );
 }
 
+/** One round of the platform calls on the floor, each beside a /ping. */
+async function platformRound(platform) {
+  for (const [call, p] of PLATFORM_CALLS)
+    platform[call].push({
+      ping: await rps(floor.pid, `${floor.url}/ping`),
+      call: await rps(floor.pid, `${floor.url}${p}`),
+    });
+}
+
+/** One route once: the floor's /ping, then each side's route in `order`. */
+async function routeSample(sides, order, route) {
+  const sample = { floor: await rps(floor.pid, `${floor.url}/ping`) };
+  for (const name of order) {
+    const r = sides[name].routes.find((x) => x.name === route);
+    sample[name] = await rps(sides[name].server.pid, r.url, r.headers, r.expect);
+  }
+  return sample;
+}
+
+/** One upload of new random bytes: to the floor, then to each side in `order`. */
+async function uploadSample(sides, order, round) {
+  const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
+  const sample = {
+    floor: await timedUpload(floor.pid, () => json(`${floor.url}/put`, { method: "POST", body: bytes })),
+  };
+  for (const name of order) sample[name] = await uploadTo(sides[name], round);
+  return sample;
+}
+
 /**
  * Per round and route: the floor's /ping, then each side's route (the sides' order alternating by
  * round). Uploads: new random bytes each time (a repeat would be a dedupe hit), floor then sides.
@@ -169,33 +226,22 @@ async function measure(sides) {
     .map((r) => r.name)
     .filter((n) => !only || only.some((o) => n === o || n.startsWith(`${o} `)));
   const samples = Object.fromEntries(routes.map((r) => [r, []]));
+  const platform = Object.fromEntries(PLATFORM_CALLS.map(([call]) => [call, []]));
   for (let round = 0; round < ROUNDS; round++) {
+    await platformRound(platform);
     const order = round % 2 ? [...names].reverse() : names;
-    for (const route of routes) {
-      const sample = { floor: await rps(floor.pid, `${floor.url}/ping`) };
-      for (const name of order) {
-        const r = sides[name].routes.find((x) => x.name === route);
-        sample[name] = await rps(sides[name].server.pid, r.url, r.headers, r.expect);
-      }
-      samples[route].push(sample);
-    }
+    for (const route of routes) samples[route].push(await routeSample(sides, order, route));
     console.log(`round ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
   const uploads = [];
   for (let round = 0; round < (UPLOAD_MB > 0 ? ROUNDS : 0); round++) {
-    const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
-    const sample = {
-      floor: await timedUpload(floor.pid, () => json(`${floor.url}/put`, { method: "POST", body: bytes })),
-    };
-    for (const name of round % 2 ? [...names].reverse() : names)
-      sample[name] = await uploadTo(sides[name], round);
-    uploads.push(sample);
+    uploads.push(await uploadSample(sides, round % 2 ? [...names].reverse() : names, round));
     console.log(`upload ${round + 1}/${ROUNDS} done (load ${load()})`);
   }
-  return { names, routes, samples, uploads };
+  return { names, routes, samples, uploads, platform };
 }
 
-function report({ names, routes, samples, uploads }) {
+function report({ names, routes, samples, uploads, platform }) {
   const median = (xs) => percentile(xs, 50);
   const ratios = (xs) => `${median(xs).toFixed(2)} (${xs.map((x) => x.toFixed(2)).join(" ")})`;
   const ab = names.includes("baseline");
@@ -245,6 +291,20 @@ function report({ names, routes, samples, uploads }) {
       uploads.length ? median(uploads.map((u) => u[n].written)) / fileBytes : null,
     ]),
   );
+  const cost = Object.fromEntries(
+    PLATFORM_CALLS.map(([call]) => [
+      call,
+      median(platform[call].map((x) => x.call.cpuMsPerRequest - x.ping.cpuMsPerRequest)),
+    ]),
+  );
+  const pingCpu = median(Object.values(platform).flatMap((xs) => xs.map((x) => x.ping.cpuMsPerRequest)));
+  const platformRows = PLATFORM_CALLS.map(([call, p]) => ({
+    "floor route": `GET ${p} (/ping + one ${call})`,
+    "CPU ms/req": median(platform[call].map((x) => x.call.cpuMsPerRequest)).toFixed(2),
+    "/ping CPU ms/req (same round)": median(platform[call].map((x) => x.ping.cpuMsPerRequest)).toFixed(2),
+    "the call's CPU ms": `${cost[call].toFixed(2)} (${platform[call].map((x) => (x.call.cpuMsPerRequest - x.ping.cpuMsPerRequest).toFixed(2)).join(" ")})`,
+  }));
+  const ceiling = pingCpu / (pingCpu + cost["console line"] + cost["D1 read"]);
   const machine = machineInfo();
   const loadAtEnd = load();
   const md = [
@@ -255,6 +315,12 @@ function report({ names, routes, samples, uploads }) {
     `\`wrangler dev\` servers side by side: the floor worker (\`bench/floor\`: bare Hono \`GET /ping\`, raw R2 put with SHA-256) and ${ab ? `the app from ${values.app ?? "this checkout"} ("app") and from ${values.baseline} ("baseline")` : "the app"}. autocannon, ${CONNECTIONS} connections, ${SECONDS} s per cell; in each of ${ROUNDS} rounds every route is measured right after a floor \`/ping\` cell. Ratio = req/s ÷ the floor's req/s of the same round (uploads: the floor's put time ÷ the upload's time); CPU ratio = the floor's CPU ms per request ÷ the route's (CPU time of each server's process group, from /proc: hardly moved by other load); medians of the rounds, each round's in brackets. For an upload the CPU and time columns are per upload. Authenticated with a bearer access token; rate limits raised through RATE_LIMITS.`,
     "",
     markdownTable(rows),
+    "",
+    "What one platform call costs in this run (bench/floor: `/ping` plus the call, each cell right after a `/ping` cell; CPU of the floor's process group):",
+    "",
+    markdownTable(platformRows),
+    "",
+    `So a route that logs its request line and reads D1 once, and does nothing else, reaches at most ${ceiling.toFixed(2)}× the floor by CPU here.`,
     "",
     ...(uploads.length
       ? [
@@ -281,6 +347,9 @@ function report({ names, routes, samples, uploads }) {
       uploads,
       writes,
       rows,
+      platform,
+      platformCostMs: cost,
+      ceilingLogAndOneRead: ceiling,
     },
     md,
   );

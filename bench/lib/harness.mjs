@@ -42,7 +42,10 @@ export function run(cmd, args, options = {}) {
  * applied), its own inspector port, and the given vars. `logFile`, if given, receives the server's
  * output as it comes (for runs that hang). `root` is the checkout to serve (another one for an A/B
  * run). Returns its base URL, the process group id and a stop function that kills the whole process
- * group and removes the state.
+ * group and removes the state. `scheduled` exposes `GET /cdn-cgi/handler/scheduled?cron=…`, which runs the cron
+ * handler on demand (wrangler dev runs no cron by itself).
+ * @param {{ port?: number, vars?: Record<string, string>, timeoutMs?: number, logFile?: string,
+ *   reuseState?: string, root?: string, scheduled?: boolean }} [options]
  */
 export async function startDevServer({
   port,
@@ -51,6 +54,7 @@ export async function startDevServer({
   logFile,
   reuseState,
   root = repoRoot,
+  scheduled = false,
 } = {}) {
   port ??= await freePort();
   // `reuseState` (the `stateDir` of a stopped server) starts again on the same local data.
@@ -70,7 +74,15 @@ export async function startDevServer({
   const args = wranglerDevArgs({ port, inspectorPort: await freePort(), envFile, vars });
   const child = spawn(
     "npx",
-    ["wrangler", "dev", ...args, "--persist-to", persist, "--show-interactive-dev-session=false"],
+    [
+      "wrangler",
+      "dev",
+      ...args,
+      ...(scheduled ? ["--test-scheduled"] : []),
+      "--persist-to",
+      persist,
+      "--show-interactive-dev-session=false",
+    ],
     { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
   let log = "";

@@ -16,9 +16,15 @@ import {
 } from "../lib/harness.mjs";
 
 const SIZES = (process.env.BENCH_ORGANIZE_SIZES ?? "10000,100000").split(",").map(Number);
-const CHUNK = process.env.BENCH_ORGANIZE_CHUNK ?? "2000";
-/** Minutes the whole run may take (1M files take a while on 2 shared cores). */
-const DEADLINE_MS = Number(process.env.BENCH_ORGANIZE_DEADLINE_MIN ?? 15) * 60_000;
+const CHUNK = process.env.BENCH_ORGANIZE_CHUNK ?? "5000";
+/**
+ * Minutes the whole run may take: 15, plus 40 per million files (1M files take a while on 2 shared
+ * cores: a loaded run of the plan alone took 19 min), unless BENCH_ORGANIZE_DEADLINE_MIN says.
+ */
+const DEADLINE_MS =
+  Number(
+    process.env.BENCH_ORGANIZE_DEADLINE_MIN ?? 15 + (40 * SIZES.reduce((a, b) => a + b, 0)) / 1_000_000,
+  ) * 60_000;
 /** Rows per seed file: `wrangler d1 execute --file` reads the whole file into memory. */
 const SEED_FILE_ROWS = 100_000;
 const started = Date.now();
@@ -54,6 +60,23 @@ function peakRssMiB() {
     } catch {}
   }
   return Math.round(peak);
+}
+
+/**
+ * CPU seconds (user + system) our workerd processes have used so far. They run the Worker and local
+ * D1 alike, so a phase's difference is its cost in CPU — unlike wall time, barely moved by how many
+ * other processes share the 2 cores.
+ */
+function workerdCpuSeconds() {
+  let ticks = 0;
+  for (const pid of ourWorkerdPids()) {
+    try {
+      // Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {}
+  }
+  return ticks / 100; // USER_HZ
 }
 
 const TYPES = [
@@ -232,6 +255,7 @@ try {
     }
     const seedSeconds = (performance.now() - seedStart) / 1000;
     const rssBefore = peakRssMiB();
+    const cpu0 = workerdCpuSeconds();
     const loadBefore = loadavg()[0];
 
     const plan = await timed(
@@ -241,6 +265,7 @@ try {
       auth,
     );
     const rssPlan = peakRssMiB();
+    const cpu1 = workerdCpuSeconds();
     if (plan.job.result.files !== n) throw new Error(`plan saw ${plan.job.result.files} of ${n} files`);
     const apply = await timed(
       "apply",
@@ -249,6 +274,7 @@ try {
       auth,
     );
     const rssApply = peakRssMiB();
+    const cpu2 = workerdCpuSeconds();
     const rollback = await timed(
       "rollback",
       n,
@@ -256,12 +282,16 @@ try {
       auth,
     );
     const rssRollback = peakRssMiB();
+    const cpu3 = workerdCpuSeconds();
+    const cpuSeconds = { plan: cpu1 - cpu0, apply: cpu2 - cpu1, rollback: cpu3 - cpu2 };
     const loadAfter = loadavg()[0];
     const profile = {
       plan: await chunkProfile(server.persist, plan.job.id, plan.seconds),
       apply: await chunkProfile(server.persist, apply.job.id, apply.seconds),
       rollback: await chunkProfile(server.persist, rollback.job.id, rollback.seconds),
     };
+    for (const [phase, p] of Object.entries(profile))
+      p.cpuMsPerChunk = Math.round((cpuSeconds[phase] * 1000) / p.chunks);
     const moved = apply.job.result.statuses.moved ?? 0;
     raw.push({
       n,
@@ -274,6 +304,7 @@ try {
       rssBeforeMiB: rssBefore,
       rss: [rssPlan, rssApply, rssRollback],
       loadavg1m: [loadBefore, loadAfter],
+      cpuSeconds,
       profile,
       result: apply.job.result,
     });
@@ -291,11 +322,13 @@ try {
       ...Object.fromEntries(
         Object.entries(profile).map(([k, p]) => [
           k,
-          `${p.chunks} chunks · ${p.msPerChunk} ms each = ${p.workMsPerChunk} work + ${p.writeMsPerChunk} D1 write + ${p.betweenChunksMs} between`,
+          `${p.chunks} chunks · ${p.msPerChunk} ms each = ${p.workMsPerChunk} work + ${p.writeMsPerChunk} D1 write + ${p.betweenChunksMs} between · workerd CPU ${p.cpuMsPerChunk} ms`,
         ]),
       ),
     });
-    console.log(rows.at(-1));
+    // Each size's figures as soon as they exist: a long run cut short keeps them.
+    console.log(JSON.stringify({ ...raw.at(-1), result: undefined }));
+    console.log(`${markdownTable(rows.slice(-1))}\n\n${markdownTable(profiles.slice(-1))}\n`);
     if (Date.now() - started > DEADLINE_MS * 0.6) break;
   }
 
@@ -308,14 +341,16 @@ try {
     first && last !== first ? (last.profile[phase][key] / first.profile[phase][key]).toFixed(2) : "–";
   const growthRows = ["plan", "apply", "rollback"].map((phase) => ({
     phase,
-    [`ms/chunk at ${first?.n.toLocaleString("en")}`]: `${first?.profile[phase].msPerChunk} (write ${first?.profile[phase].writeMsPerChunk})`,
-    [`ms/chunk at ${last?.n.toLocaleString("en")}`]: `${last?.profile[phase].msPerChunk} (write ${last?.profile[phase].writeMsPerChunk})`,
+    [`ms/chunk at ${first?.n.toLocaleString("en")}`]: `${first?.profile[phase].msPerChunk} (write ${first?.profile[phase].writeMsPerChunk}, CPU ${first?.profile[phase].cpuMsPerChunk})`,
+    [`ms/chunk at ${last?.n.toLocaleString("en")}`]: `${last?.profile[phase].msPerChunk} (write ${last?.profile[phase].writeMsPerChunk}, CPU ${last?.profile[phase].cpuMsPerChunk})`,
     "growth (chunk)": growth(phase, "msPerChunk"),
     "growth (D1 write)": growth(phase, "writeMsPerChunk"),
+    // Wall time on this shared machine tracks its load; CPU time barely does.
+    "growth (workerd CPU)": growth(phase, "cpuMsPerChunk"),
   }));
   const targetLine =
     last && last.n >= 1_000_000
-      ? `At ${last.n.toLocaleString("en")} files: scan+plan+apply = ${((last.plan + last.apply) / 60).toFixed(1)} min (target < 5 min), workerd peak ${Math.max(...last.rss)} MiB (target < 2048 MiB).`
+      ? `At ${last.n.toLocaleString("en")} files: scan+plan+apply = ${((last.plan + last.apply) / 60).toFixed(1)} min (target < 5 min; workerd CPU ${((last.cpuSeconds.plan + last.cpuSeconds.apply) / 60).toFixed(1)} min), rollback ${(last.rollback / 60).toFixed(1)} min (CPU ${(last.cpuSeconds.rollback / 60).toFixed(1)} min), workerd peak ${Math.max(...last.rss)} MiB (target < 2048 MiB).`
       : `Linear projection from the largest run to 1,000,000 files: scan+plan ≈ ${perMillion("plan").toFixed(1)} min (${Math.round(rate("plan"))} files/s), apply ≈ ${perMillion("apply").toFixed(1)} min, rollback ≈ ${perMillion("rollback").toFixed(1)} min.`;
   const machine = machineInfo();
   const md = [
@@ -327,7 +362,7 @@ try {
     "",
     markdownTable(rows),
     "",
-    "Where the time goes per chunk (task_executions: work = claim → checkpoint batch; D1 write = the checkpoint batch, timed by the runner around it; between = queue hand-off, progress publishes, polling):",
+    "Where the time goes per chunk (task_executions: work = claim → checkpoint batch; D1 write = the checkpoint batch, timed by the runner around it; between = queue hand-off, progress publishes, polling; workerd CPU = user + system CPU of the dev server's workerd processes, Worker and local D1, over the phase per chunk — the figure least moved by the machine's load):",
     "",
     markdownTable(profiles),
     "",

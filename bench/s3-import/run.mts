@@ -10,7 +10,7 @@ import { startS3Server } from "../../test/servers/s3-server.ts";
 import { freePort, machineInfo, markdownTable, startDevServer, writeResults } from "../lib/harness.mjs";
 
 const OBJECTS = 1_000;
-const DEADLINE_MS = 15 * 60_000;
+const DEADLINE_MS = 25 * 60_000;
 const watchdog = setTimeout(() => {
   console.error(`bench:s3-import took longer than ${DEADLINE_MS / 1000} s; giving up`);
   process.exit(2);
@@ -58,80 +58,90 @@ async function floor(): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-const server = await startDevServer({
-  port: await freePort(),
-  vars: {
-    RATE_LIMITS: "login-account=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=1000000/1000000",
-  },
-});
-try {
-  const base = `${server.url}/api/v1`;
-  const account = { email: "s3-bench@example.com", password: "A-bench-passphrase-2026" };
-  const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${p}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
-  await ok(await post("/auth/register", account));
-  const { accessToken } = (await (await ok(await post("/auth/login", account))).json()) as {
-    accessToken: string;
-  };
-  const auth = { authorization: `Bearer ${accessToken}` };
-  const created = (await (
-    await ok(
-      await post(
-        "/storage/connections",
-        { endpoint: s3.url, region: "us-east-1", bucket: "bench", prefix: "photos/", ...credentials },
-        auth,
-      ),
-    )
-  ).json()) as { connection: { id: string } };
+/** STORAGE_CONCURRENCY settings measured, each on its own `wrangler dev` with its own state. */
+const SETTINGS = (process.env.BENCH_CONCURRENCY ?? "1,4").split(",").map(Number);
 
-  async function importAll(): Promise<{ seconds: number; result: Record<string, number> }> {
-    const started = performance.now();
-    const res = await ok(
-      await post(`/storage/connections/${created.connection.id}/import`, { folder: "/s3" }, auth),
-    );
-    const { job } = (await res.json()) as { job: { id: string } };
-    for (;;) {
-      const view = (await (await ok(await fetch(`${base}/jobs/${job.id}`, { headers: auth }))).json()) as {
-        job: { status: string; result: Record<string, number>; error: unknown };
-      };
-      if (view.job.status === "succeeded")
-        return { seconds: (performance.now() - started) / 1000, result: view.job.result };
-      if (["failed", "cancelled"].includes(view.job.status)) throw new Error(JSON.stringify(view.job.error));
-      await new Promise((r) => setTimeout(r, 100));
+async function importTwice(concurrency: number) {
+  const server = await startDevServer({
+    port: await freePort(),
+    vars: {
+      RATE_LIMITS: "login-account=1000/1000,login-ip=1000/1000,register-ip=100/100,api-user=1000000/1000000",
+      STORAGE_CONCURRENCY: String(concurrency),
+    },
+  });
+  try {
+    const base = `${server.url}/api/v1`;
+    const account = { email: "s3-bench@example.com", password: "A-bench-passphrase-2026" };
+    const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${base}${p}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+    await ok(await post("/auth/register", account));
+    const { accessToken } = (await (await ok(await post("/auth/login", account))).json()) as {
+      accessToken: string;
+    };
+    const auth = { authorization: `Bearer ${accessToken}` };
+    const created = (await (
+      await ok(
+        await post(
+          "/storage/connections",
+          { endpoint: s3.url, region: "us-east-1", bucket: "bench", prefix: "photos/", ...credentials },
+          auth,
+        ),
+      )
+    ).json()) as { connection: { id: string } };
+
+    async function importAll(): Promise<{ seconds: number; result: Record<string, number> }> {
+      const started = performance.now();
+      const res = await ok(
+        await post(`/storage/connections/${created.connection.id}/import`, { folder: "/s3" }, auth),
+      );
+      const { job } = (await res.json()) as { job: { id: string } };
+      for (;;) {
+        const view = (await (await ok(await fetch(`${base}/jobs/${job.id}`, { headers: auth }))).json()) as {
+          job: { status: string; result: Record<string, number>; error: unknown };
+        };
+        if (view.job.status === "succeeded")
+          return { seconds: (performance.now() - started) / 1000, result: view.job.result };
+        if (["failed", "cancelled"].includes(view.job.status))
+          throw new Error(JSON.stringify(view.job.error));
+        await new Promise((r) => setTimeout(r, 100));
+      }
     }
+    const first = await importAll();
+    const again = await importAll();
+    if (first.result.copied !== OBJECTS || again.result.skipped !== OBJECTS)
+      throw new Error(`unexpected results: ${JSON.stringify([first.result, again.result])}`);
+    return { concurrency, first, again };
+  } finally {
+    server.stop();
   }
+}
 
+try {
   const floorBefore = await floor();
-  const first = await importAll();
-  const again = await importAll();
+  const runs = [];
+  for (const c of SETTINGS) runs.push(await importTwice(c));
   const floorAfter = await floor();
-  if (first.result.copied !== OBJECTS || again.result.skipped !== OBJECTS)
-    throw new Error(`unexpected results: ${JSON.stringify([first.result, again.result])}`);
   const floorSeconds = Math.min(floorBefore, floorAfter);
   const rate = (s: number) => OBJECTS / s;
+  const row = (what: string, seconds: number) => ({
+    what,
+    "files/s": rate(seconds).toFixed(1),
+    s: seconds.toFixed(2),
+    "vs floor": (floorSeconds / seconds).toFixed(3),
+  });
   const rows = [
     {
-      what: "floor: list + GET + SHA-256 in Node (best of 2)",
+      ...row("floor: list + GET + SHA-256 in Node (best of 2)", floorSeconds),
       "files/s": rate(floorSeconds).toFixed(0),
-      s: floorSeconds.toFixed(2),
-      "vs floor": "1.00",
     },
-    {
-      what: "import through wrangler dev (new files)",
-      "files/s": rate(first.seconds).toFixed(1),
-      s: first.seconds.toFixed(2),
-      "vs floor": (floorSeconds / first.seconds).toFixed(3),
-    },
-    {
-      what: "import again (all skipped)",
-      "files/s": rate(again.seconds).toFixed(1),
-      s: again.seconds.toFixed(2),
-      "vs floor": (floorSeconds / again.seconds).toFixed(3),
-    },
+    ...runs.flatMap((r) => [
+      row(`import, STORAGE_CONCURRENCY ${r.concurrency} (new files)`, r.first.seconds),
+      row(`import again, STORAGE_CONCURRENCY ${r.concurrency} (all skipped)`, r.again.seconds),
+    ]),
   ];
   const machine = machineInfo();
   const load = (await import("node:os"))
@@ -140,11 +150,10 @@ try {
     .join(" ");
   writeResults(
     "s3-import",
-    { machine, loadavg: load, objects: OBJECTS, floorSeconds: [floorBefore, floorAfter], first, again, rows },
-    `# bench:s3-import\n\n${OBJECTS} objects of 1–4 KB in the local S3-compatible server (test/servers/s3-server.ts), imported through \`wrangler dev\` (local R2/D1/queues; STORAGE_CHUNK_SIZE 50), timed from the POST to the job's success. Floor: the same listing and GETs straight from the S3 server with Node's fetch, one at a time, each body hashed. Run with \`nice -n 10\`. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}; load average at the end ${load} (the machine is shared: other sessions' tests ran).\n\n${markdownTable(rows)}\n\n"vs floor" is the floor's time over this row's (below 1: slower than the floor).\n`,
+    { machine, loadavg: load, objects: OBJECTS, floorSeconds: [floorBefore, floorAfter], runs, rows },
+    `# bench:s3-import\n\n${OBJECTS} objects of 1–4 KB in the local S3-compatible server (test/servers/s3-server.ts), imported through \`wrangler dev\` (local R2/D1/queues; STORAGE_CHUNK_SIZE 50), timed from the POST to the job's success, once per STORAGE_CONCURRENCY setting (objects read at a time per delivery; 1 is the serial import before, 4 the default), each on its own \`wrangler dev\` with fresh state. Floor: the same listing and GETs straight from the S3 server with Node's fetch, one at a time, each body hashed. Run with \`nice -n 10\`. Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, Node ${machine.node}, ${machine.date}; load average at the end ${load} (the machine is shared: other sessions' tests ran).\n\n${markdownTable(rows)}\n\n"vs floor" is the floor's time over this row's (below 1: slower than the floor).\n`,
   );
   console.log(markdownTable(rows));
 } finally {
-  server.stop();
   await s3.close();
 }

@@ -29,7 +29,10 @@ export const VTRACER_DEFAULTS = {
 };
 export async function vtracer(img: Rgba, binary: boolean): Promise<PeerRun> {
   const vt = await import("vtracer-wasm");
-  vtracerModule ??= new WebAssembly.Module(readFileSync(require.resolve("vtracer-wasm/vtracer.wasm")));
+  // Node compiles WebAssembly at run time; the Worker's types (shared here) declare Module abstract.
+  vtracerModule ??= Reflect.construct(WebAssembly.Module, [
+    readFileSync(require.resolve("vtracer-wasm/vtracer.wasm")),
+  ]);
   // a fresh instance per image: its memory never shrinks, and a panic poisons the instance
   const exports = vt.initSync({ module: vtracerModule });
   const data =
@@ -59,12 +62,11 @@ async function loadPotrace(): Promise<Potrace> {
   if (potraceFn) return potraceFn;
   // its Node detection path needs CommonJS globals; pretend to be a renderer so it takes the
   // browser path (the wasm is embedded) and pass ImageData-like objects.
-  const proc = process as unknown as { type?: string };
-  const saved = proc.type;
-  proc.type = "renderer";
-  const mod = (await import("esm-potrace-wasm")) as unknown as { potrace: Potrace; init(): Promise<void> };
+  const saved: unknown = Reflect.get(process, "type");
+  Reflect.set(process, "type", "renderer");
+  const mod: { potrace: Potrace; init(): Promise<void> } = await import("esm-potrace-wasm");
   await mod.init();
-  proc.type = saved;
+  Reflect.set(process, "type", saved);
   potraceFn = mod.potrace;
   return potraceFn;
 }

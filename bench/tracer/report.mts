@@ -34,6 +34,17 @@ export function summaries(rows: Row[], corpora: Corpus[]) {
   return out;
 }
 
+/** One image's row; ours carries its gaps to the reference peer (VTracer in colour, potrace in binary). */
+function imageRow(r: Row, rows: Row[]): string {
+  const ref = r.run === "binary" ? "potrace" : "vtracer";
+  const p =
+    r.tracer === OURS
+      ? rows.find((x) => x.image === r.image && x.run === r.run && x.tracer === ref && !x.error)
+      : undefined;
+  const gap = (ours: number, peer: number | undefined) => (peer === undefined ? "" : fx(ours - peer, 4));
+  return `| ${r.image} | ${r.corpus} | ${r.run} | ${r.tracer} | ${fx(r.deMean, 2)} | ${fx(r.ssim, 4)} | ${fx(r.gmsd, 4)} | ${gap(r.ssim, p?.ssim)} | ${gap(r.gmsd, p?.gmsd)} | ${r.uncovered} / ${r.opaque} | ${r.gzip} | ${r.paths} | ${fx(r.msTrace, 0)} | ${fx(r.memMBperMP, 1)} |${r.error ? ` error: ${r.error}` : ""}`;
+}
+
 export function writeReport(
   machine: { cpu: string; cores: number; node: string; date: string; repeats: number; seconds: number },
   corpora: Corpus[],
@@ -83,15 +94,6 @@ export function writeReport(
     "| image | corpus | mode | tracer | ΔE | SSIM | GMSD | SSIM gap | GMSD gap | uncovered px | gzip | paths | ms | MB/MP |",
     "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   );
-  for (const r of rows) {
-    const ref = r.run === "binary" ? "potrace" : "vtracer";
-    const p =
-      r.tracer === OURS
-        ? rows.find((x) => x.image === r.image && x.run === r.run && x.tracer === ref && !x.error)
-        : undefined;
-    md.push(
-      `| ${r.image} | ${r.corpus} | ${r.run} | ${r.tracer} | ${fx(r.deMean, 2)} | ${fx(r.ssim, 4)} | ${fx(r.gmsd, 4)} | ${p ? fx(r.ssim - p.ssim, 4) : ""} | ${p ? fx(r.gmsd - p.gmsd, 4) : ""} | ${r.uncovered} / ${r.opaque} | ${r.gzip} | ${r.paths} | ${fx(r.msTrace, 0)} | ${fx(r.memMBperMP, 1)} |${r.error ? ` error: ${r.error}` : ""}`,
-    );
-  }
+  for (const r of rows) md.push(imageRow(r, rows));
   return `${md.join("\n")}\n`;
 }

@@ -179,7 +179,9 @@ async function writeSample(file: string, img: Rgba, panes: Map<string, Rgba>) {
     for (let y = 0; y < h; y++)
       out.set(p.data.subarray(y * w * 4, (y + 1) * w * 4), (y * w * all.length + k * w) * 4);
   });
-  const png = await encodePng({ data: out, width: w * all.length, height: h } as ImageData);
+  const png = await encodePng({ data: out, width: w * all.length, height: h } as Parameters<
+    typeof encodePng
+  >[0]);
   writeFileSync(path.join(root, "bench/results", file), new Uint8Array(png));
 }
 

@@ -49,55 +49,55 @@ export function pairs(rows: Row[], corpus: Corpus, run: Row["run"], peer: string
   return out;
 }
 
-export function evaluate(rows: Row[], corpora: Corpus[]): Target[] {
-  const t: Target[] = [];
-  const add = (corpus: string, target: string, value: string, met: boolean) =>
-    t.push({ corpus, target, value, met });
-  for (const c of corpora) {
-    const ours = rows.filter((r) => r.corpus === c && r.run === "color" && r.tracer === OURS);
-    if (!ours.length) continue;
-    const ps = pairs(rows, c, "color", "vtracer");
-    if (ps.length) {
-      const oDe = mean(ps.map((x) => x.o.deMean));
-      const vDe = mean(ps.map((x) => x.p.deMean));
-      add(c, "mean ΔE ≤ VTracer", `${fx(oDe)} vs ${fx(vDe)}`, oDe <= vDe);
-      const oS = mean(ps.map((x) => x.o.ssim));
-      const vS = mean(ps.map((x) => x.p.ssim));
-      add(c, "mean SSIM ≥ VTracer", `${fx(oS, 4)} vs ${fx(vS, 4)}`, oS >= vS);
-      const oG = mean(ps.map((x) => x.o.gmsd));
-      const vG = mean(ps.map((x) => x.p.gmsd));
-      add(c, "mean GMSD ≤ VTracer", `${fx(oG, 4)} vs ${fx(vG, 4)}`, oG <= vG);
-      const worst = ps.reduce((a, b) => (b.o.ssim - b.p.ssim < a.o.ssim - a.p.ssim ? b : a));
-      const below = ps.filter((x) => x.o.ssim < x.p.ssim - 0.02).length;
-      add(
-        c,
-        "no image SSIM > 0.02 below VTracer",
-        `${below} of ${ps.length} images; worst ${fx(worst.o.ssim - worst.p.ssim, 4)} (${worst.o.image})`,
-        below === 0,
-      );
-      const gz = sum(ps.map((x) => x.o.gzip)) / sum(ps.map((x) => x.p.gzip));
-      add(c, "gzip ≤ 0.8× VTracer", `×${fx(gz, 2)}`, gz <= 0.8);
-      const tm = sum(ps.map((x) => x.o.msTrace)) / sum(ps.map((x) => x.p.msTrace));
-      add(c, "trace time ≤ 0.5× vtracer-wasm", `×${fx(tm, 2)}`, tm <= 0.5);
-    }
-    const ok = ours.filter((r) => !r.error);
-    const opaque = sum(ok.map((r) => r.opaque));
-    const unc = opaque ? (sum(ok.map((r) => r.uncovered)) / opaque) * 100 : 0;
-    const vt = rows.filter((r) => r.corpus === c && r.run === "color" && r.tracer === "vtracer" && !r.error);
-    const vOpaque = sum(vt.map((r) => r.opaque));
-    const vUnc = vOpaque ? (sum(vt.map((r) => r.uncovered)) / vOpaque) * 100 : Number.NaN;
-    add(c, "uncovered ≤ 0.05 % (pixel-weighted)", `${fx(unc, 4)} % (VTracer ${fx(vUnc, 4)} %)`, unc <= 0.05);
-    const failed = ours.filter((r) => r.error);
-    add(
-      c,
-      "no failure",
-      failed.length
-        ? `${failed.length} failed: ${failed.map((r) => r.image).join(", ")}`
-        : `0 of ${ours.length}`,
-      failed.length === 0,
-    );
-  }
-  // gradients: each image at least the best peer, with gradient fills
+type Add = (corpus: string, target: string, value: string, met: boolean) => void;
+
+/** A corpus's colour targets against VTracer on the images both traced. */
+function vtracerTargets(c: Corpus, ps: Array<{ o: Row; p: Row }>, add: Add) {
+  const oDe = mean(ps.map((x) => x.o.deMean));
+  const vDe = mean(ps.map((x) => x.p.deMean));
+  add(c, "mean ΔE ≤ VTracer", `${fx(oDe)} vs ${fx(vDe)}`, oDe <= vDe);
+  const oS = mean(ps.map((x) => x.o.ssim));
+  const vS = mean(ps.map((x) => x.p.ssim));
+  add(c, "mean SSIM ≥ VTracer", `${fx(oS, 4)} vs ${fx(vS, 4)}`, oS >= vS);
+  const oG = mean(ps.map((x) => x.o.gmsd));
+  const vG = mean(ps.map((x) => x.p.gmsd));
+  add(c, "mean GMSD ≤ VTracer", `${fx(oG, 4)} vs ${fx(vG, 4)}`, oG <= vG);
+  const worst = ps.reduce((a, b) => (b.o.ssim - b.p.ssim < a.o.ssim - a.p.ssim ? b : a));
+  const below = ps.filter((x) => x.o.ssim < x.p.ssim - 0.02).length;
+  add(
+    c,
+    "no image SSIM > 0.02 below VTracer",
+    `${below} of ${ps.length} images; worst ${fx(worst.o.ssim - worst.p.ssim, 4)} (${worst.o.image})`,
+    below === 0,
+  );
+  const gz = sum(ps.map((x) => x.o.gzip)) / sum(ps.map((x) => x.p.gzip));
+  add(c, "gzip ≤ 0.8× VTracer", `×${fx(gz, 2)}`, gz <= 0.8);
+  const tm = sum(ps.map((x) => x.o.msTrace)) / sum(ps.map((x) => x.p.msTrace));
+  add(c, "trace time ≤ 0.5× vtracer-wasm", `×${fx(tm, 2)}`, tm <= 0.5);
+}
+
+/** A corpus's coverage (pixel-weighted, VTracer beside it) and failures. */
+function coverageTargets(rows: Row[], c: Corpus, ours: Row[], add: Add) {
+  const ok = ours.filter((r) => !r.error);
+  const opaque = sum(ok.map((r) => r.opaque));
+  const unc = opaque ? (sum(ok.map((r) => r.uncovered)) / opaque) * 100 : 0;
+  const vt = rows.filter((r) => r.corpus === c && r.run === "color" && r.tracer === "vtracer" && !r.error);
+  const vOpaque = sum(vt.map((r) => r.opaque));
+  const vUnc = vOpaque ? (sum(vt.map((r) => r.uncovered)) / vOpaque) * 100 : Number.NaN;
+  add(c, "uncovered ≤ 0.05 % (pixel-weighted)", `${fx(unc, 4)} % (VTracer ${fx(vUnc, 4)} %)`, unc <= 0.05);
+  const failed = ours.filter((r) => r.error);
+  add(
+    c,
+    "no failure",
+    failed.length
+      ? `${failed.length} failed: ${failed.map((r) => r.image).join(", ")}`
+      : `0 of ${ours.length}`,
+    failed.length === 0,
+  );
+}
+
+/** gradients: each image at least the best peer, with gradient fills */
+function gradientTargets(rows: Row[], add: Add) {
   for (const o of rows.filter((r) => r.corpus === "gradients" && r.run === "color" && r.tracer === OURS)) {
     const peers = rows.filter(
       (p) => p.image === o.image && p.run === "color" && p.tracer !== OURS && !p.error,
@@ -109,7 +109,10 @@ export function evaluate(rows: Row[], corpora: Corpus[]): Target[] {
     add("gradients", `${o.image}: SSIM ≥ best peer`, `${fx(o.ssim, 4)} vs ${fx(bestS, 4)}`, o.ssim >= bestS);
     add("gradients", `${o.image}: gradient fills`, o.gradientFills ? "yes" : "no", o.gradientFills === true);
   }
-  // binary: every glyph and line-art image at least potrace's SSIM; time
+}
+
+/** binary: every glyph and line-art image at least potrace's SSIM; time */
+function binaryTargets(rows: Row[], add: Add) {
   for (const c of ["glyphs", "lineart"] as Corpus[]) {
     const ps = pairs(rows, c, "binary", "potrace");
     if (!ps.length) continue;
@@ -124,6 +127,10 @@ export function evaluate(rows: Row[], corpora: Corpus[]): Target[] {
     const tm = sum(ps.map((x) => x.o.msTrace)) / sum(ps.map((x) => x.p.msTrace));
     add(c, "binary: time ≤ 1.5× esm-potrace", `×${fx(tm, 2)}`, tm <= 1.5);
   }
+}
+
+/** memory per megapixel and determinism over all images */
+function overallTargets(rows: Row[], add: Add) {
   const big = rows.filter((r) => r.tracer === OURS && !r.error && r.megapixels >= 0.5 && r.run === "color");
   if (big.length) {
     const m = Math.max(...big.map((r) => r.memMBperMP));
@@ -137,6 +144,21 @@ export function evaluate(rows: Row[], corpora: Corpus[]): Target[] {
     `${nondet.length} of ${ours.length} differ`,
     !nondet.length,
   );
+}
+
+export function evaluate(rows: Row[], corpora: Corpus[]): Target[] {
+  const t: Target[] = [];
+  const add: Add = (corpus, target, value, met) => t.push({ corpus, target, value, met });
+  for (const c of corpora) {
+    const ours = rows.filter((r) => r.corpus === c && r.run === "color" && r.tracer === OURS);
+    if (!ours.length) continue;
+    const ps = pairs(rows, c, "color", "vtracer");
+    if (ps.length) vtracerTargets(c, ps, add);
+    coverageTargets(rows, c, ours, add);
+  }
+  gradientTargets(rows, add);
+  binaryTargets(rows, add);
+  overallTargets(rows, add);
   return t;
 }
 

@@ -69,7 +69,7 @@ export function lucideLineArt(tracer: Tracer, count: number) {
   for (let i = 0; rows.length < count && i < files.length; i += step) {
     const f = files[i]!;
     const icon = readFileSync(path.join(dir, f), "utf8");
-    const width = 2 + (rows.length % 3); // 2, 3, 4 px
+    const width: number = 2 + (rows.length % 3); // 2, 3, 4 px
     const src = lineArt(icon, 192, width, "#000000", true);
     const image = { data: new Uint8Array(src.data), width: src.width, height: src.height };
     const centre = tracer.traceRgba(image, { mode: "centerline" });

@@ -61,10 +61,12 @@ export async function devLatency(uploads: Upload[]) {
       done = false;
       let frames = 0;
       let endMs = 0;
-      const ws = new WebSocket(`${base.replace("http", "ws")}/api/v1/jobs/${job.id}/ws`, {
-        headers: auth,
-      } as unknown as string[]);
-      ws.onmessage = (e) => {
+      // Node's WebSocket (undici) takes an options object with headers; the DOM typings know only protocols.
+      const ws: WebSocket = Reflect.construct(WebSocket, [
+        `${base.replace("http", "ws")}/api/v1/jobs/${job.id}/ws`,
+        { headers: auth },
+      ]);
+      ws.addEventListener("message", (e) => {
         const m = JSON.parse(String(e.data)) as { type: string };
         if (m.type === "progress") frames++;
         else {
@@ -72,7 +74,7 @@ export async function devLatency(uploads: Upload[]) {
           endMs = performance.now() - t0;
           ws.close();
         }
-      };
+      });
       const during = await healthLatencies(base, () => done, 2000);
       rows.push({
         image: u.name,

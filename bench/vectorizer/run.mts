@@ -33,7 +33,9 @@ const pick = (n: number) => {
   const step = Math.max(1, Math.floor(clipart.length / n));
   return clipart.filter((_, i) => i % step === 0).slice(0, n);
 };
-const wasm = (spec: string) => new WebAssembly.Module(readFileSync(require.resolve(spec)));
+// Node compiles WebAssembly at run time; the Worker's types (shared here) declare Module abstract.
+const wasm = (spec: string): WebAssembly.Module =>
+  Reflect.construct(WebAssembly.Module, [readFileSync(require.resolve(spec))]);
 provideResvg(wasm("@resvg/resvg-wasm/index_bg.wasm"));
 const tracer = await getNodeTracer();
 const started = Date.now();
@@ -73,7 +75,7 @@ if (!skip.has("dev")) {
       width: big.width,
       height: big.height,
       colorSpace: "srgb",
-    } as ImageData),
+    } as Parameters<typeof pngEncode>[0]),
   );
   const file = (f: string) => new Uint8Array(readFileSync(`${dir}/${f}`));
   dev = await devLatency([

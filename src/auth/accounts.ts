@@ -1,6 +1,7 @@
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { type Db, rawInBatch } from "../db/client";
-import { auditLog, creditLedger, type User, users } from "../db/schema";
+import { creditLedger, type User, users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
@@ -111,6 +112,16 @@ export async function authenticate(db: Db, emailInput: string, password: string,
   return user;
 }
 
+/** The account an email names, if any (for auditing a failed sign-in against it). */
+export async function userIdByEmail(db: Db, emailInput: string): Promise<string | null> {
+  const row = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.email, normalizeEmail(emailInput)))
+    .get();
+  return row?.id ?? null;
+}
+
 const invalidCredentials = () => new ApiError(401, "invalid_credentials", "The email or password is wrong.");
 
 /**
@@ -123,6 +134,7 @@ export async function changePassword(
   userId: string,
   input: { currentPassword: string; newPassword: string },
   now: Date,
+  audit: AuditContext,
 ): Promise<string> {
   const user = await db.select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw new ApiError(404, "not_found", "No such user.");
@@ -140,14 +152,12 @@ export async function changePassword(
       .where(eq(users.id, userId)),
     revokeAllApiKeys(db, userId, nowIso),
     mail.statement,
-    db.insert(auditLog).values({
-      id: newId("aud"),
-      actorId: userId,
-      action: "user.password_changed",
-      targetType: "user",
-      targetId: userId,
-      createdAt: nowIso,
-    }),
+    auditStatement(
+      db,
+      audit,
+      { action: "user.password_changed", subjectId: userId, targetType: "user", targetId: userId },
+      nowIso,
+    ),
   ]);
   return mail.id;
 }
@@ -187,25 +197,52 @@ export async function findActiveUser(db: Db, userId: string) {
 
 let bootstrapped = false;
 /**
- * Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when the deployment has no admin yet.
- * Runs once per isolate; the conditional insert makes concurrent isolates harmless.
+ * Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD (see `bootstrapAdmin`). Every API request
+ * passes here, so it runs once per isolate; the conditional insert makes concurrent isolates harmless.
  */
 export async function ensureBootstrapAdmin(db: Db, env: Env, options: { freeCredits: number; now: Date }) {
   if (bootstrapped || !env.ADMIN_EMAIL || !env.ADMIN_PASSWORD) return;
   bootstrapped = true;
-  const admin = await db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1).get();
-  if (admin) return;
-  const email = normalizeEmail(env.ADMIN_EMAIL);
+  await bootstrapAdmin(
+    db,
+    { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, secret: env.AUTH_SECRET },
+    options,
+  );
+}
+
+/**
+ * What the first-admin bootstrap did: `exists` (the deployment has an admin), `created`, `taken` (the
+ * address already has an account — another isolate's bootstrap, or a user; it is not promoted), or
+ * `failed` (e.g. ADMIN_PASSWORD fails the password policy). Never throws: the API keeps serving.
+ */
+export type BootstrapOutcome = "exists" | "created" | "taken" | "failed";
+
+/** Creates a verified admin account for `admin` when the deployment has no admin, and logs the outcome. */
+export async function bootstrapAdmin(
+  db: Db,
+  admin: { email: string; password: string; secret: string },
+  options: { freeCredits: number; now: Date },
+): Promise<BootstrapOutcome> {
+  const existing = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(eq(users.role, "admin"))
+    .limit(1)
+    .get();
+  if (existing) return "exists";
+  const email = normalizeEmail(admin.email);
   try {
     const { created } = await registerUser(
       db,
-      { email, password: env.ADMIN_PASSWORD, name: "Administrator", role: "admin" },
+      { email, password: admin.password, name: "Administrator", role: "admin" },
       // The operator chose this address; there is no one to mail a link to yet.
-      { ...options, secret: env.AUTH_SECRET, verified: true },
+      { ...options, secret: admin.secret, verified: true },
     );
     console.log(JSON.stringify({ level: "info", event: "bootstrap_admin", email, created }));
+    return created ? "created" : "taken";
   } catch (error) {
     const reason = error instanceof ApiError ? error.detail : String(error);
     console.log(JSON.stringify({ level: "error", event: "bootstrap_admin_failed", email, reason }));
+    return "failed";
   }
 }

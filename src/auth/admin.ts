@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
-import { type Db, rawInBatch } from "../db/client";
-import { auditLog, users } from "../db/schema";
+import { type AuditContext, auditStatement } from "../audit/record";
+import type { Db } from "../db/client";
+import { users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { newId } from "../lib/ids";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { revokeAllApiKeys } from "./api-keys";
 import { forgetUser } from "./session-cache";
@@ -33,12 +33,12 @@ const cannotChangeSelf = (detail: string) => new ApiError(409, "cannot_change_se
  * the deployment never loses its last admin by accident.
  */
 export async function updateUser(
-  deps: Pick<SessionDeps, "db" | "kv" | "now">,
-  actorId: string,
+  deps: Pick<SessionDeps, "db" | "kv" | "now"> & { audit: AuditContext },
   userId: string,
   change: { role?: "user" | "admin"; disabled?: boolean },
 ) {
   const { db, now } = deps;
+  const actorId = deps.audit.actorId;
   if (userId === actorId && (change.role === "user" || change.disabled === true)) {
     throw cannotChangeSelf("You can't demote or disable your own account.");
   }
@@ -46,15 +46,29 @@ export async function updateUser(
   const set: Partial<typeof users.$inferInsert> = { updatedAt: nowIso };
   if (change.role) set.role = change.role;
   if (change.disabled !== undefined) set.disabledAt = change.disabled ? nowIso : null;
+  const before = await db
+    .select({ role: users.role, disabledAt: users.disabledAt })
+    .from(users)
+    .where(eq(users.id, userId))
+    .get();
+  if (!before) throw notFound("user");
   const [updated] = await db.batch([
     db.update(users).set(set).where(eq(users.id, userId)).returning(),
-    ...(change.disabled ? [revokeAllApiKeys(db, userId, nowIso)] : []),
-    rawInBatch(
+    // Only when the update above took (the user still exists).
+    auditStatement(
       db,
-      sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, detail, created_at)
-      SELECT ${newId("aud")}, ${actorId}, 'admin.user_updated', 'user', ${userId}, ${JSON.stringify(change)}, ${nowIso}
-      WHERE EXISTS (SELECT 1 FROM users WHERE id = ${userId})`,
+      deps.audit,
+      {
+        action: "admin.user_updated",
+        subjectId: userId,
+        targetType: "user",
+        targetId: userId,
+        detail: { before: { role: before.role, disabled: before.disabledAt !== null }, after: change },
+      },
+      nowIso,
+      sql`changes() = 1`,
     ),
+    ...(change.disabled ? [revokeAllApiKeys(db, userId, nowIso)] : []),
   ]);
   const user = updated[0];
   if (!user) throw notFound("user");
@@ -66,22 +80,13 @@ export async function updateUser(
 
 /** Ends all of a user's sessions; an admin's own go through /sessions, like everyone's. */
 export async function endUserSessions(
-  deps: Pick<SessionDeps, "db" | "kv" | "now">,
-  actorId: string,
+  deps: Pick<SessionDeps, "db" | "kv" | "now"> & { audit: AuditContext },
   userId: string,
 ) {
-  if (userId === actorId) throw cannotChangeSelf("You can't end your own sessions here; use /sessions.");
+  if (userId === deps.audit.actorId)
+    throw cannotChangeSelf("You can't end your own sessions here; use /sessions.");
   const exists = await deps.db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
   if (!exists) throw notFound("user");
-  const ended = await revokeSessions(deps, { userId }, "ended_by_admin");
-  await deps.db.insert(auditLog).values({
-    id: newId("aud"),
-    actorId,
-    action: "admin.sessions_ended",
-    targetType: "user",
-    targetId: userId,
-    detail: { ended },
-    createdAt: deps.now.toISOString(),
-  });
-  return ended;
+  // The revocation writes its audit row (actor: this admin, reason ended_by_admin) in its own batch.
+  return revokeSessions(deps, { userId }, "ended_by_admin");
 }

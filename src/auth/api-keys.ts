@@ -1,4 +1,5 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { type AuditContext, auditStatement } from "../audit/record";
 import type { Db } from "../db/client";
 import { type ApiKey, apiKeys } from "../db/schema";
 import { constantTimeEqual, randomToken, sha256Hex } from "../lib/crypto";
@@ -35,24 +36,40 @@ export async function createApiKey(
   db: Db,
   input: { userId: string; name: string; scopes: ApiKeyScope[]; expiresAt: string | null },
   now: Date,
+  audit: AuditContext,
 ): Promise<CreatedApiKey> {
   const id = newId("key");
   const secretPart = randomToken(32);
-  const row = await db
-    .insert(apiKeys)
-    .values({
-      id,
-      userId: input.userId,
-      name: input.name,
-      secretHash: await sha256Hex(secretPart),
-      hint: secretPart.slice(-4),
-      scopes: [...new Set(input.scopes)].sort(),
-      createdAt: now.toISOString(),
-      expiresAt: input.expiresAt,
-    })
-    .returning()
-    .get();
-  return { key: row, secret: `ek_${id}_${secretPart}` };
+  const scopes = [...new Set(input.scopes)].sort();
+  const nowIso = now.toISOString();
+  const [inserted] = await db.batch([
+    db
+      .insert(apiKeys)
+      .values({
+        id,
+        userId: input.userId,
+        name: input.name,
+        secretHash: await sha256Hex(secretPart),
+        hint: secretPart.slice(-4),
+        scopes,
+        createdAt: nowIso,
+        expiresAt: input.expiresAt,
+      })
+      .returning(),
+    auditStatement(
+      db,
+      audit,
+      {
+        action: "api_key.created",
+        subjectId: input.userId,
+        targetType: "api_key",
+        targetId: id,
+        detail: { name: input.name, scopes, expiresAt: input.expiresAt },
+      },
+      nowIso,
+    ),
+  ]);
+  return { key: inserted[0]!, secret: `ek_${id}_${secretPart}` };
 }
 
 /** The live key behind a presented secret, or null. The secret is compared in constant time. */
@@ -90,11 +107,27 @@ export function revokeAllApiKeys(db: Db, userId: string, nowIso: string) {
 }
 
 /** Revokes one of the user's keys; false when there is no such live key of theirs. */
-export async function revokeApiKey(db: Db, userId: string, id: string, now: Date): Promise<boolean> {
-  const changed = await db
-    .update(apiKeys)
-    .set({ revokedAt: now.toISOString() })
-    .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
-    .returning({ id: apiKeys.id });
+export async function revokeApiKey(
+  db: Db,
+  userId: string,
+  id: string,
+  now: Date,
+  audit: AuditContext,
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  const [changed] = await db.batch([
+    db
+      .update(apiKeys)
+      .set({ revokedAt: nowIso })
+      .where(and(eq(apiKeys.id, id), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .returning({ id: apiKeys.id }),
+    auditStatement(
+      db,
+      audit,
+      { action: "api_key.revoked", subjectId: userId, targetType: "api_key", targetId: id },
+      nowIso,
+      sql`changes() = 1`,
+    ),
+  ]);
   return changed.length === 1;
 }

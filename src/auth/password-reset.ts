@@ -1,10 +1,10 @@
 import { eq, sql } from "drizzle-orm";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
-import { auditLog, users } from "../db/schema";
+import { users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
-import { newId } from "../lib/ids";
 import { normalizeEmail } from "./accounts";
 import { revokeAllApiKeys } from "./api-keys";
 import { consumeTokenStatement, findLiveToken, newToken } from "./email-tokens";
@@ -49,7 +49,7 @@ export async function requestPasswordReset(
  * event id. A token used twice — even by two requests at once — works once.
  */
 export async function confirmPasswordReset(
-  deps: { db: Db; kv: KVNamespace; now: Date },
+  deps: { db: Db; kv: KVNamespace; now: Date; audit: AuditContext },
   presented: string,
   password: string,
 ): Promise<string> {
@@ -87,14 +87,18 @@ export async function confirmPasswordReset(
       revokeSessionsStatement(db, { userId: token.userId }, "password_reset", nowIso),
       // As with a password change (src/auth/accounts.ts): keys made under the old password stop working.
       revokeAllApiKeys(db, token.userId, nowIso),
-      db.insert(auditLog).values({
-        id: newId("aud"),
-        actorId: token.userId,
-        action: "user.password_reset",
-        targetType: "user",
-        targetId: token.userId,
-        createdAt: nowIso,
-      }),
+      // The token proves who acts: the account's owner.
+      auditStatement(
+        db,
+        { ...deps.audit, actorId: token.userId },
+        {
+          action: "user.password_reset",
+          subjectId: token.userId,
+          targetType: "user",
+          targetId: token.userId,
+        },
+        nowIso,
+      ),
       mail.statement,
     ]);
   } catch (error) {

@@ -60,8 +60,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** Spends the same work as a real check, for answers that must not reveal whether an account exists. */
-let decoyHash: Promise<string> | null = null;
+// The finished hash is kept, not the pending promise: a request never awaits work that another
+// request started (workerd ties that work to the request that began it; see rate-limit/lease.ts).
+let decoyHash: string | null = null;
 export async function burnPasswordCheck(password: string): Promise<void> {
-  decoyHash ??= hashPassword("decoy-password-never-matches");
-  await verifyPassword(password, await decoyHash);
+  decoyHash ??= await hashPassword("decoy-password-never-matches");
+  await verifyPassword(password, decoyHash);
 }

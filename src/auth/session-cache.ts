@@ -20,6 +20,22 @@ interface Entry {
 const entries = new Map<string, Entry>();
 const MAX_ENTRIES = 10_000;
 
+/**
+ * A read of a session from D1 races with changes made meanwhile: a request that read the user just
+ * before an email verification committed, and remembered it just after `forgetUser` ran, would cache
+ * the old state for the whole bound (the web app's "verify your email" banner stayed up). So a
+ * reader takes a ticket before it reads (`readTicket`), and what it read is remembered only if the
+ * user was not forgotten since.
+ */
+let ticket = 0;
+const forgottenAt = new Map<string, number>();
+/** Tickets up to this one predate a forget that `forgottenAt` no longer records (it was cleared). */
+let clearedAt = 0;
+
+export function readTicket(): number {
+  return ++ticket;
+}
+
 export function cachedSessionUser(sessionId: string, userId: string, nowMs: number): SessionUser | null {
   const entry = entries.get(sessionId);
   if (!entry) return null;
@@ -30,13 +46,25 @@ export function cachedSessionUser(sessionId: string, userId: string, nowMs: numb
   return entry.user;
 }
 
-export function rememberSessionUser(sessionId: string, user: SessionUser, seconds: number, nowMs: number) {
-  if (seconds <= 0) return;
+/** Remembers what a reader holding `readAt` (a `readTicket`) read, unless the user was forgotten since. */
+export function rememberSessionUser(
+  sessionId: string,
+  user: SessionUser,
+  seconds: number,
+  nowMs: number,
+  readAt: number,
+) {
+  if (seconds <= 0 || readAt <= clearedAt || (forgottenAt.get(user.id) ?? 0) >= readAt) return;
   if (entries.size >= MAX_ENTRIES) entries.clear();
   entries.set(sessionId, { user, expiresMs: nowMs + seconds * 1000 });
 }
 
 /** After this isolate revoked a user's sessions or changed their account (role, disabled, email verified). */
 export function forgetUser(userId: string) {
+  if (forgottenAt.size >= MAX_ENTRIES) {
+    forgottenAt.clear();
+    clearedAt = ticket;
+  }
+  forgottenAt.set(userId, ++ticket);
   for (const [sessionId, entry] of entries) if (entry.user.id === userId) entries.delete(sessionId);
 }

@@ -1,4 +1,5 @@
 import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
+import { type AuditContext, type AuditEvent, auditStatement } from "../audit/record";
 import type { AppConfig } from "../config";
 import { type Db, rawInBatch } from "../db/client";
 import { refreshTokens, sessions, users } from "../db/schema";
@@ -36,6 +37,8 @@ export interface NewSession {
 export async function createSession(
   deps: SessionDeps,
   input: { userId: string; userAgent: string | null; ip: string | null },
+  /** The audit row this session's start makes (a sign-in), in the same batch; null for none. */
+  audit: { context: AuditContext; event: AuditEvent } | null = null,
 ): Promise<NewSession> {
   const { db, kv, config, now } = deps;
   const sessionId = newId("ses");
@@ -62,6 +65,16 @@ export async function createSession(
       createdAt: nowIso,
       expiresAt: refreshExpiry(now, absoluteExpiresAt, config),
     }),
+    ...(audit
+      ? [
+          auditStatement(
+            db,
+            audit.context,
+            { ...audit.event, targetType: "session", targetId: sessionId },
+            nowIso,
+          ),
+        ]
+      : []),
   ]);
   const record: CookieSessionRecord = {
     sessionId,
@@ -141,7 +154,10 @@ export type RefreshOutcome =
  * Swaps a refresh token for a new one. A token that was already used means it leaked (or a client
  * raced itself): the whole family is revoked, per OAuth 2.0 Security BCP §4.14.
  */
-export async function rotateRefreshToken(deps: SessionDeps, presented: string): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(
+  deps: SessionDeps & { audit: AuditContext },
+  presented: string,
+): Promise<RefreshOutcome> {
   const { db, now, config } = deps;
   const nowIso = now.toISOString();
   const row = await db
@@ -229,16 +245,47 @@ export async function forgetEndedSessions(
 }
 
 /**
+ * The audit row for a revocation, for the same batch right after `revokeSessionsStatement`: written
+ * only when that update ended a session (`changes()`).
+ */
+export function revocationAudit(
+  db: Db,
+  audit: AuditContext,
+  target: { userId: string; sessionId?: string; exceptSessionId?: string },
+  reason: string,
+  nowIso: string,
+) {
+  return auditStatement(
+    db,
+    audit,
+    {
+      action: "session.revoked",
+      subjectId: target.userId,
+      targetType: "session",
+      targetId: target.sessionId ?? null,
+      detail: { reason, ...(target.exceptSessionId ? { exceptSessionId: target.exceptSessionId } : {}) },
+    },
+    nowIso,
+    sql`changes() > 0`,
+  );
+}
+
+/**
  * Ends sessions for real: marks the rows revoked and deletes their cookie entries from KV.
  * With `sessionId` only that one (if it is the user's); with `exceptSessionId` all others.
  * Returns how many sessions were ended.
  */
 export async function revokeSessions(
-  deps: Pick<SessionDeps, "db" | "kv" | "now">,
+  deps: Pick<SessionDeps, "db" | "kv" | "now"> & { audit: AuditContext },
   target: { userId: string; sessionId?: string; exceptSessionId?: string },
   reason: string,
 ): Promise<number> {
-  const ended = await revokeSessionsStatement(deps.db, target, reason, deps.now.toISOString());
+  const nowIso = deps.now.toISOString();
+  const [ended] = await deps.db.batch([
+    revokeSessionsStatement(deps.db, target, reason, nowIso),
+    // One row for the revocation, only when it ended a session (`changes()` of the update).
+    revocationAudit(deps.db, deps.audit, target, reason, nowIso),
+  ]);
   await forgetEndedSessions(deps.kv, target.userId, ended);
   return ended.length;
 }

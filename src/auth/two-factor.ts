@@ -1,8 +1,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { Secret, TOTP } from "otpauth";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import type { Db } from "../db/client";
-import { auditLog, users } from "../db/schema";
+import { users } from "../db/schema";
 import { recoveryCodes } from "../db/security-schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError, notFound } from "../errors";
@@ -74,7 +75,14 @@ function newRecoveryCodes(): string[] {
  * cannot sign in afterwards), ten recovery codes replace any old ones, and the "2FA enabled" mail
  * and audit row are written — one batch, guarded so a concurrent enable can't half-apply.
  */
-export async function enableTwoFactor(db: Db, userId: string, code: string, authSecret: string, now: Date) {
+export async function enableTwoFactor(
+  db: Db,
+  userId: string,
+  code: string,
+  authSecret: string,
+  now: Date,
+  audit: AuditContext,
+) {
   const user = await db.select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw notFound("user");
   if (user.totpEnabledAt) throw new ApiError(409, "two_factor_enabled", "Two-factor sign-in is already on.");
@@ -111,7 +119,7 @@ export async function enableTwoFactor(db: Db, userId: string, code: string, auth
       db
         .insert(recoveryCodes)
         .values(hashes.map((codeHash) => ({ id: newId("rc"), userId, codeHash, createdAt: nowIso }))),
-      db.insert(auditLog).values(auditRow(userId, "user.2fa_enabled", nowIso)),
+      auditStatement(db, audit, ownAccountEvent(userId, "user.2fa_enabled"), nowIso),
       mail.statement,
     ]);
   } catch (error) {
@@ -121,13 +129,11 @@ export async function enableTwoFactor(db: Db, userId: string, code: string, auth
   return { recoveryCodes: codes, mailEvent: mail.id };
 }
 
-const auditRow = (userId: string, action: string, nowIso: string) => ({
-  id: newId("aud"),
-  actorId: userId,
+const ownAccountEvent = (userId: string, action: string) => ({
   action,
+  subjectId: userId,
   targetType: "user",
   targetId: userId,
-  createdAt: nowIso,
 });
 
 /** Batch-abort reason: the account's 2FA state changed between reading and writing it. */
@@ -174,6 +180,7 @@ export async function disableTwoFactor(
   input: { password: string; code: string },
   authSecret: string,
   now: Date,
+  audit: AuditContext,
 ) {
   const user = await db.select().from(users).where(eq(users.id, userId)).get();
   if (!user) throw notFound("user");
@@ -198,7 +205,7 @@ export async function disableTwoFactor(
         .where(and(eq(users.id, userId), eq(users.totpEnabledAt, user.totpEnabledAt))),
       abortUnless(db, TWO_FACTOR_CHANGED, previousChangedOneRow),
       db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
-      db.insert(auditLog).values(auditRow(userId, "user.2fa_disabled", nowIso)),
+      auditStatement(db, audit, ownAccountEvent(userId, "user.2fa_disabled"), nowIso),
       mail.statement,
     ]);
   } catch (error) {

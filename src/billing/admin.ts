@@ -1,27 +1,18 @@
 import { and, eq, sql } from "drizzle-orm";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { payments } from "../db/billing-schema";
 import { type Db, isConstraintError, rawInBatch } from "../db/client";
-import { auditLog, creditLedger, users } from "../db/schema";
+import { creditLedger, users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { newId } from "../lib/ids";
 import { refundStatements } from "./ledger";
 import { type PayPalClient, PayPalError } from "./paypal";
 
 /**
- * An admin's money and quota powers. Each change and its audit row (actor, target, reason) are one
- * batch, so the audit trail can't miss one.
+ * An admin's money and quota powers. Each change and its audit row (actor, subject, target, reason,
+ * request) are one batch, so the audit trail can't miss one.
  */
-function audit(
-  actorId: string,
-  action: string,
-  targetType: string,
-  targetId: string,
-  detail: Record<string, unknown>,
-  nowIso: string,
-) {
-  return { id: newId("aud"), actorId, action, targetType, targetId, detail, createdAt: nowIso };
-}
 
 const NO_SUCH_USER = "no-such-user";
 
@@ -31,7 +22,7 @@ const NO_SUCH_USER = "no-such-user";
  */
 export async function refundPayment(
   deps: { db: Db; paypal: PayPalClient; now: Date },
-  actorId: string,
+  audit: AuditContext,
   paymentId: string,
   reason: string,
 ) {
@@ -53,18 +44,18 @@ export async function refundPayment(
   });
   const nowIso = deps.now.toISOString();
   await db.batch([
-    db
-      .insert(auditLog)
-      .values(
-        audit(
-          actorId,
-          "admin.payment_refunded",
-          "payment",
-          payment.id,
-          { reason, refundId: refund.id, userId: payment.userId },
-          nowIso,
-        ),
-      ),
+    auditStatement(
+      db,
+      audit,
+      {
+        action: "admin.payment_refunded",
+        subjectId: payment.userId,
+        targetType: "payment",
+        targetId: payment.id,
+        detail: { reason, refundId: refund.id },
+      },
+      nowIso,
+    ),
     ...refundStatements(
       db,
       {
@@ -83,7 +74,7 @@ export async function refundPayment(
 /** Grants (amount > 0) or revokes (amount < 0) credits through the ledger, with a reason. */
 export async function adjustCredits(
   db: Db,
-  actorId: string,
+  audit: AuditContext,
   userId: string,
   amount: number,
   reason: string,
@@ -99,18 +90,18 @@ export async function adjustCredits(
           SELECT ${newId("crd")}, id, 'adjust', ${amount}, ${id}, ${reason.slice(0, 200)}, ${nowIso} FROM users WHERE id = ${userId}`,
       ),
       abortUnless(db, NO_SUCH_USER, previousChangedOneRow),
-      db
-        .insert(auditLog)
-        .values(
-          audit(
-            actorId,
-            amount > 0 ? "admin.credits_granted" : "admin.credits_revoked",
-            "user",
-            userId,
-            { amount, reason, adjustmentId: id },
-            nowIso,
-          ),
-        ),
+      auditStatement(
+        db,
+        audit,
+        {
+          action: amount > 0 ? "admin.credits_granted" : "admin.credits_revoked",
+          subjectId: userId,
+          targetType: "user",
+          targetId: userId,
+          detail: { amount, reason, adjustmentId: id },
+        },
+        nowIso,
+      ),
     ]);
   } catch (error) {
     if (isBatchAbort(error, NO_SUCH_USER)) throw notFound("user");
@@ -127,7 +118,7 @@ export async function adjustCredits(
 /** Sets a user's storage quota; lowering it below what they already store is refused (409). */
 export async function changeQuota(
   db: Db,
-  actorId: string,
+  audit: AuditContext,
   userId: string,
   change: { bytes?: number; files?: number },
   reason: string,
@@ -146,18 +137,18 @@ export async function changeQuota(
         .set(set)
         .where(and(eq(users.id, userId)))
         .returning(),
-      db
-        .insert(auditLog)
-        .values(
-          audit(
-            actorId,
-            "admin.quota_changed",
-            "user",
-            userId,
-            { reason, before: { bytes: before.quotaBytes, files: before.quotaFiles }, after: change },
-            nowIso,
-          ),
-        ),
+      auditStatement(
+        db,
+        audit,
+        {
+          action: "admin.quota_changed",
+          subjectId: userId,
+          targetType: "user",
+          targetId: userId,
+          detail: { reason, before: { bytes: before.quotaBytes, files: before.quotaFiles }, after: change },
+        },
+        nowIso,
+      ),
     ]);
     return updated[0]!;
   } catch (error) {

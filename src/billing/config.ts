@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 import { parseMoney } from "../lib/money";
 
 export interface CreditPack {
@@ -59,7 +60,7 @@ const cache = new WeakMap<object, BillingConfig>();
 export function billingConfig(env: Env): BillingConfig {
   const hit = cache.get(env);
   if (hit) return hit;
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const currency = (vars.BILLING_CURRENCY ?? "USD").toUpperCase();
   if (!TWO_DECIMAL_CURRENCIES.has(currency))
     throw new Error(`Config BILLING_CURRENCY "${currency}" is not supported`);

@@ -1,5 +1,5 @@
-import { escapeHtml } from "../email/templates";
 import { hmacBase64url, randomToken } from "../lib/crypto";
+import { escapeHtml } from "../lib/html";
 
 /**
  * A local stand-in for the PayPal REST endpoints billing calls — OAuth2 client-credentials token,
@@ -33,7 +33,28 @@ interface Order {
   returnUrl: string;
   cancelUrl: string;
   capture: Record<string, unknown> | null;
+  /** What PayPal makes of this order's capture (the buyer's funding decides; tests choose). */
+  captureStatus: CaptureStatus;
   createTime: string;
+}
+
+/**
+ * A capture's status as PayPal reports it: COMPLETED, PENDING (funds not yet credited, e.g. an
+ * uncleared eCheck; PayPal settles it later) or DECLINED (the funds could not be captured).
+ */
+export type CaptureStatus = "COMPLETED" | "PENDING" | "DECLINED";
+
+/** Why a capture is PENDING or DECLINED (`status_details.reason`), and the webhook that reports it. */
+const CAPTURE_REPORTS: Record<CaptureStatus, { event: string; reason?: string }> = {
+  COMPLETED: { event: "PAYMENT.CAPTURE.COMPLETED" },
+  PENDING: { event: "PAYMENT.CAPTURE.PENDING", reason: "ECHECK" },
+  DECLINED: { event: "PAYMENT.CAPTURE.DENIED", reason: "DECLINED_BY_RISK_FRAUD_FILTERS" },
+};
+
+/** A capture resource's `status` and, when PayPal gives one, `status_details`. */
+function captureStatusFields(status: CaptureStatus) {
+  const { reason } = CAPTURE_REPORTS[status];
+  return { status, ...(reason ? { status_details: { reason } } : {}) };
 }
 
 export const STANDIN_AUTH_ALGO = "HMACSHA256";
@@ -167,6 +188,7 @@ export function createPayPalStandIn(options: StandInOptions) {
       returnUrl: context.return_url ?? "",
       cancelUrl: context.cancel_url ?? "",
       capture: null,
+      captureStatus: "COMPLETED",
       createTime: new Date().toISOString(),
     };
     orders.set(order.id, order);
@@ -182,7 +204,7 @@ export function createPayPalStandIn(options: StandInOptions) {
     const now = new Date().toISOString();
     order.capture = {
       id,
-      status: "COMPLETED",
+      ...captureStatusFields(order.captureStatus),
       amount: order.unit.amount,
       final_capture: true,
       custom_id: order.unit.custom_id,
@@ -195,10 +217,22 @@ export function createPayPalStandIn(options: StandInOptions) {
         { href: `${options.publicBase}/v2/checkout/orders/${order.id}`, rel: "up", method: "GET" },
       ],
     };
+    // The stand-in keeps one capture per order, so the order is COMPLETED whatever its capture's status.
     order.status = "COMPLETED";
     captures.set(id, { orderId: order.id, refunded: false });
-    send(event("PAYMENT.CAPTURE.COMPLETED", "capture", order.capture));
+    send(event(CAPTURE_REPORTS[order.captureStatus].event, "capture", order.capture));
     return json(orderJson(order), 201);
+  }
+
+  /** PayPal settling a PENDING capture: it completes (the eCheck cleared) or is denied. */
+  function settleCapture(captureId: string, status: Exclude<CaptureStatus, "PENDING">) {
+    const order = orders.get(captures.get(captureId)?.orderId ?? "");
+    const capture = order?.capture;
+    if (!order || capture?.status !== "PENDING") throw new Error(`No pending capture ${captureId}`);
+    const { status_details: _, ...rest } = capture;
+    order.capture = { ...rest, ...captureStatusFields(status), update_time: new Date().toISOString() };
+    send(event(CAPTURE_REPORTS[status].event, "capture", order.capture));
+    return order.capture as Record<string, unknown> & { id: string; status: CaptureStatus };
   }
 
   function refundCapture(captureId: string) {
@@ -278,42 +312,71 @@ export function createPayPalStandIn(options: StandInOptions) {
     return res;
   }
 
+  function issueToken(request: Request): Response {
+    const expected = `Basic ${btoa(`${options.clientId}:${options.clientSecret}`)}`;
+    if (request.headers.get("authorization") !== expected) return json({ error: "invalid_client" }, 401);
+    const token = `A21AA${randomToken(24)}`;
+    accessTokens.add(token);
+    return json({
+      scope: "https://uri.paypal.com/services/payments",
+      access_token: token,
+      token_type: "Bearer",
+      app_id: "APP-STANDIN",
+      expires_in: 32400,
+    });
+  }
+
+  type Route = [
+    method: string,
+    path: RegExp,
+    handler: (request: Request, url: URL, id: string) => Response | Promise<Response>,
+  ];
+  /** Reached without a bearer token: the token itself and the buyer's approval page. */
+  const openRoutes: Route[] = [
+    ["POST", /^\/v1\/oauth2\/token$/, (request) => issueToken(request)],
+    ["GET", /^\/checkoutnow$/, (_, url) => approvalPage(orders.get(url.searchParams.get("token") ?? ""))],
+    ["POST", /^\/checkoutnow$/, (request) => decide(request)],
+  ];
+  const apiRoutes: Route[] = [
+    ["POST", /^\/v2\/checkout\/orders$/, (request) => idempotent(request, () => createOrder(request))],
+    [
+      "GET",
+      /^\/v2\/checkout\/orders\/([^/]+)$/,
+      (_, __, id) => {
+        const order = orders.get(id);
+        return order ? json(orderJson(order)) : issue(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
+      },
+    ],
+    [
+      "POST",
+      /^\/v2\/checkout\/orders\/([^/]+)\/capture$/,
+      (request, _, id) => idempotent(request, () => captureOrder(id)),
+    ],
+    [
+      "POST",
+      /^\/v2\/payments\/captures\/([^/]+)\/refund$/,
+      (request, _, id) => idempotent(request, () => refundCapture(id)),
+    ],
+    ["POST", /^\/v1\/notifications\/verify-webhook-signature$/, (request) => verify(request)],
+  ];
+  /** The first route for the method and path, with its decoded path parameter. */
+  function route(routes: Route[], method: string, path: string) {
+    for (const [m, pattern, handler] of routes) {
+      const match = m === method ? pattern.exec(path) : null;
+      if (match) return { handler, id: match[1] === undefined ? "" : decodeURIComponent(match[1]) };
+    }
+    return null;
+  }
+
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname.slice(new URL(options.publicBase).pathname.replace(/\/$/, "").length);
-    const method = request.method;
-    if (method === "POST" && path === "/v1/oauth2/token") {
-      const expected = `Basic ${btoa(`${options.clientId}:${options.clientSecret}`)}`;
-      if (request.headers.get("authorization") !== expected) return json({ error: "invalid_client" }, 401);
-      const token = `A21AA${randomToken(24)}`;
-      accessTokens.add(token);
-      return json({
-        scope: "https://uri.paypal.com/services/payments",
-        access_token: token,
-        token_type: "Bearer",
-        app_id: "APP-STANDIN",
-        expires_in: 32400,
-      });
-    }
-    if (method === "GET" && path === "/checkoutnow")
-      return approvalPage(orders.get(url.searchParams.get("token") ?? ""));
-    if (method === "POST" && path === "/checkoutnow") return decide(request);
+    const open = route(openRoutes, request.method, path);
+    if (open) return open.handler(request, url, open.id);
     if (!authorized(request))
       return json({ name: "AUTHENTICATION_FAILURE", message: "Authentication failed" }, 401);
-
-    if (method === "POST" && path === "/v2/checkout/orders")
-      return idempotent(request, () => createOrder(request));
-    let m = /^\/v2\/checkout\/orders\/([^/]+)$/.exec(path);
-    if (method === "GET" && m) {
-      const order = orders.get(decodeURIComponent(m[1]!));
-      return order ? json(orderJson(order)) : issue(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
-    }
-    m = /^\/v2\/checkout\/orders\/([^/]+)\/capture$/.exec(path);
-    if (method === "POST" && m) return idempotent(request, () => captureOrder(decodeURIComponent(m![1]!)));
-    m = /^\/v2\/payments\/captures\/([^/]+)\/refund$/.exec(path);
-    if (method === "POST" && m) return idempotent(request, () => refundCapture(decodeURIComponent(m![1]!)));
-    if (method === "POST" && path === "/v1/notifications/verify-webhook-signature") return verify(request);
-    return issue(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
+    const api = route(apiRoutes, request.method, path);
+    return api ? api.handler(request, url, api.id) : issue(404, "RESOURCE_NOT_FOUND", "INVALID_RESOURCE_ID");
   }
 
   return {
@@ -324,6 +387,12 @@ export function createPayPalStandIn(options: StandInOptions) {
       if (order?.status === "PAYER_ACTION_REQUIRED") order.status = "APPROVED";
     },
     order: (orderId: string) => orders.get(orderId),
+    /** Sets what PayPal makes of the order's capture when it is captured (default COMPLETED). */
+    captureOutcome(orderId: string, status: CaptureStatus) {
+      const order = orders.get(orderId);
+      if (order) order.captureStatus = status;
+    },
+    settleCapture,
     /** Captures an approved order as if an earlier API call did it and its answer was lost (tests). */
     captureNow(orderId: string) {
       captureOrder(orderId);

@@ -42,7 +42,7 @@ export interface WebhookResult {
  * Receives a PayPal webhook. Refused with 400 and no change: missing signature headers, a
  * transmission time outside the tolerance, a transmission id seen before (replay), or a signature
  * PayPal's verify-webhook-signature API does not confirm. Then PAYMENT.CAPTURE.COMPLETED grants a
- * pack's credits and REFUNDED / REVERSED debit them — in the same batch as the row that records the
+ * pack's credits (PENDING, DENIED and DECLINED mark the payment pending or failed) and REFUNDED / REVERSED debit them — in the same batch as the row that records the
  * transmission, so a replay racing the original can't apply twice.
  */
 export async function handlePayPalWebhook(
@@ -115,6 +115,18 @@ export async function handlePayPalWebhook(
   }
 }
 
+/**
+ * Events whose resource is a capture, applied by its status (`applyCapture`): COMPLETED grants, PENDING
+ * (funds not yet credited, e.g. an eCheck) waits, DENIED / DECLINED (a capture PayPal would not
+ * complete, also a pending one it later denied) fails the payment. None undoes a granted purchase.
+ */
+const CAPTURE_EVENTS = new Set([
+  "PAYMENT.CAPTURE.COMPLETED",
+  "PAYMENT.CAPTURE.PENDING",
+  "PAYMENT.CAPTURE.DENIED",
+  "PAYMENT.CAPTURE.DECLINED",
+]);
+
 async function apply(
   deps: { db: Db },
   eventType: string,
@@ -123,43 +135,62 @@ async function apply(
   record: (outcome: string) => BatchItem<"sqlite">,
   nowIso: string,
 ): Promise<WebhookResult> {
-  const { db } = deps;
-  if (eventType === "PAYMENT.CAPTURE.COMPLETED") {
-    const capture = parseCapture(resource);
-    const orderId = text(obj(obj(resource.supplementary_data).related_ids).order_id);
-    const payment =
-      capture &&
-      (await db
-        .select()
-        .from(payments)
-        .where(or(eq(payments.id, capture.customId ?? ""), eq(payments.orderId, orderId ?? "")))
-        .get());
-    if (!capture || !payment) {
-      await record("unknown_payment");
-      return { outcome: "unknown_payment", mailEvents: [] };
-    }
-    const result = await applyCapture(db, payment, capture, nowIso, [record("capture")]);
-    return { outcome: result.outcome, mailEvents: result.mailEvents };
-  }
+  if (CAPTURE_EVENTS.has(eventType)) return applyCaptureEvent(deps.db, resource, record, nowIso);
   if (eventType === "PAYMENT.CAPTURE.REFUNDED" || eventType === "PAYMENT.CAPTURE.REVERSED") {
     const kind = eventType === "PAYMENT.CAPTURE.REVERSED" ? "reversal" : "refund";
-    // A refund-shaped resource names its capture in the `up` link; a capture-shaped one is the capture.
-    const isCapture = event.resource_type === "capture";
-    const captureId = isCapture ? text(resource.id) : captureIdFromLinks(resource);
-    const refundId = isCapture ? `reversal-${captureId}` : text(resource.id);
-    const amount = obj(resource.amount);
-    const cents = parseMoney(text(amount.value) ?? "");
-    const currency = text(amount.currency_code);
-    if (!captureId || !refundId || cents === null || !currency) {
-      await record("malformed");
-      return { outcome: "malformed", mailEvents: [] };
-    }
-    await db.batch([
-      record(kind),
-      ...refundStatements(db, { refundId, captureId, kind, amountCents: cents, currency }, nowIso),
-    ]);
-    return { outcome: kind, mailEvents: [] };
+    return applyRefund(deps.db, kind, event, resource, record, nowIso);
   }
   await record("ignored");
   return { outcome: "ignored", mailEvents: [] };
+}
+
+/** A capture event: the payment it names (by our id, or its PayPal order) follows its status. */
+async function applyCaptureEvent(
+  db: Db,
+  resource: Json,
+  record: (outcome: string) => BatchItem<"sqlite">,
+  nowIso: string,
+): Promise<WebhookResult> {
+  const capture = parseCapture(resource);
+  const orderId = text(obj(obj(resource.supplementary_data).related_ids).order_id);
+  const payment =
+    capture &&
+    (await db
+      .select()
+      .from(payments)
+      .where(or(eq(payments.id, capture.customId ?? ""), eq(payments.orderId, orderId ?? "")))
+      .get());
+  if (!capture || !payment) {
+    await record("unknown_payment");
+    return { outcome: "unknown_payment", mailEvents: [] };
+  }
+  const result = await applyCapture(db, payment, capture, nowIso, [record("capture")]);
+  return { outcome: result.outcome, mailEvents: result.mailEvents };
+}
+
+/** A refund or reversal of a capture: its amount taken back, recorded once. */
+async function applyRefund(
+  db: Db,
+  kind: "refund" | "reversal",
+  event: Json,
+  resource: Json,
+  record: (outcome: string) => BatchItem<"sqlite">,
+  nowIso: string,
+): Promise<WebhookResult> {
+  // A refund-shaped resource names its capture in the `up` link; a capture-shaped one is the capture.
+  const isCapture = event.resource_type === "capture";
+  const captureId = isCapture ? text(resource.id) : captureIdFromLinks(resource);
+  const refundId = isCapture ? `reversal-${captureId}` : text(resource.id);
+  const amount = obj(resource.amount);
+  const cents = parseMoney(text(amount.value) ?? "");
+  const currency = text(amount.currency_code);
+  if (!captureId || !refundId || cents === null || !currency) {
+    await record("malformed");
+    return { outcome: "malformed", mailEvents: [] };
+  }
+  await db.batch([
+    record(kind),
+    ...refundStatements(db, { refundId, captureId, kind, amountCents: cents, currency }, nowIso),
+  ]);
+  return { outcome: kind, mailEvents: [] };
 }

@@ -1,8 +1,10 @@
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
+import * as alertsSchema from "./alerts-schema";
 import * as billingSchema from "./billing-schema";
 import * as emailSchema from "./email-schema";
 import * as jobsSchema from "./jobs-schema";
+import * as opsSchema from "./ops-schema";
 import * as organizeSchema from "./organize-schema";
 import * as tablesSchema from "./schema";
 import * as securitySchema from "./security-schema";
@@ -13,6 +15,8 @@ const schema = {
   ...tablesSchema,
   ...jobsSchema,
   ...organizeSchema,
+  ...opsSchema,
+  ...alertsSchema,
   ...securitySchema,
   ...emailSchema,
   ...billingSchema,
@@ -53,4 +57,15 @@ export function isConstraintError(error: unknown, pattern: RegExp): boolean {
     if (pattern.test(String((e as Error).message ?? e))) return true;
   }
   return false;
+}
+
+/**
+ * Rows a statement changed, from its D1 result; drizzle types some batch results (raw SQL, deletes)
+ * without D1's `meta`, so this reads it defensively. Undefined when the result carries none.
+ */
+export function changesOf(result: unknown): number | undefined {
+  if (typeof result !== "object" || result === null || !("meta" in result)) return undefined;
+  const meta = result.meta;
+  if (typeof meta !== "object" || meta === null || !("changes" in meta)) return undefined;
+  return typeof meta.changes === "number" ? meta.changes : undefined;
 }

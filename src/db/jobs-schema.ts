@@ -33,6 +33,8 @@ export const jobs = sqliteTable(
     /** A registered job type's name (src/job-types.ts). */
     type: text("type").notNull(),
     parentId: text("parent_id"),
+    /** The failed job this one replays (admin bulk replay); unique, so a job is replayed at most once. */
+    replayOf: text("replay_of"),
     status: text("status", { enum: JOB_STATUSES }).notNull().default("queued"),
     input: text("input", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     progress: text("progress", { mode: "json" }).$type<JobProgress>().notNull(),
@@ -56,6 +58,8 @@ export const jobs = sqliteTable(
     index("jobs_status_lease_idx").on(t.status, t.leaseUntil),
     index("jobs_parent_idx").on(t.parentId),
     index("jobs_created_idx").on(t.createdAt, t.id),
+    uniqueIndex("jobs_replay_of_unique").on(t.replayOf),
+    index("jobs_error_code_idx").on(t.errorCode, t.createdAt),
     check("jobs_attempts_nonnegative", sql`${t.attempts} >= 0`),
   ],
 );

@@ -102,6 +102,13 @@ export const organizePlans = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     folder: text("folder").notNull(),
+    /**
+     * Organize in place: the plan's files are the objects under `prefix` of this storage connection
+     * (both null: the owner's media library). No foreign key: deleting the connection leaves the plan
+     * and its records readable (its apply or rollback then fails with a clear error).
+     */
+    connectionId: text("connection_id"),
+    prefix: text("prefix"),
     kind: text("kind", { enum: PLAN_KINDS }).notNull().default("organize"),
     match: text("match", { enum: MATCH_KINDS }).notNull().default("bytes"),
     /** Look-alike matches: the largest Hamming distance between two perceptual hashes of one group. */
@@ -166,6 +173,11 @@ export const FILE_STATUSES = [
   "stacked",
   "rolled-back",
   "rollback-skipped",
+  // Journal states of a source whose moves are a copy then a delete (a bucket): the copy is made
+  // and recorded, the original not yet removed; on rollback, the original is back, the moved copy
+  // not yet removed. A re-drive finishes the delete; the library never uses them.
+  "moving",
+  "restoring",
 ] as const;
 export type FileAction = (typeof FILE_ACTIONS)[number];
 export type FileStatus = (typeof FILE_STATUSES)[number];
@@ -208,6 +220,11 @@ export const organizeFiles = sqliteTable(
     newTags: text("new_tags", { mode: "json" }).$type<string[]>(),
     /** A `copy` makes a new media row with this id (chosen when planning, so applying twice can't copy twice). */
     copyId: text("copy_id"),
+    /**
+     * The store's entity tag when planned (bucket sources): apply and rollback see that an object
+     * changed by it. An ETag is not a SHA-256 (multipart uploads, encryption), so `sha256` stays empty.
+     */
+    etag: text("etag"),
     status: text("status", { enum: FILE_STATUSES }).notNull(),
     reason: text("reason"),
     appliedAt: text("applied_at"),
@@ -218,8 +235,29 @@ export const organizeFiles = sqliteTable(
     index("organize_files_dest_idx").on(t.jobId, t.newFolder, t.newNameKey),
     index("organize_files_status_idx").on(t.jobId, t.status, t.mediaId),
     index("organize_files_category_idx").on(t.jobId, t.category, t.mediaId),
-    index("organize_files_dup_idx").on(t.jobId, t.dupGroup),
+    // Partial: only the ~2 % of records in a duplicate group are ever looked up by it (every query
+    // says `dup_group IS NOT NULL`), so the other records' inserts skip this index.
+    index("organize_files_dup_idx").on(t.jobId, t.dupGroup).where(sql`${t.dupGroup} IS NOT NULL`),
   ],
+);
+
+/**
+ * Per plan, destination folder and name (lower-cased, e.g. `a.jpg`): the highest n of a record named
+ * `a (n).jpg` there (n ≥ 2), kept as records are written. Planning's rename-new starts a name's probe
+ * above it with one primary-key lookup; reading it off the records meant walking every `a (n).jpg`
+ * the plan had given out, per file, so a chunk cost grew with the library. Deleted when the job ends.
+ */
+export const organizeNames = sqliteTable(
+  "organize_names",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => organizePlans.jobId, { onDelete: "cascade" }),
+    folder: text("folder").notNull(),
+    nameKey: text("name_key").notNull(),
+    high: integer("high").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.folder, t.nameKey] })],
 );
 
 /**

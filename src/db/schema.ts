@@ -151,20 +151,33 @@ export const creditLedger = sqliteTable(
   ],
 );
 
+/**
+ * The audit trail (src/audit): append-only — triggers refuse every UPDATE, and every DELETE of a row
+ * younger than a day, so only the retention sweep removes rows (migration 0013). Each row is written
+ * in the same db.batch() as the change it records. `subjectId` is the account the event is about
+ * (its owner sees it under /me/security-events); `detail` holds small before/after values.
+ */
 export const auditLog = sqliteTable(
   "audit_log",
   {
     id: text("id").primaryKey(),
     actorId: text("actor_id"),
+    subjectId: text("subject_id"),
     action: text("action").notNull(),
     targetType: text("target_type"),
     targetId: text("target_id"),
     detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+    requestId: text("request_id"),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
     createdAt: text("created_at").notNull(),
   },
   (t) => [
     index("audit_log_target_idx").on(t.targetType, t.targetId),
     index("audit_log_created_idx").on(t.createdAt),
+    index("audit_log_actor_idx").on(t.actorId, t.createdAt),
+    index("audit_log_action_idx").on(t.action, t.createdAt),
+    index("audit_log_subject_idx").on(t.subjectId, t.createdAt),
   ],
 );
 
@@ -215,12 +228,16 @@ export const blobs = sqliteTable(
     thumbSha256: text("thumb_sha256"),
     thumbAttempts: integer("thumb_attempts").notNull().default(0),
     /**
-     * Image fingerprints (src/media/fingerprints): SHA-256 of the decoded pixels ("same picture") and
-     * a 64-bit perceptual hash as 16 hex digits ("look-alike"). `none`: never asked (or not an image
-     * we decode), `pending`: to be made, `ready`, `failed` (after FINGERPRINT_ATTEMPTS).
+     * Image fingerprints (src/media/fingerprints): SHA-256 of the decoded pixels ("same picture"), a
+     * 64-bit perceptual hash as 16 hex digits and a colour signature as 18 ("look-alike"). `none`:
+     * never asked (or not an image we decode), `pending`: to be made, `ready`, `failed` (after
+     * FINGERPRINT_ATTEMPTS). `fingerprint_version`: the algorithm that made phash and colour (0: the
+     * first pHash, without colour); ready rows of an older version are made again, as missing ones.
      */
     pixelHash: text("pixel_hash"),
     phash: text("phash"),
+    colour: text("colour"),
+    fingerprintVersion: integer("fingerprint_version").notNull().default(0),
     fingerprintStatus: text("fingerprint_status", { enum: ["none", "pending", "ready", "failed"] })
       .notNull()
       .default("none"),

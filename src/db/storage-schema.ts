@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { jobs } from "./jobs-schema";
 import { users } from "./schema";
 
@@ -65,3 +65,25 @@ export interface TransferError {
 }
 
 export type StorageTransfer = typeof storageTransfers.$inferSelect;
+
+/**
+ * What an imported object's bytes hash to, by the object version the store lists (key, ETag, size):
+ * a later import that lists the same version can look for those bytes in its folder without
+ * reading the object again. Written in the delivery's checkpoint batch for every object it read;
+ * an object changed since (another ETag or size) is read again and its row replaced.
+ */
+export const storageObjectHashes = sqliteTable(
+  "storage_object_hashes",
+  {
+    connectionId: text("connection_id")
+      .notNull()
+      .references(() => storageConnections.id, { onDelete: "cascade" }),
+    /** Relative to the connection's root. */
+    key: text("key").notNull(),
+    etag: text("etag").notNull(),
+    size: integer("size").notNull(),
+    sha256: text("sha256").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.connectionId, t.key] })],
+);

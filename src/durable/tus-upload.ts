@@ -2,9 +2,9 @@ import { DurableObject } from "cloudflare:workers";
 import { getDb } from "../db/client";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
+import type { Committed } from "../media/commit";
 import { mediaConfig } from "../media/config";
 import { concatAll } from "../media/ingest";
-import type { Committed } from "../media/library";
 import { abortUpload, completeUpload, MIN_PART_BYTES, uploadPart } from "../media/resumable";
 import { MAX_CHECKSUMMED_PATCH_BYTES } from "../media/tus/protocol";
 
@@ -45,6 +45,33 @@ const refuse = (status: number, code: string, detail: string): TusRefusal => ({
  * the last byte that arrived. When the last byte arrives the upload is completed like any other:
  * type sniffing, header budget, quota, dedupe by SHA-256, into the library.
  */
+/**
+ * The PATCH body's chunks: as they arrive, or — with a checksum — read whole and verified first
+ * (413 past the limit, 460 on a mismatch, nothing kept).
+ */
+async function verifiedChunks(
+  body: ReadableStream<Uint8Array> | null,
+  checksum: Uint8Array | null,
+): Promise<AsyncIterable<Uint8Array> | Uint8Array[] | TusRefusal> {
+  if (!body) return [];
+  if (!checksum) return streamChunks(body);
+  const whole = await readAtMost(body, MAX_CHECKSUMMED_PATCH_BYTES);
+  if (!whole)
+    return refuse(
+      413,
+      "patch_too_large",
+      `A PATCH with Upload-Checksum is limited to ${MAX_CHECKSUMMED_PATCH_BYTES} bytes.`,
+    );
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", whole));
+  if (!equalBytes(digest, checksum))
+    return refuse(
+      460,
+      "checksum_mismatch",
+      "The PATCH body does not match Upload-Checksum; nothing was kept.",
+    );
+  return [whole];
+}
+
 export class TusUpload extends DurableObject<Env> {
   /**
    * The PATCH being written. A Durable Object interleaves requests at every await on I/O (the body,
@@ -118,70 +145,18 @@ export class TusUpload extends DurableObject<Env> {
     if (offset !== state.offset)
       return refuse(409, "offset_mismatch", `Upload-Offset must be ${state.offset}, where this upload is.`);
     if (state.mediaId) return refuse(409, "upload_complete", "This upload is complete.");
-    const db = getDb(this.env.DB);
-    const maxTotal = mediaConfig(this.env).maxMultipartBytes;
     const tail = await this.loadTail(state);
-    let tailBytes = tail.reduce((n, c) => n + c.length, 0);
-
-    let chunks: AsyncIterable<Uint8Array> | Uint8Array[] = body ? streamChunks(body) : [];
-    if (checksum && body) {
-      const whole = await readAtMost(body, MAX_CHECKSUMMED_PATCH_BYTES);
-      if (!whole)
-        return refuse(
-          413,
-          "patch_too_large",
-          `A PATCH with Upload-Checksum is limited to ${MAX_CHECKSUMMED_PATCH_BYTES} bytes.`,
-        );
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", whole));
-      if (!equalBytes(digest, checksum))
-        return refuse(
-          460,
-          "checksum_mismatch",
-          "The PATCH body does not match Upload-Checksum; nothing was kept.",
-        );
-      chunks = [whole];
-    }
-
+    const chunks = await verifiedChunks(body, checksum);
+    if ("refused" in chunks) return chunks;
+    const kept = { tailBytes: tail.reduce((n, c) => n + c.length, 0) };
     let refusal: TusRefusal | null = null;
     try {
-      for await (const chunk of chunks) {
-        const room = state.length - (state.parts * TUS_PART_BYTES + tailBytes);
-        if (chunk.length > room) {
-          refusal = refuse(
-            400,
-            "upload_length_exceeded",
-            `The upload is ${state.length} bytes; this PATCH goes past it.`,
-          );
-          break;
-        }
-        tail.push(chunk);
-        tailBytes += chunk.length;
-        while (tailBytes >= TUS_PART_BYTES) {
-          const part = takeBytes(tail, TUS_PART_BYTES);
-          await uploadPart(
-            db,
-            this.env.MEDIA,
-            ownerId,
-            {
-              id: state.uploadId,
-              partNumber: state.parts + 1,
-              body: part,
-              contentLength: part.length,
-              maxTotal,
-            },
-            new Date(),
-          );
-          state.parts += 1;
-          tailBytes -= part.length;
-          state.offset = state.parts * TUS_PART_BYTES + tailBytes;
-          await this.save(state, tail);
-        }
-      }
+      refusal = await this.keep(state, tail, kept, chunks);
     } catch (error) {
       // An ApiError is a refusal (quota, the upload gone); anything else is the body breaking off.
       if (error instanceof ApiError) refusal = refuse(error.status, error.code, error.detail);
     }
-    state.offset = state.parts * TUS_PART_BYTES + tailBytes;
+    state.offset = state.parts * TUS_PART_BYTES + kept.tailBytes;
     await this.save(state, tail);
     if (refusal) return refusal;
     if (state.offset < state.length)
@@ -189,28 +164,61 @@ export class TusUpload extends DurableObject<Env> {
     return this.complete(state, tail);
   }
 
+  /**
+   * Keeps the chunks: into the tail, and every full part out of it to the media upload (saved after
+   * each, so a broken-off body keeps what came). Refuses a chunk that goes past the upload's length.
+   */
+  private async keep(
+    state: TusState,
+    tail: Uint8Array[],
+    kept: { tailBytes: number },
+    chunks: AsyncIterable<Uint8Array> | Uint8Array[],
+  ): Promise<TusRefusal | null> {
+    for await (const chunk of chunks) {
+      const room = state.length - (state.parts * TUS_PART_BYTES + kept.tailBytes);
+      if (chunk.length > room)
+        return refuse(
+          400,
+          "upload_length_exceeded",
+          `The upload is ${state.length} bytes; this PATCH goes past it.`,
+        );
+      tail.push(chunk);
+      kept.tailBytes += chunk.length;
+      while (kept.tailBytes >= TUS_PART_BYTES) {
+        const part = takeBytes(tail, TUS_PART_BYTES);
+        await this.sendPart(state, part);
+        kept.tailBytes -= part.length;
+        state.offset = state.parts * TUS_PART_BYTES + kept.tailBytes;
+        await this.save(state, tail);
+      }
+    }
+    return null;
+  }
+
+  /** Sends one part to the media upload behind this one. */
+  private async sendPart(state: TusState, part: Uint8Array): Promise<void> {
+    await uploadPart(
+      getDb(this.env.DB),
+      this.env.MEDIA,
+      state.ownerId,
+      {
+        id: state.uploadId,
+        partNumber: state.parts + 1,
+        body: part,
+        contentLength: part.length,
+        maxTotal: mediaConfig(this.env).maxMultipartBytes,
+      },
+      new Date(),
+    );
+    state.parts += 1;
+  }
+
   /** The last byte is in: the tail becomes the last part, and the upload is completed. */
   private async complete(state: TusState, tail: Uint8Array[]): Promise<AppendResult> {
     const db = getDb(this.env.DB);
     const config = mediaConfig(this.env);
     try {
-      if (tail.length) {
-        const last = concat(tail);
-        await uploadPart(
-          db,
-          this.env.MEDIA,
-          state.ownerId,
-          {
-            id: state.uploadId,
-            partNumber: state.parts + 1,
-            body: last,
-            contentLength: last.length,
-            maxTotal: config.maxMultipartBytes,
-          },
-          new Date(),
-        );
-        state.parts += 1;
-      }
+      if (tail.length) await this.sendPart(state, concat(tail));
       const { row, conflict } = await completeUpload(
         { db, bucket: this.env.MEDIA, now: new Date(), idempotency: null },
         state.ownerId,

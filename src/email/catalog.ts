@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { TOKEN_TTL_SECONDS, type TokenPurpose, tokenFor } from "../auth/email-tokens";
+import { alertEvents, alertRules } from "../db/alerts-schema";
 import { payments } from "../db/billing-schema";
 import type { Db } from "../db/client";
 import { jobs } from "../db/jobs-schema";
@@ -61,6 +62,34 @@ function toUser(
 async function tokenLink(ctx: ComposeContext, purpose: TokenPurpose, tokenId: unknown, path: string) {
   const token = await tokenFor(ctx.secret, purpose, str(tokenId));
   return `${ctx.appOrigin}${path}?token=${encodeURIComponent(token)}`;
+}
+
+async function alertMail(payload: Payload, ctx: ComposeContext): Promise<ComposedMail | null> {
+  const event = await ctx.db
+    .select()
+    .from(alertEvents)
+    .where(eq(alertEvents.id, str(payload.alertEventId)))
+    .get();
+  const rule = event
+    ? await ctx.db.select().from(alertRules).where(eq(alertRules.id, event.ruleId)).get()
+    : undefined;
+  if (!event || !rule?.email) return null;
+  const figure = (n: number) => String(Math.round(n * 100) / 100);
+  return {
+    to: rule.email,
+    ...templates.alert(
+      { name: null },
+      {
+        kind: event.kind,
+        rule: event.ruleName,
+        signal: event.signal,
+        value: figure(event.value),
+        threshold: figure(event.threshold),
+        at: isoMinute(event.at),
+        link: `${ctx.appOrigin}/admin`,
+      },
+    ),
+  };
 }
 
 /**
@@ -155,6 +184,9 @@ export const MAIL_TOPICS: Record<string, Composer> = {
       }),
     };
   },
+  // An alert rule's transition (src/alerts): mailed to the address the rule names, if it names one.
+  "alert.fired": alertMail,
+  "alert.resolved": alertMail,
   // Written in the batch that disables the endpoint (src/webhooks/consumer.ts); the owner is mailed.
   "webhook.disabled": async (payload, ctx) => {
     const user = await recipient(ctx.db, { userId: payload.ownerId });

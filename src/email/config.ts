@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 /** Mail settings from the EMAIL_* vars (wrangler.toml) and the EMAIL_HTTP_TOKEN secret. */
 export type EmailProviderName = "log" | "http" | "send_email";
 
@@ -19,7 +20,7 @@ const cache = new WeakMap<object, EmailConfig>();
 export function emailConfig(env: Env): EmailConfig {
   const hit = cache.get(env);
   if (hit) return hit;
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const provider = (vars.EMAIL_PROVIDER ?? "log") as EmailProviderName;
   if (!PROVIDERS.includes(provider)) {
     throw new Error(`Config EMAIL_PROVIDER must be one of ${PROVIDERS.join(", ")}, got "${provider}"`);

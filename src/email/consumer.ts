@@ -79,45 +79,53 @@ export async function handleEmailBatch(batch: MessageBatch, env: Env, options: E
   const clock = options.clock ?? (() => new Date());
   const config = emailConfig(env);
   const mailer = createMailer(config, { env, db, fetch: options.fetch });
-  for (const message of batch.messages) {
-    const eventId = eventIdOf(message.body);
-    const event = eventId ? await db.select().from(outbox).where(eq(outbox.id, eventId)).get() : undefined;
-    const compose = event ? MAIL_TOPICS[event.topic] : undefined;
-    if (!event || !compose) {
-      message.ack();
-      continue;
-    }
-    const attempt = await claimDelivery(db, event.id, event.topic, clock());
-    if (attempt === null) {
-      message.ack();
-      continue;
-    }
-    try {
-      await deliver(env, db, mailer, event, compose, clock);
-      message.ack();
-    } catch (error) {
-      const permanent = error instanceof MailError ? error.permanent : false;
-      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      console.log(
-        JSON.stringify({
-          level: "warn",
-          event: "mail_attempt_failed",
-          eventId: event.id,
-          attempt,
-          permanent,
-          error: reason,
-        }),
-      );
-      await finishDelivery(
-        db,
-        event.id,
-        { status: permanent ? "failed" : "retry", lastError: reason },
-        clock(),
-      );
-      if (permanent) message.ack();
-      else message.retry({ delaySeconds: backoffSeconds(attempt, config.retryBaseSeconds) });
-    }
+  const ctx: Ctx = { env, db, mailer, clock, retryBaseSeconds: config.retryBaseSeconds };
+  for (const message of batch.messages) await handleMessage(ctx, message);
+}
+
+interface Ctx {
+  env: Env;
+  db: Db;
+  mailer: Mailer;
+  clock: () => Date;
+  retryBaseSeconds: number;
+}
+
+/** One message: its event's mail sent once, or retried later, or given up on (a permanent error). */
+async function handleMessage(ctx: Ctx, message: Message<unknown>) {
+  const { db, clock } = ctx;
+  const eventId = eventIdOf(message.body);
+  const event = eventId ? await db.select().from(outbox).where(eq(outbox.id, eventId)).get() : undefined;
+  const compose = event ? MAIL_TOPICS[event.topic] : undefined;
+  const attempt = event && compose ? await claimDelivery(db, event.id, event.topic, clock()) : null;
+  // no such event, a topic that is no mail, or a delivery someone else has or finished
+  if (!event || !compose || attempt === null) return message.ack();
+  try {
+    await deliver(ctx.env, db, ctx.mailer, event, compose, clock);
+    message.ack();
+  } catch (error) {
+    const permanent = error instanceof MailError ? error.permanent : false;
+    await failedAttempt(db, event.id, attempt, error, clock());
+    if (permanent) message.ack();
+    else message.retry({ delaySeconds: backoffSeconds(attempt, ctx.retryBaseSeconds) });
   }
+}
+
+/** Logs a failed attempt and marks its delivery failed (permanent errors) or waiting for a retry. */
+async function failedAttempt(db: Db, eventId: string, attempt: number, error: unknown, now: Date) {
+  const permanent = error instanceof MailError && error.permanent;
+  const reason = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  console.log(
+    JSON.stringify({
+      level: "warn",
+      event: "mail_attempt_failed",
+      eventId,
+      attempt,
+      permanent,
+      error: reason,
+    }),
+  );
+  await finishDelivery(db, eventId, { status: permanent ? "failed" : "retry", lastError: reason }, now);
 }
 
 async function deliver(

@@ -1,23 +1,12 @@
+import { escapeHtml } from "../lib/html";
 /**
- * Transactional mail, each as plain text and HTML. Every value put into HTML goes through `escape`;
+ * Transactional mail, each as plain text and HTML. Every value put into HTML goes through `escapeHtml`;
  * the plain text carries the same facts, so a client that shows either loses nothing.
  */
 export interface RenderedMail {
   subject: string;
   text: string;
   html: string;
-}
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (ch) => ESCAPES[ch]!);
 }
 
 /** A paragraph of text, or a call-to-action link, or a small table of facts. */
@@ -55,6 +44,7 @@ function render(subject: string, greeting: string, blocks: Block[], footer: stri
 }
 
 const FOOTER = "Edgecraft — you get this mail because of activity on your account.";
+const ALERT_FOOTER = "Edgecraft — you get this mail because an alert rule names this address.";
 const hello = (name: string | null) => (name ? `Hello ${name},` : "Hello,");
 
 export interface Recipient {
@@ -196,6 +186,41 @@ export const templates = {
       hello(r.name),
       [{ p: `You have ${d.balance} credits left.` }, { link: d.link, label: "Buy credits" }],
       FOOTER,
+    ),
+  alert: (
+    r: Recipient,
+    d: {
+      kind: "fired" | "resolved";
+      rule: string;
+      signal: string;
+      value: string;
+      threshold: string;
+      at: string;
+      link: string;
+    },
+  ) =>
+    render(
+      d.kind === "fired" ? `[ALERT] ${d.rule} is firing` : `[RESOLVED] ${d.rule}`,
+      hello(r.name),
+      [
+        {
+          p:
+            d.kind === "fired"
+              ? `The alert "${d.rule}" fired: ${d.signal} is ${d.value}, above its threshold of ${d.threshold}.`
+              : `The alert "${d.rule}" resolved: ${d.signal} is back at ${d.value} (threshold ${d.threshold}).`,
+        },
+        {
+          facts: [
+            ["Rule", d.rule],
+            ["Signal", d.signal],
+            ["Value", d.value],
+            ["Threshold", d.threshold],
+            ["At (UTC)", d.at],
+          ],
+        },
+        { link: d.link, label: "Open Admin → Alerts" },
+      ],
+      ALERT_FOOTER,
     ),
   webhookDisabled: (r: Recipient, d: { url: string; reason: string; link: string }) =>
     render(

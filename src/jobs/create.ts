@@ -17,6 +17,8 @@ export interface NewJob<Input> {
   input: Input;
   id?: string;
   parentId?: string | null;
+  /** The failed job this one replays (src/jobs/bulk.ts). */
+  replayOf?: string;
   /**
    * A job answered in the request itself (e.g. a cache hit): created `succeeded` with this result,
    * at this cost instead of the type's, and owed no queue message.
@@ -55,6 +57,7 @@ export function createJobStatements<Input>(db: Db, env: Env, job: NewJob<Input>,
     userId: job.userId,
     type: type.name,
     parentId: job.parentId ?? null,
+    replayOf: job.replayOf ?? null,
     input: job.input as Record<string, unknown>,
     createdAt: nowIso,
     updatedAt: nowIso,

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { stringVars } from "../config";
 import { abortUnless, isBatchAbort } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
 import { creditLedger } from "../db/schema";
@@ -47,7 +48,7 @@ export function reserveCredits(
 
 /** LOW_CREDITS_THRESHOLD: the balance under which a reservation writes a `credits.low` event. */
 export function lowCreditsThreshold(env: Env): number {
-  const value = Number((env as unknown as Record<string, string | undefined>).LOW_CREDITS_THRESHOLD ?? 10);
+  const value = Number(stringVars(env).LOW_CREDITS_THRESHOLD ?? 10);
   return Number.isFinite(value) && value >= 0 ? value : 10;
 }
 

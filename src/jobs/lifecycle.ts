@@ -1,5 +1,6 @@
 import { and, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import { stringVars } from "../config";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, rawInBatch } from "../db/client";
 import { type Job, type JobProgress, jobs, taskExecutions } from "../db/jobs-schema";
@@ -16,7 +17,7 @@ export const LEASE_SECONDS = 120;
  * dead consumer's job taken over in seconds), else `LEASE_SECONDS`.
  */
 export function leaseSecondsOf(env: Env): number {
-  const value = Number((env as unknown as Record<string, string | undefined>).JOB_LEASE_SECONDS);
+  const value = Number(stringVars(env).JOB_LEASE_SECONDS);
   return Number.isFinite(value) && value > 0 ? value : LEASE_SECONDS;
 }
 
@@ -27,6 +28,8 @@ export interface Claim {
   job: Job;
   owner: string;
   attempt: number;
+  /** The job's failed attempts before this one (see `failedAttempts`), counted in the claim's batch. */
+  failedBefore: number;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function claimJob(
 ): Promise<Claim | null> {
   const owner = newId("lease");
   const nowIso = now.toISOString();
-  const [claimed] = await db.batch([
+  const [claimed, , , failed] = await db.batch([
     db
       .update(jobs)
       .set({
@@ -73,9 +76,11 @@ export async function claimJob(
       sql`INSERT INTO task_executions (id, job_id, attempt, started_at, outcome)
         SELECT ${newId("exe")}, id, attempts, ${nowIso}, 'running' FROM jobs WHERE id = ${jobId} AND lease_owner = ${owner}`,
     ),
+    // After the lost attempt is closed, so it counts; in the batch, one round trip less per delivery.
+    failedAttemptsQuery(db, jobId),
   ]);
   const job = claimed[0];
-  return job ? { job, owner, attempt: job.attempts } : null;
+  return job ? { job, owner, attempt: job.attempts, failedBefore: failed[0]?.n ?? 0 } : null;
 }
 
 export class JobCancelled extends Error {
@@ -238,13 +243,15 @@ export async function recordWriteTime(db: Db, claim: Claim, ms: number): Promise
  * that completed don't count, so `max_attempts` bounds failures whatever the job's length.
  */
 export async function failedAttempts(db: Db, jobId: string): Promise<number> {
-  const row = await db
-    .select({ n: sql<number>`count(*)` })
-    .from(taskExecutions)
-    .where(and(eq(taskExecutions.jobId, jobId), inArray(taskExecutions.outcome, ["retry", "lost"])))
-    .get();
+  const row = await failedAttemptsQuery(db, jobId).get();
   return row?.n ?? 0;
 }
+
+const failedAttemptsQuery = (db: Db, jobId: string) =>
+  db
+    .select({ n: sql<number>`count(*)` })
+    .from(taskExecutions)
+    .where(and(eq(taskExecutions.jobId, jobId), inArray(taskExecutions.outcome, ["retry", "lost"])));
 
 /** Ends a job for good as failed (permanent error, or out of attempts), releasing its credits. */
 export async function failJob(

@@ -69,6 +69,13 @@ export interface QueuedJobType<
   cost(input: Input, env: Env): number;
   /** Deliveries before the dead-letter queue gives up on it (default 5). */
   maxAttempts?: number;
+  /**
+   * How an admin's replay of a failed job runs it again (src/jobs/bulk.ts). Absent: the input is all
+   * the job needs. A function: the rows besides the job that the new job needs (e.g. its own copy
+   * of a state row keyed by job id), written in the replay's batch. `false`: a job of this type
+   * belongs to state its input doesn't hold and is never replayed.
+   */
+  replay?: false | ((db: Db, failedJobId: string, replayId: string) => Promise<BatchItem<"sqlite">[]>);
   handler(ctx: JobContext<Input>): Promise<JobOutcome<Result> | JobContinuation>;
   /**
    * A failure to commit the result that no retry can fix (e.g. the storage quota refusing an SVG),

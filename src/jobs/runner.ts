@@ -1,5 +1,5 @@
 import { HTTPException } from "hono/http-exception";
-import { getDb, isConstraintError } from "../db/client";
+import { type Db, getDb, isConstraintError } from "../db/client";
 import { enqueueJobs } from "./dispatch";
 import {
   type Claim,
@@ -66,31 +66,60 @@ export async function runJobBatch(batch: MessageBatch, env: Env, options: Runner
       message.ack();
       continue;
     }
-    const type = options.registry.get(claim.job.type);
-    const input = type?.kind === "queued" ? type.input.safeParse(claim.job.input) : null;
-    if (type?.kind !== "queued" || !input?.success) {
-      const error = !input
-        ? { code: "unsupported_job", message: `No worker for ${claim.job.type} jobs.` }
-        : { code: "invalid_input", message: `The job's input no longer reads as a ${type?.name} job.` };
-      await failJob(db, { claim }, error, clock());
-      await publishCurrent(env, db, options.registry, jobId, clock());
-      message.ack();
-      continue;
-    }
-    // A job whose consumers keep dying (lost leases) ends here rather than being recovered forever.
-    const lost = await failedAttempts(db, jobId);
-    if (lost >= claim.job.maxAttempts) {
-      await failJob(db, { claim }, exhausted(lost, claim.job.errorMessage), clock());
-      await publishCurrent(env, db, options.registry, jobId, clock());
-      message.ack();
-      continue;
-    }
-    await runClaimed(env, claim, type, input.data, message, options, clock);
-    await publishCurrent(env, db, options.registry, jobId, clock());
+    const continued = await runDelivery(env, claim, message, options, clock);
+    // A continued job has just published its progress (continueClaimed); only a group needs telling.
+    if (!continued || claim.job.parentId) await publishCurrent(env, db, options.registry, jobId, clock());
   }
 }
 
-/** One delivery of a claimed job: run its handler, then commit, continue, cancel, fail or retry it. */
+/** The claimed job's type and its input as that type reads it, or why it can't run. */
+function readJob(
+  registry: JobRegistry,
+  job: Claim["job"],
+): { type: QueuedJobType; input: unknown } | { error: { code: string; message: string } } {
+  const type = registry.get(job.type);
+  if (type?.kind !== "queued")
+    return { error: { code: "unsupported_job", message: `No worker for ${job.type} jobs.` } };
+  const input = type.input.safeParse(job.input);
+  if (!input.success)
+    return {
+      error: { code: "invalid_input", message: `The job's input no longer reads as a ${type.name} job.` },
+    };
+  return { type, input: input.data };
+}
+
+/**
+ * A claimed job: failed when it can't run or its consumers keep dying, else run. True when it ran a
+ * chunk and was continued (queued again with its progress published).
+ */
+async function runDelivery(
+  env: Env,
+  claim: Claim,
+  message: Message,
+  options: RunnerOptions,
+  clock: () => Date,
+): Promise<boolean> {
+  const db = getDb(env.DB);
+  const read = readJob(options.registry, claim.job);
+  if ("error" in read) {
+    await failJob(db, { claim }, read.error, clock());
+    message.ack();
+    return false;
+  }
+  // A job whose consumers keep dying (lost leases) ends here rather than being recovered forever.
+  const lost = claim.failedBefore;
+  if (lost >= claim.job.maxAttempts) {
+    await failJob(db, { claim }, exhausted(lost, claim.job.errorMessage), clock());
+    message.ack();
+    return false;
+  }
+  return runClaimed(env, claim, read.type, read.input, message, options, clock);
+}
+
+/**
+ * One delivery of a claimed job: run its handler, then commit, continue, cancel, fail or retry it.
+ * True when it was continued.
+ */
 async function runClaimed(
   env: Env,
   claim: Claim,
@@ -99,7 +128,7 @@ async function runClaimed(
   message: Message,
   options: RunnerOptions,
   clock: () => Date,
-): Promise<void> {
+): Promise<boolean> {
   const db = getDb(env.DB);
   const jobId = claim.job.id;
   const stageTimings: Record<string, number> = {};
@@ -122,75 +151,123 @@ async function runClaimed(
   try {
     const outcome = await type.handler(ctx);
     stageTimings[currentStage] = (stageTimings[currentStage] ?? 0) + (Date.now() - stageStarted);
-    if ("continue" in outcome) {
-      const writeStarted = Date.now();
-      const continued = await continueJob(db, claim, outcome.progress, clock(), {
-        checkpoint: outcome.checkpoint,
-        stageTimings,
-      }).catch((error) => {
-        throw permanentIfUnstorable(error, type);
-      });
-      if (continued) {
-        // The chunk's own D1 write, measured around the batch (the attempt's duration ends before it).
-        await recordWriteTime(db, claim, Date.now() - writeStarted);
-        await enqueueJobs(env, db, [{ id: jobId, type }], clock());
-        await publish(env, jobId, progressMessage(outcome.progress));
-      } else {
-        // Still ours but not continued: a cancel was asked for meanwhile. Otherwise the lease was lost.
-        const now = await getJobRow(db, jobId);
-        if (now?.leaseOwner === claim.owner && now.cancelRequestedAt) throw new JobCancelled();
-      }
-      message.ack();
-      return;
-    }
-    const committed = await succeedJob(db, claim, outcome.result, clock(), {
-      domain: outcome.domain,
-      stageTimings: { ...stageTimings, ...outcome.stageTimings },
-      progress: outcome.progress,
-    }).catch(async (error) => {
-      await outcome.cleanup?.();
-      throw permanentIfUnstorable(error, type);
-    });
-    // Tidying after a committed result is best effort: the job has succeeded either way.
-    if (committed)
-      await outcome.afterCommit?.().catch((error) => {
-        console.log(
-          JSON.stringify({ level: "warn", event: "job_after_commit_failed", jobId, error: String(error) }),
-        );
-      });
-    else await outcome.cleanup?.();
+    let continued = false;
+    if ("continue" in outcome)
+      continued = await continueClaimed(env, claim, type, outcome, stageTimings, clock);
+    else await commitClaimed(db, claim, type, outcome, stageTimings, clock);
     message.ack();
+    return continued;
   } catch (thrown) {
-    const error = asPermanent(thrown);
-    if (error instanceof JobCancelled) {
-      await finishCancelled(db, claim, clock());
-      message.ack();
-    } else if (error instanceof PermanentJobError) {
-      await failJob(db, { claim }, { code: error.code, message: error.message }, clock(), stageTimings);
-      message.ack();
-    } else {
-      const reason = error instanceof Error ? error.message : String(error);
-      // max_attempts counts failed attempts across all of the job's deliveries (a chunked job gets
-      // a fresh message per chunk, so the queue's own retry count can't bound it).
-      const failures = (await failedAttempts(db, jobId)) + 1;
-      if (failures >= claim.job.maxAttempts) {
-        await failJob(db, { claim }, exhausted(failures, reason), clock(), stageTimings);
-        message.ack();
-        return;
-      }
+    await onAttemptError(db, claim, asPermanent(thrown), message, stageTimings, options, clock);
+    return false;
+  }
+}
+
+type Outcome = Awaited<ReturnType<QueuedJobType["handler"]>>;
+
+/**
+ * A chunk done: the job's checkpoint stored, its next message sent and its progress published (true),
+ * unless it was cancelled meanwhile or its lease lost (false).
+ */
+async function continueClaimed(
+  env: Env,
+  claim: Claim,
+  type: QueuedJobType,
+  outcome: Extract<Outcome, { continue: unknown }>,
+  stageTimings: Record<string, number>,
+  clock: () => Date,
+): Promise<boolean> {
+  const db = getDb(env.DB);
+  const jobId = claim.job.id;
+  const writeStarted = Date.now();
+  const continued = await continueJob(db, claim, outcome.progress, clock(), {
+    checkpoint: outcome.checkpoint,
+    stageTimings,
+  }).catch((error) => {
+    throw permanentIfUnstorable(error, type);
+  });
+  if (continued) {
+    // The chunk's own D1 write, measured around the batch (the attempt's duration ends before it).
+    await recordWriteTime(db, claim, Date.now() - writeStarted);
+    await enqueueJobs(env, db, [{ id: jobId, type }], clock());
+    await publish(env, jobId, progressMessage(outcome.progress));
+    return true;
+  }
+  // Still ours but not continued: a cancel was asked for meanwhile. Otherwise the lease was lost.
+  const now = await getJobRow(db, jobId);
+  if (now?.leaseOwner === claim.owner && now.cancelRequestedAt) throw new JobCancelled();
+  return false;
+}
+
+/** The result committed, then tidied after (best effort), or cleaned up when it did not commit. */
+async function commitClaimed(
+  db: Db,
+  claim: Claim,
+  type: QueuedJobType,
+  outcome: Exclude<Outcome, { continue: unknown }>,
+  stageTimings: Record<string, number>,
+  clock: () => Date,
+): Promise<void> {
+  const committed = await succeedJob(db, claim, outcome.result, clock(), {
+    domain: outcome.domain,
+    stageTimings: { ...stageTimings, ...outcome.stageTimings },
+    progress: outcome.progress,
+  }).catch(async (error) => {
+    await outcome.cleanup?.();
+    throw permanentIfUnstorable(error, type);
+  });
+  // Tidying after a committed result is best effort: the job has succeeded either way.
+  if (committed)
+    await outcome.afterCommit?.().catch((error) => {
       console.log(
         JSON.stringify({
           level: "warn",
-          event: "job_attempt_failed",
-          jobId,
-          attempt: claim.attempt,
-          error: reason,
+          event: "job_after_commit_failed",
+          jobId: claim.job.id,
+          error: String(error),
         }),
       );
-      await releaseForRetry(db, claim, { code: "transient_error", message: reason }, clock(), stageTimings);
-      message.retry({ delaySeconds: backoffSeconds(message.attempts, options.retryBaseSeconds ?? 10) });
-    }
+    });
+  else await outcome.cleanup?.();
+}
+
+/** A failed attempt: cancelled, failed for good, out of attempts, or released for a retry with backoff. */
+async function onAttemptError(
+  db: Db,
+  claim: Claim,
+  error: unknown,
+  message: Message,
+  stageTimings: Record<string, number>,
+  options: RunnerOptions,
+  clock: () => Date,
+): Promise<void> {
+  if (error instanceof JobCancelled) {
+    await finishCancelled(db, claim, clock());
+    return message.ack();
   }
+  if (error instanceof PermanentJobError) {
+    await failJob(db, { claim }, { code: error.code, message: error.message }, clock(), stageTimings);
+    return message.ack();
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  // max_attempts counts failed attempts across all of the job's deliveries (a chunked job gets
+  // a fresh message per chunk, so the queue's own retry count can't bound it).
+  const failures = (await failedAttempts(db, claim.job.id)) + 1;
+  if (failures >= claim.job.maxAttempts) {
+    await failJob(db, { claim }, exhausted(failures, reason), clock(), stageTimings);
+    return message.ack();
+  }
+  console.log(
+    JSON.stringify({
+      level: "warn",
+      event: "job_attempt_failed",
+      jobId: claim.job.id,
+      attempt: claim.attempt,
+      error: reason,
+    }),
+  );
+  await releaseForRetry(db, claim, { code: "transient_error", message: reason }, clock(), stageTimings);
+  message.retry({ delaySeconds: backoffSeconds(message.attempts, options.retryBaseSeconds ?? 10) });
 }
 
 const exhausted = (failures: number, lastError: string | null) => ({

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { createSchemaFactory } from "drizzle-zod";
-import { JOB_STATUSES, type Job, jobs } from "../db/jobs-schema";
+import { JOB_STATUSES, type Job, jobs, type TaskExecution } from "../db/jobs-schema";
 import type { JobRegistry } from "./registry";
 
 const { createSelectSchema } = createSchemaFactory({ zodInstance: z });
@@ -74,5 +74,19 @@ export function toJobView(job: Job): JobView {
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     finishedAt: job.finishedAt,
+  };
+}
+
+/** One attempt at a job as clients see it (GET /jobs/{id}, the admin's job explorer). */
+export function toAttemptView(a: TaskExecution) {
+  return {
+    attempt: a.attempt,
+    startedAt: a.startedAt,
+    endedAt: a.endedAt,
+    outcome: a.outcome,
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    durationMs: a.durationMs,
+    stageTimings: a.stageTimings ?? null,
   };
 }

@@ -79,23 +79,29 @@ function pngDimensions(b: Uint8Array): Dimensions {
   return { width, height };
 }
 
+/** Bytes to step over a marker with no length after it: a fill byte (1), SOI, TEM or RSTn (2); else 0. */
+function bareMarkerSize(marker: number): number {
+  if (marker === 0xff) return 1;
+  return marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7) ? 2 : 0;
+}
+
+/** SOF0–SOF15 carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but are not frames. */
+const isStartOfFrame = (marker: number) =>
+  marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+
 function jpegDimensions(b: Uint8Array): Dimensions {
   let o = 2;
   while (o + 4 <= b.length) {
     if (b[o] !== 0xff) throw invalid("The JPEG has a broken marker structure.");
     const marker = b[o + 1]!;
-    if (marker === 0xff) {
-      o++;
-      continue;
-    }
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
-      o += 2;
+    const bare = bareMarkerSize(marker);
+    if (bare) {
+      o += bare;
       continue;
     }
     const len = u16be(b, o + 2);
     if (len < 2) throw invalid("The JPEG has a segment with an impossible length.");
-    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-    if (isSof) {
+    if (isStartOfFrame(marker)) {
       if (o + 9 > b.length) break;
       return nonZero({ height: u16be(b, o + 5), width: u16be(b, o + 7) }, "JPEG");
     }
@@ -128,14 +134,43 @@ const MAX_ANCILLARY_COMPRESSED = 1024 * 1024;
 const MAX_CHUNK = 0x7fffffff;
 
 /**
+ * The byte walk that PNG and RIFF chunk readers share as a file streams past in pieces: skips
+ * `skip` bytes (a signature, or a chunk body the reader does not want), then collects the next
+ * 8-byte chunk header, however the pieces split it. The reader sets `skip` from each header.
+ */
+export class ChunkHeaderReader {
+  readonly header = new Uint8Array(8);
+  private fill = 0;
+
+  constructor(public skip: number) {}
+
+  /** Consumes skipped or header bytes of `chunk` from `i`; returns the index after them. */
+  read(chunk: Uint8Array, i: number): number {
+    if (this.skip > 0) {
+      const n = Math.min(this.skip, chunk.length - i);
+      this.skip -= n;
+      return i + n;
+    }
+    const n = Math.min(8 - this.fill, chunk.length - i);
+    this.header.set(chunk.subarray(i, i + n), this.fill);
+    this.fill += n;
+    return i + n;
+  }
+
+  /** True once for each whole header read (`header` holds it until the next `read`). */
+  takeHeader(): boolean {
+    if (this.fill < 8) return false;
+    this.fill = 0;
+    return true;
+  }
+}
+
+/**
  * Walks PNG chunks as bytes stream past (constant memory): refuses bad chunk names and lengths,
  * oversized compressed ancillary chunks, IDAT before IHDR, and a file that ends before IEND.
  */
 export class PngChunkWalker {
-  private offset = 0; // absolute offset of the next byte to consume
-  private header = new Uint8Array(8);
-  private headerFill = 0;
-  private skip = 8; // the signature, checked by sniffing
+  private readonly reader = new ChunkHeaderReader(8); // the signature, checked by sniffing
   private seenIhdr = false;
   private seenIdat = false;
   private done = false;
@@ -143,22 +178,10 @@ export class PngChunkWalker {
   push(chunk: Uint8Array): void {
     let i = 0;
     while (i < chunk.length && !this.done) {
-      if (this.skip > 0) {
-        const n = Math.min(this.skip, chunk.length - i);
-        this.skip -= n;
-        i += n;
-        continue;
-      }
-      const n = Math.min(8 - this.headerFill, chunk.length - i);
-      this.header.set(chunk.subarray(i, i + n), this.headerFill);
-      this.headerFill += n;
-      i += n;
-      if (this.headerFill === 8) {
-        this.onChunk(u32be(this.header, 0), this.header.subarray(4, 8));
-        this.headerFill = 0;
-      }
+      i = this.reader.read(chunk, i);
+      const h = this.reader.header;
+      if (this.reader.takeHeader()) this.onChunk(u32be(h, 0), h.subarray(4, 8));
     }
-    this.offset += chunk.length;
   }
 
   private onChunk(length: number, typeBytes: Uint8Array): void {
@@ -182,7 +205,7 @@ export class PngChunkWalker {
       this.done = true;
       return;
     }
-    this.skip = length + 4; // data + CRC
+    this.reader.skip = length + 4; // data + CRC
   }
 
   /** Call at end of stream. */

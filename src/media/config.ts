@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 /** Media limits from the MEDIA_* vars (wrangler.toml), checked once per isolate. */
 export interface MediaConfig {
   /** Largest file through the single-request `POST /media` route. */
@@ -34,7 +35,7 @@ const cache = new WeakMap<object, MediaConfig>();
 export function mediaConfig(env: Env): MediaConfig {
   const hit = cache.get(env);
   if (hit) return hit;
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const config: MediaConfig = {
     maxUploadBytes: int(vars.MEDIA_MAX_UPLOAD_BYTES, 100 * 1024 * 1024, "MEDIA_MAX_UPLOAD_BYTES"),
     maxMultipartBytes: int(vars.MEDIA_MAX_MULTIPART_BYTES, 5 * 1024 ** 3, "MEDIA_MAX_MULTIPART_BYTES"),

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { abortUnless, isBatchAbort } from "../db/batch";
-import { type Db, rawInBatch } from "../db/client";
+import { changesOf, type Db, rawInBatch } from "../db/client";
 import { startsWith } from "../db/prefix";
 import { folders, media } from "../db/schema";
 import { ApiError, notFound } from "../errors";
@@ -31,7 +31,7 @@ export async function createFolder(db: Db, ownerId: string, path: string, now: D
     ),
     bumpCacheVersion(db, ownerId),
   ]);
-  return ((inserted as unknown as D1Result).meta?.changes ?? 0) === 1;
+  return (changesOf(inserted) ?? 0) === 1;
 }
 
 /**
@@ -50,8 +50,8 @@ export async function deleteFolder(db: Db, ownerId: string, path: string, now: D
     rawInBatch(db, sql`DELETE FROM folders WHERE owner_id = ${ownerId} AND ${subtree("path", path)}`),
     bumpCacheVersion(db, ownerId),
   ]);
-  const files = (trashed as unknown as D1Result).meta?.changes ?? 0;
-  const folders = (removed as unknown as D1Result).meta?.changes ?? 0;
+  const files = changesOf(trashed) ?? 0;
+  const folders = changesOf(removed) ?? 0;
   if (files === 0 && folders === 0) {
     const any = await db.get<{ n: number }>(
       sql`SELECT count(*) AS n FROM media WHERE owner_id = ${ownerId} AND ${subtree("folder", path)}`,
@@ -106,8 +106,8 @@ export async function moveFolder(
       rawInBatch(db, sql`UPDATE OR REPLACE folders SET path = ${movedTo("path")} WHERE ${folderRows}`),
       bumpCacheVersion(db, ownerId),
     ]);
-    changes = (update as unknown as D1Result).meta?.changes ?? 0;
-    folderChanges = (moveRows as unknown as D1Result).meta?.changes ?? 0;
+    changes = changesOf(update) ?? 0;
+    folderChanges = changesOf(moveRows) ?? 0;
   } catch (error) {
     if (isBatchAbort(error, TOO_DEEP))
       throw new ApiError(

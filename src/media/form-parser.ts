@@ -91,6 +91,118 @@ function parseHeaders(block: string): PartInfo {
   return { name, filename: param("filename"), contentType };
 }
 
+type State = "preamble" | "after-boundary" | "headers" | "body" | "end";
+
+/** The parser between reads: the bytes kept back, where in the form they are, the open part's sink. */
+class MultipartMachine {
+  // Prepend CRLF so the first boundary looks like every other one.
+  buf: Uint8Array = CRLF;
+  private state: State = "preamble";
+  private sink: PartSink | null = null;
+  private parts = 0;
+
+  constructor(
+    private readonly delimiter: Uint8Array,
+    private readonly open: (info: PartInfo) => PartSink,
+  ) {}
+
+  /** Goes as far as the buffered bytes allow; true once the closing boundary has been read. */
+  async drain(): Promise<boolean> {
+    while (this.state !== "end" && (await this.step())) {}
+    return this.state === "end";
+  }
+
+  /** One step in the current state; false when it needs more bytes first. */
+  private step(): boolean | Promise<boolean> {
+    switch (this.state) {
+      case "preamble":
+        return this.preamble();
+      case "after-boundary":
+        return this.afterBoundary();
+      case "headers":
+        return this.headers();
+      case "body":
+        return this.body();
+      default:
+        return false;
+    }
+  }
+
+  private preamble(): boolean {
+    const at = indexOf(this.buf, this.delimiter);
+    if (at >= 0) {
+      this.buf = this.buf.subarray(at + this.delimiter.length);
+      this.state = "after-boundary";
+      return true;
+    }
+    if (this.buf.length > this.delimiter.length)
+      this.buf = this.buf.subarray(this.buf.length - this.delimiter.length);
+    return false;
+  }
+
+  private afterBoundary(): boolean {
+    if (this.buf.length < 2) return false;
+    if (this.buf[0] === 45 && this.buf[1] === 45) {
+      this.state = "end";
+      return true;
+    }
+    // Transport padding (spaces/tabs) may follow a boundary before its CRLF.
+    const nl = indexOf(this.buf, CRLF);
+    if (nl < 0) {
+      if (this.buf.length > 256) throw malformed("A multipart boundary line is malformed.");
+      return false;
+    }
+    this.buf = this.buf.subarray(nl + 2);
+    this.state = "headers";
+    return true;
+  }
+
+  private headers(): boolean {
+    const at = indexOf(this.buf, HEADER_END);
+    if (at < 0) {
+      if (this.buf.length > MAX_HEADER_BYTES) throw malformed("A multipart part's headers are too long.");
+      return false;
+    }
+    this.parts += 1;
+    if (this.parts > MAX_PARTS) throw malformed("The form has too many parts.");
+    const info = parseHeaders(new TextDecoder().decode(this.buf.subarray(0, at)));
+    this.buf = this.buf.subarray(at + 4);
+    this.sink = this.open(info);
+    this.state = "body";
+    return true;
+  }
+
+  private async body(): Promise<boolean> {
+    const sink = this.sink!;
+    const at = indexOf(this.buf, this.delimiter);
+    if (at >= 0) {
+      if (at > 0) await sink.write(this.buf.slice(0, at));
+      await sink.close();
+      this.sink = null;
+      this.buf = this.buf.subarray(at + this.delimiter.length);
+      this.state = "after-boundary";
+      return true;
+    }
+    if (this.buf.length > this.delimiter.length) {
+      // Keep back only what could be the start of the delimiter.
+      const keep = this.delimiter.length - 1;
+      await sink.write(this.buf.slice(0, this.buf.length - keep));
+      this.buf = this.buf.slice(this.buf.length - keep);
+    }
+    return false;
+  }
+}
+
+/** The next piece of the body, or null at its end; a broken stream is a 400. */
+async function readPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null> {
+  try {
+    const { done, value } = await reader.read();
+    return done ? null : value;
+  } catch {
+    throw new ApiError(400, "upload_interrupted", "The upload stream broke off before it was complete.");
+  }
+}
+
 /**
  * Reads the whole body, calling `open` for each part and streaming the part's bytes into the sink
  * it returns. Sinks may throw (e.g. a 415 after sniffing); the error propagates and reading stops.
@@ -103,91 +215,17 @@ export async function parseMultipart(
   open: (info: PartInfo) => PartSink,
   limits: { maxBytes: number },
 ): Promise<void> {
-  const encoder = new TextEncoder();
-  const delimiter = encoder.encode(`\r\n--${boundary}`);
+  const machine = new MultipartMachine(new TextEncoder().encode(`\r\n--${boundary}`), open);
   const reader = body.getReader();
-  // Prepend CRLF so the first boundary looks like every other one.
-  let buf: Uint8Array = CRLF;
-  let state = "preamble" as "preamble" | "after-boundary" | "headers" | "body" | "end";
-  let sink: PartSink | null = null;
-  let parts = 0;
-  let eof = false;
   let received = 0;
-
   try {
-    while (state !== "end") {
-      let progressed = true;
-      while (progressed && state !== "end") {
-        progressed = false;
-        if (state === "preamble") {
-          const at = indexOf(buf, delimiter);
-          if (at >= 0) {
-            buf = buf.subarray(at + delimiter.length);
-            state = "after-boundary";
-            progressed = true;
-          } else if (buf.length > delimiter.length) {
-            buf = buf.subarray(buf.length - delimiter.length);
-          }
-        } else if (state === "after-boundary") {
-          if (buf.length >= 2) {
-            if (buf[0] === 45 && buf[1] === 45) state = "end";
-            else {
-              // Transport padding (spaces/tabs) may follow a boundary before its CRLF.
-              const nl = indexOf(buf, CRLF);
-              if (nl < 0) {
-                if (buf.length > 256) throw malformed("A multipart boundary line is malformed.");
-                break;
-              }
-              buf = buf.subarray(nl + 2);
-              state = "headers";
-            }
-            progressed = true;
-          }
-        } else if (state === "headers") {
-          const at = indexOf(buf, HEADER_END);
-          if (at >= 0) {
-            parts += 1;
-            if (parts > MAX_PARTS) throw malformed("The form has too many parts.");
-            const info = parseHeaders(new TextDecoder().decode(buf.subarray(0, at)));
-            buf = buf.subarray(at + 4);
-            sink = open(info);
-            state = "body";
-            progressed = true;
-          } else if (buf.length > MAX_HEADER_BYTES) {
-            throw malformed("A multipart part's headers are too long.");
-          }
-        } else if (state === "body") {
-          const at = indexOf(buf, delimiter);
-          if (at >= 0) {
-            if (at > 0) await sink!.write(buf.slice(0, at));
-            await sink!.close();
-            sink = null;
-            buf = buf.subarray(at + delimiter.length);
-            state = "after-boundary";
-            progressed = true;
-          } else if (buf.length > delimiter.length) {
-            const keep = delimiter.length - 1;
-            await sink!.write(buf.slice(0, buf.length - keep));
-            buf = buf.slice(buf.length - keep);
-          }
-        }
-      }
-      if ((state as string) === "end") break;
-      if (eof) throw malformed("The multipart body ended early (truncated upload?).");
-      let result: ReadableStreamReadResult<Uint8Array>;
-      try {
-        result = await reader.read();
-      } catch {
-        throw new ApiError(400, "upload_interrupted", "The upload stream broke off before it was complete.");
-      }
-      const { done, value } = result;
-      if (done) eof = true;
-      else {
-        received += value.length;
-        if (received > limits.maxBytes)
-          throw new ApiError(413, "payload_too_large", `The form is larger than ${limits.maxBytes} bytes.`);
-        buf = concat(buf, value);
-      }
+    while (!(await machine.drain())) {
+      const piece = await readPiece(reader);
+      if (!piece) throw malformed("The multipart body ended early (truncated upload?).");
+      received += piece.length;
+      if (received > limits.maxBytes)
+        throw new ApiError(413, "payload_too_large", `The form is larger than ${limits.maxBytes} bytes.`);
+      machine.buf = concat(machine.buf, piece);
     }
   } finally {
     reader.cancel().catch(() => {});

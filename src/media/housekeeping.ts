@@ -1,4 +1,5 @@
 import { and, eq, isNotNull, lt } from "drizzle-orm";
+import { SYSTEM_AUDIT } from "../audit/record";
 import { getDb } from "../db/client";
 import { media } from "../db/schema";
 import { mediaConfig } from "./config";
@@ -56,7 +57,7 @@ export async function purgeExpiredTrash(
         ownerId,
         ids.map((r) => r.id),
         now,
-        { actorId: null, reason: "retention" },
+        { audit: SYSTEM_AUDIT, reason: "retention" },
       );
     } catch (error) {
       console.log(

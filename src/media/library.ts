@@ -1,23 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { IdempotencyHandle } from "../app-env";
-import { isBatchAbort } from "../db/batch";
-import { type Db, isConstraintError, rawInBatch } from "../db/client";
+import type { AuditContext } from "../audit/record";
+import { changesOf, type Db, isConstraintError, rawInBatch } from "../db/client";
 import { inList } from "../db/in-list";
 import { blobs, type Media, media } from "../db/schema";
-import { ApiError, notFound } from "../errors";
+import { notFound } from "../errors";
 import { newId } from "../lib/ids";
-import { deleteDerived, objectKeyOf, settleWrittenObject } from "./blob-store";
+import { deleteDerived, objectKeyOf } from "./blob-store";
 import { bumpCacheVersion } from "./cache";
-import {
-  NAME_TAKEN,
-  nameFreeGuard,
-  nextFreeName,
-  type OnConflict,
-  type Resolution,
-  sameName,
-  trashSameName,
-} from "./conflicts";
 import { isDecodable, isRenderable } from "./images/sources";
 import type { MediaMetadata } from "./metadata/extract";
 import type { MediaKind } from "./sniff";
@@ -25,7 +15,7 @@ import type { MediaKind } from "./sniff";
 /**
  * A library file's record: its public shape, creating it (quota, blob reference, tags, outbox), and
  * changing, trashing and purging one file. Listing is in queries.ts, folders in folders.ts, changes
- * to many files at once in bulk.ts.
+ * to many files at once in bulk.ts, committing an upload under its name policy in commit.ts.
  */
 
 /** The public JSON shape of a media row (API.md "Media library"). */
@@ -174,92 +164,6 @@ export function mediaInsertStatements(
 
 export const isQuotaError = (error: unknown) => isConstraintError(error, QUOTA_CHECK);
 
-export interface Committed {
-  row: Media;
-  /** Set when the name was taken: what the upload did about it. */
-  conflict?: { resolution: Resolution; existingId: string };
-}
-
-/**
- * How often a commit that lost a race for its name picks again before giving up (409). Each round
- * at least one of the racers wins, so n uploads of one name at once need at most n rounds.
- */
-const NAME_ROUNDS = 25;
-
-/**
- * Upload commit, shared by every upload path (multipart, resumable, tus): the name-conflict policy
- * (conflicts.ts), the insert statements and the idempotent answer, in one batch. All or nothing.
- * A commit that loses its name to a concurrent upload between choosing and committing (the batch's
- * guard) chooses again.
- */
-export async function commitMedia(
-  db: Db,
-  input: NewMedia,
-  now: Date,
-  idempotency: IdempotencyHandle | null,
-  onConflict: OnConflict = "rename",
-): Promise<Committed> {
-  for (let round = 0; round < NAME_ROUNDS; round++) {
-    const existing = (await sameName(db, input.ownerId, input.folder, input.name))[0];
-    let name = input.name;
-    let conflict: Committed["conflict"];
-    const before: BatchItem<"sqlite">[] = [];
-    if (existing) {
-      if (onConflict === "skip") {
-        conflict = { resolution: "skipped", existingId: existing.id };
-        if (idempotency)
-          await db.batch([idempotency.completeInBatch(200, { media: toPublic(existing), conflict })]);
-        return { row: existing, conflict };
-      }
-      if (onConflict === "replace") {
-        conflict = { resolution: "replaced", existingId: existing.id };
-        before.push(trashSameName(db, input.ownerId, input.folder, name, now.toISOString()));
-      } else {
-        name = await nextFreeName(db, input.ownerId, input.folder, input.name);
-        conflict = { resolution: "renamed", existingId: existing.id };
-      }
-    }
-    if (!existing || onConflict === "rename")
-      before.push(nameFreeGuard(db, input.ownerId, input.folder, name));
-    const { row, statements } = mediaInsertStatements(db, { ...input, name }, now);
-    const all: BatchItem<"sqlite">[] = [...before, ...statements];
-    if (idempotency)
-      all.push(idempotency.completeInBatch(201, { media: toPublic(row), ...(conflict ? { conflict } : {}) }));
-    try {
-      await db.batch(all as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);
-      return conflict ? { row, conflict } : { row };
-    } catch (error) {
-      if (isQuotaError(error))
-        throw new ApiError(413, "quota_exceeded", "This upload would take you over your storage quota.");
-      if (!isBatchAbort(error, NAME_TAKEN)) throw error;
-    }
-  }
-  throw new ApiError(409, "name_busy", "Other uploads keep taking this name; try again.");
-}
-
-/**
- * The last step of every upload path (multipart, resumable, tus): commit with the name-conflict
- * policy, then settle the object this upload wrote (`input.objectKey`, ADR 0008). No row points at
- * it after a failed commit or a `skip` (no batch took a reference), so it goes; after a commit it
- * goes only when the content was already stored under another object.
- */
-export async function commitUpload(
-  deps: { db: Db; bucket: R2Bucket; now: Date; idempotency: IdempotencyHandle | null },
-  input: NewMedia,
-  onConflict: OnConflict,
-): Promise<Committed> {
-  let committed: Committed;
-  try {
-    committed = await commitMedia(deps.db, input, deps.now, deps.idempotency, onConflict);
-  } catch (error) {
-    await deps.bucket.delete(input.objectKey);
-    throw error;
-  }
-  if (committed.conflict?.resolution === "skipped") await deps.bucket.delete(input.objectKey);
-  else await settleWrittenObject(deps.db, deps.bucket, input.sha256, input.objectKey);
-  return committed;
-}
-
 export async function getOwned(db: Db, ownerId: string, id: string): Promise<Media> {
   const row = await db
     .select()
@@ -346,7 +250,7 @@ export async function purgeMedia(
   ownerId: string,
   ids: string[],
   now: Date,
-  actor: { actorId: string | null; reason: "user" | "retention" },
+  actor: { audit: AuditContext; reason: "user" | "retention" },
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const nowIso = now.toISOString();
@@ -373,9 +277,10 @@ export async function purgeMedia(
     ),
     rawInBatch(
       db,
-      sql`INSERT INTO audit_log (id, actor_id, action, target_type, target_id, detail, created_at)
-        SELECT 'aud_' || lower(hex(randomblob(10))), ${actor.actorId}, 'media.purge', 'media', id,
-          json_object('ownerId', owner_id, 'name', name, 'sha256', sha256, 'size', size, 'reason', ${actor.reason}), ${nowIso}
+      sql`INSERT INTO audit_log (id, actor_id, subject_id, action, target_type, target_id, detail, request_id, ip, user_agent, created_at)
+        SELECT 'aud_' || lower(hex(randomblob(10))), ${actor.audit.actorId}, owner_id, 'media.purge', 'media', id,
+          json_object('ownerId', owner_id, 'name', name, 'sha256', sha256, 'size', size, 'reason', ${actor.reason}),
+          ${actor.audit.requestId}, ${actor.audit.ip}, ${actor.audit.userAgent}, ${nowIso}
         FROM media WHERE ${picked}`,
     ),
     rawInBatch(db, sql`DELETE FROM media WHERE ${picked}`),
@@ -390,7 +295,7 @@ export async function purgeMedia(
     bucket,
     shas.map((s) => s.sha256),
   );
-  return (deleted as unknown as D1Result).meta?.changes ?? ids.length;
+  return changesOf(deleted) ?? ids.length;
 }
 
 /** Removes blob rows (and their R2 objects, thumbnails included) that nothing references any more. */

@@ -173,3 +173,34 @@ export function nameVariant(name: string, n: number): string {
   if (dot <= 0) return `${name} (${n})`;
   return `${name.slice(0, dot)} (${n})${name.slice(dot)}`;
 }
+
+/**
+ * Every way a name key reads as `nameVariant(base, n)`, n ≥ 2, as [base, n]: the key is the base's
+ * part before ` (n)`, digits, anything, then the base's part after (a copy's number is read up to
+ * the first non-digit). Usually one: `a (2).jpg` → [`a.jpg`, 2]; `a (2) (3).jpg` → [`a (2).jpg`, 3]
+ * and [`a.jpg`, 2]; `x (2).tar.gz` → none (copies of `x.tar.gz` are `x.tar (n).gz`). n < 2 is left
+ * out: no copy is numbered below (2).
+ */
+export function variantReadings(key: string): [string, number][] {
+  // What follows the number: `)` alone (a base without an extension) or `)` and the extension.
+  const tails = new Set<string>();
+  if (key.endsWith(")")) tails.add(")");
+  const dot = key.lastIndexOf(".");
+  if (dot > 0 && key[dot - 1] === ")") tails.add(key.slice(dot - 1));
+  return [...tails].flatMap((tail) => readingsBefore(key, tail));
+}
+
+/** `variantReadings` of `key` whose number is followed by `tail` (the key's end). */
+function readingsBefore(key: string, tail: string): [string, number][] {
+  const readings: [string, number][] = [];
+  const end = key.length - tail.length;
+  for (let p = key.indexOf(" ("); p !== -1 && p + 2 < end; p = key.indexOf(" (", p + 1)) {
+    const digits = /^\d+/.exec(key.slice(p + 2))?.[0];
+    const base = key.slice(0, p) + tail.slice(1);
+    // Only where `nameVariant` puts the number for that base: before its last dot, or at its end.
+    const baseDot = base.lastIndexOf(".");
+    if (digits && Number(digits) >= 2 && (baseDot <= 0 ? base.length : baseDot) === p)
+      readings.push([base, Number(digits)]);
+  }
+  return readings;
+}

@@ -1,7 +1,7 @@
 import { and, eq, gte, isNotNull, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { startsWith } from "../db/prefix";
-import { media, users } from "../db/schema";
+import { type Media, media, users } from "../db/schema";
 import { notFound } from "../errors";
 import { decodeCursor, keyset, toPage } from "../lib/pagination";
 import { toPublic } from "./library";
@@ -51,46 +51,57 @@ export function folderCondition(folder: string, subfolders: boolean): SQL | unde
   return or(eq(media.folder, folder), startsWith(media.folder, `${folder}/`));
 }
 
+/** `type`: a family (`image/*`), a MIME type, or a kind. */
+function typeCondition(type: string): SQL {
+  if (type.endsWith("/*")) return startsWith(media.mime, type.slice(0, -1));
+  if (type.includes("/")) return eq(media.mime, type);
+  return eq(media.kind, type as MediaKind);
+}
+
+/** The date and size ranges asked for. */
+function rangeConditions(query: ListQuery): (SQL | undefined)[] {
+  return [
+    query.from ? gte(media.createdAt, query.from) : undefined,
+    query.to ? lt(media.createdAt, query.to) : undefined,
+    query.takenFrom ? gte(media.takenAt, query.takenFrom) : undefined,
+    query.takenTo ? lt(media.takenAt, query.takenTo) : undefined,
+    query.minSize !== undefined ? gte(media.size, query.minSize) : undefined,
+    query.maxSize !== undefined ? lte(media.size, query.maxSize) : undefined,
+  ];
+}
+
+/** `q`: its words as prefixes, through the full-text index. */
+function searchCondition(q: string | undefined): SQL | undefined {
+  const match = q ? ftsQuery(q) : null;
+  return match ? sql`media.rowid IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ${match})` : undefined;
+}
+
+/** Each sort: its column, and the row's value of it for the cursor. */
+const SORT_KEYS = {
+  name: { column: media.nameKey, of: (r: Media) => r.nameKey },
+  size: { column: media.size, of: (r: Media) => r.size },
+  taken: { column: media.takenSort, of: (r: Media) => r.takenSort! },
+  date: { column: media.createdAt, of: (r: Media) => r.createdAt },
+};
+
 export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
   const conditions: (SQL | undefined)[] = [
     eq(media.ownerId, ownerId),
     query.trashed ? isNotNull(media.trashedAt) : isNull(media.trashedAt),
+    query.stacked ? undefined : isNull(media.stackOf),
+    query.type ? typeCondition(query.type) : undefined,
+    query.tag
+      ? sql`EXISTS (SELECT 1 FROM media_tags t WHERE t.media_id = ${media.id} AND t.owner_id = ${ownerId} AND t.tag = ${query.tag})`
+      : undefined,
+    query.folder ? folderCondition(query.folder, query.subfolders) : undefined,
+    ...rangeConditions(query),
+    searchCondition(query.q),
   ];
-  if (!query.stacked) conditions.push(isNull(media.stackOf));
-  if (query.type) {
-    if (query.type.endsWith("/*")) conditions.push(startsWith(media.mime, query.type.slice(0, -1)));
-    else if (query.type.includes("/")) conditions.push(eq(media.mime, query.type));
-    else conditions.push(eq(media.kind, query.type as MediaKind));
-  }
-  if (query.tag) {
-    conditions.push(
-      sql`EXISTS (SELECT 1 FROM media_tags t WHERE t.media_id = ${media.id} AND t.owner_id = ${ownerId} AND t.tag = ${query.tag})`,
-    );
-  }
-  if (query.folder) conditions.push(folderCondition(query.folder, query.subfolders));
-  if (query.from) conditions.push(gte(media.createdAt, query.from));
-  if (query.to) conditions.push(lt(media.createdAt, query.to));
-  if (query.takenFrom) conditions.push(gte(media.takenAt, query.takenFrom));
-  if (query.takenTo) conditions.push(lt(media.takenAt, query.takenTo));
-  if (query.minSize !== undefined) conditions.push(gte(media.size, query.minSize));
-  if (query.maxSize !== undefined) conditions.push(lte(media.size, query.maxSize));
-  if (query.q) {
-    const match = ftsQuery(query.q);
-    if (match)
-      conditions.push(sql`media.rowid IN (SELECT rowid FROM media_fts WHERE media_fts MATCH ${match})`);
-  }
 
   const descending = query.sort.startsWith("-");
-  const field = query.sort.replace("-", "") as "name" | "date" | "taken" | "size";
-  const column =
-    field === "name"
-      ? media.nameKey
-      : field === "size"
-        ? media.size
-        : field === "taken"
-          ? media.takenSort
-          : media.createdAt;
-  const order = keyset(column, media.id, decodeCursor(query.cursor), {
+  const field = query.sort.replace("-", "") as keyof typeof SORT_KEYS;
+  const sort = SORT_KEYS[field] ?? SORT_KEYS.date;
+  const order = keyset(sort.column, media.id, decodeCursor(query.cursor), {
     descending,
     numeric: field === "size",
   });
@@ -101,9 +112,7 @@ export async function listMedia(db: Db, ownerId: string, query: ListQuery) {
     .orderBy(...order.orderBy)
     .limit(query.limit + 1)
     .all();
-  const page = toPage(rows, query.limit, (r) =>
-    field === "name" ? r.nameKey : field === "size" ? r.size : field === "taken" ? r.takenSort! : r.createdAt,
-  );
+  const page = toPage(rows, query.limit, sort.of);
   return { items: page.items.map(toPublic), nextCursor: page.nextCursor };
 }
 

@@ -18,7 +18,8 @@ const TOKEN = /^(shr_[0-9a-z]{20})\.(?:(\d{1,12})\.)?([A-Za-z0-9_-]{43})$/;
 export async function openShare(db: Db, secret: string, token: string, now: Date): Promise<Share> {
   const m = TOKEN.exec(token);
   if (!m) throw notFound("share link");
-  const [, id, exp, sig] = m as unknown as [string, string, string | undefined, string];
+  // Groups 1 and 3 always take part in a match; group 2 (the expiry) is optional.
+  const [, id, exp, sig] = m as RegExpExecArray & [string, string, string | undefined, string];
   const expected = await mac(secret, exp === undefined ? `v2|${id}` : `${id}.${exp}`);
   if (!constantTimeEqual(sig, expected)) throw notFound("share link");
   const share = await db.select().from(shares).where(eq(shares.id, id)).get();

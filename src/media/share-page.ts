@@ -1,3 +1,5 @@
+import { escapeHtml } from "../lib/html";
+
 /**
  * The HTML of share links, for people opening one in a browser: a file's page (preview, name, size,
  * Download), a folder's or selection's page (a list of files), the password form, and friendly
@@ -20,15 +22,6 @@ function formatSize(n: number): string {
 export const SHARE_PAGE_CSP =
   "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-};
-export const esc = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
-
 const STYLE = `
 :root{color-scheme:light dark;--bg:light-dark(#f6f7f9,#0f1217);--surface:light-dark(#fff,#171b22);--border:light-dark(#d9dde5,#2e3441);--text:light-dark(#161a22,#e7eaf0);--muted:light-dark(#5b6475,#9aa3b5);--accent:light-dark(#3b5bdb,#7c95ff);--accent-text:light-dark(#fff,#0b0e14);--danger:light-dark(#c92a2a,#ff6b6b)}
 *{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;background:var(--bg);color:var(--text)}
@@ -50,7 +43,7 @@ input{font:inherit;padding:.5rem;border:1px solid var(--border);border-radius:8p
 `;
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${esc(title)} · Edgecraft</title><style>${STYLE}</style></head><body><header>Edgecraft</header><main>${body}</main></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${escapeHtml(title)} · Edgecraft</title><style>${STYLE}</style></head><body><header>Edgecraft</header><main>${body}</main></body></html>`;
 }
 
 export interface PageFile {
@@ -65,9 +58,9 @@ export interface PageFile {
 export function filePage(file: PageFile, expiresAt: string): string {
   return page(
     file.name,
-    `<div class="card"><div class="preview"><img src="${esc(file.preview)}" alt="Preview of ${esc(file.name)}"></div>
-<h1>${esc(file.name)}</h1><p class="muted">${esc(formatSize(file.size))} · ${esc(file.mime)} · link expires ${esc(expiresAt.slice(0, 10))}</p>
-<p><a class="btn" href="${esc(file.download)}">Download</a></p></div>`,
+    `<div class="card"><div class="preview"><img src="${escapeHtml(file.preview)}" alt="Preview of ${escapeHtml(file.name)}"></div>
+<h1>${escapeHtml(file.name)}</h1><p class="muted">${escapeHtml(formatSize(file.size))} · ${escapeHtml(file.mime)} · link expires ${escapeHtml(expiresAt.slice(0, 10))}</p>
+<p><a class="btn" href="${escapeHtml(file.download)}">Download</a></p></div>`,
   );
 }
 
@@ -75,13 +68,13 @@ export function listPage(title: string, files: PageFile[], expiresAt: string, zi
   const items = files
     .map(
       (f) =>
-        `<li><img src="${esc(f.preview)}" alt=""><span class="name">${esc(f.name)}<br><span class="muted">${esc(formatSize(f.size))}</span></span><a class="btn" href="${esc(f.download)}" aria-label="Download ${esc(f.name)}">Download</a></li>`,
+        `<li><img src="${escapeHtml(f.preview)}" alt=""><span class="name">${escapeHtml(f.name)}<br><span class="muted">${escapeHtml(formatSize(f.size))}</span></span><a class="btn" href="${escapeHtml(f.download)}" aria-label="Download ${escapeHtml(f.name)}">Download</a></li>`,
     )
     .join("");
   return page(
     title,
-    `<div class="card"><h1>${esc(title)}</h1><p class="muted">${files.length} file${files.length === 1 ? "" : "s"} · link expires ${esc(expiresAt.slice(0, 10))}</p>
-${zip ? `<p><a class="btn" href="${esc(zip)}">Download all (ZIP)</a></p>` : ""}
+    `<div class="card"><h1>${escapeHtml(title)}</h1><p class="muted">${files.length} file${files.length === 1 ? "" : "s"} · link expires ${escapeHtml(expiresAt.slice(0, 10))}</p>
+${zip ? `<p><a class="btn" href="${escapeHtml(zip)}">Download all (ZIP)</a></p>` : ""}
 ${files.length ? `<ul class="files">${items}</ul>` : `<p>This folder is empty.</p>`}</div>`,
   );
 }
@@ -90,11 +83,11 @@ export function passwordPage(action: string, wrong: boolean): string {
   return page(
     "Password required",
     `<div class="card"><h1>This link is protected</h1><p>Enter the password you were given to open it.</p>
-<form method="post" action="${esc(action)}"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
+<form method="post" action="${escapeHtml(action)}"><label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required autofocus>
 ${wrong ? `<p class="error" role="alert">That password is not right.</p>` : ""}<p><button class="btn" type="submit">Open</button></p></form></div>`,
   );
 }
 
 export function errorPage(title: string, message: string): string {
-  return page(title, `<div class="card"><h1>${esc(title)}</h1><p>${esc(message)}</p></div>`);
+  return page(title, `<div class="card"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></div>`);
 }

@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { hashPassword } from "../auth/password";
-import { type Db, rawInBatch } from "../db/client";
+import { changesOf, type Db, rawInBatch } from "../db/client";
 import { type Share, shares } from "../db/schema";
 import { ApiError, notFound } from "../errors";
 import { base64url } from "../lib/crypto";
@@ -15,19 +16,19 @@ import { getOwned } from "./library";
  * changing its URL. Tokens of the first format, `<id>.<expiresUnix>.<hmac>`, keep working (the row's
  * expiry governs them too). A share opens one file, a folder (with its sub-folders) or a selection.
  */
-const keys = new Map<string, Promise<CryptoKey>>();
-function hmacKey(secret: string): Promise<CryptoKey> {
-  let key = keys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey(
-      "raw",
-      new TextEncoder().encode(`edgecraft/share-link/v1:${secret}`),
-      { name: "HMAC", hash: "SHA-256" },
-      false,
-      ["sign"],
-    );
-    keys.set(secret, key);
-  }
+// Imported keys, not pending imports: a request never awaits work another request started.
+const keys = new Map<string, CryptoKey>();
+async function hmacKey(secret: string): Promise<CryptoKey> {
+  const cached = keys.get(secret);
+  if (cached) return cached;
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(`edgecraft/share-link/v1:${secret}`),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  keys.set(secret, key);
   return key;
 }
 
@@ -92,6 +93,7 @@ export async function createShare(
   target: ShareTarget,
   options: ShareOptions & { maxTtlSeconds: number },
   now: Date,
+  audit: AuditContext,
 ) {
   ttlCheck(options.ttlSeconds, options.maxTtlSeconds);
   const nowIso = now.toISOString();
@@ -111,14 +113,32 @@ export async function createShare(
   };
   const insert = sql`INSERT INTO shares (id, owner_id, kind, media_id, folder, password_hash, expires_at, created_at)
     SELECT ${share.id}, ${ownerId}, ${share.kind}, ${share.mediaId}, ${share.folder}, ${share.passwordHash}, ${share.expiresAt}, ${nowIso}`;
+  // The audit row goes in each path's batch, written only when the share row was.
+  const audited = auditStatement(
+    db,
+    audit,
+    {
+      action: "share.created",
+      subjectId: ownerId,
+      targetType: "share",
+      targetId: share.id,
+      detail: { kind: share.kind, mediaId: share.mediaId, folder: share.folder, expiresAt: share.expiresAt },
+    },
+    nowIso,
+    sql`EXISTS (SELECT 1 FROM shares WHERE id = ${share.id})`,
+  );
   if (target.kind === "file") {
     const row = await getOwned(db, ownerId, target.mediaId);
     if (row.trashedAt) throw new ApiError(409, "media_trashed", "Restore the file before sharing it.");
     // Count and insert in one statement, so parallel creates can't pass the cap together.
-    const inserted = await db.run(
-      sql`${insert} WHERE (SELECT count(*) FROM shares WHERE media_id = ${target.mediaId} AND revoked_at IS NULL
+    const [inserted] = await db.batch([
+      rawInBatch(
+        db,
+        sql`${insert} WHERE (SELECT count(*) FROM shares WHERE media_id = ${target.mediaId} AND revoked_at IS NULL
         AND expires_at > ${nowIso}) < ${MAX_SHARES_PER_FILE}`,
-    );
+      ),
+      audited,
+    ]);
     if (inserted.meta.changes !== 1)
       throw new ApiError(
         409,
@@ -132,7 +152,7 @@ export async function createShare(
           AND (folder = ${target.folder} OR (folder >= ${`${target.folder}/`} AND folder < ${`${target.folder}0`}))) AS n`,
     );
     if (!exists?.n) throw notFound("folder");
-    await db.run(insert);
+    await db.batch([rawInBatch(db, insert), audited]);
   } else {
     const ids = JSON.stringify([...new Set(target.mediaIds)]);
     const wanted = new Set(target.mediaIds).size;
@@ -147,9 +167,9 @@ export async function createShare(
         sql`INSERT INTO share_items (share_id, media_id) SELECT ${share.id}, value FROM json_each(${ids})
           WHERE EXISTS (SELECT 1 FROM shares WHERE id = ${share.id})`,
       ),
+      audited,
     ]);
-    if (((created as unknown as D1Result).meta?.changes ?? 0) !== 1)
-      throw notFound("media (one or more ids)");
+    if ((changesOf(created) ?? 0) !== 1) throw notFound("media (one or more ids)");
   }
   return { share, token: await tokenFor(secret, share.id) };
 }
@@ -191,19 +211,36 @@ export async function listShares(
   return toPage(rows, query.limit, (s) => s.createdAt);
 }
 
-export async function revokeShare(db: Db, ownerId: string, shareId: string, now: Date, mediaId?: string) {
-  const done = await db
-    .update(shares)
-    .set({ revokedAt: now.toISOString() })
-    .where(
-      and(
-        eq(shares.id, shareId),
-        eq(shares.ownerId, ownerId),
-        mediaId ? eq(shares.mediaId, mediaId) : undefined,
-        isNull(shares.revokedAt),
-      ),
-    )
-    .returning({ id: shares.id });
+export async function revokeShare(
+  db: Db,
+  ownerId: string,
+  shareId: string,
+  now: Date,
+  audit: AuditContext,
+  mediaId?: string,
+) {
+  const nowIso = now.toISOString();
+  const [done] = await db.batch([
+    db
+      .update(shares)
+      .set({ revokedAt: nowIso })
+      .where(
+        and(
+          eq(shares.id, shareId),
+          eq(shares.ownerId, ownerId),
+          mediaId ? eq(shares.mediaId, mediaId) : undefined,
+          isNull(shares.revokedAt),
+        ),
+      )
+      .returning({ id: shares.id }),
+    auditStatement(
+      db,
+      audit,
+      { action: "share.revoked", subjectId: ownerId, targetType: "share", targetId: shareId },
+      nowIso,
+      sql`changes() = 1`,
+    ),
+  ]);
   if (done.length === 0) {
     // Revoking twice is fine; someone else's (or no) link is not.
     const mine = await ownedShare(db, ownerId, shareId);

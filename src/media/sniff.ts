@@ -22,54 +22,67 @@ const ascii = (b: Uint8Array, offset: number, text: string) => {
 const bytesAt = (b: Uint8Array, offset: number, sig: number[]) =>
   b.length >= offset + sig.length && sig.every((v, i) => b[offset + i] === v);
 
+const type = (mime: string, kind: MediaKind): Sniffed => ({ mime, kind });
+
+/** Magic numbers, first match wins: each a test of the head and the type it means (or decides it). */
+const SIGNATURES: [test: (b: Uint8Array) => boolean, type: Sniffed | ((b: Uint8Array) => Sniffed)][] = [
+  [(b) => bytesAt(b, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), type("image/png", "image")],
+  [(b) => bytesAt(b, 0, [0xff, 0xd8, 0xff]), type("image/jpeg", "image")],
+  [(b) => ascii(b, 0, "GIF87a") || ascii(b, 0, "GIF89a"), type("image/gif", "image")],
+  [(b) => ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP"), type("image/webp", "image")],
+  [(b) => ascii(b, 0, "RIFF") && ascii(b, 8, "WAVE"), type("audio/wav", "audio")],
+  [(b) => ascii(b, 0, "RIFF") && ascii(b, 8, "AVI "), type("video/x-msvideo", "video")],
+  [(b) => ascii(b, 0, "BM") && b.length >= 26 && b[14]! >= 12 && b[15] === 0, type("image/bmp", "image")],
+  [
+    (b) => bytesAt(b, 0, [0x49, 0x49, 0x2a, 0x00]) || bytesAt(b, 0, [0x4d, 0x4d, 0x00, 0x2a]),
+    type("image/tiff", "image"),
+  ],
+  [(b) => bytesAt(b, 0, [0x00, 0x00, 0x01, 0x00]) && b.length > 6, type("image/x-icon", "image")],
+  [(b) => ascii(b, 0, "%PDF-"), type("application/pdf", "document")],
+  [(b) => ascii(b, 4, "ftyp"), isoFlavour],
+  [(b) => bytesAt(b, 0, [0x1a, 0x45, 0xdf, 0xa3]), matroskaFlavour],
+  [
+    (b) => ascii(b, 0, "ID3") || (b.length > 2 && b[0] === 0xff && (b[1]! & 0xe6) === 0xe2),
+    type("audio/mpeg", "audio"),
+  ],
+  [(b) => ascii(b, 0, "fLaC"), type("audio/flac", "audio")],
+  [(b) => ascii(b, 0, "OggS"), type("audio/ogg", "audio")],
+  [(b) => ascii(b, 0, "PK\x03\x04") || ascii(b, 0, "PK\x05\x06"), zipFlavour],
+  [
+    (b) => bytesAt(b, 0, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]),
+    type("application/x-ole-storage", "document"),
+  ],
+  [(b) => bytesAt(b, 0, [0x1f, 0x8b]), type("application/gzip", "archive")],
+  [(b) => ascii(b, 0, "7z\xbc\xaf\x27\x1c"), type("application/x-7z-compressed", "archive")],
+  [(b) => ascii(b, 0, "Rar!\x1a\x07"), type("application/vnd.rar", "archive")],
+  [(b) => ascii(b, 0, "BZh"), type("application/x-bzip2", "archive")],
+  [(b) => bytesAt(b, 0, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), type("application/x-xz", "archive")],
+  [(b) => bytesAt(b, 0, [0x28, 0xb5, 0x2f, 0xfd]), type("application/zstd", "archive")],
+  [(b) => ascii(b, 257, "ustar"), type("application/x-tar", "archive")],
+  [(b) => ascii(b, 0, "wOFF") || ascii(b, 0, "wOF2"), type("font/woff", "other")],
+];
+
 /** The type the bytes say, or null when nothing recognises them (unknown binary). */
 export function sniff(head: Uint8Array): Sniffed | null {
-  const b = head;
-  if (bytesAt(b, 0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
-    return { mime: "image/png", kind: "image" };
-  if (bytesAt(b, 0, [0xff, 0xd8, 0xff])) return { mime: "image/jpeg", kind: "image" };
-  if (ascii(b, 0, "GIF87a") || ascii(b, 0, "GIF89a")) return { mime: "image/gif", kind: "image" };
-  if (ascii(b, 0, "RIFF") && ascii(b, 8, "WEBP")) return { mime: "image/webp", kind: "image" };
-  if (ascii(b, 0, "RIFF") && ascii(b, 8, "WAVE")) return { mime: "audio/wav", kind: "audio" };
-  if (ascii(b, 0, "RIFF") && ascii(b, 8, "AVI ")) return { mime: "video/x-msvideo", kind: "video" };
-  if (ascii(b, 0, "BM") && b.length >= 26 && b[14]! >= 12 && b[15] === 0)
-    return { mime: "image/bmp", kind: "image" };
-  if (bytesAt(b, 0, [0x49, 0x49, 0x2a, 0x00]) || bytesAt(b, 0, [0x4d, 0x4d, 0x00, 0x2a]))
-    return { mime: "image/tiff", kind: "image" };
-  if (bytesAt(b, 0, [0x00, 0x00, 0x01, 0x00]) && b.length > 6) return { mime: "image/x-icon", kind: "image" };
-  if (ascii(b, 0, "%PDF-")) return { mime: "application/pdf", kind: "document" };
-  if (ascii(b, 4, "ftyp")) {
-    const brand = String.fromCharCode(...b.subarray(8, 12));
-    if (brand === "avif" || brand === "avis") return { mime: "image/avif", kind: "image" };
-    if (brand === "heic" || brand === "heix" || brand === "mif1")
-      return { mime: "image/heic", kind: "image" };
-    if (brand.startsWith("M4A") || brand.startsWith("M4B")) return { mime: "audio/mp4", kind: "audio" };
-    if (brand === "qt  ") return { mime: "video/quicktime", kind: "video" };
-    return { mime: "video/mp4", kind: "video" };
-  }
-  if (bytesAt(b, 0, [0x1a, 0x45, 0xdf, 0xa3])) {
-    const probe = String.fromCharCode(...b.subarray(0, Math.min(b.length, 64)));
-    return probe.includes("webm")
-      ? { mime: "video/webm", kind: "video" }
-      : { mime: "video/x-matroska", kind: "video" };
-  }
-  if (ascii(b, 0, "ID3") || (b.length > 2 && b[0] === 0xff && (b[1]! & 0xe6) === 0xe2))
-    return { mime: "audio/mpeg", kind: "audio" };
-  if (ascii(b, 0, "fLaC")) return { mime: "audio/flac", kind: "audio" };
-  if (ascii(b, 0, "OggS")) return { mime: "audio/ogg", kind: "audio" };
-  if (ascii(b, 0, "PK\x03\x04") || ascii(b, 0, "PK\x05\x06")) return zipFlavour(b);
-  if (bytesAt(b, 0, [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]))
-    return { mime: "application/x-ole-storage", kind: "document" };
-  if (bytesAt(b, 0, [0x1f, 0x8b])) return { mime: "application/gzip", kind: "archive" };
-  if (ascii(b, 0, "7z\xbc\xaf\x27\x1c")) return { mime: "application/x-7z-compressed", kind: "archive" };
-  if (ascii(b, 0, "Rar!\x1a\x07")) return { mime: "application/vnd.rar", kind: "archive" };
-  if (ascii(b, 0, "BZh")) return { mime: "application/x-bzip2", kind: "archive" };
-  if (bytesAt(b, 0, [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
-    return { mime: "application/x-xz", kind: "archive" };
-  if (bytesAt(b, 0, [0x28, 0xb5, 0x2f, 0xfd])) return { mime: "application/zstd", kind: "archive" };
-  if (ascii(b, 257, "ustar")) return { mime: "application/x-tar", kind: "archive" };
-  if (ascii(b, 0, "wOFF") || ascii(b, 0, "wOF2")) return { mime: "font/woff", kind: "other" };
-  return sniffText(b);
+  for (const [test, decided] of SIGNATURES)
+    if (test(head)) return typeof decided === "function" ? decided(head) : { ...decided };
+  return sniffText(head);
+}
+
+/** ISO base media files (`ftyp`): the major brand says which. */
+function isoFlavour(b: Uint8Array): Sniffed {
+  const brand = String.fromCharCode(...b.subarray(8, 12));
+  if (brand === "avif" || brand === "avis") return type("image/avif", "image");
+  if (brand === "heic" || brand === "heix" || brand === "mif1") return type("image/heic", "image");
+  if (brand.startsWith("M4A") || brand.startsWith("M4B")) return type("audio/mp4", "audio");
+  if (brand === "qt  ") return type("video/quicktime", "video");
+  return type("video/mp4", "video");
+}
+
+/** EBML files: WebM names its doc type in the head, other Matroska does not. */
+function matroskaFlavour(b: Uint8Array): Sniffed {
+  const probe = String.fromCharCode(...b.subarray(0, Math.min(b.length, 64)));
+  return probe.includes("webm") ? type("video/webm", "video") : type("video/x-matroska", "video");
 }
 
 /** Office Open XML and OpenDocument files are zips; their first entry names say which. */

@@ -1,8 +1,8 @@
 import type { Db } from "../db/client";
 import { BlobWriter } from "./blob-store";
+import { type Committed, commitUpload } from "./commit";
 import type { OnConflict } from "./conflicts";
 import { Inspector, inspectedFields } from "./ingest";
-import { type Committed, commitUpload } from "./library";
 import { quotaLeft } from "./quota";
 import type { UploadLimits } from "./upload";
 

@@ -1,4 +1,4 @@
-import { SaxesParser, type SaxesTagNS } from "saxes";
+import { type SaxesAttributeNS, SaxesParser, type SaxesTagNS } from "saxes";
 
 /**
  * SVG policy: refuse, don't repair. The file is parsed as XML with namespaces resolved (saxes, a
@@ -137,30 +137,34 @@ function elementProblem(tag: SaxesTagNS): string | null {
   if (!inert && !(tag.uri === NS.svg && SVG_ELEMENTS.has(tag.local)))
     return `it contains <${tag.name}> (${tag.uri || "no namespace"}), which is not allowed`;
   for (const attr of Object.values(tag.attributes)) {
-    const { uri, local, value, name } = attr;
-    let allowed: boolean;
-    if (uri === "") {
-      allowed = inert || SVG_ATTRIBUTES.has(local) || /^(data|aria)-[a-z0-9_.-]+$/i.test(local);
-    } else if (uri === NS.xlink) allowed = XLINK_ATTRIBUTES.has(local);
-    else if (uri === NS.xml) allowed = XML_ATTRIBUTES.has(local);
-    else allowed = uri === NS.xmlns || INERT_NAMESPACES.has(uri);
-    if (!allowed) return `it has the attribute ${name} (${uri || "no namespace"}), which is not allowed`;
-    if (uri === NS.xmlns) continue;
-    if (local === "href" && (uri === "" || uri === NS.xlink)) {
-      const target = value.trim();
-      const inline = IMAGE_ELEMENTS.has(tag.local) && SAFE_DATA_IMAGE.test(target);
-      if (!target.startsWith("#") && !inline) return "it links to something outside the file";
-    }
-    if (
-      ANIMATIONS.has(tag.local) &&
-      local === "attributeName" &&
-      /^(?:[a-z]+:)?href$|^on/i.test(value.trim())
-    )
-      return "it animates a link or an event handler";
-    const css = cssProblem(value);
-    if (css) return `its ${name} attribute ${css}`;
+    const why = attributeProblem(tag, attr, inert);
+    if (why) return why;
   }
   return null;
+}
+
+/** Whether an attribute may appear at all (by its namespace and name); inert elements keep any plain one. */
+function attributeAllowed(uri: string, local: string, inert: boolean): boolean {
+  if (uri === "") return inert || SVG_ATTRIBUTES.has(local) || /^(data|aria)-[a-z0-9_.-]+$/i.test(local);
+  if (uri === NS.xlink) return XLINK_ATTRIBUTES.has(local);
+  if (uri === NS.xml) return XML_ATTRIBUTES.has(local);
+  return uri === NS.xmlns || INERT_NAMESPACES.has(uri);
+}
+
+function attributeProblem(tag: SaxesTagNS, attr: SaxesAttributeNS, inert: boolean): string | null {
+  const { uri, local, value, name } = attr;
+  if (!attributeAllowed(uri, local, inert))
+    return `it has the attribute ${name} (${uri || "no namespace"}), which is not allowed`;
+  if (uri === NS.xmlns) return null;
+  if (local === "href" && (uri === "" || uri === NS.xlink)) {
+    const target = value.trim();
+    const inline = IMAGE_ELEMENTS.has(tag.local) && SAFE_DATA_IMAGE.test(target);
+    if (!target.startsWith("#") && !inline) return "it links to something outside the file";
+  }
+  if (ANIMATIONS.has(tag.local) && local === "attributeName" && /^(?:[a-z]+:)?href$|^on/i.test(value.trim()))
+    return "it animates a link or an event handler";
+  const css = cssProblem(value);
+  return css ? `its ${name} attribute ${css}` : null;
 }
 
 /** CSS escapes as the CSS parser reads them: `\75 ` and `\000075` are `u`, `\@` is `@`, `\⏎` is nothing. */

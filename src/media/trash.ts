@@ -1,4 +1,5 @@
 import { and, asc, eq, lte } from "drizzle-orm";
+import type { AuditContext } from "../audit/record";
 import type { Db } from "../db/client";
 import { media } from "../db/schema";
 import { purgeMedia } from "./library";
@@ -17,6 +18,7 @@ export async function emptyTrash(
   bucket: R2Bucket,
   ownerId: string,
   now: Date,
+  audit: AuditContext,
 ): Promise<{ purged: number; remaining: number }> {
   const due = and(eq(media.ownerId, ownerId), lte(media.trashedAt, now.toISOString()));
   let purged = 0;
@@ -36,7 +38,7 @@ export async function emptyTrash(
       ownerId,
       ids.map((r) => r.id),
       now,
-      { actorId: ownerId, reason: "user" },
+      { audit, reason: "user" },
     );
     purged += ids.length;
     if (ids.length < CHUNK) return { purged, remaining: 0 };

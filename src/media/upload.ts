@@ -2,10 +2,10 @@ import type { IdempotencyHandle } from "../app-env";
 import type { Db } from "../db/client";
 import { ApiError } from "../errors";
 import { BlobWriter, type StoredBlob } from "./blob-store";
+import { type Committed, commitUpload } from "./commit";
 import { type OnConflict, parseOnConflict } from "./conflicts";
 import { boundaryOf, type PartSink, parseMultipart } from "./form-parser";
 import { type Inspected, Inspector, inspectedFields } from "./ingest";
-import { type Committed, commitUpload } from "./library";
 import { normalizeFileName, normalizeFolder, normalizeTags } from "./names";
 import { quotaLeft } from "./quota";
 
@@ -57,7 +57,8 @@ export async function receiveUpload(
 
   const writer = new BlobWriter(deps.bucket);
   const fields: Record<string, string> = {};
-  let fileName: string | null = null;
+  // Set by the part callbacks, which control-flow analysis does not follow: typed, not narrowed to null.
+  let fileName = null as string | null;
   let inspected: Inspected | null = null;
   let fileSeen = false;
   let folder = "/";
@@ -137,7 +138,8 @@ export async function receiveUpload(
     deps,
     {
       ownerId: input.ownerId,
-      name: fileName as unknown as string,
+      // Set with the file part, which the form has (checked above).
+      name: fileName!,
       folder,
       tags,
       ...inspectedFields(file),

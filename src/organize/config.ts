@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 export interface OrganizeConfig {
   /** Files per chunk: one queue delivery and one D1 batch each. */
   chunkSize: number;
@@ -11,7 +12,7 @@ export interface OrganizeConfig {
 export const MAX_CHUNK_SIZE = 5000;
 
 export function organizeConfig(env: Env): OrganizeConfig {
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const raw = Number(vars.ORGANIZE_CHUNK_SIZE ?? 500);
   return { chunkSize: Number.isInteger(raw) && raw > 0 ? Math.min(raw, MAX_CHUNK_SIZE) : 500 };
 }

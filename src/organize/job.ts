@@ -18,13 +18,12 @@ import { isQuotaError } from "../media/library";
 import { organizeConfig } from "./config";
 import { getSettings } from "./settings";
 import type { FileSource } from "./source";
-import { librarySource } from "./sources/library";
-import { applyChunk } from "./stages/apply";
+import { openSource } from "./sources";
 import type { ChunkResult, Count, OrganizeAction, Stage } from "./stages/chunk";
 import { finish } from "./stages/finish";
 import { fingerprintsChunk, groupsChunk } from "./stages/groups";
+import { moveChunk } from "./stages/move";
 import { duplicatesChunk, scanChunk } from "./stages/plan";
-import { rollbackChunk } from "./stages/rollback";
 
 /**
  * The organize job, one chunk per delivery. A plan job walks
@@ -83,6 +82,9 @@ export const organizeJob = defineJobType({
   result: organizeResult,
   queue: (env) => env.ORGANIZE_QUEUE,
   cost: () => 0,
+  // A plan job runs on its plan row (state, stage, active job), which a replay can't recreate; the
+  // user starts a new plan instead.
+  replay: false,
   handler: (ctx) => runOrganizeChunk(ctx),
   // Copies count against the storage quota: over it, no retry helps.
   permanentCommitError: (error) =>
@@ -103,10 +105,13 @@ async function runOrganizeChunk(ctx: JobContext<OrganizeInput>) {
   if (plan.activeJobId !== claim.job.id)
     throw new PermanentJobError("plan_busy", "Another job is working on this plan.");
   const config = organizeConfig(ctx.env);
-  const source = librarySource(db, plan, ctx.env.MEDIA);
   const now = ctx.now();
+  const heartbeat = () => ctx.step(progressOf(plan, input.action, plan.stage as Stage));
+  const source = await openSource(ctx, plan, heartbeat);
+  // No step here: the claim has just taken the lease, the previous delivery published this very
+  // progress, and a cancel asked for meanwhile stops the checkpoint batch (a D1 write and a progress
+  // publish less per delivery).
 
-  await ctx.step(progressOf(plan, input.action, plan.stage as Stage));
   // A stage that ends without work (no duplicates, nothing left to apply) hands over to the next
   // stage within the same delivery; any chunk with work ends the delivery with its checkpoint.
   let current = plan;
@@ -166,9 +171,7 @@ async function runStage(
     case "rollback": {
       // Folders protected now count, not only when the plan was made.
       const { protectedFolders } = await getSettings(db, plan.ownerId);
-      return stage === "apply"
-        ? applyChunk(db, source, plan, protectedFolders, chunkSize, now)
-        : rollbackChunk(db, source, plan, protectedFolders, chunkSize, now);
+      return moveChunk(stage, db, source, plan, protectedFolders, chunkSize, now);
     }
   }
 }

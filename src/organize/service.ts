@@ -1,6 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Principal } from "../app-env";
+import { type AuditContext, auditStatement } from "../audit/record";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../db/batch";
 import { type Db, getDb, rawInBatch } from "../db/client";
 import { type Job, jobs } from "../db/jobs-schema";
@@ -16,15 +17,17 @@ import {
 } from "../db/organize-schema";
 import type { Media } from "../db/schema";
 import { ApiError } from "../errors";
-import { createJobStatements } from "../jobs/create";
+import { type CreatedJob, createJobStatements } from "../jobs/create";
 import { enqueueJobs } from "../jobs/dispatch";
 import { getJobRow } from "../jobs/lifecycle";
 import { getVisibleJob } from "../jobs/queries";
 import { normalizeFolder } from "../media/names";
 import { loadRules as loadCategories } from "./categories";
 import { type OrganizeInput, organizeJob } from "./job";
+import type { OrganizeRule } from "./rules/types";
 import { getRules, getSettings } from "./settings";
 import { DEFAULT_THRESHOLD } from "./similar";
+import { checkBucketPlan } from "./sources";
 import { validateTemplate } from "./template";
 
 export interface OrganizeRequest {
@@ -39,6 +42,8 @@ export interface OrganizeRequest {
   conflict?: ConflictPolicy;
   /** Only these files (the "organize new uploads" automation). */
   mediaIds?: string[];
+  /** Organize in place: the objects under `prefix` of the caller's storage connection. */
+  source?: { connectionId: string; prefix: string };
 }
 
 /**
@@ -58,25 +63,15 @@ export async function createOrganizeJob(
     loadCategories(db, userId),
     getRules(db, userId),
   ]);
-  const folder = normalizeFolder(request.folder ?? "/");
   const template = request.template !== undefined ? validateTemplate(request.template) : settings.template;
   const match = request.match ?? "bytes";
-  if (request.threshold !== undefined && match !== "similar")
-    throw new ApiError(422, "invalid_threshold", "A threshold is for look-alikes only (match: similar).", {
-      errors: [{ path: "threshold", message: "only with match: similar", code: "invalid_threshold" }],
-    });
-  const input: OrganizeInput = {
-    action: "plan",
-    kind: request.kind ?? "organize",
-    match,
-    folder,
-    dryRun: request.dryRun ?? false,
-    duplicates: request.duplicates ?? "report",
-    keep: request.keep ?? "oldest",
-    template,
-    conflict: request.conflict ?? settings.conflict,
-    ...(request.mediaIds ? { mediaIds: request.mediaIds, auto: true } : {}),
-  };
+  const conflict = request.conflict ?? settings.conflict;
+  const bucket = request.source
+    ? await bucketPlan(db, env, userId, request, { match, conflict, rules })
+    : null;
+  const folder = bucket?.folder ?? normalizeFolder(request.folder ?? "/");
+  checkThreshold(request, match);
+  const input = planInput(request, { match, folder, template, conflict });
   const created = createJobStatements(db, env, { type: organizeJob, userId, input }, now);
   const nowIso = now.toISOString();
   await db.batch([
@@ -85,17 +80,20 @@ export async function createOrganizeJob(
       jobId: created.id,
       ownerId: userId,
       folder,
+      connectionId: bucket?.connectionId ?? null,
+      prefix: bucket?.prefix ?? null,
       kind: input.kind,
       match,
       threshold: match === "similar" ? (request.threshold ?? DEFAULT_THRESHOLD) : 0,
-      protectedFolders: settings.protectedFolders,
+      // Protected folders are library folders; a bucket's keys are not under them.
+      protectedFolders: bucket ? [] : settings.protectedFolders,
       ruleSet: rules.rules,
       mediaIds: request.mediaIds ?? null,
       dryRun: input.dryRun,
       duplicates: input.duplicates,
       keep: input.keep,
       template,
-      conflict: input.conflict,
+      conflict,
       rules: categories,
       state: "planning",
       activeJobId: created.id,
@@ -107,6 +105,58 @@ export async function createOrganizeJob(
   const job = (await getJobRow(db, created.id))!;
   await enqueueJobs(env, db, created.delivery, now);
   return job;
+}
+
+function checkThreshold(request: OrganizeRequest, match: MatchKind) {
+  if (request.threshold !== undefined && match !== "similar")
+    throw new ApiError(422, "invalid_threshold", "A threshold is for look-alikes only (match: similar).", {
+      errors: [{ path: "threshold", message: "only with match: similar", code: "invalid_threshold" }],
+    });
+}
+
+/** The plan job's input: the request with the defaults filled in (the settings' where it has none). */
+function planInput(
+  request: OrganizeRequest,
+  settled: { match: MatchKind; folder: string; template: string; conflict: ConflictPolicy },
+) {
+  return {
+    action: "plan",
+    kind: request.kind ?? "organize",
+    match: settled.match,
+    folder: settled.folder,
+    dryRun: request.dryRun ?? false,
+    duplicates: request.duplicates ?? "report",
+    keep: request.keep ?? "oldest",
+    template: settled.template,
+    conflict: settled.conflict,
+    ...(request.mediaIds ? { mediaIds: request.mediaIds, auto: true } : {}),
+  } satisfies OrganizeInput;
+}
+
+/** An organize-in-place request checked (see checkBucketPlan); `folder` does not go with `source`. */
+function bucketPlan(
+  db: Db,
+  env: Env,
+  userId: string,
+  request: OrganizeRequest,
+  plan: { match: MatchKind; conflict: ConflictPolicy; rules: { rules: OrganizeRule[] } },
+) {
+  if (request.folder !== undefined)
+    throw new ApiError(
+      422,
+      "folder_with_source",
+      "Organize a folder or a bucket prefix (source), not both.",
+      {
+        errors: [{ path: "folder", message: "not with source", code: "invalid_value" }],
+      },
+    );
+  return checkBucketPlan({ db, env }, userId, request.source!, {
+    kind: request.kind ?? "organize",
+    match: plan.match,
+    duplicates: request.duplicates ?? "report",
+    conflict: plan.conflict,
+    rules: plan.rules.rules,
+  });
 }
 
 /** The plan behind an organize job (the plan job itself, or an apply/rollback job of it), if the caller may see it. */
@@ -140,43 +190,17 @@ export async function startFollowUp(
   env: Env,
   principal: Principal,
   jobId: string,
-  action: "apply" | "rollback",
+  action: FollowUp,
   now: Date,
+  audit: AuditContext,
 ): Promise<Job> {
   const db = getDb(env.DB);
   const { plan } = await visiblePlan(db, principal, jobId);
   const active = await activeJob(db, plan);
-  const activeDone = !active || FINAL.has(active.status);
-  const activeAction = active?.input.action;
-
-  if (action === "apply") {
-    if (plan.state === "applied" || plan.state === "rolled-back" || plan.state === "rolling-back")
-      throw new ApiError(
-        409,
-        "plan_already_applied",
-        `This plan is ${plan.state}; make a new plan to organize again.`,
-      );
-    if (plan.state === "planning")
-      throw new ApiError(
-        409,
-        "plan_not_ready",
-        "The plan is still being made; apply it once the job has succeeded.",
-      );
-    if (plan.state === "applying" && !activeDone) return active!;
-  } else {
-    if (plan.state === "rolled-back")
-      return (await db.select().from(jobs).where(eq(jobs.id, plan.rollbackJobId!)).get())!;
-    if (plan.state === "planning" || plan.state === "planned")
-      throw new ApiError(409, "nothing_to_roll_back", "Nothing of this plan was applied.");
-    if (!activeDone) {
-      if (activeAction === "rollback") return active!;
-      throw new ApiError(
-        409,
-        "plan_busy",
-        "The plan is still being applied; cancel that job or wait for it to end.",
-      );
-    }
-  }
+  const running = active && !FINAL.has(active.status) ? active : undefined;
+  const underWay =
+    action === "apply" ? applyUnderWay(plan, running) : await rollbackUnderWay(db, plan, running);
+  if (underWay) return underWay;
 
   const created = createJobStatements(
     db,
@@ -184,8 +208,68 @@ export async function startFollowUp(
     { type: organizeJob, userId: plan.ownerId, input: { action, planJobId: plan.jobId } },
     now,
   );
+  await commitFollowUp(db, plan, action, created, audit, now.toISOString());
+  await enqueueJobs(env, db, created.delivery, now);
+  return (await getJobRow(db, created.id))!;
+}
+
+type FollowUp = "apply" | "rollback";
+
+/** States in which a plan was applied already (or is being undone): a new plan organizes again. */
+const APPLIED = new Set<PlanState>(["applied", "rolled-back", "rolling-back"]);
+
+/** The apply job already running for the plan, if any; refuses a plan that can't be applied (now). */
+function applyUnderWay(plan: OrganizePlan, running: Job | undefined): Job | undefined {
+  if (APPLIED.has(plan.state))
+    throw new ApiError(
+      409,
+      "plan_already_applied",
+      `This plan is ${plan.state}; make a new plan to organize again.`,
+    );
+  if (plan.state === "planning")
+    throw new ApiError(
+      409,
+      "plan_not_ready",
+      "The plan is still being made; apply it once the job has succeeded.",
+    );
+  return plan.state === "applying" ? running : undefined;
+}
+
+/**
+ * The rollback job that did or does the plan's rollback, if any; refuses a plan with nothing
+ * applied, or one whose apply job still runs.
+ */
+async function rollbackUnderWay(
+  db: Db,
+  plan: OrganizePlan,
+  running: Job | undefined,
+): Promise<Job | undefined> {
+  if (plan.state === "rolled-back")
+    return (await db.select().from(jobs).where(eq(jobs.id, plan.rollbackJobId!)).get())!;
+  if (plan.state === "planning" || plan.state === "planned")
+    throw new ApiError(409, "nothing_to_roll_back", "Nothing of this plan was applied.");
+  if (!running || running.input.action === "rollback") return running;
+  throw new ApiError(
+    409,
+    "plan_busy",
+    "The plan is still being applied; cancel that job or wait for it to end.",
+  );
+}
+
+/**
+ * Moves the plan to its next state and active job in the new job's own batch, with the audit
+ * record. The update is conditional on (state, active job): when another request moved the plan
+ * first, nothing of the batch lands and the caller gets a 409.
+ */
+async function commitFollowUp(
+  db: Db,
+  plan: OrganizePlan,
+  action: FollowUp,
+  created: CreatedJob,
+  audit: AuditContext,
+  nowIso: string,
+) {
   const nextState: PlanState = action === "apply" ? "applying" : "rolling-back";
-  const nowIso = now.toISOString();
   try {
     await db.batch([
       rawInBatch(
@@ -198,14 +282,24 @@ export async function startFollowUp(
       // Someone else moved the plan first: nothing of this batch lands.
       abortUnless(db, PLAN_MOVED, previousChangedOneRow),
       ...created.statements,
+      auditStatement(
+        db,
+        audit,
+        {
+          action: action === "apply" ? "organize.apply" : "organize.rollback",
+          subjectId: plan.ownerId,
+          targetType: "job",
+          targetId: plan.jobId,
+          detail: { jobId: created.id },
+        },
+        nowIso,
+      ),
     ]);
   } catch (error) {
     if (isBatchAbort(error, PLAN_MOVED))
       throw new ApiError(409, "plan_busy", "The plan changed meanwhile; look at it again and retry.");
     throw error;
   }
-  await enqueueJobs(env, db, created.delivery, now);
-  return (await getJobRow(db, created.id))!;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 import { handleEmailBatch, handleEmailDeadLetters } from "../email/consumer";
 import { jobTypes } from "../job-types";
 import { handleDeadLetters } from "../jobs/dead-letters";
@@ -19,7 +20,7 @@ interface QueueConsumer {
  */
 const jobs: QueueConsumer = {
   async run(batch, env) {
-    const vars = env as unknown as Record<string, string | undefined>;
+    const vars = stringVars(env);
     const retryBaseSeconds = Number(vars.JOB_RETRY_BASE_SECONDS ?? 10);
     await runJobBatch(batch, env, {
       registry: jobTypes,

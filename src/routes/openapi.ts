@@ -1,4 +1,4 @@
-import { createRoute as defineRoute, OpenAPIHono, type RouteConfig, type z } from "@hono/zod-openapi";
+import { createRoute as defineRoute, OpenAPIHono, type RouteConfig, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { problemSchema, validationError } from "../errors";
 import { requirementOf } from "../policy";
@@ -32,6 +32,11 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
   return { content: { "application/json": { schema } }, description };
 }
 
+/** A page of a list, as every paged route answers: its `items` and the `nextCursor` (null on the last page). */
+export function pageContent<T extends z.ZodType>(item: T, description: string) {
+  return jsonContent(z.object({ items: z.array(item), nextCursor: z.string().nullable() }), description);
+}
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { content: { "application/json": { schema } }, required: true };
 }
@@ -55,7 +60,9 @@ export const problems = {
   422: problem("Validation failed; `errors` lists the fields"),
   429: problem("Rate limited; see Retry-After"),
   502: problem("An outside service (PayPal) failed; try again"),
-  503: problem("Not configured on this deployment"),
+  503: problem(
+    "Not configured on this deployment, or a platform service is overloaded just now (see Retry-After)",
+  ),
 } as const satisfies Record<number, unknown>;
 
 export function pickProblems<K extends keyof typeof problems>(...codes: K[]): Pick<typeof problems, K> {
@@ -76,8 +83,8 @@ const UNSAFE = new Set(["post", "put", "patch", "delete"]);
 
 /**
  * Adds to every operation of the document the answers the middleware in front of every route can
- * give, so each route's own list stays about itself: 401 for a bad credential and 429 for any
- * bucket (anonymous callers included) everywhere; 422 wherever something is validated; and for
+ * give, so each route's own list stays about itself: 401 for a bad credential, 429 for any
+ * bucket (anonymous callers included) and 503 for an overloaded platform service everywhere; 422 wherever something is validated; and for
  * unsafe methods 400 (malformed JSON or Idempotency-Key), 403 (CSRF), 409 (the same key in flight),
  * 413 and 415 (the body guard) and 422 (a key reused with another body).
  */
@@ -89,7 +96,7 @@ export function withMiddlewareAnswers(document: Document): Document {
       const add = (...codes: (keyof typeof problems)[]) => {
         for (const code of codes) op.responses[code] ??= problemReference(problems[code].description);
       };
-      add(401, 429);
+      add(401, 429, 503);
       if (op.parameters?.length || op.requestBody) add(422);
       if (UNSAFE.has(method)) add(400, 403, 409, 413, 415, 422);
     }

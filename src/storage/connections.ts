@@ -53,13 +53,31 @@ export function storageProblem(error: StorageError): ApiError {
   return new ApiError(422, code, `${title}: ${error.message}`);
 }
 
+/**
+ * The connection field a refusal points at, so a form can mark it: S3 names an unknown key
+ * (`InvalidAccessKeyId`) apart from a wrong secret; an unknown bucket and an endpoint that did not
+ * answer are their own fields. Any other refusal (a wrong region, say) names no one field.
+ */
+function refusedField(error: StorageError): string | null {
+  if (error.reason === "auth")
+    return /InvalidAccessKeyId/.test(error.message) ? "accessKeyId" : "secretAccessKey";
+  if (error.reason === "not_found") return "bucket";
+  if (error.reason === "unreachable") return "endpoint";
+  return null;
+}
+
 /** Lists one key under the root: proves the endpoint, bucket, region and credentials together. */
 async function check(provider: StorageProvider): Promise<void> {
   try {
     await provider.list("", { limit: 1 });
   } catch (error) {
-    if (error instanceof StorageError) throw storageProblem(error);
-    throw error;
+    if (!(error instanceof StorageError)) throw error;
+    const problem = storageProblem(error);
+    const field = refusedField(error);
+    if (!field) throw problem;
+    throw new ApiError(422, problem.code, problem.detail, {
+      errors: [{ path: field, message: problem.detail, code: problem.code }],
+    });
   }
 }
 

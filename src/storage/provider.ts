@@ -25,8 +25,14 @@ export interface StoredObjectBody extends StoredObjectInfo {
 export interface StorageProvider {
   /** "r2" or "s3": for logs and problem details. */
   readonly kind: string;
-  /** Keys under `prefix` in key order, at most `limit` (≤ 1,000) a page. */
-  list(prefix: string, options?: { cursor?: string | null; limit?: number }): Promise<ListPage>;
+  /**
+   * Keys under `prefix` in key order, at most `limit` (≤ 1,000) a page; from past `startAfter` (a key)
+   * when no `cursor` is given — a position that, unlike a cursor, stays valid across deliveries.
+   */
+  list(
+    prefix: string,
+    options?: { cursor?: string | null; limit?: number; startAfter?: string },
+  ): Promise<ListPage>;
   head(key: string): Promise<StoredObjectInfo | null>;
   get(key: string): Promise<StoredObjectBody | null>;
   /** Writes `size` bytes from `body` (a stream is passed through, not buffered). */

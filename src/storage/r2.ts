@@ -24,6 +24,7 @@ export function r2Provider(bucket: R2Bucket, prefix = ""): StorageProvider {
       const page = await bucket.list({
         prefix: underRoot(root, listPrefix),
         cursor: options.cursor ?? undefined,
+        startAfter: options.cursor || !options.startAfter ? undefined : underRoot(root, options.startAfter),
         limit: Math.min(options.limit ?? 1000, 1000),
       });
       return {

@@ -115,6 +115,7 @@ export function s3Provider(settings: S3Settings, options: S3Options = {}): Stora
       url.searchParams.set("prefix", underRoot(root, prefix));
       url.searchParams.set("max-keys", String(Math.min(opts.limit ?? 1000, 1000)));
       if (opts.cursor) url.searchParams.set("continuation-token", opts.cursor);
+      else if (opts.startAfter) url.searchParams.set("start-after", underRoot(root, opts.startAfter));
       const res = await send(url, { method: "GET" }, "Listing the bucket");
       if (!res.ok) throw await answerError(res, "Listing the bucket");
       return parseListV2(await res.text(), root);

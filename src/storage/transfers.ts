@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Db } from "../db/client";
+import { type Db, rawInBatch } from "../db/client";
 import type { Job, JobProgress } from "../db/jobs-schema";
 import {
   type StorageConnection,
@@ -121,6 +121,8 @@ export async function openTransfer(ctx: JobContext<unknown>): Promise<{
   provider: StorageProvider;
   /** Objects or files this delivery handles: few enough for one invocation's time and subrequests. */
   chunkSize: number;
+  /** Objects handled at a time within the page. */
+  concurrency: number;
 }> {
   const transfer = await ctx.db
     .select()
@@ -140,7 +142,7 @@ export async function openTransfer(ctx: JobContext<unknown>): Promise<{
     );
   const config = storageConfig(ctx.env);
   const provider = await connectionProvider({ authSecret: ctx.env.AUTH_SECRET, config }, connection);
-  return { transfer, connection, provider, chunkSize: config.chunkSize };
+  return { transfer, connection, provider, chunkSize: config.chunkSize, concurrency: config.concurrency };
 }
 
 /** Creates an import or export job and its transfer row in one batch, then queues it. */
@@ -188,6 +190,8 @@ export type OpenedTransfer = Awaited<ReturnType<typeof openTransfer>>;
 export interface TransferPage {
   cursor: string | null;
   total: number;
+  /** Written with the page's checkpoint (an import's object hashes). */
+  statements?: BatchItem<"sqlite">[];
 }
 
 /**
@@ -212,17 +216,36 @@ export function defineTransferJob(
     // Shares the organizer's queue: the consumer dispatches by job type.
     queue: (env) => env.ORGANIZE_QUEUE,
     cost: () => 0,
+    // A replay transfers again from the start, with the failed one's connection, prefix, folder and
+    // selection; an import skips what is already in its folder, so what the failed run copied stays once.
+    replay: async (db, failedJobId, replayId) => [
+      rawInBatch(
+        db,
+        sql`INSERT INTO storage_transfers (job_id, owner_id, connection_id, direction, prefix, folder, media_ids)
+          SELECT ${replayId}, owner_id, connection_id, direction, prefix, folder, media_ids
+          FROM storage_transfers WHERE job_id = ${failedJobId}`,
+      ),
+    ],
     async handler(ctx) {
       const opened = await openTransfer(ctx);
       const tally = new Tally(opened.transfer);
+      // Every 5 objects or so, one step at a time (objects may finish together: no step overtakes another).
+      let stepped = tally.done;
+      let stepping = false;
       const tick = async (total: number) => {
-        if (tally.done % 5 === 0) await ctx.step(tally.progress(stage, total));
+        if (stepping || tally.done - stepped < 5) return;
+        stepping = true;
+        stepped = tally.done;
+        try {
+          await ctx.step(tally.progress(stage, total));
+        } finally {
+          stepping = false;
+        }
       };
-      const { cursor, total } = await runPage(ctx, opened, tally, tick);
-      const checkpoint = tally.save(ctx.db, opened.transfer.jobId, cursor, total);
-      if (cursor)
-        return { continue: true as const, checkpoint: [checkpoint], progress: tally.progress(stage, total) };
-      return { result: tally.result(), domain: [checkpoint], progress: tally.progress("done", tally.done) };
+      const { cursor, total, statements = [] } = await runPage(ctx, opened, tally, tick);
+      const checkpoint = [tally.save(ctx.db, opened.transfer.jobId, cursor, total), ...statements];
+      if (cursor) return { continue: true as const, checkpoint, progress: tally.progress(stage, total) };
+      return { result: tally.result(), domain: checkpoint, progress: tally.progress("done", tally.done) };
     },
   });
 }

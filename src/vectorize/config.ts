@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 import type { Pricing } from "./options";
 
 export interface VectorizeConfig {
@@ -12,7 +13,7 @@ export interface VectorizeConfig {
   /**
    * Largest image (width × height) accepted for tracing at all. Decoding 16 MP needs ~64 MB in the
    * codec plus a copy, too much for a 128 MB isolate, so the default is 8 MP (larger ones are then
-   * traced downscaled to the tracer's `maxPixels`, 4 MP).
+   * traced in tiles of the tracer's `maxPixels`, 4 MP, or downscaled to it: src/wasm/tiles.ts).
    */
   maxInputPixels: number;
   /** Largest image traced synchronously with `?sync=true`. */
@@ -26,7 +27,7 @@ export interface VectorizeConfig {
 }
 
 export function vectorizeConfig(env: Env): VectorizeConfig {
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const num = (v: string | undefined, fallback: number) =>
     v === undefined || v === "" ? fallback : Number(v);
   return {

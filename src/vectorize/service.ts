@@ -112,17 +112,11 @@ async function cachedResult(db: Db, hit: { svgMediaId: string; jobId: string }):
 }
 
 /**
- * Creates vectorize jobs in one batch and sends their messages: each job, its credit reservation
- * (refused as a whole when the balance can't cover all of them) and its outbox row; a cache hit
- * becomes a job that is already succeeded. For more than one image, a group job holds the children.
- * Answers with the single job, or the group. Option combinations only the tracer can judge are 422s.
+ * What quoting and starting a request both check first: options the tracer accepts (else 422) and
+ * every image one the caller may trace (in order; the first that is not stops it). With the
+ * options' cache key.
  */
-export async function startVectorize(
-  env: Env,
-  principal: Principal,
-  request: VectorizeRequest,
-  now: Date,
-): Promise<Job> {
+async function checkedRequest(env: Env, principal: Principal, request: VectorizeRequest) {
   const db = getDb(env.DB);
   const config = vectorizeConfig(env);
   try {
@@ -134,6 +128,22 @@ export async function startVectorize(
   const hash = await optionsHash(request.options, request.pricing);
   const sources = [];
   for (const id of request.mediaIds) sources.push(await traceableSource(db, principal.userId, id, config));
+  return { db, config, hash, sources };
+}
+
+/**
+ * Creates vectorize jobs in one batch and sends their messages: each job, its credit reservation
+ * (refused as a whole when the balance can't cover all of them) and its outbox row; a cache hit
+ * becomes a job that is already succeeded. For more than one image, a group job holds the children.
+ * Answers with the single job, or the group. Option combinations only the tracer can judge are 422s.
+ */
+export async function startVectorize(
+  env: Env,
+  principal: Principal,
+  request: VectorizeRequest,
+  now: Date,
+): Promise<Job> {
+  const { db, config, hash, sources } = await checkedRequest(env, principal, request);
 
   const group =
     request.mediaIds.length > 1
@@ -268,18 +278,10 @@ export async function traceNow(
  * Checks what `startVectorize` checks; reserves nothing.
  */
 export async function quoteVectorize(env: Env, principal: Principal, request: VectorizeRequest) {
-  const db = getDb(env.DB);
-  const config = vectorizeConfig(env);
-  try {
-    resolveOptions(traceOptionsOf(request.options));
-  } catch (error) {
-    if (isTraceError(error)) throw new ApiError(422, error.code, error.message);
-    throw error;
-  }
-  const hash = await optionsHash(request.options, request.pricing);
+  const { db, config, hash, sources } = await checkedRequest(env, principal, request);
   const items = [];
-  for (const id of request.mediaIds) {
-    const source = await traceableSource(db, principal.userId, id, config);
+  for (const [i, id] of request.mediaIds.entries()) {
+    const source = sources[i]!;
     const hit = await cachedOutput(db, principal.userId, source.sha256, hash);
     const cost = hit
       ? request.pricing === "test"

@@ -32,8 +32,11 @@ export function baseOptions(
   const trace = traceOptionsOf(options);
   const cap = config.maxInputPixels;
   const base: TraceOptions = { ...trace, maxInputPixels: Math.min(trace.maxInputPixels ?? cap, cap) };
-  if (pricing === "preview")
+  if (pricing === "preview") {
+    // a preview is cheap because it traces a reduced copy: never full-resolution tiles
     base.maxPixels = Math.min(trace.maxPixels ?? DEFAULT_MAX_PIXELS, config.previewMaxPixels);
+    if (base.onOversize !== "error") base.onOversize = "downscale";
+  }
   return base;
 }
 

@@ -46,10 +46,10 @@ export async function decodeImage(mime: string, bytes: ArrayBuffer): Promise<Rgb
       await once("png", () => initPng(pngWasm));
       return (await pngDecode(bytes)) as Rgba;
     case "image/jpeg":
-      await once("jpeg", () => (initJpeg as unknown as InitWithModule)(jpegWasm));
+      await once("jpeg", () => (initJpeg as InitWithModule)(jpegWasm));
       return (await jpegDecode(bytes)) as Rgba;
     case "image/webp":
-      await once("webp", () => (initWebp as unknown as InitWithModule)(webpWasm));
+      await once("webp", () => (initWebp as InitWithModule)(webpWasm));
       return (await webpDecode(bytes)) as Rgba;
     default:
       throw new Error(`No decoder for ${mime}`);
@@ -58,7 +58,7 @@ export async function decodeImage(mime: string, bytes: ArrayBuffer): Promise<Rgb
 
 export async function encodePng(image: Rgba): Promise<ArrayBuffer> {
   await once("png", () => initPng(pngWasm));
-  return pngEncode(image as unknown as Parameters<typeof pngEncode>[0]);
+  return pngEncode(image as Parameters<typeof pngEncode>[0]);
 }
 
 export const OUTPUT_FORMATS = ["webp", "avif", "jpeg", "png"] as const;
@@ -72,18 +72,18 @@ export const FORMAT_MIME: Record<OutputFormat, string> = {
 
 /** Encodes RGBA as `format` at `quality` (1–100; PNG is lossless and ignores it). */
 export async function encodeImage(image: Rgba, format: OutputFormat, quality: number): Promise<Uint8Array> {
-  const data = image as unknown as Parameters<typeof webpEncode>[0];
+  const data = image as Parameters<typeof webpEncode>[0];
   switch (format) {
     case "png":
       return new Uint8Array(await encodePng(image));
     case "webp":
-      await once("webp-enc", () => (initWebpEnc as unknown as InitWithModule)(webpEncWasm));
+      await once("webp-enc", () => (initWebpEnc as InitWithModule)(webpEncWasm));
       return new Uint8Array(await webpEncode(data, { quality }));
     case "jpeg":
-      await once("jpeg-enc", () => (initJpegEnc as unknown as InitWithModule)(jpegEncWasm));
+      await once("jpeg-enc", () => (initJpegEnc as InitWithModule)(jpegEncWasm));
       return new Uint8Array(await jpegEncode(data as Parameters<typeof jpegEncode>[0], { quality }));
     case "avif":
-      await once("avif-enc", () => (initAvifEnc as unknown as InitWithModule)(avifEncWasm));
+      await once("avif-enc", () => (initAvifEnc as InitWithModule)(avifEncWasm));
       // AVIF's quantizer scale is harsher than JPEG's: q=50 there looks like JPEG's 75; speed 8 keeps a
       // 400 px encode to tens of milliseconds.
       return new Uint8Array(

@@ -1,6 +1,15 @@
 import { TraceError } from "./errors";
-import { downscaleInto, fitToCap, type ImageFormat, type RgbaImage, readHeader } from "./image";
+import { fitToCap, type ImageFormat, type RgbaImage, readHeader } from "./image";
 import { type ResolvedTraceOptions, resolveOptions, type TraceMode } from "./options";
+import { joinResults, type Rect, tilesOf } from "./tiles";
+import {
+  checkHeaderSize,
+  checkInput,
+  decodeWith,
+  writeOptions,
+  writePalette,
+  writePixels,
+} from "./trace-input";
 
 export type TraceStage = "decoding" | "quantizing" | "tracing" | "writing";
 
@@ -59,7 +68,7 @@ export interface TraceCallOptions {
   stopAfter?: TraceStopAfter;
 }
 
-interface TracerExports {
+export interface TracerExports {
   memory: WebAssembly.Memory;
   alloc(size: number): number;
   free(ptr: number): void;
@@ -68,6 +77,22 @@ interface TracerExports {
   resultPtr(): number;
   resultLen(): number;
   stat(i: number): number;
+}
+
+const TRACER_FUNCTIONS = ["alloc", "free", "optionCount", "trace", "resultPtr", "resultLen", "stat"] as const;
+
+/** The instance's exports, checked to be the tracer's (a stale build fails here, with its name). */
+function tracerExports(exports: WebAssembly.Exports): TracerExports {
+  const fns: Partial<Record<(typeof TRACER_FUNCTIONS)[number], WebAssembly.ExportValue>> = {};
+  for (const name of TRACER_FUNCTIONS) {
+    const fn = exports[name];
+    if (typeof fn !== "function") throw new TraceError("trace_failed", `The tracer module lacks ${name}().`);
+    fns[name] = fn;
+  }
+  const memory = exports.memory;
+  if (!(memory instanceof WebAssembly.Memory))
+    throw new TraceError("trace_failed", "The tracer module exports no memory.");
+  return { memory, ...fns } as TracerExports;
 }
 
 /** Where a trace may stop; the SVG then shows that stage's result (per-stage golden tests, debugging). */
@@ -140,17 +165,23 @@ const now = () => (typeof performance !== "undefined" ? performance.now() : Date
 
 /**
  * Ticks between pauses: a tick comes every 16 rows or 16,384 pixels of a long loop (src/wasm/assembly/
- * env.ts), so about every 65,000 pixels of work, a few ms.
+ * env.ts), about 0.6 ms of work on the bench machine, so a pause comes every ~20 ms of tracing. A pause
+ * (a suspension, a macrotask turn, a resume) costs about 0.5 ms of CPU: pausing every 4th tick, as
+ * first built, spent ~160 pauses on a 1 MP trace and a quarter of a job's CPU on them
+ * (bench/results/vectorize-ab-*.md); a request arriving mid-trace now waits ~20 ms more at most.
  */
-const TICKS_PER_PAUSE = 4;
+const TICKS_PER_PAUSE = 32;
 
 /** JavaScript Promise Integration (wasm calling an async import suspends), where the engine has it. */
 interface Jspi {
-  Suspending: new (fn: (...args: number[]) => Promise<void>) => unknown;
+  // A wrapped import that returns no promise just returns: the module is not suspended.
+  Suspending: new (
+    fn: (...args: number[]) => Promise<void> | undefined,
+  ) => unknown;
   promising: (fn: (...args: number[]) => number) => (...args: number[]) => Promise<number>;
 }
 const jspi = (): Jspi | undefined => {
-  const w = WebAssembly as unknown as Partial<Jspi>;
+  const w = WebAssembly as Partial<Jspi>;
   return typeof w.Suspending === "function" && typeof w.promising === "function" ? (w as Jspi) : undefined;
 };
 
@@ -193,6 +224,7 @@ export function createTracer(deps: TracerDeps): Tracer {
     format: TraceStats["format"],
     decodeMs: number,
     call: TraceCallOptions | undefined,
+    crop?: Rect,
   ): TraceResult;
   function runTrace(
     image: RgbaImage,
@@ -200,6 +232,7 @@ export function createTracer(deps: TracerDeps): Tracer {
     format: TraceStats["format"],
     decodeMs: number,
     call: { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> },
+    crop: Rect | undefined,
     suspend: Jspi,
   ): Promise<TraceResult>;
   function runTrace(
@@ -210,29 +243,14 @@ export function createTracer(deps: TracerDeps): Tracer {
     call:
       | (TraceCallOptions & { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> })
       | undefined,
+    crop?: Rect,
     suspend?: Jspi,
   ): TraceResult | Promise<TraceResult> {
     const onProgress = call?.onProgress;
     const stopAfter = call?.stopAfter;
     const t0 = now();
-    const { width: sw, height: sh } = image;
-    if (!Number.isInteger(sw) || !Number.isInteger(sh) || sw <= 0 || sh <= 0) {
-      throw new TraceError("corrupt_image", "Image has no pixels");
-    }
-    if (image.data.length < sw * sh * 4) throw new TraceError("corrupt_image", "Pixel buffer too short");
-    if (sw * sh > opts.maxInputPixels) {
-      throw new TraceError("too_many_pixels", `Image has ${sw * sh} pixels, limit ${opts.maxInputPixels}`, {
-        pixels: sw * sh,
-        limit: opts.maxInputPixels,
-      });
-    }
-    const over = sw * sh > opts.maxPixels;
-    if (over && opts.onOversize === "error") {
-      throw new TraceError("too_many_pixels", `Image has ${sw * sh} pixels, limit ${opts.maxPixels}`, {
-        pixels: sw * sh,
-        limit: opts.maxPixels,
-      });
-    }
+    // a tile: only its rectangle is traced, as an image of its own
+    const { width: sw, height: sh } = checkInput(image, opts, crop);
     const { width: tw, height: th } = fitToCap(sw, sh, opts.maxPixels);
 
     const marks: number[] = [t0, t0, t0, t0];
@@ -267,9 +285,7 @@ export function createTracer(deps: TracerDeps): Tracer {
           suspend && call?.onTick
             ? (new suspend.Suspending(() => {
                 ticks++;
-                return ticks % TICKS_PER_PAUSE === 0
-                  ? call.onTick!()
-                  : (undefined as unknown as Promise<void>);
+                return ticks % TICKS_PER_PAUSE === 0 ? call.onTick!() : undefined;
               }) as () => void)
             : () => {},
         abort() {
@@ -277,7 +293,7 @@ export function createTracer(deps: TracerDeps): Tracer {
         },
       },
     });
-    const ex = instance.exports as unknown as TracerExports;
+    const ex = tracerExports(instance.exports);
     const asTraceError = (e: unknown) =>
       e instanceof TraceError
         ? e
@@ -285,19 +301,11 @@ export function createTracer(deps: TracerDeps): Tracer {
     const release = () => memories.give(memory);
     let code: number | Promise<number>;
     try {
-      const n = tw * th * 4;
-      const ptr = ex.alloc(n);
-      // take the view after the allocation: memory growth detaches older views
-      const view = new Uint8Array(ex.memory.buffer, ptr, n);
-      if (tw === sw && th === sh) view.set(image.data.subarray(0, n));
-      else downscaleInto(image, tw, th, view);
-      // the palette: one u32 0xRRGGBB per colour, read by the options struct through its pointer
-      const palettePtr = opts.palette.length ? ex.alloc(opts.palette.length * 4) : 0;
-      if (palettePtr) new Uint32Array(ex.memory.buffer, palettePtr, opts.palette.length).set(opts.palette);
-      const fields = OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0, palettePtr);
-      if (fields.length !== ex.optionCount()) throw new TraceError("trace_failed", "tracer options mismatch");
-      const optsPtr = ex.alloc(fields.length * 8);
-      new Float64Array(ex.memory.buffer, optsPtr, fields.length).set(fields);
+      const ptr = writePixels(ex, image, crop, tw, th);
+      const optsPtr = writeOptions(
+        ex,
+        OPTION_LAYOUT(opts, sw, sh, stopAfter ? STOP_CODE[stopAfter] : 0, writePalette(ex, opts)),
+      );
       code = suspend ? suspend.promising(ex.trace)(ptr, tw, th, optsPtr) : ex.trace(ptr, tw, th, optsPtr);
     } catch (e) {
       release();
@@ -366,56 +374,65 @@ export function createTracer(deps: TracerDeps): Tracer {
     };
   }
 
+  /** runTrace, in tiles where tilesOf says so */
+  function trace(
+    image: RgbaImage,
+    opts: ResolvedTraceOptions,
+    format: TraceStats["format"],
+    decodeMs: number,
+    call: TraceCallOptions | undefined,
+  ): TraceResult {
+    const rects = tilesOf(image, opts, call?.stopAfter);
+    if (!rects) return runTrace(image, opts, format, decodeMs, call);
+    return joinResults(
+      image,
+      rects,
+      rects.map((r) => runTrace(image, opts, format, decodeMs, call, r)),
+    );
+  }
+
+  async function traceSuspending(
+    image: RgbaImage,
+    opts: ResolvedTraceOptions,
+    call: { onProgress?: AsyncProgressCallback; onTick?: () => Promise<void> },
+    suspend: Jspi,
+  ): Promise<TraceResult> {
+    const rects = tilesOf(image, opts, undefined);
+    if (!rects) return runTrace(image, opts, "rgba", 0, call, undefined, suspend);
+    const parts: TraceResult[] = [];
+    for (const r of rects) parts.push(await runTrace(image, opts, "rgba", 0, call, r, suspend));
+    return joinResults(image, rects, parts);
+  }
+
   const tracer: Tracer = {
     readHeader,
     traceRgba(image, options, call) {
       const opts = resolveOptions(options);
-      return runTrace(image, opts, "rgba", 0, call);
+      return trace(image, opts, "rgba", 0, call);
     },
     async traceRgbaAsync(image, options, call) {
       const opts = resolveOptions(options);
       const suspend = jspi();
-      if (suspend) return runTrace(image, opts, "rgba", 0, call, suspend);
-      return runTrace(image, opts, "rgba", 0, { onProgress: (p) => void call.onProgress?.(p) });
+      if (suspend) return traceSuspending(image, opts, call, suspend);
+      return trace(image, opts, "rgba", 0, { onProgress: (p) => void call.onProgress?.(p) });
     },
     decode: (bytes, options, call) => decodeResolved(bytes, resolveOptions(options), call),
     async traceImage(bytes, options, call) {
       const opts = resolveOptions(options);
       const { image, format, decodeMs } = await decodeResolved(bytes, opts, call);
-      return runTrace(image, opts, format, decodeMs, call);
+      return trace(image, opts, format, decodeMs, call);
     },
   };
 
   async function decodeResolved(bytes: Uint8Array, opts: ResolvedTraceOptions, call?: TraceCallOptions) {
     if (!(bytes instanceof Uint8Array)) throw new TraceError("corrupt_image", "Expected image bytes");
     const header = readHeader(bytes);
-    const pixels = header.width * header.height;
-    if (pixels > opts.maxInputPixels || (pixels > opts.maxPixels && opts.onOversize === "error")) {
-      const limit = opts.onOversize === "error" ? opts.maxPixels : opts.maxInputPixels;
-      throw new TraceError(
-        "too_many_pixels",
-        `Image has ${pixels} pixels, limit ${Math.min(limit, opts.maxInputPixels)}`,
-        {
-          pixels,
-          limit,
-          width: header.width,
-          height: header.height,
-        },
-      );
-    }
+    const pixels = checkHeaderSize(header, opts);
     const decoder = decoders[header.format];
     if (!decoder) throw new TraceError("unsupported_format", `No decoder for ${header.format}`);
     call?.onProgress?.({ stage: "decoding", fraction: 0 });
     const t0 = now();
-    let image: RgbaImage;
-    try {
-      image = await decoder(bytes);
-    } catch (e) {
-      throw new TraceError(
-        "corrupt_image",
-        `Could not decode ${header.format}: ${(e as Error)?.message ?? e}`,
-      );
-    }
+    const image = await decodeWith(decoder, bytes, header.format);
     if (!image || image.width * image.height !== pixels || image.data.length < pixels * 4) {
       throw new TraceError("corrupt_image", "Decoded size does not match the header");
     }

@@ -63,6 +63,63 @@ export function fitToCap(w: number, h: number, cap: number): { width: number; he
 }
 
 /**
+ * Adds one source row (starting at byte `row`) to each target column's sums in `acc`: alpha-weighted
+ * r, g, b, then alpha, then the number of source pixels (five per column).
+ */
+function accumulateRow(
+  data: Uint8ClampedArray | Uint8Array,
+  row: number,
+  sw: number,
+  x0s: Int32Array,
+  acc: Float64Array,
+) {
+  const tw = x0s.length - 1;
+  for (let tx = 0; tx < tw; tx++) {
+    const xs = x0s[tx]!;
+    const xe = Math.max(xs + 1, x0s[tx + 1]!);
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let a = 0;
+    for (let x = xs; x < xe && x < sw; x++) {
+      const p = row + x * 4;
+      const al = data[p + 3]!;
+      r += data[p]! * al;
+      g += data[p + 1]! * al;
+      b += data[p + 2]! * al;
+      a += al;
+    }
+    const o = tx * 5;
+    acc[o]! += r;
+    acc[o + 1]! += g;
+    acc[o + 2]! += b;
+    acc[o + 3]! += a;
+    acc[o + 4]! += Math.min(xe, sw) - xs;
+  }
+}
+
+/** One target row from the sums: colour un-weighted by alpha (black where nothing shows), mean alpha. */
+function writeAveraged(acc: Float64Array, out: Uint8Array, start: number) {
+  const tw = acc.length / 5;
+  for (let tx = 0; tx < tw; tx++) {
+    const o = tx * 5;
+    const a = acc[o + 3]!;
+    const n = acc[o + 4]! || 1;
+    const p = start + tx * 4;
+    if (a > 0) {
+      out[p] = Math.round(acc[o]! / a);
+      out[p + 1] = Math.round(acc[o + 1]! / a);
+      out[p + 2] = Math.round(acc[o + 2]! / a);
+    } else {
+      out[p] = 0;
+      out[p + 1] = 0;
+      out[p + 2] = 0;
+    }
+    out[p + 3] = Math.round(a / n);
+  }
+}
+
+/**
  * Area-average downscale with alpha weighting (no dark fringes at transparent edges),
  * written into `out` (tw * th * 4 bytes).
  */
@@ -76,47 +133,8 @@ export function downscaleInto(src: RgbaImage, tw: number, th: number, out: Uint8
   for (let ty = 0; ty < th; ty++) {
     const yEnd = Math.max(rowStart + 1, Math.min(sh, Math.floor(((ty + 1) * sh) / th)));
     acc.fill(0);
-    for (let y = rowStart; y < yEnd; y++) {
-      const row = y * sw * 4;
-      for (let tx = 0; tx < tw; tx++) {
-        const xs = x0s[tx]!;
-        const xe = Math.max(xs + 1, x0s[tx + 1]!);
-        let r = 0;
-        let g = 0;
-        let b = 0;
-        let a = 0;
-        for (let x = xs; x < xe && x < sw; x++) {
-          const p = row + x * 4;
-          const al = data[p + 3]!;
-          r += data[p]! * al;
-          g += data[p + 1]! * al;
-          b += data[p + 2]! * al;
-          a += al;
-        }
-        const o = tx * 5;
-        acc[o]! += r;
-        acc[o + 1]! += g;
-        acc[o + 2]! += b;
-        acc[o + 3]! += a;
-        acc[o + 4]! += Math.min(xe, sw) - xs;
-      }
-    }
-    for (let tx = 0; tx < tw; tx++) {
-      const o = tx * 5;
-      const a = acc[o + 3]!;
-      const n = acc[o + 4]! || 1;
-      const p = (oy * tw + tx) * 4;
-      if (a > 0) {
-        out[p] = Math.round(acc[o]! / a);
-        out[p + 1] = Math.round(acc[o + 1]! / a);
-        out[p + 2] = Math.round(acc[o + 2]! / a);
-      } else {
-        out[p] = 0;
-        out[p + 1] = 0;
-        out[p + 2] = 0;
-      }
-      out[p + 3] = Math.round(a / n);
-    }
+    for (let y = rowStart; y < yEnd; y++) accumulateRow(data, y * sw * 4, sw, x0s, acc);
+    writeAveraged(acc, out, oy * tw * 4);
     rowStart = yEnd;
     oy++;
   }

@@ -13,8 +13,7 @@ interface NodeBits {
 }
 
 function nodeBits(): NodeBits {
-  const proc = (globalThis as unknown as { process?: { getBuiltinModule?: (id: string) => unknown } })
-    .process;
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   if (!proc?.getBuiltinModule) throw new Error("src/wasm/node.ts needs Node >= 22.3");
   const fs = proc.getBuiltinModule("node:fs") as { readFileSync(p: string | URL): Uint8Array };
   const mod = proc.getBuiltinModule("node:module") as {
@@ -24,9 +23,8 @@ function nodeBits(): NodeBits {
   return { readFileSync: (p) => fs.readFileSync(p), resolve: (s) => req.resolve(s) };
 }
 
-// (the workers typings declare WebAssembly.Module abstract: workerd forbids compiling at run time)
-const ModuleCtor = WebAssembly.Module as unknown as new (bytes: BufferSource) => WebAssembly.Module;
-const compile = (bytes: Uint8Array) => new ModuleCtor(bytes as BufferSource);
+// (the workers typings declare WebAssembly.Module abstract: workerd forbids compiling at run time; Node does not)
+const compile = (bytes: Uint8Array): WebAssembly.Module => Reflect.construct(WebAssembly.Module, [bytes]);
 
 type InitWithModule = (module: WebAssembly.Module) => Promise<unknown>;
 
@@ -39,10 +37,10 @@ export async function getNodeTracer(): Promise<Tracer> {
   const n = nodeBits();
   ready ??= (async () => {
     await initPng(compile(n.readFileSync(n.resolve("@jsquash/png/codec/pkg/squoosh_png_bg.wasm"))));
-    await (initJpeg as unknown as InitWithModule)(
+    await (initJpeg as InitWithModule)(
       compile(n.readFileSync(n.resolve("@jsquash/jpeg/codec/dec/mozjpeg_dec.wasm"))),
     );
-    await (initWebp as unknown as InitWithModule)(
+    await (initWebp as InitWithModule)(
       compile(n.readFileSync(n.resolve("@jsquash/webp/codec/dec/webp_dec.wasm"))),
     );
   })();

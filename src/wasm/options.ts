@@ -3,7 +3,11 @@ import { TraceError } from "./errors";
 
 export const TRACE_MODES = ["color", "binary", "posterize", "centerline"] as const;
 export const TRACE_PRESETS = ["logo", "illustration", "poster", "lineart"] as const;
-/** Default cap for tracing; larger images are downscaled (or rejected with onOversize: "error"). */
+/**
+ * Default cap for one trace; larger images are traced in tiles of at most the cap at full resolution
+ * (colour mode with the automatic palette, binary mode) or downscaled (with `colors` or `palette`, other
+ * modes, or with onOversize: "downscale"), or rejected with onOversize: "error".
+ */
 export const DEFAULT_MAX_PIXELS = 4_194_304; // 2048 x 2048
 /** Hard cap read from the header: above it the image is never decoded. */
 export const DEFAULT_MAX_INPUT_PIXELS = 16_777_216; // 4096 x 4096
@@ -32,7 +36,12 @@ export const traceOptionsSchema = z
     dropWhiteBackground: z.boolean().optional(),
     maxPixels: z.number().int().min(1).max(ABSOLUTE_MAX_PIXELS).optional(),
     maxInputPixels: z.number().int().min(1).max(ABSOLUTE_MAX_PIXELS).optional(),
-    onOversize: z.enum(["downscale", "error"]).optional(),
+    onOversize: z
+      .enum(["tile", "downscale", "error"])
+      .optional()
+      .describe(
+        "Above `maxPixels`: `tile` (default) traces at full resolution in tiles where the mode allows (colour with automatic colours, binary) and downscales otherwise; `downscale` always traces a reduced copy; `error` refuses",
+      ),
     palette: z
       .array(z.string().regex(/^#[0-9A-Fa-f]{6}$/, "a colour is #RRGGBB"))
       .min(1)
@@ -75,7 +84,7 @@ export interface ResolvedTraceOptions {
   dropWhiteBackground: boolean;
   maxPixels: number;
   maxInputPixels: number;
-  onOversize: "downscale" | "error";
+  onOversize: "tile" | "downscale" | "error";
   /** 0xRRGGBB per entry, in the caller's order (duplicates dropped); empty = automatic colours */
   palette: number[];
   fillWide: boolean;
@@ -99,6 +108,26 @@ const MODE_DEFAULTS: Record<TraceMode, PresetValues> = {
   posterize: { colors: 8, speckle: 12 },
   centerline: { colors: 0, speckle: 3 },
 };
+
+type ParsedOptions = z.output<typeof traceOptionsSchema>;
+
+/** How the result is written, with its defaults. */
+const outputOptions = (o: ParsedOptions) => ({
+  output: o.output ?? "curves",
+  layering: o.layering ?? "stacked",
+  precision: o.precision ?? 1,
+});
+
+/** The size limits, the palette and the stroke options, with their defaults. */
+const limitOptions = (o: ParsedOptions) => ({
+  dropWhiteBackground: o.dropWhiteBackground ?? false,
+  maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
+  maxInputPixels: o.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
+  onOversize: o.onOversize ?? "tile",
+  palette: [...new Set((o.palette ?? []).map((c) => Number.parseInt(c.slice(1), 16)))],
+  fillWide: o.fillWide ?? true,
+  maxStrokeWidth: o.maxStrokeWidth ?? 12,
+});
 
 /** Validates and fills defaults. Throws TraceError("invalid_options"). */
 export function resolveOptions(input: unknown = {}): ResolvedTraceOptions {
@@ -125,17 +154,9 @@ export function resolveOptions(input: unknown = {}): ResolvedTraceOptions {
     smoothness: pick("smoothness", 50),
     cornerThreshold: pick("cornerThreshold", 60),
     speckle: pick("speckle", 4),
-    output: o.output ?? "curves",
-    layering: o.layering ?? "stacked",
-    precision: o.precision ?? 1,
+    ...outputOptions(o),
     threshold: pick("threshold", 128),
-    dropWhiteBackground: o.dropWhiteBackground ?? false,
-    maxPixels: o.maxPixels ?? DEFAULT_MAX_PIXELS,
-    maxInputPixels: o.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS,
-    onOversize: o.onOversize ?? "downscale",
-    palette: [...new Set((o.palette ?? []).map((c) => Number.parseInt(c.slice(1), 16)))],
-    fillWide: o.fillWide ?? true,
-    maxStrokeWidth: o.maxStrokeWidth ?? 12,
+    ...limitOptions(o),
   };
   if (mode === "binary") resolved.colors = 2;
   if (mode === "posterize" && resolved.colors === 0) resolved.colors = 8;

@@ -1,3 +1,4 @@
+import { stringVars } from "../config";
 /** Webhook settings from the vars (wrangler.toml), checked once per isolate. */
 export interface WebhookConfig {
   /** Dev/test only: allow http:// and private, loopback and link-local hosts (ALLOW_PRIVATE_WEBHOOKS). */
@@ -30,7 +31,7 @@ function count(value: string | undefined, fallback: number, name: string): numbe
 export function webhookConfig(env: Env): WebhookConfig {
   const hit = cache.get(env);
   if (hit) return hit;
-  const vars = env as unknown as Record<string, string | undefined>;
+  const vars = stringVars(env);
   const schedule = vars.WEBHOOK_RETRY_SCHEDULE?.trim();
   const retrySchedule = schedule
     ? schedule.split(",").map((s) => {

@@ -1,6 +1,11 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Db, getDb, rawInBatch } from "../db/client";
-import { type WebhookDelivery, webhookDeliveries, webhookEndpoints } from "../db/webhooks-schema";
+import {
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  webhookDeliveries,
+  webhookEndpoints,
+} from "../db/webhooks-schema";
 import { dispatchMail } from "../email/outbox";
 import { isoAfter } from "../lib/clock";
 import { unseal } from "../lib/crypto";
@@ -60,75 +65,87 @@ export async function handleWebhookBatch(
   env: Env,
   options: WebhookConsumerOptions = {},
 ) {
-  const db = getDb(env.DB);
-  const clock = options.clock ?? (() => new Date());
-  const config = webhookConfig(env);
-  for (const message of batch.messages) {
-    const id = deliveryIdOf(message.body);
-    const delivery = id ? await claim(db, id, clock()) : null;
-    if (!delivery) {
-      message.ack();
-      continue;
-    }
-    const endpoint = await db
-      .select()
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.id, delivery.endpointId))
-      .get();
-    if (endpoint?.status !== "enabled") {
-      await finishStatement(
+  const ctx: Ctx = {
+    env,
+    db: getDb(env.DB),
+    clock: options.clock ?? (() => new Date()),
+    config: webhookConfig(env),
+    fetch: options.fetch,
+  };
+  for (const message of batch.messages) await handleMessage(ctx, message);
+}
+
+interface Ctx {
+  env: Env;
+  db: Db;
+  clock: () => Date;
+  config: WebhookConfig;
+  fetch?: typeof fetch;
+}
+
+/** One message: claim its delivery, make one attempt, then settle it (ack, retry later, or fail). */
+async function handleMessage(ctx: Ctx, message: Message<unknown>) {
+  const { db, clock } = ctx;
+  const id = deliveryIdOf(message.body);
+  const delivery = id ? await claim(db, id, clock()) : null;
+  if (!delivery) return message.ack();
+  const endpoint = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.id, delivery.endpointId))
+    .get();
+  if (endpoint?.status !== "enabled") {
+    await finishStatement(db, delivery, { status: "failed", lastError: "the endpoint is disabled" }, clock());
+    return message.ack();
+  }
+  const outcome = await attempt(ctx, delivery, endpoint);
+  const delay = ctx.config.retrySchedule[delivery.attempts - 1];
+  if (outcome.ok) {
+    await db.batch([
+      finishStatement(
         db,
         delivery,
-        { status: "failed", lastError: "the endpoint is disabled" },
+        { status: "succeeded", ...answer(outcome), deliveredAt: clock().toISOString() },
         clock(),
-      );
-      message.ack();
-      continue;
-    }
-    let outcome: SendOutcome;
-    try {
-      const url = checkWebhookUrl(endpoint.url, config.allowPrivate);
-      const secret = await unseal(env.AUTH_SECRET, `${SECRET_PURPOSE}:${endpoint.id}`, endpoint.secretSealed);
-      const signed = signWebhook(secret, {
-        id: delivery.eventId,
-        timestamp: clock(),
-        body: delivery.payload,
-      });
-      outcome = await sendSignedWebhook(url, signed, { timeoutMs: config.timeoutMs, fetch: options.fetch });
-    } catch (error) {
-      // The URL is no longer allowed (settings changed) or the secret can't be opened: no retry helps.
-      outcome = {
-        ok: false,
-        status: null,
-        durationMs: 0,
-        error: error instanceof Error ? error.message : String(error),
-        retryable: false,
-      };
-    }
-    const delay = config.retrySchedule[delivery.attempts - 1];
-    if (outcome.ok) {
-      await db.batch([
-        finishStatement(
-          db,
-          delivery,
-          { status: "succeeded", ...answer(outcome), deliveredAt: clock().toISOString() },
-          clock(),
-        ),
-        db
-          .update(webhookEndpoints)
-          .set({ consecutiveFailures: 0 })
-          .where(eq(webhookEndpoints.id, endpoint.id)),
-      ]);
-      message.ack();
-    } else if (outcome.retryable && delay !== undefined) {
-      await finishStatement(db, delivery, { status: "retry", ...answer(outcome) }, clock());
-      message.retry({ delaySeconds: delay });
-    } else {
-      const mailId = await failForGood(db, delivery, outcome, config, clock());
-      // An id whose row the batch did not write (the endpoint stays enabled) is acked by the mailer.
-      await dispatchMail(env, [mailId], clock());
-      message.ack();
-    }
+      ),
+      db.update(webhookEndpoints).set({ consecutiveFailures: 0 }).where(eq(webhookEndpoints.id, endpoint.id)),
+    ]);
+    message.ack();
+  } else if (outcome.retryable && delay !== undefined) {
+    await finishStatement(db, delivery, { status: "retry", ...answer(outcome) }, clock());
+    message.retry({ delaySeconds: delay });
+  } else {
+    const mailId = await failForGood(db, delivery, outcome, ctx.config, clock());
+    // An id whose row the batch did not write (the endpoint stays enabled) is acked by the mailer.
+    await dispatchMail(ctx.env, [mailId], clock());
+    message.ack();
+  }
+}
+
+/** Signs the stored message with the endpoint's secret and POSTs it. */
+async function attempt(ctx: Ctx, delivery: WebhookDelivery, endpoint: WebhookEndpoint): Promise<SendOutcome> {
+  try {
+    const url = checkWebhookUrl(endpoint.url, ctx.config.allowPrivate);
+    const secret = await unseal(
+      ctx.env.AUTH_SECRET,
+      `${SECRET_PURPOSE}:${endpoint.id}`,
+      endpoint.secretSealed,
+    );
+    const signed = signWebhook(secret, {
+      id: delivery.eventId,
+      timestamp: ctx.clock(),
+      body: delivery.payload,
+    });
+    return await sendSignedWebhook(url, signed, { timeoutMs: ctx.config.timeoutMs, fetch: ctx.fetch });
+  } catch (error) {
+    // The URL is no longer allowed (settings changed) or the secret can't be opened: no retry helps.
+    return {
+      ok: false,
+      status: null,
+      durationMs: 0,
+      error: error instanceof Error ? error.message : String(error),
+      retryable: false,
+    };
   }
 }
 

@@ -36,56 +36,9 @@ export async function relayWebhookEvents(
   if (events.length === 0) return 0;
   const nowIso = now.toISOString();
   const relevant = events.filter((e) => deps.catalog.get(e.topic));
-  const anyEndpoint =
-    relevant.length > 0 &&
-    (await db
-      .select({ id: webhookEndpoints.id })
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.status, "enabled"))
-      .limit(1)
-      .get()) !== undefined;
-
   const statements: BatchItem<"sqlite">[] = [];
-  if (anyEndpoint) {
-    const described: { event: (typeof relevant)[number]; ownerId: string; data: Record<string, unknown> }[] =
-      [];
-    for (const event of relevant) {
-      const found = await deps.catalog.get(event.topic)!.describe(db, event.payload);
-      if (found) described.push({ event, ...found });
-    }
-    const owners = [...new Set(described.map((d) => d.ownerId))];
-    const endpoints: WebhookEndpoint[] = [];
-    for (let i = 0; i < owners.length; i += 90) {
-      endpoints.push(
-        ...(await db
-          .select()
-          .from(webhookEndpoints)
-          .where(
-            and(
-              eq(webhookEndpoints.status, "enabled"),
-              inArray(webhookEndpoints.ownerId, owners.slice(i, i + 90)),
-            ),
-          )
-          .all()),
-      );
-    }
-    for (const { event, ownerId, data } of described) {
-      const targets = endpoints.filter(
-        (e) => e.ownerId === ownerId && e.events.includes(event.topic) && e.createdAt <= event.createdAt,
-      );
-      if (targets.length === 0) continue;
-      const payload = JSON.stringify({ type: event.topic, timestamp: event.createdAt, data });
-      for (const endpoint of targets) {
-        statements.push(
-          rawInBatch(
-            db,
-            sql`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, status, attempts, created_at, updated_at)
-              VALUES (${newId("whd")}, ${endpoint.id}, ${event.id}, ${event.topic}, ${payload}, 'pending', 0, ${nowIso}, ${nowIso})
-              ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`,
-          ),
-        );
-      }
-    }
+  if (await anyEnabledEndpoint(db, relevant.length)) {
+    statements.push(...(await deliveryInserts(db, deps.catalog, relevant, nowIso)));
   }
   const ids = events.map((e) => e.id);
   for (let i = 0; i < ids.length; i += 90) {
@@ -99,16 +52,89 @@ export async function relayWebhookEvents(
   const results = (await db.batch(
     statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
   )) as unknown[];
-  const created: string[] = [];
-  for (const result of results) {
-    const rows = (result as { results?: { id?: string }[] }).results ?? [];
-    for (const row of rows) if (typeof row.id === "string") created.push(row.id);
-  }
+  const created = results.flatMap(insertedIds);
   await enqueue(deps.queue, created);
   // A full round means more are waiting: take the next one now rather than on the next trigger.
   return events.length === EVENTS_PER_ROUND
     ? created.length + (await relayWebhookEvents(deps, now))
     : created.length;
+}
+
+type OutboxEvent = typeof outbox.$inferSelect;
+
+/** Whether any endpoint is enabled at all (asked only when some event could be delivered). */
+async function anyEnabledEndpoint(db: Db, relevantEvents: number): Promise<boolean> {
+  if (relevantEvents === 0) return false;
+  const one = await db
+    .select({ id: webhookEndpoints.id })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.status, "enabled"))
+    .limit(1)
+    .get();
+  return one !== undefined;
+}
+
+/** The enabled endpoints of these owners, 90 owners per query (D1's bound-parameter limit). */
+async function enabledEndpointsOf(db: Db, owners: string[]): Promise<WebhookEndpoint[]> {
+  const endpoints: WebhookEndpoint[] = [];
+  for (let i = 0; i < owners.length; i += 90) {
+    endpoints.push(
+      ...(await db
+        .select()
+        .from(webhookEndpoints)
+        .where(
+          and(
+            eq(webhookEndpoints.status, "enabled"),
+            inArray(webhookEndpoints.ownerId, owners.slice(i, i + 90)),
+          ),
+        )
+        .all()),
+    );
+  }
+  return endpoints;
+}
+
+/**
+ * One insert per (event, subscribed endpoint made before it), the message composed now; an insert
+ * that meets an existing delivery does nothing and returns no id.
+ */
+async function deliveryInserts(
+  db: Db,
+  catalog: WebhookCatalog,
+  relevant: OutboxEvent[],
+  nowIso: string,
+): Promise<BatchItem<"sqlite">[]> {
+  const described: { event: OutboxEvent; ownerId: string; data: Record<string, unknown> }[] = [];
+  for (const event of relevant) {
+    const found = await catalog.get(event.topic)!.describe(db, event.payload);
+    if (found) described.push({ event, ...found });
+  }
+  const endpoints = await enabledEndpointsOf(db, [...new Set(described.map((d) => d.ownerId))]);
+  const statements: BatchItem<"sqlite">[] = [];
+  for (const { event, ownerId, data } of described) {
+    const targets = endpoints.filter(
+      (e) => e.ownerId === ownerId && e.events.includes(event.topic) && e.createdAt <= event.createdAt,
+    );
+    if (targets.length === 0) continue;
+    const payload = JSON.stringify({ type: event.topic, timestamp: event.createdAt, data });
+    for (const endpoint of targets) {
+      statements.push(
+        rawInBatch(
+          db,
+          sql`INSERT INTO webhook_deliveries (id, endpoint_id, event_id, event_type, payload, status, attempts, created_at, updated_at)
+            VALUES (${newId("whd")}, ${endpoint.id}, ${event.id}, ${event.topic}, ${payload}, 'pending', 0, ${nowIso}, ${nowIso})
+            ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`,
+        ),
+      );
+    }
+  }
+  return statements;
+}
+
+/** The ids a batch statement's RETURNING gave (none for the outbox marks). */
+function insertedIds(result: unknown): string[] {
+  const rows = (result as { results?: { id?: string }[] }).results ?? [];
+  return rows.flatMap((row) => (typeof row.id === "string" ? [row.id] : []));
 }
 
 async function enqueue(queue: Queue<WebhookMessage>, ids: string[]): Promise<void> {

@@ -74,24 +74,32 @@ export async function sendSignedWebhook(
       ok: false,
       status: res.status,
       durationMs,
-      error:
-        res.status >= 300 && res.status < 400
-          ? `redirect to ${res.headers.get("location") ?? "?"} (not followed)`
-          : `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}`,
+      error: refusedBecause(res, excerpt),
       retryable: res.status !== 410,
     };
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
     return {
       ok: false,
       status: null,
       durationMs: Date.now() - started,
-      error: timedOut
-        ? `no answer within ${options.timeoutMs} ms`
-        : `could not connect: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300),
+      error: unreachedBecause(error, options.timeoutMs),
       retryable: true,
     };
   }
+}
+
+/** Why a non-2xx answer failed the attempt: a redirect (never followed) or the status and body excerpt. */
+function refusedBecause(res: Response, excerpt: string): string {
+  if (res.status >= 300 && res.status < 400)
+    return `redirect to ${res.headers.get("location") ?? "?"} (not followed)`;
+  return `HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}`;
+}
+
+/** Why no answer came: the time ran out, or the connection failed. */
+function unreachedBecause(error: unknown, timeoutMs: number): string {
+  const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+  if (timedOut) return `no answer within ${timeoutMs} ms`;
+  return `could not connect: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
 }
 
 async function readExcerpt(res: Response): Promise<string> {

@@ -25,31 +25,36 @@ const WEBHOOK_URL: UrlSubject = { name: "webhook URL", field: "url", code: "webh
 
 /** The same rule for any address the Worker fetches for a user (webhooks, storage endpoints). */
 export function checkPublicUrl(raw: string, allowPrivate: boolean, subject: UrlSubject): URL {
-  const refused = (why: string) => refusal(subject, why);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw refused("is not an absolute URL");
+    throw refusal(subject, "is not an absolute URL");
   }
-  if (url.protocol !== "https:" && !(allowPrivate && url.protocol === "http:"))
-    throw refused(allowPrivate ? "must use http or https" : "must use https");
-  if (url.username || url.password) throw refused("must not carry credentials");
-  if (url.hash) throw refused("must not have a #fragment");
-  if (allowPrivate) return url;
-  const host = url.hostname.replace(/\.$/, "").toLowerCase();
-  if (host.startsWith("[")) {
-    if (privateIpv6(host.slice(1, -1))) throw refused("points at a private, loopback or reserved address");
-    return url;
-  }
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
-    if (privateIpv4(host.split(".").map(Number)))
-      throw refused("points at a private, loopback or reserved address");
-    return url;
-  }
-  if (!host.includes(".") || /(^|\.)(localhost|local|internal|home\.arpa|lan|intranet|corp)$/.test(host))
-    throw refused("names a local host");
+  const why = formRefusal(url, allowPrivate) ?? (allowPrivate ? null : hostRefusal(url));
+  if (why) throw refusal(subject, why);
   return url;
+}
+
+/** What is wrong with the URL itself (scheme, credentials, fragment), if anything. */
+function formRefusal(url: URL, allowPrivate: boolean): string | null {
+  if (url.protocol !== "https:" && !(allowPrivate && url.protocol === "http:"))
+    return allowPrivate ? "must use http or https" : "must use https";
+  if (url.username || url.password) return "must not carry credentials";
+  if (url.hash) return "must not have a #fragment";
+  return null;
+}
+
+/** What is wrong with where the URL points (a private address or a local name), if anything. */
+function hostRefusal(url: URL): string | null {
+  const host = url.hostname.replace(/\.$/, "").toLowerCase();
+  const privateAddress = "points at a private, loopback or reserved address";
+  if (host.startsWith("[")) return privateIpv6(host.slice(1, -1)) ? privateAddress : null;
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host))
+    return privateIpv4(host.split(".").map(Number)) ? privateAddress : null;
+  if (!host.includes(".") || /(^|\.)(localhost|local|internal|home\.arpa|lan|intranet|corp)$/.test(host))
+    return "names a local host";
+  return null;
 }
 
 const refusal = (subject: UrlSubject, why: string) =>
@@ -94,30 +99,33 @@ function ipv6Groups(text: string): number[] | null {
   return groups.every((g) => g >= 0) ? groups : null;
 }
 
+/** Whether groups [from, to) are all zero. */
+const zeros = (g: number[], from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+
+/** The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) address. */
+function embeddedIpv4(g: number[]): number[] | null {
+  const mapped = zeros(g, 0, 5) && g[5] === 0xffff;
+  const nat64 = g[0] === 0x64 && g[1] === 0xff9b && zeros(g, 2, 6);
+  if (!mapped && !nat64) return null;
+  const [g6, g7] = [g[6]!, g[7]!];
+  return [g6 >> 8, g6 & 255, g7 >> 8, g7 & 255];
+}
+
+/** [mask, value] of the first group: unique local, link-local, multicast. */
+const PRIVATE_PREFIXES: [number, number][] = [
+  [0xfe00, 0xfc00],
+  [0xffc0, 0xfe80],
+  [0xff00, 0xff00],
+];
+
 function privateIpv6(text: string): boolean {
   const g = ipv6Groups(text.toLowerCase());
   if (!g) return true;
-  const [g0, g1, g2, g3, g4, g5, g6, g7] = g as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const embedded = [g6 >> 8, g6 & 255, g7 >> 8, g7 & 255];
-  if (g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0) {
-    if (g5 === 0xffff) return privateIpv4(embedded); // IPv4-mapped
-    if (g5 === 0) return true; // ::, ::1, IPv4-compatible (deprecated)
-  }
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0)
-    return privateIpv4(embedded);
-  if ((g0 & 0xfe00) === 0xfc00) return true; // unique local
-  if ((g0 & 0xffc0) === 0xfe80) return true; // link-local
-  if ((g0 & 0xff00) === 0xff00) return true; // multicast
+  const v4 = embeddedIpv4(g);
+  if (v4) return privateIpv4(v4);
+  if (zeros(g, 0, 6)) return true; // ::, ::1, IPv4-compatible (deprecated)
+  const [g0, g1] = [g[0]!, g[1]!];
+  if (PRIVATE_PREFIXES.some(([mask, value]) => (g0 & mask) === value)) return true;
   if (g0 === 0x2001 && g1 === 0x0db8) return true; // documentation
-  if (g0 === 0x0100 && g1 === 0 && g2 === 0 && g3 === 0) return true; // discard
-  return false;
+  return g0 === 0x0100 && zeros(g, 1, 4); // discard
 }

@@ -131,7 +131,7 @@ describe("headers", () => {
     const replaced = await call("/api/v1/nope", { headers: { "x-request-id": "<script>" } });
     expect(replaced.headers.get("x-request-id")).toMatch(/^req_[0-9a-z]{20}$/);
     const body = await expectProblem(replaced, 404);
-    expect((body as unknown as { requestId: string }).requestId).toBe(replaced.headers.get("x-request-id"));
+    expect(body.requestId).toBe(replaced.headers.get("x-request-id"));
     for (const res of [kept, replaced]) {
       expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
       expect(res.headers.get("strict-transport-security")).toContain("max-age=");

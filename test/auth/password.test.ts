@@ -1,6 +1,8 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { CURRENT_PARAMS, hashPassword, verifyPassword } from "../../src/auth/password";
 import { passwordProblem } from "../../src/auth/password-policy";
+import { login, newUser } from "../helpers/api";
 
 describe("password hashing", () => {
   it("verifies the right password and refuses a wrong one", async () => {
@@ -17,6 +19,21 @@ describe("password hashing", () => {
   it("asks for a re-hash when the stored parameters are older than today's", async () => {
     const old = await hashPassword("an older password", { N: 2 ** 10, r: 8, p: 1, keyLength: 32 });
     expect(await verifyPassword("an older password", old)).toEqual({ ok: true, needsRehash: true });
+  });
+
+  it("signing in with a hash made under older parameters stores one made under today's", async () => {
+    const user = await newUser();
+    const old = await hashPassword(user.password, { N: 2 ** 10, r: 8, p: 1, keyLength: 32 });
+    const stored = () =>
+      env.DB.prepare("SELECT password_hash AS hash FROM users WHERE id = ?")
+        .bind(user.id)
+        .first<{ hash: string }>();
+    await env.DB.prepare("UPDATE users SET password_hash = ? WHERE id = ?").bind(old, user.id).run();
+    await login(user.email, user.password);
+    const fresh = (await stored())?.hash ?? "";
+    expect(fresh.startsWith(`scrypt$${CURRENT_PARAMS.N}$8$5$`)).toBe(true);
+    expect(await verifyPassword(user.password, fresh)).toEqual({ ok: true, needsRehash: false });
+    await login(user.email, user.password);
   });
 
   it("treats a malformed stored hash as a mismatch, not a crash", async () => {

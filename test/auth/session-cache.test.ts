@@ -1,5 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import {
+  cachedSessionUser,
+  forgetUser,
+  readTicket,
+  rememberSessionUser,
+  type SessionUser,
+} from "../../src/auth/session-cache";
 import { getConfig } from "../../src/config";
 import { call, expectProblem, newUser } from "../helpers/api";
 
@@ -42,5 +49,30 @@ describe("access tokens and the isolate's session cache (#19)", () => {
       .run();
     await new Promise((resolve) => setTimeout(resolve, boundMs + 100));
     await expectProblem(await call("/api/v1/me", { token: user.accessToken }), 401);
+  });
+
+  it("what a request read before its user was forgotten is not remembered: a verification racing a signed-in read shows at once", () => {
+    const user: SessionUser = {
+      id: "usr_race",
+      email: "race@example.com",
+      role: "user",
+      emailVerifiedAt: null,
+    };
+    const now = Date.now();
+    // A request reads the session (address not yet verified); meanwhile the verification commits
+    // and forgets the user; then the request would remember what it read.
+    const readBefore = readTicket();
+    forgetUser(user.id);
+    rememberSessionUser("ses_race", user, 5, now, readBefore);
+    expect(cachedSessionUser("ses_race", user.id, now)).toBeNull();
+    // A read that began after the change is remembered as usual.
+    const verified = { ...user, emailVerifiedAt: new Date(now).toISOString() };
+    rememberSessionUser("ses_race", verified, 5, now, readTicket());
+    expect(cachedSessionUser("ses_race", user.id, now)).toEqual(verified);
+    // Forgetting another user leaves this one's entry, and a later forget of this one drops it.
+    forgetUser("usr_other");
+    expect(cachedSessionUser("ses_race", user.id, now)).toEqual(verified);
+    forgetUser(user.id);
+    expect(cachedSessionUser("ses_race", user.id, now)).toBeNull();
   });
 });

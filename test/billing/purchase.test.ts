@@ -198,6 +198,105 @@ describe("capture and webhook, in any order and at once", () => {
   });
 });
 
+describe("captures PayPal holds or declines", () => {
+  const paymentStatus = async (paymentId: string) =>
+    (
+      await env.DB.prepare("SELECT status FROM payments WHERE id = ?")
+        .bind(paymentId)
+        .first<{ status: string }>()
+    )?.status;
+  /** The receipt's mail event, written in the batch that grants the credits (one per payment). */
+  const receipts = async (paymentId: string) =>
+    (
+      await env.DB.prepare("SELECT count(*) AS n FROM outbox WHERE id = ?")
+        .bind(`evt_receipt_${paymentId}`)
+        .first<{ n: number }>()
+    )?.n;
+  const outcome = async (res: Response) => {
+    expect(res.status, await res.clone().text()).toBe(200);
+    return ((await res.json()) as { outcome: string }).outcome;
+  };
+
+  it("a pending capture (an uncleared eCheck) grants nothing until PayPal reports it completed, then once", async () => {
+    const user = await newUser();
+    const start = await credits(user);
+    const { orderId, paymentId } = await approvedOrder(standIn, user);
+    standIn.captureOutcome(orderId, "PENDING");
+    const res = await capture(user, orderId);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const held = captureOf(standIn, orderId);
+    expect(held).toMatchObject({ status: "PENDING", status_details: { reason: "ECHECK" } });
+    expect(((await res.json()) as { payment: Record<string, unknown> }).payment).toMatchObject({
+      status: "pending",
+      captureId: held.id,
+    });
+    expect(
+      await outcome(await deliverWebhook(standIn, standIn.event("PAYMENT.CAPTURE.PENDING", "capture", held))),
+    ).toBe("pending");
+    expect(await credits(user)).toBe(start);
+    expect(await receipts(paymentId)).toBe(0);
+
+    const cleared = standIn.settleCapture(held.id, "COMPLETED");
+    const event = standIn.event("PAYMENT.CAPTURE.COMPLETED", "capture", cleared);
+    expect(await outcome(await deliverWebhook(standIn, event))).toBe("granted");
+    expect(await outcome(await deliverWebhook(standIn, event))).toBe("granted");
+    // A late PENDING report (PayPal does not promise order) can't take the payment back.
+    expect(
+      await outcome(await deliverWebhook(standIn, standIn.event("PAYMENT.CAPTURE.PENDING", "capture", held))),
+    ).toBe("pending");
+    expect((await capture(user, orderId)).status).toBe(200);
+    expect(await paymentStatus(paymentId)).toBe("completed");
+    expect(await credits(user)).toBe(start + 50);
+    expect(await ledgerRows(user.id, "purchase")).toEqual({ n: 1, total: 50 });
+    expect(await receipts(paymentId)).toBe(1);
+  });
+
+  it("a declined capture fails the payment and grants nothing", async () => {
+    const user = await newUser();
+    const start = await credits(user);
+    const { orderId, paymentId } = await approvedOrder(standIn, user, "pro");
+    standIn.captureOutcome(orderId, "DECLINED");
+    const res = await capture(user, orderId);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(((await res.json()) as { payment: { status: string } }).payment.status).toBe("failed");
+    const declined = captureOf(standIn, orderId);
+    expect(declined.status).toBe("DECLINED");
+    expect(
+      await outcome(
+        await deliverWebhook(standIn, standIn.event("PAYMENT.CAPTURE.DENIED", "capture", declined)),
+      ),
+    ).toBe("failed");
+    expect(await paymentStatus(paymentId)).toBe("failed");
+    expect(await credits(user)).toBe(start);
+    expect(await ledgerRows(user.id, "purchase")).toEqual({ n: 0, total: 0 });
+    expect(await receipts(paymentId)).toBe(0);
+  });
+
+  it("a pending capture PayPal then denies fails the payment (PAYMENT.CAPTURE.DENIED), with no credits", async () => {
+    const user = await newUser();
+    const start = await credits(user);
+    const { orderId, paymentId } = await approvedOrder(standIn, user);
+    standIn.captureOutcome(orderId, "PENDING");
+    expect((await capture(user, orderId)).status).toBe(200);
+    const denied = standIn.settleCapture(captureOf(standIn, orderId).id, "DECLINED");
+    expect(denied).toMatchObject({
+      status: "DECLINED",
+      status_details: { reason: "DECLINED_BY_RISK_FRAUD_FILTERS" },
+    });
+    expect(
+      await outcome(
+        await deliverWebhook(standIn, standIn.event("PAYMENT.CAPTURE.DENIED", "capture", denied)),
+      ),
+    ).toBe("failed");
+    expect(await paymentStatus(paymentId)).toBe("failed");
+    // Asking again reads the denied capture back from PayPal: still failed, still nothing granted.
+    expect((await capture(user, orderId)).status).toBe(200);
+    expect(await paymentStatus(paymentId)).toBe("failed");
+    expect(await credits(user)).toBe(start);
+    expect(await receipts(paymentId)).toBe(0);
+  });
+});
+
 describe("webhook verification", () => {
   async function completedEvent() {
     const user = await newUser();

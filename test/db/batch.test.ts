@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../../src/app-env";
+import { SYSTEM_AUDIT } from "../../src/audit/record";
 import { abortUnless, isBatchAbort, previousChangedOneRow } from "../../src/db/batch";
 import { getDb, rawInBatch } from "../../src/db/client";
 import { bulkChange } from "../../src/media/bulk";
@@ -68,6 +69,7 @@ describe("abortUnless: the one way to make a batch conditional", () => {
       plan.id,
       "apply",
       new Date(),
+      SYSTEM_AUDIT,
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ status: 409, code: "plan_busy" });
     const applies = await env.DB.prepare(

@@ -1,11 +1,12 @@
 // The browser side of the end-to-end tests: a fresh `wrangler dev` with its own local state and
-// headless Debian Chromium (playwright-core), per test file (`startSession` in a before hook), with
+// headless Debian Chromium (playwright-core), per test file (`useSession`), with
 // the helpers every e2e test uses: pages that collect errors, axe checks, screenshots light and dark
 // (test/e2e/screenshots/, gitignored), sign-in, dropping fixture files.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 import { freePort, repoRoot, startDevServer } from "../../bench/lib/harness.mjs";
 
@@ -17,15 +18,28 @@ const SHOTS = path.join(repoRoot, "test/e2e/screenshots");
 /** The running server and browser of this test file. */
 export const session = { base: "", server: null, browser: null };
 
-/** Starts the dev server (with `vars`) and Chromium; `stopSession` ends both. */
-export async function startSession(vars = {}) {
+/** Rate limits loose enough for a test file's whole story (each file signs in and uploads a lot). */
+const RATE_LIMITS =
+  "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100";
+
+/**
+ * The test file's server and browser: started before its first test — the dev server with the loose
+ * rate limits and `vars` (`scheduled`: its cron handler callable at /cdn-cgi/handler/scheduled) — and
+ * stopped after its last.
+ */
+export function useSession(vars = {}, options = {}) {
+  before(() => startSession({ RATE_LIMITS, ...vars }, options));
+  after(stopSession);
+}
+
+async function startSession(vars, { scheduled = false } = {}) {
   assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`);
   assert.ok(
     existsSync(path.join(repoRoot, "web/dist/index.html")),
     "web/dist is missing: run npm run build:web",
   );
   mkdirSync(SHOTS, { recursive: true });
-  session.server = await startDevServer({ port: await freePort(), vars });
+  session.server = await startDevServer({ port: await freePort(), vars, scheduled });
   session.base = session.server.url.replace("127.0.0.1", "localhost");
   // playwright's launch() gives Chromium a fresh temporary user-data-dir of its own (removed on close).
   session.browser = await chromium.launch({
@@ -43,7 +57,7 @@ export async function startSession(vars = {}) {
   });
 }
 
-export async function stopSession() {
+async function stopSession() {
   await session.browser?.close().catch(() => {});
   session.server?.stop();
 }

@@ -7,35 +7,22 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import gsFactory from "@jspawn/ghostscript-wasm";
 import pngDecode, { init as initPng } from "@jsquash/png/decode.js";
-import {
-  assertAxeClean,
-  dropFiles,
-  FIXTURES,
-  newPage,
-  session,
-  shots,
-  startSession,
-  stopSession,
-} from "./browser.mjs";
+import { assertAxeClean, dropFiles, FIXTURES, newPage, session, shots, useSession } from "./browser.mjs";
 
 const require = createRequire(import.meta.url);
 const USER = { email: `vic+${Date.now()}@e2e.test`, password: "correct-horse-battery-9" };
 const TALL = "computer__bluepane_01.png"; // 794 × 1123
 const LINES = "office__cross_hand_drawn_linda_k_01.png";
 
+useSession();
 before(async () => {
-  await startSession({
-    RATE_LIMITS:
-      "login-account=50/50,login-ip=200/200,register-ip=50/50,api-user=5000/5000,job-create=200/200,organize-user=100/100",
-  });
   await initPng(
     new WebAssembly.Module(readFileSync(require.resolve("@jsquash/png/codec/pkg/squoosh_png_bg.wasm"))),
   );
 });
-after(stopSession);
 
 /** A signed-in page (the account made through the API, the session cookie in the page's context). */
 async function signedIn() {

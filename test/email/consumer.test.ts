@@ -2,7 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { handleEmailBatch, handleEmailDeadLetters } from "../../src/email/consumer";
-import { escapeHtml, templates } from "../../src/email/templates";
+import { templates } from "../../src/email/templates";
+import { escapeHtml } from "../../src/lib/html";
 import { newUser } from "../helpers/api";
 import { mailTo, settledMailCount } from "../helpers/mail";
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
+import { jobRow } from "../helpers/jobs";
 import { approvedOrder, capture, installPayPalStandIn } from "../helpers/paypal";
+import { uploadOk } from "../media/helpers";
 import { organize, seed } from "../organize/helpers";
 
 const standIn = installPayPalStandIn();
@@ -59,6 +61,22 @@ describe("every admin-only power checks the admin scope as well as the role (#5)
     const other = await newUser();
     const { orderId, paymentId } = await approvedOrder(standIn, other);
     expect((await capture(other, orderId)).status).toBe(200);
+    const logo = await uploadOk(other, "<svg xmlns='http://www.w3.org/2000/svg'/>", "logo.svg");
+    const jobId = await jobRow(other.id, { status: "failed", errorCode: "trace_failed", mediaId: logo.id });
+    const made = await call("/api/v1/admin/announcements", {
+      method: "POST",
+      token: admin.accessToken,
+      json: { title: "Scope check", body: "Made with the admin's session." },
+    });
+    expect(made.status, await made.clone().text()).toBe(201);
+    const { announcement } = await made.json<{ announcement: { id: string } }>();
+    const rule = await call("/api/v1/admin/alerts", {
+      method: "POST",
+      token: admin.accessToken,
+      json: { name: "Scope check", signal: "p95_ms", threshold: 5000 },
+    });
+    expect(rule.status, await rule.clone().text()).toBe(201);
+    const ruleId = (await rule.json<{ rule: { id: string } }>()).rule.id;
     // One request per admin operation; the served document must list exactly these, so a new admin
     // route can't go without this check.
     const requests: Record<string, { path: string; json?: unknown }> = {
@@ -82,6 +100,34 @@ describe("every admin-only power checks the admin scope as well as the role (#5)
         path: `/admin/users/${other.id}/quota`,
         json: { files: 1000, reason: "scope check" },
       },
+      "GET /admin/audit": { path: "/admin/audit" },
+      "POST /admin/announcements": {
+        path: "/admin/announcements",
+        json: { title: "Scoped", body: "Made with the admin key." },
+      },
+      "GET /admin/announcements": { path: "/admin/announcements" },
+      "PATCH /admin/announcements/{id}": {
+        path: `/admin/announcements/${announcement.id}`,
+        json: { severity: "warning" },
+      },
+      "DELETE /admin/announcements/{id}": { path: `/admin/announcements/${announcement.id}` },
+      "GET /admin/metrics": { path: "/admin/metrics" },
+      "GET /admin/users/{id}/usage": { path: `/admin/users/${other.id}/usage` },
+      "POST /admin/alerts": {
+        path: "/admin/alerts",
+        json: { name: "Scoped", signal: "dead_letters", threshold: 0 },
+      },
+      "GET /admin/alerts": { path: "/admin/alerts" },
+      "PATCH /admin/alerts/{id}": { path: `/admin/alerts/${ruleId}`, json: { threshold: 9000 } },
+      "DELETE /admin/alerts/{id}": { path: `/admin/alerts/${ruleId}` },
+      "GET /admin/alerts/events": { path: "/admin/alerts/events" },
+      "GET /admin/health": { path: "/admin/health" },
+      "GET /admin/jobs": { path: "/admin/jobs" },
+      // Without confirmCount these only count: nothing is replayed or cancelled.
+      "POST /admin/jobs/replay": { path: "/admin/jobs/replay", json: { filter: { owner: other.id } } },
+      "POST /admin/jobs/cancel": { path: "/admin/jobs/cancel", json: { filter: { owner: other.id } } },
+      "GET /admin/jobs/{id}": { path: `/admin/jobs/${jobId}` },
+      "GET /admin/jobs/{id}/source": { path: `/admin/jobs/${jobId}/source` },
     };
     const doc = await (await call("/api/v1/openapi.json")).json<{ paths: Record<string, object> }>();
     const served = Object.entries(doc.paths).flatMap(([path, operations]) =>

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { csvField } from "../../src/lib/csv";
 import { contentDisposition } from "../../src/media/names";
 import { svgProblem } from "../../src/media/svg";
-import { csvField } from "../../src/organize/report";
 import { renderFolder } from "../../src/organize/template";
 import { call, expectProblem, newUser } from "../helpers/api";
 import { uploadOk } from "../media/helpers";

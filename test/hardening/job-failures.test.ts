@@ -7,6 +7,7 @@ import { getDb } from "../../src/db/client";
 import { createJobStatements } from "../../src/jobs/create";
 import { createJobRegistry, defineJobType, type JobHandler } from "../../src/jobs/registry";
 import { runJobBatch } from "../../src/jobs/runner";
+import { userRow } from "../helpers/jobs";
 
 const db = getDb(env.DB);
 const input = z.object({ test: z.literal(true) });
@@ -23,22 +24,11 @@ function jobType(handler: JobHandler<z.infer<typeof input>>, maxAttempts?: numbe
   });
 }
 
-async function userId(): Promise<string> {
-  const id = `usr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
-  const now = new Date().toISOString();
-  await env.DB.prepare(
-    "INSERT INTO users (id, email, role, password_hash, created_at, updated_at) VALUES (?, ?, 'user', 'x', ?, ?)",
-  )
-    .bind(id, `${id}@example.com`, now, now)
-    .run();
-  return id;
-}
-
 async function newJob(type: ReturnType<typeof jobType>): Promise<string> {
   const { id, statements } = createJobStatements(
     db,
     env,
-    { type, userId: await userId(), input: { test: true } },
+    { type, userId: await userRow(), input: { test: true } },
     new Date(),
   );
   await db.batch(statements as [never, ...never[]]);

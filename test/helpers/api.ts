@@ -43,6 +43,7 @@ export async function expectProblem(res: Response, status: number, code?: string
     status: number;
     detail: string;
     code: string;
+    requestId?: string;
     errors?: { path: string }[];
   };
   expect(body).toMatchObject({ status });

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { runScheduled } from "../../src/scheduled";
+import { userRow } from "../helpers/jobs";
 
 /** A vectorize job's input whose source image no longer exists. */
 const GONE_INPUT = JSON.stringify({
@@ -9,17 +10,6 @@ const GONE_INPUT = JSON.stringify({
   optionsHash: "0".repeat(64),
   sourceSha256: "0".repeat(64),
 });
-
-async function insertUser(): Promise<string> {
-  const id = `usr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
-  const now = new Date().toISOString();
-  await env.DB.prepare(
-    "INSERT INTO users (id, email, role, password_hash, created_at, updated_at) VALUES (?, ?, 'user', 'x', ?, ?)",
-  )
-    .bind(id, `${id}@example.com`, now, now)
-    .run();
-  return id;
-}
 
 async function waitForStatus(jobId: string, status: string) {
   const deadline = Date.now() + 20_000;
@@ -38,7 +28,7 @@ async function waitForStatus(jobId: string, status: string) {
 }
 
 it("the scheduled handler hands a job whose consumer died (expired lease) back to the queue", async () => {
-  const userId = await insertUser();
+  const userId = await userRow();
   const jobId = `job_lost${crypto.randomUUID().replace(/-/g, "").slice(0, 12)}`;
   const past = new Date(Date.now() - 10 * 60_000).toISOString();
   await env.DB.batch([
@@ -65,7 +55,7 @@ it("the scheduled handler hands a job whose consumer died (expired lease) back t
 });
 
 it("a job whose queue send never happened is relayed from the outbox", async () => {
-  const userId = await insertUser();
+  const userId = await userRow();
   const jobId = `job_relay${crypto.randomUUID().replace(/-/g, "").slice(0, 11)}`;
   const old = new Date(Date.now() - 5 * 60_000).toISOString();
   await env.DB.batch([
@@ -86,7 +76,7 @@ it("a job whose queue send never happened is relayed from the outbox", async () 
 });
 
 it("a queued job whose message was lost is sent again once it has waited longer than any backoff", async () => {
-  const userId = await insertUser();
+  const userId = await userRow();
   const jobId = `job_strand${crypto.randomUUID().replace(/-/g, "").slice(0, 10)}`;
   const longAgo = new Date(Date.now() - 20 * 60_000).toISOString();
   await env.DB.prepare(

@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
+import { HTTPException } from "hono/http-exception";
 import { describe, expect, it } from "vitest";
 import { creditBalance } from "../../src/auth/accounts";
 import { getDb, rawInBatch } from "../../src/db/client";
@@ -12,22 +13,9 @@ import { progressObject } from "../../src/jobs/progress";
 import { backoffSeconds } from "../../src/jobs/recovery";
 import { createJobRegistry, defineJobType, type JobHandler } from "../../src/jobs/registry";
 import { PermanentJobError, runJobBatch } from "../../src/jobs/runner";
+import { userRow } from "../helpers/jobs";
 
 const db = getDb(env.DB);
-
-async function userWithCredits(credits = 10): Promise<string> {
-  const id = `usr_${crypto.randomUUID().replace(/-/g, "").slice(0, 20)}`;
-  const now = new Date().toISOString();
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT INTO users (id, email, role, password_hash, created_at, updated_at) VALUES (?, ?, 'user', 'x', ?, ?)",
-    ).bind(id, `${id}@example.com`, now, now),
-    env.DB.prepare(
-      "INSERT INTO credit_ledger (id, user_id, kind, amount, ref, created_at) VALUES (?, ?, 'grant', ?, 'signup', ?)",
-    ).bind(`crd_${id}`, id, credits, now),
-  ]);
-  return id;
-}
 
 /** A job type whose handler each test supplies; its input says what it costs. */
 const testInput = z.object({ test: z.literal(true), cost: z.number() });
@@ -53,14 +41,44 @@ async function newJob(userId: string, cost = 2): Promise<string> {
   return id;
 }
 
-async function deliver(jobId: string, handler: JobHandler, attempts = 1) {
+async function deliver(
+  jobId: string,
+  handler: JobHandler,
+  attempts = 1,
+  options: { clock?: () => Date; body?: unknown } = {},
+) {
   const batch = createMessageBatch("edgecraft-vectorize-dev", [
-    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { jobId } },
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: options.body ?? { jobId } },
   ]);
   const ctx = createExecutionContext();
-  await runJobBatch(batch, env, { registry: createJobRegistry([testJob(handler)]), retryBaseSeconds: 10 });
+  await runJobBatch(batch, env, {
+    registry: createJobRegistry([testJob(handler)]),
+    retryBaseSeconds: 10,
+    clock: options.clock,
+  });
   return getQueueResult(batch, ctx);
 }
+
+/**
+ * The delivery ended its job as failed for good: acked, not retried, the error stored, every credit
+ * of a 10-credit user back, and watchers told.
+ */
+async function expectFailedForGood(
+  result: Awaited<ReturnType<typeof deliver>>,
+  jobId: string,
+  userId: string,
+  error: { error_code: string; error_message: string },
+) {
+  expect(result.explicitAcks).toHaveLength(1);
+  expect(result.retryMessages).toHaveLength(0);
+  expect(await row(jobId)).toMatchObject({ status: "failed", ...error });
+  expect(await creditBalance(db, userId)).toBe(10);
+  expect((await progressObject(env, jobId).snapshot())?.type).toBe("failed");
+}
+
+/** A moment after `claims` consecutive leases from `start` have each run out. */
+const afterLeases = (start: Date, claims: number) =>
+  new Date(start.getTime() + claims * (LEASE_SECONDS + 1) * 1000);
 
 const row = (jobId: string) =>
   env.DB.prepare("SELECT * FROM jobs WHERE id = ?").bind(jobId).first<Record<string, unknown>>();
@@ -71,7 +89,7 @@ const ledger = (jobId: string) =>
 
 describe("job runner", () => {
   it("runs a job once, commits its credits once, and ignores a duplicate delivery", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const jobId = await newJob(userId, 2);
     expect(await creditBalance(db, userId)).toBe(8);
     let runs = 0;
@@ -93,7 +111,7 @@ describe("job runner", () => {
   });
 
   it("retries a transient failure with backoff, then succeeds: one result, one charge, every attempt recorded", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const jobId = await newJob(userId, 3);
     let calls = 0;
     const flaky: JobHandler = async () => {
@@ -126,24 +144,19 @@ describe("job runner", () => {
   });
 
   it("fails a permanent error at once, without retry, and releases the credits", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const jobId = await newJob(userId, 4);
     const result = await deliver(jobId, async () => {
       throw new PermanentJobError("corrupt_image", "The PNG is truncated.");
     });
-    expect(result.retryMessages).toHaveLength(0);
-    expect(result.explicitAcks).toHaveLength(1);
-    expect(await row(jobId)).toMatchObject({
-      status: "failed",
+    await expectFailedForGood(result, jobId, userId, {
       error_code: "corrupt_image",
       error_message: "The PNG is truncated.",
     });
-    expect(await creditBalance(db, userId)).toBe(10);
-    expect((await progressObject(env, jobId).snapshot())?.type).toBe("failed");
   });
 
   it("the dead-letter consumer fails the job with a readable reason and refunds it, once", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const jobId = await newJob(userId, 5);
     await deliver(jobId, async () => {
       throw new Error("timeout talking to R2");
@@ -162,7 +175,7 @@ describe("job runner", () => {
   });
 
   it("a cancelled queued job never runs; a running one stops at its next stage boundary", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const queued = await newJob(userId, 1);
     expect(await requestCancel(db, queued, new Date())).toBe("cancelled");
     let ran = false;
@@ -189,7 +202,7 @@ describe("job runner", () => {
   });
 
   it("a consumer whose lease ran out can't commit after another took the job over", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const jobId = await newJob(userId, 2);
     const start = new Date();
     const stale = await claimJob(db, jobId, start);
@@ -212,7 +225,7 @@ describe("job runner", () => {
   });
 
   it("refuses to reserve more credits than the balance, leaving nothing behind", async () => {
-    const userId = await userWithCredits(1);
+    const userId = await userRow(1);
     await expect(newJob(userId, 5)).rejects.toThrow(/batch aborted: insufficient-credits/);
     const jobsLeft = await env.DB.prepare("SELECT count(*) AS n FROM jobs WHERE user_id = ?")
       .bind(userId)
@@ -222,9 +235,137 @@ describe("job runner", () => {
   });
 });
 
+describe("deliveries that lose their job on the way", () => {
+  it("a job whose consumers died as often as it may fail is failed by the next delivery, not run again", async () => {
+    const userId = await userRow(10);
+    const jobId = await newJob(userId, 2);
+    await env.DB.prepare("UPDATE jobs SET max_attempts = 3 WHERE id = ?").bind(jobId).run();
+    const start = new Date();
+    // Three consumers each claim the job and vanish; each next claim closes the last one as lost.
+    for (let i = 0; i < 3; i++) expect(await claimJob(db, jobId, afterLeases(start, i))).not.toBeNull();
+    let ran = false;
+    const result = await deliver(
+      jobId,
+      async () => {
+        ran = true;
+        return { result: {} };
+      },
+      1,
+      { clock: () => afterLeases(start, 3) },
+    );
+    expect(ran).toBe(false);
+    await expectFailedForGood(result, jobId, userId, {
+      error_code: "attempts_exhausted",
+      error_message: "Gave up after 3 failed attempts.",
+    });
+  });
+
+  it("a chunk whose job was cancelled after its last stage boundary is cancelled, not continued", async () => {
+    const userId = await userRow(10);
+    const jobId = await newJob(userId, 2);
+    const checkpoint = rawInBatch(db, sql`UPDATE users SET name = 'checkpointed' WHERE id = ${userId}`);
+    const result = await deliver(jobId, async (ctx) => {
+      await ctx.step({ stage: "chunk", done: 0, total: 2, percent: 0 });
+      expect(await requestCancel(db, jobId, new Date())).toBe("requested");
+      return {
+        continue: true,
+        checkpoint: [checkpoint],
+        progress: { stage: "chunk", done: 1, total: 2, percent: 50 },
+      };
+    });
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(0);
+    expect(await row(jobId)).toMatchObject({ status: "cancelled" });
+    const user = await env.DB.prepare("SELECT name FROM users WHERE id = ?").bind(userId).first();
+    expect(user).toEqual({ name: null });
+    expect(await creditBalance(db, userId)).toBe(10);
+    expect((await progressObject(env, jobId).snapshot())?.type).toBe("cancelled");
+  });
+
+  it("a chunk or a result from a consumer whose lease another took over writes nothing; its cleanup runs", async () => {
+    const userId = await userRow(10);
+    const later = afterLeases(new Date(), 1);
+    const checkpoint = rawInBatch(db, sql`UPDATE users SET name = 'checkpointed' WHERE id = ${userId}`);
+    const chunked = await newJob(userId, 1);
+    const first = await deliver(chunked, async () => {
+      // Another consumer takes the job over (this one's lease ran out mid-chunk).
+      expect(await claimJob(db, chunked, later)).not.toBeNull();
+      return {
+        continue: true,
+        checkpoint: [checkpoint],
+        progress: { stage: "chunk", done: 1, total: 2, percent: 50 },
+      };
+    });
+    expect(first.explicitAcks).toHaveLength(1);
+    expect(first.retryMessages).toHaveLength(0);
+    expect(await row(chunked)).toMatchObject({ status: "running", attempts: 2 });
+    expect(await env.DB.prepare("SELECT name FROM users WHERE id = ?").bind(userId).first()).toEqual({
+      name: null,
+    });
+
+    const whole = await newJob(userId, 1);
+    const calls: string[] = [];
+    const second = await deliver(whole, async () => {
+      expect(await claimJob(db, whole, later)).not.toBeNull();
+      return {
+        result: { by: "the stale consumer" },
+        cleanup: async () => void calls.push("cleanup"),
+        afterCommit: async () => void calls.push("afterCommit"),
+      };
+    });
+    expect(second.explicitAcks).toHaveLength(1);
+    expect(calls).toEqual(["cleanup"]);
+    expect(await row(whole)).toMatchObject({ status: "running", result: null, attempts: 2 });
+    // Both jobs' credits stay reserved for the consumers that own them now.
+    expect(await creditBalance(db, userId)).toBe(8);
+  });
+
+  it("a failing tidy-up after the commit leaves the job succeeded and charged once", async () => {
+    const userId = await userRow(10);
+    const jobId = await newJob(userId, 3);
+    const result = await deliver(jobId, async () => ({
+      result: { ok: true },
+      afterCommit: async () => {
+        throw new Error("R2 delete failed");
+      },
+    }));
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(0);
+    expect(await row(jobId)).toMatchObject({ status: "succeeded", result: JSON.stringify({ ok: true }) });
+    expect((await ledger(jobId)).results.map((r) => r.kind).sort()).toEqual(["commit", "reserve"]);
+    expect(await creditBalance(db, userId)).toBe(7);
+  });
+
+  it("a 4xx the job's own code raises fails the job at once; a message naming no job is acked and ignored", async () => {
+    const userId = await userRow(10);
+    const jobId = await newJob(userId, 2);
+    const result = await deliver(jobId, async () => {
+      throw new HTTPException(422, { message: "The options ask for more colours than the image has." });
+    });
+    await expectFailedForGood(result, jobId, userId, {
+      error_code: "deterministic_error",
+      error_message: "The options ask for more colours than the image has.",
+    });
+
+    let ran = false;
+    const stray = await deliver(
+      jobId,
+      async () => {
+        ran = true;
+        return { result: {} };
+      },
+      1,
+      { body: { job: jobId } },
+    );
+    expect(stray.explicitAcks).toHaveLength(1);
+    expect(stray.retryMessages).toHaveLength(0);
+    expect(ran).toBe(false);
+  });
+});
+
 describe("job types plug into the engine", () => {
   it("a job of a type nobody registered, or whose stored input no longer reads, fails at once", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const orphan = await newJob(userId, 1);
     await env.DB.prepare("UPDATE jobs SET type = 'retired-type' WHERE id = ?").bind(orphan).run();
     const first = await deliver(orphan, async () => ({ result: {} }));
@@ -244,7 +385,7 @@ describe("job types plug into the engine", () => {
   });
 
   it("a result storage refuses fails at once: the type's reading of the error, else any CHECK; cleanup runs", async () => {
-    const userId = await userWithCredits(10);
+    const userId = await userRow(10);
     const overQuota = rawInBatch(db, sql`UPDATE users SET used_bytes = quota_bytes + 1 WHERE id = ${userId}`);
     let cleanups = 0;
     const handler: JobHandler = async () => ({

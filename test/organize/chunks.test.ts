@@ -2,6 +2,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SYSTEM_AUDIT } from "../../src/audit/record";
 import { getDb, rawInBatch } from "../../src/db/client";
 import { claimJob, LEASE_SECONDS, requestCancel } from "../../src/jobs/lifecycle";
 import { recoverJobs } from "../../src/jobs/recovery";
@@ -203,7 +204,7 @@ describe("organize chunks", () => {
       apiKeyId: null,
       scopes: ["*"],
     };
-    const rb = await startFollowUp(quietEnv, principal, job.id, "rollback", new Date());
+    const rb = await startFollowUp(quietEnv, principal, job.id, "rollback", new Date(), SYSTEM_AUDIT);
     expect((await drain(rb.id)).status).toBe("succeeded");
     expect([...(await snapshot(user.id)).entries()]).toEqual([...before.entries()]);
     expect((await planRow(job.id))?.state).toBe("rolled-back");

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, expectProblem, newUser } from "../helpers/api";
+import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { uploadOk } from "../media/helpers";
 import {
   allFiles,
+  type FileJson,
   followUp,
   getJob,
   mixedLibrary,
@@ -15,6 +16,25 @@ import {
 } from "./helpers";
 
 const GROUPS = [{ copies: 2 }, { copies: 3 }, { copies: 4 }, { copies: 2 }, { copies: 5 }];
+
+/**
+ * Changes the library after a plan was made: renames one file it moves, trashes another, purges a
+ * third (gone from the database), and uploads a new one. Returns their ids.
+ */
+async function changeAfterPlanning(user: TestUser, planned: FileJson[]) {
+  const movers = planned.filter((f) => f.status === "planned" && f.action === "move").map((f) => f.mediaId);
+  expect(movers.length).toBeGreaterThanOrEqual(3);
+  const [renamed, trashed, purged] = movers;
+  await call(`/api/v1/media/${renamed!}`, {
+    method: "PATCH",
+    token: user.accessToken,
+    json: { name: "renamed.bin" },
+  });
+  await call(`/api/v1/media/${trashed!}`, { method: "DELETE", token: user.accessToken });
+  await env.DB.prepare("DELETE FROM media WHERE id = ?").bind(purged!).run();
+  const [late] = await seed(user.id, mixedLibrary(1));
+  return { renamed: renamed!, trashed: trashed!, purged: purged!, late: late! };
+}
 
 describe("organize end to end through the real queue", () => {
   it("plans, applies, groups duplicates exactly, loses nothing, and rolls back to the identical library", async () => {
@@ -120,33 +140,21 @@ describe("organize end to end through the real queue", () => {
     expect(planned.every((f) => ["planned", "unchanged"].includes(f.status))).toBe(true);
     await expectProblem(await post(user, `/jobs/${plan.id}/rollback`), 409, "nothing_to_roll_back");
 
-    // Change the library after planning: rename one, trash one, purge one; add a new file.
-    const movers = planned.filter((f) => f.status === "planned" && f.action === "move");
-    const [renamed, trashed, purged] = movers;
-    await call(`/api/v1/media/${renamed!.mediaId}`, {
-      method: "PATCH",
-      token: user.accessToken,
-      json: { name: "renamed.bin" },
-    });
-    await call(`/api/v1/media/${trashed!.mediaId}`, { method: "DELETE", token: user.accessToken });
-    await env.DB.prepare("DELETE FROM media WHERE id = ?").bind(purged!.mediaId).run();
-    const [late] = await seed(user.id, mixedLibrary(1));
+    const { renamed, trashed, purged, late } = await changeAfterPlanning(user, planned);
 
     const applied = await followUp(user, plan.id, "apply");
     expect(applied.status, JSON.stringify(applied.error)).toBe("succeeded");
     const files = await allFiles(user, plan.id);
     const by = new Map(files.map((f) => [f.mediaId, f]));
-    expect(by.get(renamed!.mediaId)).toMatchObject({ status: "skipped", reason: "changed" });
-    expect(by.get(trashed!.mediaId)).toMatchObject({ status: "skipped", reason: "changed" });
-    expect(by.get(purged!.mediaId)).toMatchObject({ status: "skipped", reason: "missing" });
-    expect(by.has(late!)).toBe(false); // the stored plan, not a new scan
+    expect(by.get(renamed)).toMatchObject({ status: "skipped", reason: "changed" });
+    expect(by.get(trashed)).toMatchObject({ status: "skipped", reason: "changed" });
+    expect(by.get(purged)).toMatchObject({ status: "skipped", reason: "missing" });
+    expect(by.has(late)).toBe(false); // the stored plan, not a new scan
     const after = await snapshot(user.id);
-    expect(after.get(late!)!.path).toBe(before.size ? "/photo-0.png" : "");
-    for (const f of files) {
-      if (f.status === "moved") expect(after.get(f.mediaId)!.path).toBe(f.newPath);
-      if (f.status === "skipped" && f.reason === "changed" && f.mediaId === renamed!.mediaId)
-        expect(after.get(f.mediaId)!.path.endsWith("/renamed.bin")).toBe(true);
-    }
+    expect(after.get(late)!.path).toBe(before.size ? "/photo-0.png" : "");
+    const moved = files.filter((f) => f.status === "moved");
+    expect(moved.map((f) => after.get(f.mediaId)!.path)).toEqual(moved.map((f) => f.newPath));
+    expect(after.get(renamed)!.path.endsWith("/renamed.bin")).toBe(true);
     // Duplicates went to the trash, the newest copy kept.
     const trashedDups = files.filter((f) => f.action === "dup-trash");
     expect(trashedDups).toHaveLength(2);
@@ -161,12 +169,10 @@ describe("organize end to end through the real queue", () => {
     const rb = await followUp(user, plan.id, "rollback");
     expect(rb.status).toBe("succeeded");
     const restored = await snapshot(user.id);
-    for (const id of ids) {
-      if (id === purged!.mediaId) continue;
-      if (id === renamed!.mediaId) continue;
-      expect(restored.get(id)!.path).toBe(before.get(id)!.path);
-      if (id !== trashed!.mediaId) expect(restored.get(id)!.trashed).toBe(false);
-    }
+    const back = ids.filter((id) => id !== purged && id !== renamed);
+    expect(back.map((id) => restored.get(id)!.path)).toEqual(back.map((id) => before.get(id)!.path));
+    const untouched = back.filter((id) => id !== trashed);
+    expect(untouched.map((id) => restored.get(id)!.trashed)).toEqual(untouched.map(() => false));
   });
 
   it("keeps the shortest path and reports duplicates without moving them away", async () => {
@@ -181,187 +187,6 @@ describe("organize end to end through the real queue", () => {
     const kept = groups[0]!.files.find((f) => f.mediaId === groups[0]!.keep)!;
     expect(kept.originalPath).toBe("/inbox/dup-0.png");
     expect(groups[0]!.files.every((f) => f.action === "move")).toBe(true);
-  });
-
-  it("custom categories and templates decide where files go", async () => {
-    const user = await newUser();
-    const auth = { token: user.accessToken };
-    const mk = (json: unknown) => call("/api/v1/categories", { method: "POST", ...auth, json });
-    const design = await mk({
-      name: "Design",
-      extensions: [".psd", ".sketch"],
-      folder: "/Design/{yyyy}",
-      priority: 200,
-    });
-    expect(design.status, await design.clone().text()).toBe(201);
-    const screens = await mk({
-      name: "Screens",
-      extensions: [".png"],
-      mimeTypes: ["image/png"],
-      priority: 150,
-    });
-    expect(screens.status).toBe(201);
-    await expectProblem(await mk({ name: "Bad", extensions: ["pdf"] }), 422, "invalid_extension");
-    await expectProblem(
-      await mk({ name: "Bad", extensions: [".x"], folder: "/{nope}" }),
-      422,
-      "invalid_template",
-    );
-    await expectProblem(
-      await mk({ name: "Bad", extensions: [".x"], mimeTypes: ["not a mime"] }),
-      422,
-      "invalid_mime_type",
-    );
-    await expectProblem(
-      await mk({ name: "Twin", extensions: [".psd"], priority: 200 }),
-      409,
-      "duplicate_extension",
-    );
-    expect((await mk({ name: "Twin", extensions: [".psd"], priority: 10 })).status).toBe(201);
-    await expectProblem(await mk({ name: "design", extensions: [".q"] }), 409, "category_exists");
-    await expectProblem(await mk({ name: "Images", extensions: [".q"] }), 409, "category_exists");
-    await expectProblem(await mk({ name: "X", extensions: [".q"], surprise: 1 }), 422, "validation_failed");
-
-    const list = (await (await call("/api/v1/categories", auth)).json()) as {
-      items: { name: string; builtIn: boolean }[];
-    };
-    expect(list.items.slice(0, 3).map((c) => c.name)).toEqual(["Design", "Screens", "Twin"]);
-    expect(list.items.filter((c) => c.builtIn).map((c) => c.name)).toContain("Spreadsheets");
-
-    await seed(user.id, [
-      {
-        name: "poster.psd",
-        folder: "/",
-        mime: "application/octet-stream",
-        kind: "other",
-        size: 10,
-        sha256: "a".repeat(64),
-        createdAt: "2025-03-04T00:00:00.000Z",
-      },
-      {
-        name: "screen.png",
-        folder: "/",
-        mime: "image/png",
-        kind: "image",
-        size: 11,
-        sha256: "b".repeat(64),
-        createdAt: "2025-03-04T00:00:00.000Z",
-      },
-      // A .pdf whose bytes are a JPEG is categorized by its bytes.
-      {
-        name: "liar.pdf",
-        folder: "/",
-        mime: "image/jpeg",
-        kind: "image",
-        size: 12,
-        sha256: "c".repeat(64),
-        createdAt: "2024-11-04T00:00:00.000Z",
-        tags: ["trip"],
-      },
-    ]);
-    const job = await organize(user, { template: "/Sorted/{category}/{yyyy}/{mm}/{tag}" });
-    expect(job.status).toBe("succeeded");
-    const paths = Object.fromEntries((await allFiles(user, job.id)).map((f) => [f.originalPath, f.newPath]));
-    expect(paths).toEqual({
-      "/poster.psd": "/Design/2025/poster.psd",
-      "/screen.png": "/Sorted/Screens/2025/03/untagged/screen.png",
-      "/liar.pdf": "/Sorted/Images/2024/11/trip/liar.pdf",
-    });
-    await expectProblem(
-      await post(user, "/organize", { template: "/{category}/{month}" }),
-      422,
-      "invalid_template",
-    );
-
-    // Another user can't see, change or delete these categories; built-ins can't be changed.
-    const other = await newUser();
-    const id = ((await design.json()) as { category: { id: string } }).category.id;
-    const put = (u: typeof user, target: string) =>
-      call(`/api/v1/categories/${target}`, {
-        method: "PUT",
-        token: u.accessToken,
-        json: { name: "Mine", extensions: [".z"] },
-      });
-    await expectProblem(await put(other, id), 404, "not_found");
-    await expectProblem(
-      await call(`/api/v1/categories/${id}`, { method: "DELETE", token: other.accessToken }),
-      404,
-    );
-    await expectProblem(await put(user, "cat_builtin_images"), 403, "built_in_category");
-    expect((await put(user, id)).status).toBe(200);
-    expect((await call(`/api/v1/categories/${id}`, { method: "DELETE", ...auth })).status).toBe(204);
-    await expectProblem(await call(`/api/v1/categories/${id}`, { method: "DELETE", ...auth }), 404);
-  });
-
-  it("conflict policies: skip leaves the file, keep-both shares the name", async () => {
-    const user = await newUser();
-    await seed(user.id, [
-      {
-        name: "a.png",
-        folder: "/x",
-        mime: "image/png",
-        kind: "image",
-        size: 1,
-        sha256: "1".repeat(64),
-        createdAt: "2025-01-01T00:00:00.000Z",
-      },
-      {
-        name: "a.png",
-        folder: "/y",
-        mime: "image/png",
-        kind: "image",
-        size: 2,
-        sha256: "2".repeat(64),
-        createdAt: "2025-01-02T00:00:00.000Z",
-      },
-    ]);
-    const skip = await organize(user, { dryRun: true, conflict: "skip" });
-    const s = await allFiles(user, skip.id);
-    expect(s.map((f) => f.status).sort()).toEqual(["planned", "skipped"]);
-    expect(s.find((f) => f.status === "skipped")!.reason).toBe("conflict");
-    const both = await organize(user, { dryRun: true, conflict: "keep-both" });
-    expect((await allFiles(user, both.id)).map((f) => f.newPath)).toEqual(["/Images/a.png", "/Images/a.png"]);
-    const rename = await organize(user, { dryRun: true });
-    expect((await allFiles(user, rename.id, "&sort=path")).map((f) => f.newPath)).toEqual([
-      "/Images/a.png",
-      "/Images/a (2).png",
-    ]);
-  });
-
-  it("rename-new over many chunks: every copy of a name gets its own (n), never one already taken", async () => {
-    const user = await newUser();
-    const copies = 90; // more than two chunks of 40 (the test chunk size)
-    const file = (i: number, name: string, folder: string) => ({
-      name,
-      folder,
-      mime: "image/png",
-      kind: "image" as const,
-      size: 10 + i,
-      sha256: i.toString(16).padStart(64, "0"),
-      createdAt: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
-    });
-    await seed(user.id, [
-      ...Array.from({ length: copies }, (_, i) => file(i + 1, i % 2 ? "a.png" : "A.PNG", `/in/${i}`)),
-      file(1000, "a (3).png", "/Images"), // a live file: (3) is taken before the plan starts
-      ...Array.from({ length: 5 }, (_, i) => file(2000 + i, "noext", `/in/${i}`)),
-    ]);
-    const plan = await organize(user, { dryRun: true });
-    expect(plan.status).toBe("succeeded");
-    const files = await allFiles(user, plan.id);
-    const paths = files.filter((f) => f.status === "planned").map((f) => f.newPath!.toLowerCase());
-    expect(new Set(paths).size).toBe(paths.length);
-    expect(paths).not.toContain("/images/a (3).png");
-    const pngs = paths.filter((p) => p.endsWith(".png"));
-    expect(pngs).toHaveLength(copies);
-    expect(pngs).toContain("/images/a.png");
-    expect(pngs).toContain("/images/a (2).png");
-    expect(paths.filter((p) => p.startsWith("/images/noext")).sort()).toEqual([
-      "/images/noext",
-      "/images/noext (2)",
-      "/images/noext (3)",
-      "/images/noext (4)",
-      "/images/noext (5)",
-    ]);
   });
 
   it("reports: JSON summary, CSV per RFC 4180 without formulas, HTML that escapes every name and draws a chart", async () => {
@@ -422,7 +247,7 @@ describe("organize end to end through the real queue", () => {
     expect(lines).toHaveLength(6); // header, 4 rows, trailing empty
     expect(csv).toContain(`"/comma, ""quote"".txt"`);
     // Paths start with "/", so names can't start a cell; a cell that would start with = gets a quote.
-    const { csvField } = await import("../../src/organize/report");
+    const { csvField } = await import("../../src/lib/csv");
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField("+1")).toBe(`"'+1"`);
     expect(csvField("@SUM(1)")).toBe(`"'@SUM(1)"`);

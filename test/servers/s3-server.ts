@@ -14,7 +14,9 @@ import type { AddressInfo } from "node:net";
  * to a ListObjectsV2 page smaller than the listing, so wrong credentials and pagination could not be
  * tested against it.
  *
- * `GET /_stats` (unsigned) counts the object requests by method, so a test can tell what a run did.
+ * `GET /_stats` (unsigned) counts the object requests by method, so a test can tell what a run did;
+ * `GET /_stats?prefix=<top>/` counts only the keys under that first path segment, so a test of one
+ * prefix is not disturbed by test files running beside it.
  * `/_redirect/…` answers 307 to `/_landed`, which counts its visitors (`_landed`).
  */
 export interface S3ServerOptions {
@@ -73,7 +75,7 @@ function verifySigV4(
       auth,
     );
   if (!match) throw new S3Error(400, "AuthorizationHeaderMalformed", "The authorization header is malformed");
-  const [, accessKeyId, day, region, signedHeaders, signature] = match as unknown as string[];
+  const [, accessKeyId, day, region, signedHeaders, signature] = match;
   const secret = secrets.get(accessKeyId!);
   if (secret === undefined)
     throw new S3Error(
@@ -141,12 +143,107 @@ function verifySigV4(
     );
 }
 
+/** The handler of a method from a table of them, or S3's 405. */
+function operation<F>(ops: Record<string, F>, method: string): F {
+  if (!Object.hasOwn(ops, method))
+    throw new S3Error(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
+  return ops[method]!;
+}
+
+interface ListParams {
+  prefix: string;
+  delimiter: string;
+  maxKeys: number;
+  /** The continuation token as sent, if any. */
+  token: string | null;
+  /** Keys after this one are listed (start-after, or where the continuation token left off). */
+  after: string;
+  urlEncode: boolean;
+}
+
+/** ListObjectsV2's query: max-keys capped at 1,000, the continuation token decoded to the last key listed. */
+function listParams(q: URLSearchParams): ListParams {
+  const token = q.get("continuation-token");
+  let after = q.get("start-after") ?? "";
+  if (token !== null) {
+    try {
+      after = Buffer.from(token, "base64url").toString("utf8");
+    } catch {
+      throw new S3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
+    }
+  }
+  return {
+    prefix: q.get("prefix") ?? "",
+    delimiter: q.get("delimiter") ?? "",
+    maxKeys: Math.min(1000, Math.max(0, Number(q.get("max-keys") ?? 1000) || 0)),
+    token,
+    after,
+    urlEncode: q.get("encoding-type") === "url",
+  };
+}
+
+interface ListPage {
+  keys: string[];
+  /** Common prefixes: keys rolled up at the delimiter, each counted once. */
+  common: Set<string>;
+  truncated: boolean;
+  /** The last key this page covered (directly or inside a common prefix): where the next page starts. */
+  last: string;
+}
+
+/** One page of keys in order: a key under an already-listed common prefix costs nothing, anything else one of max-keys. */
+function listPage(bucket: Map<string, StoredObject>, p: ListParams): ListPage {
+  const page: ListPage = { keys: [], common: new Set(), truncated: false, last: "" };
+  const sorted = [...bucket.keys()].filter((k) => k.startsWith(p.prefix) && k > p.after).sort();
+  for (const key of sorted) {
+    const group = commonPrefix(key, p);
+    if (!(group && page.common.has(group))) {
+      if (page.keys.length + page.common.size >= p.maxKeys) {
+        page.truncated = true;
+        break;
+      }
+      if (group) page.common.add(group);
+      else page.keys.push(key);
+    }
+    page.last = key;
+  }
+  return page;
+}
+
+/** The common prefix a key rolls up into: the prefix plus its rest up to and including the delimiter. */
+function commonPrefix(key: string, p: ListParams): string | null {
+  if (!p.delimiter) return null;
+  const rest = key.slice(p.prefix.length);
+  const cut = rest.indexOf(p.delimiter);
+  return cut >= 0 ? p.prefix + rest.slice(0, cut + p.delimiter.length) : null;
+}
+
+function listXml(name: string, bucket: Map<string, StoredObject>, p: ListParams, page: ListPage): string {
+  const enc = (s: string) => xmlEscape(p.urlEncode ? encodeKey(s) : s);
+  const contents = page.keys.map((key) => {
+    const o = bucket.get(key)!;
+    return `<Contents><Key>${enc(key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+  });
+  const optional = [
+    p.delimiter ? `<Delimiter>${enc(p.delimiter)}</Delimiter>` : "",
+    p.urlEncode ? "<EncodingType>url</EncodingType>" : "",
+    `<IsTruncated>${page.truncated}</IsTruncated>`,
+    p.token !== null ? `<ContinuationToken>${xmlEscape(p.token)}</ContinuationToken>` : "",
+    page.truncated
+      ? `<NextContinuationToken>${Buffer.from(page.last).toString("base64url")}</NextContinuationToken>`
+      : "",
+  ].join("");
+  const prefixes = [...page.common].map((c) => `<CommonPrefixes><Prefix>${enc(c)}</Prefix></CommonPrefixes>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(name)}</Name><Prefix>${enc(p.prefix)}</Prefix><KeyCount>${page.keys.length + page.common.size}</KeyCount><MaxKeys>${p.maxKeys}</MaxKeys>${optional}${contents.join("")}${prefixes.join("")}</ListBucketResult>`;
+}
+
 export async function startS3Server(
   options: S3ServerOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const secrets = new Map(options.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
   const buckets = new Map<string, Map<string, StoredObject>>(options.buckets.map((b) => [b, new Map()]));
   const stats: Record<string, number> = {};
+  const statsByTop = new Map<string, Record<string, number>>();
 
   const bucketOf = (name: string) => {
     const found = buckets.get(name);
@@ -167,131 +264,112 @@ export async function startS3Server(
   });
 
   function list(res: ServerResponse, name: string, bucket: Map<string, StoredObject>, q: URLSearchParams) {
-    const prefix = q.get("prefix") ?? "";
-    const delimiter = q.get("delimiter") ?? "";
-    const maxKeys = Math.min(1000, Math.max(0, Number(q.get("max-keys") ?? 1000) || 0));
-    const token = q.get("continuation-token");
-    let after = q.get("start-after") ?? "";
-    if (token !== null) {
-      try {
-        after = Buffer.from(token, "base64url").toString("utf8");
-      } catch {
-        throw new S3Error(400, "InvalidArgument", "The continuation token provided is incorrect");
-      }
-    }
-    const urlEncode = q.get("encoding-type") === "url";
-    const enc = (s: string) => xmlEscape(urlEncode ? encodeKey(s) : s);
-    const keys = [...bucket.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
-    const contents: string[] = [];
-    const common = new Set<string>();
-    let last = "";
-    let truncated = false;
-    for (const key of keys) {
-      const rest = key.slice(prefix.length);
-      const cut = delimiter ? rest.indexOf(delimiter) : -1;
-      const group = cut >= 0 ? prefix + rest.slice(0, cut + delimiter.length) : null;
-      if (group && common.has(group)) {
-        last = key;
-        continue;
-      }
-      if (contents.length + common.size >= maxKeys) {
-        truncated = true;
-        break;
-      }
-      if (group) common.add(group);
-      else {
-        const o = bucket.get(key)!;
-        contents.push(
-          `<Contents><Key>${enc(key)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(o.etag)}</ETag><Size>${o.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+    const params = listParams(q);
+    const page = listPage(bucket, params);
+    res.writeHead(200, { "content-type": "application/xml" }).end(listXml(name, bucket, params, page));
+  }
+
+  /** PUT: a copy when `x-amz-copy-source` names one (CopyObject), else the body (PutObject). */
+  function put(
+    req: IncomingMessage,
+    res: ServerResponse,
+    bucket: Map<string, StoredObject>,
+    key: string,
+    body: Buffer,
+  ) {
+    const source = req.headers["x-amz-copy-source"];
+    if (typeof source === "string") {
+      const path = decodeURIComponent(source.split("?")[0]!).replace(/^\//, "");
+      const slash = path.indexOf("/");
+      const from = objectOf(bucketOf(path.slice(0, slash)), path.slice(slash + 1));
+      const stored = { ...from, lastModified: new Date() };
+      bucket.set(key, stored);
+      res
+        .writeHead(200, { "content-type": "application/xml" })
+        .end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult><LastModified>${stored.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(stored.etag)}</ETag></CopyObjectResult>`,
         );
-      }
-      last = key;
+      return;
     }
-    const next = truncated
-      ? `<NextContinuationToken>${Buffer.from(last).toString("base64url")}</NextContinuationToken>`
-      : "";
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(name)}</Name><Prefix>${enc(prefix)}</Prefix><KeyCount>${contents.length + common.size}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${enc(delimiter)}</Delimiter>` : ""}${urlEncode ? "<EncodingType>url</EncodingType>" : ""}<IsTruncated>${truncated}</IsTruncated>${token !== null ? `<ContinuationToken>${xmlEscape(token)}</ContinuationToken>` : ""}${next}${contents.join("")}${[...common].map((p) => `<CommonPrefixes><Prefix>${enc(p)}</Prefix></CommonPrefixes>`).join("")}</ListBucketResult>`;
-    res.writeHead(200, { "content-type": "application/xml" }).end(xml);
+    const meta: Record<string, string> = {};
+    for (const [h, v] of Object.entries(req.headers))
+      if (h.startsWith("x-amz-meta-") && typeof v === "string") meta[h.slice(11)] = v;
+    const stored: StoredObject = {
+      body,
+      etag: `"${createHash("md5").update(body).digest("hex")}"`,
+      lastModified: new Date(),
+      contentType: String(req.headers["content-type"] ?? "application/octet-stream"),
+      meta,
+    };
+    bucket.set(key, stored);
+    res.writeHead(200, { etag: stored.etag }).end();
+  }
+
+  /** The operations on a bucket (no key in the path), by method. */
+  const onBucket: Record<string, (res: ServerResponse, name: string, q: URLSearchParams) => void> = {
+    PUT: (res, name) => {
+      if (!buckets.has(name)) buckets.set(name, new Map());
+      res.writeHead(200).end();
+    },
+    GET: (res, name, q) => list(res, name, bucketOf(name), q),
+    HEAD: (res, name) => res.writeHead(bucketOf(name) ? 200 : 404).end(),
+  };
+
+  type ObjectRequest = {
+    req: IncomingMessage;
+    res: ServerResponse;
+    bucket: Map<string, StoredObject>;
+    key: string;
+    body: Buffer;
+  };
+  const read = ({ req, res, bucket, key }: ObjectRequest) => {
+    const o = objectOf(bucket, key);
+    res.writeHead(200, objectHeaders(o)).end(req.method === "GET" ? o.body : undefined);
+  };
+  /** The operations on an object, by method. */
+  const onObject: Record<string, (r: ObjectRequest) => void> = {
+    GET: read,
+    HEAD: read,
+    PUT: ({ req, res, bucket, key, body }) => put(req, res, bucket, key, body),
+    DELETE: ({ res, bucket, key }) => {
+      bucket.delete(key);
+      res.writeHead(204).end();
+    },
+  };
+
+  /** The unsigned test endpoints (see the module comment), by path; true when `url` was one. */
+  function testEndpoint(url: URL, res: ServerResponse): boolean {
+    if (url.pathname === "/_stats") {
+      const prefix = url.searchParams.get("prefix");
+      const counts = prefix === null ? stats : (statsByTop.get(prefix.split("/")[0] ?? "") ?? {});
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(counts));
+    } else if (url.pathname.startsWith("/_redirect/")) {
+      // An endpoint that redirects (`<url>/_redirect` as the endpoint), and where it points: a client
+      // that follows redirects shows up in `_landed`.
+      res.writeHead(307, { location: "/_landed" }).end();
+    } else if (url.pathname === "/_landed") {
+      stats._landed = (stats._landed ?? 0) + 1;
+      res.writeHead(200, { "content-type": "application/xml" }).end("<ListBucketResult></ListBucketResult>");
+    } else return false;
+    return true;
   }
 
   function handle(req: IncomingMessage, res: ServerResponse, body: Buffer) {
     const url = new URL(req.url ?? "/", "http://s3.local");
-    if (url.pathname === "/_stats") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(stats));
-      return;
-    }
-    // An endpoint that redirects (`<url>/_redirect` as the endpoint), and where it points: a client
-    // that follows redirects shows up in `_landed`.
-    if (url.pathname.startsWith("/_redirect/")) {
-      res.writeHead(307, { location: "/_landed" }).end();
-      return;
-    }
-    if (url.pathname === "/_landed") {
-      stats._landed = (stats._landed ?? 0) + 1;
-      res.writeHead(200, { "content-type": "application/xml" }).end("<ListBucketResult></ListBucketResult>");
-      return;
-    }
+    if (testEndpoint(url, res)) return;
     verifySigV4(req, url, body, secrets, new Date());
     const [, rawBucket = "", ...rawKey] = url.pathname.split("/");
     const name = decodeURIComponent(rawBucket);
     const key = decodeURIComponent(rawKey.join("/"));
     const method = req.method ?? "GET";
-    if (!key) {
-      if (method === "PUT") {
-        if (!buckets.has(name)) buckets.set(name, new Map());
-        res.writeHead(200).end();
-      } else if (method === "GET") list(res, name, bucketOf(name), url.searchParams);
-      else if (method === "HEAD") res.writeHead(bucketOf(name) ? 200 : 404).end();
-      else
-        throw new S3Error(
-          405,
-          "MethodNotAllowed",
-          "The specified method is not allowed against this resource.",
-        );
-      return;
-    }
+    if (!key) return operation(onBucket, method)(res, name, url.searchParams);
     const bucket = bucketOf(name);
     stats[method] = (stats[method] ?? 0) + 1;
-    if (method === "GET" || method === "HEAD") {
-      const o = objectOf(bucket, key);
-      res.writeHead(200, objectHeaders(o)).end(method === "GET" ? o.body : undefined);
-    } else if (method === "PUT") {
-      const source = req.headers["x-amz-copy-source"];
-      let stored: StoredObject;
-      if (typeof source === "string") {
-        const path = decodeURIComponent(source.split("?")[0]!).replace(/^\//, "");
-        const slash = path.indexOf("/");
-        const from = objectOf(bucketOf(path.slice(0, slash)), path.slice(slash + 1));
-        stored = { ...from, lastModified: new Date() };
-      } else {
-        const meta: Record<string, string> = {};
-        for (const [h, v] of Object.entries(req.headers))
-          if (h.startsWith("x-amz-meta-") && typeof v === "string") meta[h.slice(11)] = v;
-        stored = {
-          body,
-          etag: `"${createHash("md5").update(body).digest("hex")}"`,
-          lastModified: new Date(),
-          contentType: String(req.headers["content-type"] ?? "application/octet-stream"),
-          meta,
-        };
-      }
-      bucket.set(key, stored);
-      if (typeof source === "string") {
-        res
-          .writeHead(200, { "content-type": "application/xml" })
-          .end(
-            `<?xml version="1.0" encoding="UTF-8"?>\n<CopyObjectResult><LastModified>${stored.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(stored.etag)}</ETag></CopyObjectResult>`,
-          );
-      } else res.writeHead(200, { etag: stored.etag }).end();
-    } else if (method === "DELETE") {
-      bucket.delete(key);
-      res.writeHead(204).end();
-    } else
-      throw new S3Error(
-        405,
-        "MethodNotAllowed",
-        "The specified method is not allowed against this resource.",
-      );
+    const top = key.split("/")[0] ?? "";
+    const ofTop = statsByTop.get(top) ?? {};
+    ofTop[method] = (ofTop[method] ?? 0) + 1;
+    statsByTop.set(top, ofTop);
+    operation(onObject, method)({ req, res, bucket, key, body });
   }
 
   const server: Server = createServer((req, res) => {

@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -16,27 +16,29 @@ export async function startWebhookReceiver(): Promise<{ url: string; close(): Pr
     boxes.set(name, made);
     return made;
   };
+  type Handler = (name: string, body: string, req: IncomingMessage, res: ServerResponse) => void;
+  const routes: Record<string, Handler> = {
+    "POST hooks": (name, body, req, res) => {
+      const b = box(name);
+      b.received.push({ method: req.method, headers: req.headers, body, at: new Date().toISOString() });
+      res.writeHead(b.status).end(b.status >= 300 ? `refused by test box ${name}` : "");
+    },
+    "PUT boxes": (name, body, _req, res) => {
+      box(name).status = (JSON.parse(body) as { status: number }).status;
+      res.writeHead(204).end();
+    },
+    "GET boxes": (name, _body, _req, res) => {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(box(name).received));
+    },
+  };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const [, kind, name] = (req.url ?? "").split("?")[0]!.split("/");
       const body = Buffer.concat(chunks).toString("utf8");
-      if (kind === "hooks" && name && req.method === "POST") {
-        const b = box(name);
-        b.received.push({ method: req.method, headers: req.headers, body, at: new Date().toISOString() });
-        res.writeHead(b.status).end(b.status >= 300 ? `refused by test box ${name}` : "");
-        return;
-      }
-      if (kind === "boxes" && name && req.method === "PUT") {
-        box(name).status = (JSON.parse(body) as { status: number }).status;
-        res.writeHead(204).end();
-        return;
-      }
-      if (kind === "boxes" && name && req.method === "GET") {
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(box(name).received));
-        return;
-      }
+      const handle = name ? routes[`${req.method} ${kind}`] : undefined;
+      if (handle) return handle(name!, body, req, res);
       res.writeHead(404).end();
     });
   });

@@ -12,3 +12,8 @@ declare namespace Cloudflare {
     TEST_S3_SECRET_ACCESS_KEY: string;
   }
 }
+
+/** Vitest hands the process environment to tests as `import.meta.env` (e.g. PROPERTY_SEED). */
+interface ImportMeta {
+  readonly env: Record<string, string | undefined>;
+}

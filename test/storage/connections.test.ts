@@ -74,7 +74,8 @@ describe("storage connections", () => {
   it("wrong credentials, an unknown bucket or an unreachable endpoint: a clear 422, nothing stored, nothing written to the bucket", async () => {
     const user = await newUser();
     const prefix = freshPrefix("bad");
-    const before = await s3Stats();
+    const before = await s3Stats(prefix);
+    // The field each refusal names (problem `errors`), so the Storage screen marks that input.
     const cases: [Record<string, string>, string, RegExp][] = [
       [{ secretAccessKey: "wrong-secret" }, "storage_credentials_refused", /SignatureDoesNotMatch/],
       [{ accessKeyId: "NOSUCHKEY" }, "storage_credentials_refused", /InvalidAccessKeyId/],
@@ -90,10 +91,11 @@ describe("storage connections", () => {
       const problem = await expectProblem(res, 422, code);
       expect(problem.detail).toMatch(detail);
       expect(problem.detail).not.toContain("wrong-secret");
+      expect(problem.errors?.map((e) => e.path)).toEqual(Object.keys(override));
     }
     expect(await countRows(user.id)).toBe(0);
     expect((await testBucket(prefix).list("")).items).toEqual([]);
-    const after = await s3Stats();
+    const after = await s3Stats(prefix);
     expect(after.PUT ?? 0).toBe(before.PUT ?? 0);
     expect(after.DELETE ?? 0).toBe(before.DELETE ?? 0);
   });

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
+import { mapInParallel } from "../../src/lib/parallel";
 import { s3Provider } from "../../src/storage/s3";
 import { call, type TestUser } from "../helpers/api";
 
@@ -38,17 +39,15 @@ export async function connect(user: TestUser, prefix: string): Promise<string> {
   return (JSON.parse(text) as { connection: { id: string } }).connection.id;
 }
 
-/** Runs `work` over `items`, `width` at a time. */
-export async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
+/** Runs `work` over `items`, `width` at a time (the app's bounded-concurrency helper). */
+export const inParallel = <T>(items: readonly T[], width: number, work: (item: T) => Promise<unknown>) =>
+  mapInParallel(items, width, work);
 
-/** Object requests the S3 server has answered, by method (its unsigned `/_stats`). */
-export async function s3Stats(): Promise<Record<string, number>> {
-  return (await fetch(`${env.TEST_S3_ENDPOINT}/_stats`)).json();
+/**
+ * Object requests the S3 server has answered, by method (its unsigned `/_stats`): under `prefix`'s
+ * first segment only when given — what other test files do at the same time is not counted then.
+ */
+export async function s3Stats(prefix?: string): Promise<Record<string, number>> {
+  const query = prefix === undefined ? "" : `?prefix=${encodeURIComponent(prefix)}`;
+  return (await fetch(`${env.TEST_S3_ENDPOINT}/_stats${query}`)).json();
 }

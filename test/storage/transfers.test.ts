@@ -11,7 +11,7 @@ import { storageImportJob } from "../../src/storage/import-job";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, sha256, storedObjects, uploadOk } from "../media/helpers";
 import { type JobJson, waitFinal } from "../organize/helpers";
-import { connect, freshPrefix, inParallel, testBucket } from "./helpers";
+import { connect, freshPrefix, inParallel, s3Stats, testBucket } from "./helpers";
 
 /**
  * Import and export jobs against the real local S3 server: keys with spaces and unicode become
@@ -134,7 +134,7 @@ describe("import from a bucket", { timeout: 90_000 }, () => {
       storageImportJob.handler({
         env,
         db,
-        claim: { job, owner: "crashing-consumer", attempt: 1 },
+        claim: { job, owner: "crashing-consumer", attempt: 1, failedBefore: 0 },
         input: { connectionId },
         now: () => new Date(),
         step: async () => {
@@ -143,8 +143,12 @@ describe("import from a bucket", { timeout: 90_000 }, () => {
       }),
     ).rejects.toThrow("the isolate went away");
     const cutOff = await libraryNames(user);
-    // Keys in order: "a.txt", "empty folder/" (skipped), then files: four of the five were imported.
-    expect(cutOff).toHaveLength(4);
+    // Keys in order: "a.txt", "empty folder/" (skipped), then files. The step after five objects
+    // failed: four files were imported by then, and at most `concurrency − 1` more were in flight and
+    // finished — nothing new started after the failure.
+    const { concurrency } = storageConfig(env);
+    expect(cutOff.length).toBeGreaterThanOrEqual(4);
+    expect(cutOff.length).toBeLessThanOrEqual(4 + concurrency - 1);
     const transfer = await env.DB.prepare("SELECT cursor, done FROM storage_transfers WHERE job_id = ?")
       .bind(created.id)
       .first<{ cursor: string | null; done: number }>();
@@ -154,12 +158,79 @@ describe("import from a bucket", { timeout: 90_000 }, () => {
     await enqueueJobs(env, db, created.delivery, new Date());
     const done = await waitFinal(user, created.id, 60_000);
     expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
-    expect(done.result).toMatchObject({ copied: MANY - 4, skipped: 4 + 1, failed: 0 });
+    expect(done.result).toMatchObject({
+      copied: MANY - cutOff.length,
+      skipped: cutOff.length + 1,
+      failed: 0,
+    });
     const names = await libraryNames(user);
     expect(names).toHaveLength(MANY);
     expect(new Set(names).size).toBe(MANY);
     expect(names.filter((n) => / \(\d+\)\.txt$/.test(n))).toEqual([]);
     expect((await counts(user.id)).usedFiles).toBe(MANY);
+  });
+
+  it("objects with the same bytes for one folder: the first is imported, the others skipped, as in a serial run", async () => {
+    const user = await newUser();
+    const root = freshPrefix("same-bytes");
+    const bucket = testBucket(root);
+    const keys = ["x/1.txt", "x/2.txt", "x/3.txt", "x/4.txt", "x/5.txt", "y/1.txt"];
+    await inParallel(keys, 8, (key) => bucket.put(key, bytes("twin"), { size: 4 }));
+    await inParallel(["x/other.txt", "x/more.txt"], 8, (key) =>
+      bucket.put(key, bytes(key), { size: key.length }),
+    );
+    const connectionId = await connect(user, root);
+
+    const job = await run(user, connectionId, "import", { prefix: "", folder: "/twins" });
+    expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+    expect(job.result, JSON.stringify(job.result)).toMatchObject({ copied: 4, skipped: 4, failed: 0 });
+    // the first key of each folder holds the bytes (keys list in order; a lane keeps that order)
+    expect(await libraryNames(user)).toEqual([
+      "/twins/x|1.txt",
+      "/twins/x|more.txt",
+      "/twins/x|other.txt",
+      "/twins/y|1.txt",
+    ]);
+  });
+
+  it("a re-import of an unchanged prefix reads no object; a changed object, or one whose file left the folder, is read again", async () => {
+    const user = await newUser();
+    const root = freshPrefix("etag-skip");
+    const bucket = testBucket(root);
+    // More objects than one delivery takes: the hashes of both pages are recorded.
+    const keys = Array.from({ length: storageConfig(env).chunkSize + 2 }, (_, i) => `set/k${i}.txt`);
+    await inParallel(keys, 8, (key) =>
+      bucket.put(key, bytes(`first ${key}`), { size: bytes(`first ${key}`).length }),
+    );
+    const connectionId = await connect(user, root);
+    const gets = async () => (await s3Stats(root)).GET ?? 0;
+
+    const first = await run(user, connectionId, "import", { prefix: "", folder: "/e" });
+    expect(first.result, JSON.stringify(first.error)).toMatchObject({ copied: keys.length, failed: 0 });
+    const afterFirst = await gets();
+    expect(afterFirst).toBe(keys.length);
+
+    const again = await run(user, connectionId, "import", { prefix: "", folder: "/e" });
+    expect(again.result).toMatchObject({ copied: 0, skipped: keys.length, failed: 0 });
+    expect(await gets(), "no object body read on an unchanged re-import").toBe(afterFirst);
+
+    // k0 changes in the bucket; k1's file is moved to the trash: both are read and imported again.
+    await bucket.put("set/k0.txt", bytes("changed bytes"), { size: 13 });
+    const k1 = await env.DB.prepare("SELECT id FROM media WHERE owner_id = ? AND name = ?")
+      .bind(user.id, "k1.txt")
+      .first<{ id: string }>();
+    expect(
+      (await call(`/api/v1/media/${k1!.id}`, { method: "DELETE", token: user.accessToken })).status,
+    ).toBe(204);
+    const third = await run(user, connectionId, "import", { prefix: "", folder: "/e" });
+    expect(third.result).toMatchObject({ copied: 2, skipped: keys.length - 2, failed: 0 });
+    expect(await gets()).toBe(afterFirst + 2);
+    const changed = await env.DB.prepare(
+      "SELECT count(*) AS n FROM media WHERE owner_id = ? AND folder = '/e/set' AND sha256 = ? AND trashed_at IS NULL",
+    )
+      .bind(user.id, await sha256(bytes("changed bytes")))
+      .first<{ n: number }>();
+    expect(changed?.n).toBe(1);
   });
 
   it("someone else's connection is a 404; a bad prefix a 422; nothing is queued", async () => {

@@ -107,7 +107,9 @@ describe("fuzz: traceRgba never traps and stays deterministic", () => {
       [makeImage("noise", 400, 400, 7), { colors: 64, speckle: 0 }],
       [makeImage("noise", 400, 400, 9), { mode: "posterize", colors: 2, output: "polygons" }],
       [makeImage("alpha-noise", 300, 300, 11), { speckle: 0, layering: "cutout" }],
-      [makeImage("noise", 700, 500, 5), { maxPixels: 40_000 }],
+      // over the cap: downscaled (a colour count), or in tiles at full resolution (automatic palette)
+      [makeImage("noise", 700, 500, 5), { maxPixels: 40_000, colors: 16 }],
+      [makeImage("noise", 300, 200, 5), { maxPixels: 20_000 }],
     ];
     for (const [img, opts] of cases) {
       const r = tracer.traceRgba(img, opts);

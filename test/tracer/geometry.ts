@@ -7,72 +7,104 @@ interface Poly {
   pts: number[][];
 }
 
+/** Walks one path's relative commands, collecting the current sub-path's points. */
+class Pen {
+  x = 0;
+  y = 0;
+  /** The sub-path's start: `z` returns the pen there (SVG), so a following relative `m` starts from it. */
+  private start: [number, number] = [0, 0];
+  ring: number[] = [];
+  /** The last cubic's second control point, which a smooth cubic reflects. */
+  private c2: [number, number] | null = null;
+
+  moveBy(dx: number, dy: number) {
+    this.x += dx;
+    this.y += dy;
+    this.start = [this.x, this.y];
+    this.ring = [this.x, this.y];
+    this.c2 = null;
+  }
+
+  lineBy(dx: number, dy: number) {
+    this.x += dx;
+    this.y += dy;
+    this.ring.push(this.x, this.y);
+    this.c2 = null;
+  }
+
+  /** A relative cubic, flattened to 12 chords. */
+  cubicBy(a: number[]) {
+    const { x, y } = this;
+    this.cubic(x + a[0]!, y + a[1]!, x + a[2]!, y + a[3]!, x + a[4]!, y + a[5]!);
+  }
+
+  /** A relative smooth cubic: its first control point mirrors the previous cubic's second one. */
+  smoothBy(a: number[]) {
+    const { x, y } = this;
+    const [x1, y1] = this.c2 ? [2 * x - this.c2[0], 2 * y - this.c2[1]] : [x, y];
+    this.cubic(x1, y1, x + a[0]!, y + a[1]!, x + a[2]!, y + a[3]!);
+  }
+
+  /** Ends the sub-path: its ring if it encloses anything (three points or more). */
+  close(): number[] | null {
+    const ring = this.ring;
+    this.ring = [];
+    this.c2 = null;
+    [this.x, this.y] = this.start;
+    return ring.length >= 6 ? ring : null;
+  }
+
+  private cubic(x1: number, y1: number, x2: number, y2: number, ex: number, ey: number) {
+    const { x, y } = this;
+    for (let k = 1; k <= 12; k++) {
+      const t = k / 12;
+      const u = 1 - t;
+      this.ring.push(
+        u * u * u * x + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * ex,
+        u * u * u * y + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * ey,
+      );
+    }
+    this.c2 = [x2, y2];
+    this.x = ex;
+    this.y = ey;
+  }
+}
+
+/** The relative commands the tracer writes: numbers each takes, and what the pen does with them. */
+const COMMANDS: Record<string, { arity: number; step: (pen: Pen, a: number[], first: boolean) => void }> = {
+  // a moveto's further pairs are linetos
+  m: { arity: 2, step: (pen, a, first) => (first ? pen.moveBy(a[0]!, a[1]!) : pen.lineBy(a[0]!, a[1]!)) },
+  l: { arity: 2, step: (pen, a) => pen.lineBy(a[0]!, a[1]!) },
+  h: { arity: 1, step: (pen, a) => pen.lineBy(a[0]!, 0) },
+  v: { arity: 1, step: (pen, a) => pen.lineBy(0, a[0]!) },
+  c: { arity: 6, step: (pen, a) => pen.cubicBy(a) },
+  s: { arity: 4, step: (pen, a) => pen.smoothBy(a) },
+};
+
+/** The closed sub-paths of one path's data, as point rings. */
+function rings(d: string): number[][] {
+  const out: number[][] = [];
+  const pen = new Pen();
+  for (const cm of d.matchAll(/([mlhvcsz])([^mlhvcsz]*)/g)) {
+    if (cm[1] === "z") {
+      const ring = pen.close();
+      if (ring) out.push(ring);
+      continue;
+    }
+    const { arity, step } = COMMANDS[cm[1]!]!;
+    const n = (cm[2]!.match(/-?(?:\d+\.?\d*|\.\d+)/g) ?? []).map(Number);
+    for (let i = 0; i < n.length; i += arity) step(pen, n.slice(i, i + arity), i === 0);
+  }
+  return out;
+}
+
 /** Sub-paths of every <path> as closed polygons (cubics flattened to 12 chords). */
 export function polygons(svg: string): Poly[] {
   const out: Poly[] = [];
   for (const m of svg.matchAll(/<path fill="(#[0-9a-f]+)"(?: fill-opacity="([\d.]+)")? d="([^"]*)"\/>/g)) {
     const fill = m[1]!;
     const opacity = m[2] ? Number(m[2]) : 1;
-    let x = 0;
-    let y = 0;
-    let cur: number[] = [];
-    let c2x = 0;
-    let c2y = 0;
-    let prevCubic = false;
-    const cubic = (x1: number, y1: number, x2: number, y2: number, ex: number, ey: number) => {
-      for (let k = 1; k <= 12; k++) {
-        const t = k / 12;
-        const u = 1 - t;
-        cur.push(
-          u * u * u * x + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * ex,
-          u * u * u * y + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * ey,
-        );
-      }
-      c2x = x2;
-      c2y = y2;
-      x = ex;
-      y = ey;
-      prevCubic = true;
-    };
-    for (const cm of m[3]!.matchAll(/([mlhvcsz])([^mlhvcsz]*)/g)) {
-      const cmd = cm[1]!;
-      const n = (cm[2]!.match(/-?(?:\d+\.?\d*|\.\d+)/g) ?? []).map(Number);
-      if (cmd === "z") {
-        if (cur.length >= 6) out.push({ fill, opacity, pts: [cur] });
-        cur = [];
-        prevCubic = false;
-        continue;
-      }
-      const arity = { m: 2, l: 2, h: 1, v: 1, c: 6, s: 4 }[cmd as "m"]!;
-      for (let i = 0; i < n.length; i += arity) {
-        const a = n.slice(i, i + arity);
-        if (cmd === "m" && i === 0) {
-          x += a[0]!;
-          y += a[1]!;
-          cur = [x, y];
-          prevCubic = false;
-        } else if (cmd === "l" || cmd === "m") {
-          x += a[0]!;
-          y += a[1]!;
-          cur.push(x, y);
-          prevCubic = false;
-        } else if (cmd === "h") {
-          x += a[0]!;
-          cur.push(x, y);
-          prevCubic = false;
-        } else if (cmd === "v") {
-          y += a[0]!;
-          cur.push(x, y);
-          prevCubic = false;
-        } else if (cmd === "c") {
-          cubic(x + a[0]!, y + a[1]!, x + a[2]!, y + a[3]!, x + a[4]!, y + a[5]!);
-        } else {
-          const x1 = prevCubic ? 2 * x - c2x : x;
-          const y1 = prevCubic ? 2 * y - c2y : y;
-          cubic(x1, y1, x + a[0]!, y + a[1]!, x + a[2]!, y + a[3]!);
-        }
-      }
-    }
+    for (const ring of rings(m[3]!)) out.push({ fill, opacity, pts: [ring] });
   }
   return out;
 }

@@ -60,6 +60,27 @@ export function parseSvg(svg: string) {
   };
 }
 
+/** How many numbers each relative path command takes. */
+const ARITY = { m: 2, l: 2, h: 1, v: 1, c: 6, s: 4, z: 0 };
+
+/**
+ * The pen after one relative command's arguments `a` from (x, y); every control point and the end point
+ * of a curve or line are shown to `see` (the end point again by the caller).
+ */
+function advance(
+  cmd: string,
+  a: number[],
+  x: number,
+  y: number,
+  see: (px: number, py: number) => void,
+): [number, number] {
+  if (cmd === "h") return [x + a[0]!, y];
+  if (cmd === "v") return [x, y + a[0]!];
+  const arity = ARITY[cmd as "m"];
+  for (let k = 0; k + 1 < arity; k += 2) see(x + a[k]!, y + a[k + 1]!);
+  return [x + a[arity - 2]!, y + a[arity - 1]!];
+}
+
 /** Absolute extent of all path points (sub-path starts + segment end points, controls included). */
 export function extent(d: string) {
   let x = 0;
@@ -79,21 +100,14 @@ export function extent(d: string) {
   for (const m of d.matchAll(/([mlhvcsz])([^mlhvcsz]*)/g)) {
     const cmd = m[1]!;
     const nums = (m[2]!.match(/-?(?:\d+\.?\d*|\.\d+)/g) ?? []).map(Number);
-    const arity = { m: 2, l: 2, h: 1, v: 1, c: 6, s: 4, z: 0 }[cmd as "m"]!;
+    const arity = ARITY[cmd as "m"];
     if (cmd === "z") {
       x = sx;
       y = sy;
       continue;
     }
     for (let i = 0; i < nums.length; i += arity) {
-      const a = nums.slice(i, i + arity);
-      if (cmd === "h") x += a[0]!;
-      else if (cmd === "v") y += a[0]!;
-      else {
-        for (let k = 0; k + 1 < arity; k += 2) see(x + a[k]!, y + a[k + 1]!);
-        x += a[arity - 2]!;
-        y += a[arity - 1]!;
-      }
+      [x, y] = advance(cmd, nums.slice(i, i + arity), x, y, see);
       see(x, y);
       if (cmd === "m" && i === 0) {
         sx = x;

@@ -25,6 +25,14 @@ export function bilinearRamp(width: number, height: number): RgbaImage {
   });
 }
 
+/** The share of pixel (x, y) a shape covers, from a 4x4 grid of samples. */
+function coverage(inside: (x: number, y: number) => boolean, x: number, y: number): number {
+  let cover = 0;
+  for (let j = 0; j < 4; j++)
+    for (let i = 0; i < 4; i++) if (inside(x + (i + 0.5) / 4, y + (j + 0.5) / 4)) cover++;
+  return cover / 16;
+}
+
 /**
  * Anti-aliased drawing: `shapes` are painted in order over `ground` (straight alpha, 0..255), each
  * pixel's coverage measured on a 4x4 grid of samples (deterministic, no renderer needed).
@@ -38,10 +46,7 @@ export function drawn(
   return image(width, height, (x, y) => {
     let [r, g, b, a] = ground.map((v) => v / 255) as [number, number, number, number];
     for (const s of shapes) {
-      let cover = 0;
-      for (let j = 0; j < 4; j++)
-        for (let i = 0; i < 4; i++) if (s.inside(x + (i + 0.5) / 4, y + (j + 0.5) / 4)) cover++;
-      const k = ((cover / 16) * s.color[3]) / 255;
+      const k = (coverage(s.inside, x, y) * s.color[3]) / 255;
       if (k === 0) continue;
       const na = k + a * (1 - k);
       const mix = (c: number, under: number) => (c * k + under * a * (1 - k)) / na;

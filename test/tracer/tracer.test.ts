@@ -191,11 +191,11 @@ describe("pixels", () => {
     expect(blue.maxX).toBeGreaterThanOrEqual(40);
   });
 
-  it("downscales above the cap and keeps the original size in the viewBox", () => {
+  it("downscales above the cap (with a colour count: tiles would choose apart) and keeps the original size in the viewBox", () => {
     const img = image(300, 200, (x, y) =>
       ((x >> 4) + (y >> 4)) % 2 ? [250, 200, 0, 255] : [0, 80, 160, 255],
     );
-    const r = tracer.traceRgba(img, { maxPixels: 6000 });
+    const r = tracer.traceRgba(img, { maxPixels: 6000, colors: 2 });
     expect(r.stats.downscaled).toBe(true);
     expect(r.stats.tracedWidth * r.stats.tracedHeight).toBeLessThanOrEqual(6000);
     const svg = parseSvg(r.svg);

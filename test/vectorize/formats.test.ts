@@ -2,7 +2,7 @@
 // independent reader (pdf-lib, dxf-parser, the PNG decoder) and checked against the document it was
 // written from; PNG pixels against the SVG's render. (Chromium renders the PDF and Ghostscript the EPS
 // next to the SVG in test/e2e/formats.e2e.test.mjs.)
-import DxfParser from "dxf-parser";
+import DxfParser, { type IPolylineEntity } from "dxf-parser";
 import { PDFDocument, PDFRawStream } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { writeSvg } from "../../src/vectorize/formats/svg";
@@ -150,11 +150,7 @@ describe("every format parses back to the document it was written from", async (
     it(`${name}: DXF (dxf-parser)`, async () => {
       const dxf = text((await renderFormat(doc, "dxf")).body);
       const parsed = new DxfParser().parseSync(dxf)!;
-      const polylines = parsed.entities.filter((e) => e.type === "POLYLINE") as unknown as Array<{
-        layer: string;
-        shape?: boolean;
-        vertices: { x: number; y: number }[];
-      }>;
+      const polylines = parsed.entities.filter((e): e is IPolylineEntity => e.type === "POLYLINE");
       const expected = doc.layers.flatMap((l) =>
         flattenAdaptive(parsePathData(l.d), 0.1)
           .filter((p) => p.points.length >= 4)

@@ -56,3 +56,15 @@ export async function waitFinal(user: TestUser, id: string, timeoutMs = 30_000):
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** POST /vectorize for `mediaId` with `options` (and `pricing`), then the job once it is final. */
+export async function vectorized(user: TestUser, mediaId: string, options: object = {}, pricing?: string) {
+  const res = await call("/api/v1/vectorize", {
+    method: "POST",
+    token: user.accessToken,
+    json: { mediaId, options, ...(pricing ? { pricing } : {}) },
+  });
+  expect(res.status, await res.clone().text()).toBe(202);
+  const { job } = (await res.json()) as { job: JobJson };
+  return waitFinal(user, job.id, 60_000);
+}

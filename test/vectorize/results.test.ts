@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { fixture } from "../helpers/fixtures";
 import { uploadOk } from "../media/helpers";
-import { type JobJson, waitFinal } from "./helpers";
+import { type JobJson, vectorized } from "./helpers";
 
 const COST = Number(env.VECTORIZE_CREDIT_COST);
 const PREVIEW = Number(env.VECTORIZE_PREVIEW_CREDIT_COST);
@@ -24,17 +24,6 @@ async function credits(user: TestUser): Promise<number> {
     user: { credits: number };
   };
   return me.user.credits;
-}
-
-async function vectorized(user: TestUser, mediaId: string, options: object = {}, pricing?: string) {
-  const res = await call("/api/v1/vectorize", {
-    method: "POST",
-    token: user.accessToken,
-    json: { mediaId, options, ...(pricing ? { pricing } : {}) },
-  });
-  expect(res.status, await res.clone().text()).toBe(202);
-  const { job } = (await res.json()) as { job: JobJson };
-  return waitFinal(user, job.id, 60_000);
 }
 
 const result = (job: JobJson) =>

@@ -23,6 +23,28 @@ export const ROUTES = {
   adminJobStats: ["GET", "/admin/jobs/stats"],
   adminRetryJobs: ["POST", "/admin/jobs/retry"],
   adminStats: ["GET", "/admin/stats"],
+  adminAudit: ["GET", "/admin/audit"],
+  adminMetrics: ["GET", "/admin/metrics"],
+  adminUptime: ["GET", "/admin/health"],
+  securityEvents: ["GET", "/me/security-events"],
+  myUsage: ["GET", "/me/usage"],
+  adminUserUsage: ["GET", "/admin/users/{id}/usage"],
+  adminAlertRules: ["GET", "/admin/alerts"],
+  createAlertRule: ["POST", "/admin/alerts"],
+  updateAlertRule: ["PATCH", "/admin/alerts/{id}"],
+  deleteAlertRule: ["DELETE", "/admin/alerts/{id}"],
+  adminAlertEvents: ["GET", "/admin/alerts/events"],
+  adminJobs: ["GET", "/admin/jobs"],
+  adminJob: ["GET", "/admin/jobs/{id}"],
+  adminJobSource: ["GET", "/admin/jobs/{id}/source"],
+  adminReplayJobs: ["POST", "/admin/jobs/replay"],
+  adminCancelJobs: ["POST", "/admin/jobs/cancel"],
+  adminAnnouncements: ["GET", "/admin/announcements"],
+  createAnnouncement: ["POST", "/admin/announcements"],
+  updateAnnouncement: ["PATCH", "/admin/announcements/{id}"],
+  deleteAnnouncement: ["DELETE", "/admin/announcements/{id}"],
+  announcements: ["GET", "/announcements"],
+  dismissAnnouncement: ["POST", "/announcements/{id}/dismiss"],
   health: ["GET", "/health"],
   media: ["GET", "/media"],
   upload: ["POST", "/media"],
@@ -99,6 +121,12 @@ export const ROUTES = {
   deleteWebhook: ["DELETE", "/webhooks/{id}"],
   webhookDeliveries: ["GET", "/webhooks/{id}/deliveries"],
   resendDelivery: ["POST", "/webhooks/{id}/deliveries/{deliveryId}/resend"],
+  storageConnections: ["GET", "/storage/connections"],
+  createStorageConnection: ["POST", "/storage/connections"],
+  testStorageConnection: ["POST", "/storage/connections/{id}/test"],
+  deleteStorageConnection: ["DELETE", "/storage/connections/{id}"],
+  importFromStorage: ["POST", "/storage/connections/{id}/import"],
+  exportToStorage: ["POST", "/storage/connections/{id}/export"],
 } as const satisfies Record<string, readonly [string, keyof paths]>;
 
 export type RouteName = keyof typeof ROUTES;
@@ -145,6 +173,8 @@ export type CreditPack = Schemas["CreditPack"];
 export type Payment = Schemas["Payment"];
 export type AdminPayment = Schemas["AdminPayment"];
 export type DevMail = Schemas["DevMail"];
+export type Metrics = Schemas["Metrics"];
+type ApiKeyRequest = NonNullable<paths["/api-keys"]["post"]["requestBody"]>["content"]["application/json"];
 export const API_KEY_SCOPES = [
   "media:read",
   "media:write",
@@ -156,7 +186,7 @@ export const API_KEY_SCOPES = [
   "storage:read",
   "storage:write",
   "admin",
-] as const;
+] as const satisfies ApiKeyRequest["scopes"];
 
 export type Media = Schemas["Media"];
 export type MediaMetadata = NonNullable<Media["metadata"]>;
@@ -173,10 +203,34 @@ export type MediaStats = Schemas["MediaStats"];
 export type Job = Schemas["Job"];
 export type JobType = Job["type"];
 export type JobStatus = Job["status"];
-export const JOB_TYPES: JobType[] = ["vectorize", "vectorize-batch", "organize"];
-export const JOB_STATUSES: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+/**
+ * The members of a union from the generated API schema, as a list that can't fall behind it: the
+ * record must name every member and nothing else, or the web build fails.
+ */
+const everyMember = <T extends string>(members: Record<T, true>) => Object.keys(members) as T[];
+export const JOB_TYPES = everyMember<JobType>({
+  vectorize: true,
+  "vectorize-batch": true,
+  organize: true,
+  fingerprints: true,
+  "storage-import": true,
+  "storage-export": true,
+});
+export const JOB_STATUSES = everyMember<JobStatus>({
+  queued: true,
+  running: true,
+  succeeded: true,
+  failed: true,
+  cancelled: true,
+});
 export type Progress = Schemas["JobProgress"];
 export type JobAttempt = Schemas["JobAttempt"];
+export type AuditEntry = Schemas["AuditEntry"];
+export type Announcement = Schemas["Announcement"];
+export type Uptime = Schemas["Uptime"];
+export type Usage = Schemas["Usage"];
+export type AlertRule = Schemas["AlertRule"];
+export type AlertEvent = Schemas["AlertEvent"];
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -194,16 +248,25 @@ export type FormatOffer = Schemas["ResultFormat"];
 export type ResultFormat = FormatOffer["format"];
 export const RESULT_FORMATS = ["svg", "pdf", "eps", "dxf", "png"] as const satisfies ResultFormat[];
 export type OrganizeFile = Schemas["OrganizeFile"];
+export type FileStatus = NonNullable<
+  NonNullable<paths["/jobs/{id}/files"]["get"]["parameters"]["query"]>["status"]
+>;
+export type MediaSort = NonNullable<NonNullable<paths["/media"]["get"]["parameters"]["query"]>["sort"]>;
 export type Webhook = Schemas["Webhook"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type WebhookEvent = Schemas["WebhookInput"]["events"][number];
-export const WEBHOOK_EVENTS: WebhookEvent[] = [
-  "job.succeeded",
-  "job.failed",
-  "media.uploaded",
-  "organize.applied",
-  "organize.rolled_back",
-];
+export const WEBHOOK_EVENTS = everyMember<WebhookEvent>({
+  "job.succeeded": true,
+  "job.failed": true,
+  "media.uploaded": true,
+  "organize.applied": true,
+  "organize.rolled_back": true,
+  "alert.fired": true,
+  "alert.resolved": true,
+});
+export type StorageConnection = Schemas["StorageConnection"];
+export type StorageConnectionInput = Schemas["StorageConnectionInput"];
+export type TransferResult = Schemas["StorageTransferResult"];
 export type DuplicateGroup = Answer<"/jobs/{id}/duplicates", "get">["groups"][number];
 export type OrganizeRequest = NonNullable<
   paths["/organize"]["post"]["requestBody"]
@@ -324,15 +387,22 @@ export const client = createClient<paths>({ baseUrl: API_BASE, credentials: "sam
 
 type Method = Lowercase<(typeof ROUTES)[RouteName][0]>;
 
+/** Changes are retried safely with a key; signing in and up are not deduplicated. */
+const wantsIdempotencyKey = (name: RouteName, method: string) =>
+  method !== "GET" && method !== "DELETE" && name !== "login" && name !== "register";
+
+/** The query without its empty parameters (undefined, null, ""). */
+function presentOnly(q: Query): Query {
+  const out: Query = {};
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== "") out[k] = v;
+  return out;
+}
+
 export async function call<T>(name: RouteName, opts: CallOptions = {}): Promise<T> {
   const [method, path] = ROUTES[name];
   const headers: Record<string, string> = { Accept: "application/json" };
-  if (method !== "GET" && method !== "DELETE" && name !== "login" && name !== "register") {
-    headers["Idempotency-Key"] = crypto.randomUUID();
-  }
-  const query: Query = {};
-  for (const [k, v] of Object.entries(opts.query ?? {}))
-    if (v !== undefined && v !== null && v !== "") query[k] = v;
+  if (wantsIdempotencyKey(name, method)) headers["Idempotency-Key"] = crypto.randomUUID();
+  const query = presentOnly(opts.query ?? {});
   // A table-driven call: each route's path is checked against the document where ROUTES is declared.
   const { data, error, response } = await client.request(
     method.toLowerCase() as Method,
@@ -346,6 +416,7 @@ export async function call<T>(name: RouteName, opts: CallOptions = {}): Promise<
     } as never,
   );
   if (!response.ok) {
+    // a wrong password at login, or /me probing for a session, is no session ending
     if (response.status === 401 && name !== "login" && name !== "me") {
       for (const fn of unauthorizedListeners) fn();
     }

@@ -1,6 +1,7 @@
-import { render } from "preact";
+import { type JSX, render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { call, type Me, onUnauthorized } from "./api";
+import { AnnouncementBanner } from "./Banner";
 import { AccountScreen } from "./screens/Account";
 import { ForgotPasswordScreen, ResetPasswordScreen, VerifyEmailScreen } from "./screens/AccountRecovery";
 import { AdminScreen } from "./screens/Admin";
@@ -10,6 +11,7 @@ import { JobsScreen } from "./screens/Jobs";
 import { LibraryScreen } from "./screens/library/LibraryScreen";
 import { OrganizerScreen } from "./screens/Organizer";
 import { SharesScreen } from "./screens/SharesScreen";
+import { StorageScreen } from "./screens/storage/StorageScreen";
 import { VectorizeScreen } from "./screens/vectorize/VectorizeScreen";
 import "./styles.css";
 import { applyTheme, type Theme, ThemeSwitch } from "./theme";
@@ -44,8 +46,77 @@ const NAV = [
   { href: "/organize", label: "Organizer" },
   { href: "/jobs", label: "Jobs" },
   { href: "/shares", label: "Shares" },
+  { href: "/storage", label: "Storage" },
   { href: "/account", label: "Account" },
 ];
+
+interface ScreenContext {
+  me: Me | null;
+  query: URLSearchParams;
+  refresh: () => Promise<void>;
+}
+
+/** The screens by path: a prefix, or the exact path; the first match wins (/account/billing before /account). */
+const SCREENS: [path: string, match: "prefix" | "exact", screen: (c: ScreenContext) => JSX.Element][] = [
+  ["/library", "prefix", () => <LibraryScreen />],
+  ["/vectorize", "prefix", ({ query }) => <VectorizeScreen query={query} />],
+  ["/organize", "prefix", ({ query }) => <OrganizerScreen query={query} />],
+  ["/jobs", "prefix", () => <JobsScreen />],
+  ["/account/billing", "prefix", ({ query }) => <BillingScreen query={query} />],
+  ["/shares", "prefix", () => <SharesScreen />],
+  ["/storage", "prefix", ({ query }) => <StorageScreen query={query} />],
+  ["/account", "prefix", () => <AccountScreen />],
+  [
+    "/verify-email",
+    "exact",
+    ({ query, refresh }) => <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />,
+  ],
+  ["/forgot-password", "exact", () => <ForgotPasswordScreen />],
+  ["/reset-password", "exact", ({ query }) => <ResetPasswordScreen token={query.get("token")} />],
+  ["/admin", "prefix", ({ me }) => (me?.role === "admin" ? <AdminScreen /> : <NotForYou />)],
+];
+
+function screenFor(path: string, context: ScreenContext): JSX.Element | null {
+  const found = SCREENS.find(([p, match]) => (match === "exact" ? path === p : path.startsWith(p)));
+  return found ? found[2](context) : null;
+}
+
+function NotForYou() {
+  return (
+    <div class="page">
+      <h1>Not available</h1>
+      <p>This page is for administrators.</p>
+    </div>
+  );
+}
+
+function NotFound() {
+  return (
+    <div class="page">
+      <h1>Page not found</h1>
+      <p>
+        <Link href="/library">Go to your library</Link>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * Where the app sends a visitor once it knows who they are: signed out, to sign in (keeping the whole
+ * deep link, query string included, as `next`); signed in on the sign-in pages or at /, to `next` or
+ * the library. Null: stay.
+ */
+function redirectFor(path: string, query: URLSearchParams, me: Me | null): string | null {
+  const isAuthPath = path === "/signin" || path === "/signup";
+  if (!me) {
+    if (isAuthPath || PUBLIC_PATHS.includes(path)) return null;
+    return `/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`;
+  }
+  if (!(isAuthPath || path === "/")) return null;
+  const next = query.get("next");
+  // Only a path of this app: `//host` or a full URL would send people elsewhere.
+  return next?.startsWith("/") && !next.startsWith("//") ? next : "/library";
+}
 
 function App() {
   const [me, setMe] = useState<Me | null>(null);
@@ -76,20 +147,14 @@ function App() {
     });
   }, []);
 
-  const isAuthPath = path === "/signin" || path === "/signup";
-  const isPublicPath = PUBLIC_PATHS.includes(path);
   useEffect(() => {
     if (!booted) return;
-    // The whole deep link, query string included (`/vectorize?media=…`), survives signing in.
-    if (!me && !isAuthPath && !isPublicPath)
-      navigate(`/signin${path !== "/" ? `?next=${encodeURIComponent(path + location.search)}` : ""}`, true);
-    const next = query.get("next");
-    // Only a path of this app: `//host` or a full URL would send people elsewhere.
-    if (me && (isAuthPath || path === "/"))
-      navigate(next?.startsWith("/") && !next.startsWith("//") ? next : "/library", true);
+    const to = redirectFor(path, query, me);
+    if (to) navigate(to, true);
   }, [booted, me, path]);
 
   if (!booted) return <div class="boot" aria-busy="true" />;
+  const context = { me, query, refresh };
 
   if (!me) {
     return (
@@ -99,13 +164,7 @@ function App() {
             <span class="logo">Edgecraft</span>
             <ThemeSwitch />
           </header>
-          {path === "/forgot-password" ? (
-            <ForgotPasswordScreen />
-          ) : path === "/reset-password" ? (
-            <ResetPasswordScreen token={query.get("token")} />
-          ) : path === "/verify-email" ? (
-            <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />
-          ) : (
+          {(PUBLIC_PATHS.includes(path) && screenFor(path, context)) || (
             <AuthScreen mode={path === "/signup" ? "signup" : "signin"} onSignedIn={refresh} />
           )}
         </div>
@@ -115,42 +174,7 @@ function App() {
   }
 
   const nav = me.role === "admin" ? [...NAV, { href: "/admin", label: "Admin" }] : NAV;
-  let screen = null;
-  if (path.startsWith("/library")) screen = <LibraryScreen />;
-  else if (path.startsWith("/vectorize")) screen = <VectorizeScreen query={query} />;
-  else if (path.startsWith("/organize")) screen = <OrganizerScreen query={query} />;
-  else if (path.startsWith("/jobs")) screen = <JobsScreen />;
-  else if (path.startsWith("/account/billing")) screen = <BillingScreen query={query} />;
-  else if (path.startsWith("/shares")) screen = <SharesScreen />;
-  else if (path.startsWith("/account")) screen = <AccountScreen />;
-  else if (path === "/verify-email")
-    screen = <VerifyEmailScreen token={query.get("token")} onVerified={refresh} />;
-  else if (path === "/forgot-password" || path === "/reset-password")
-    screen =
-      path === "/reset-password" ? (
-        <ResetPasswordScreen token={query.get("token")} />
-      ) : (
-        <ForgotPasswordScreen />
-      );
-  else if (path.startsWith("/admin"))
-    screen =
-      me.role === "admin" ? (
-        <AdminScreen />
-      ) : (
-        <div class="page">
-          <h1>Not available</h1>
-          <p>This page is for administrators.</p>
-        </div>
-      );
-  else
-    screen = (
-      <div class="page">
-        <h1>Page not found</h1>
-        <p>
-          <Link href="/library">Go to your library</Link>
-        </p>
-      </div>
-    );
+  const screen = screenFor(path, context) ?? <NotFound />;
 
   return (
     <Session.Provider value={{ me, refresh, signOut }}>
@@ -183,6 +207,7 @@ function App() {
           </button>
         </div>
       </header>
+      <AnnouncementBanner />
       {!me.emailVerified ? <VerifyBanner email={me.email} /> : null}
       <main id="main">{screen}</main>
       <Toasts />

@@ -1,7 +1,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, type Me } from "./api";
+import { ApiError, call, formatBytes, type Me, type Progress } from "./api";
 
 // ---- Router: history API, one path + query string ----
 export function navigate(to: string, replace = false) {
@@ -147,6 +147,91 @@ export function TextField(
   );
 }
 
+/** A row of tabs (the admin's and the organizer's sections): the current one marked, `onTab` on a click. */
+/** Where each key moves the selection in a tab list (WAI-ARIA tabs, automatic activation). */
+const TAB_KEYS: Record<string, (index: number, count: number) => number> = {
+  ArrowRight: (i, n) => (i + 1) % n,
+  ArrowLeft: (i, n) => (i - 1 + n) % n,
+  Home: () => 0,
+  End: (_, n) => n - 1,
+};
+
+/**
+ * A tab list: one tab stop (the selected tab); arrow keys, Home and End move to another tab and
+ * select it, as screen-reader and keyboard users expect of `role="tablist"`.
+ */
+export function Tabs<T extends string>(props: {
+  label: string;
+  tabs: Record<T, string>;
+  current: T;
+  onTab: (tab: T) => void;
+}) {
+  const keys = Object.keys(props.tabs) as T[];
+  const onKeyDown = (event: KeyboardEvent) => {
+    const move = TAB_KEYS[event.key];
+    if (!move) return;
+    event.preventDefault();
+    const next = move(keys.indexOf(props.current), keys.length);
+    props.onTab(keys[next]!);
+    const buttons = (event.currentTarget as HTMLElement).querySelectorAll<HTMLElement>('[role="tab"]');
+    buttons[next]?.focus();
+  };
+  return (
+    <div class="tabs" role="tablist" aria-label={props.label} onKeyDown={onKeyDown}>
+      {keys.map((t) => (
+        <button
+          key={t}
+          type="button"
+          role="tab"
+          aria-selected={props.current === t}
+          tabIndex={props.current === t ? 0 : -1}
+          class={props.current === t ? "on" : ""}
+          onClick={() => props.onTab(t)}
+        >
+          {props.tabs[t]}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+/** A fieldset of checkboxes choosing a subset of `options` (API key scopes, webhook events). */
+export function CheckboxGroup<T extends string>(props: {
+  legend: string;
+  options: readonly T[];
+  selected: readonly T[];
+  onSelected: (selected: T[]) => void;
+  error?: string;
+}) {
+  const { legend, options, selected, onSelected, error } = props;
+  return (
+    <fieldset class="scopes">
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option} class="check">
+          <input
+            type="checkbox"
+            checked={selected.includes(option)}
+            onChange={(e) =>
+              onSelected(
+                (e.target as HTMLInputElement).checked
+                  ? [...selected, option]
+                  : selected.filter((x) => x !== option),
+              )
+            }
+          />
+          {option}
+        </label>
+      ))}
+      {error ? (
+        <p class="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}
+
 /**
  * A <select> over string values; `all` adds a first, empty option that means "no filter",
  * `label` wraps it in a visible <label>.
@@ -207,6 +292,34 @@ export function TableHead(props: { columns: string[]; actions?: boolean }) {
   );
 }
 
+/**
+ * A table row's action buttons, in the column `TableHead` gives `actions`. Each button's accessible
+ * name ends with `name`, the row it acts on ("Delete Weekly digest"), so a screen reader tells them apart.
+ */
+export function RowActions(props: { name: string; actions: { label: string; onClick: () => void }[] }) {
+  return (
+    <td class="actions">
+      {props.actions.map((a) => (
+        <button key={a.label} type="button" class="btn btn-sm" onClick={a.onClick}>
+          {a.label}
+          <span class="sr-only"> {props.name}</span>
+        </button>
+      ))}
+    </td>
+  );
+}
+
+/** The one row of a table with no rows yet, across all `columns`. */
+export function EmptyRow(props: { columns: number; children: ComponentChildren }) {
+  return (
+    <tr>
+      <td colSpan={props.columns} class="muted">
+        {props.children}
+      </td>
+    </tr>
+  );
+}
+
 /** The centred button under a paged list that fetches the next page. */
 export function MoreButton(props: { onClick: () => void; disabled?: boolean; children: ComponentChildren }) {
   return (
@@ -248,12 +361,75 @@ export function JobProgress(props: { status: string; percent: number; label: str
   );
 }
 
+/** "scan · 1,200 / 5,000 files · 3 MB / 12 MB" — files and bytes when the job counts them. */
+export function progressText(p: Progress | null): string {
+  if (!p?.total) return p?.stage ?? "";
+  const unit = p.unit ? ` ${p.unit}` : "";
+  const bytes = p.bytesTotal ? ` · ${formatBytes(p.bytesDone ?? 0)} / ${formatBytes(p.bytesTotal)}` : "";
+  return `${p.stage} · ${p.done.toLocaleString("en")} / ${p.total.toLocaleString("en")}${unit}${bytes}`;
+}
+
+/** Asks the server to cancel a running job (its page follows the job and shows the outcome). */
+export function CancelJobButton({ jobId }: { jobId: string }) {
+  return (
+    <button
+      type="button"
+      class="btn"
+      onClick={() => call("cancelJob", { params: { id: jobId } }).catch(toastError)}
+    >
+      Cancel
+    </button>
+  );
+}
+
 /** A big number with a caption under it (dashboards). */
 export function Stat(props: { value: ComponentChildren; label: string; testId?: string }) {
   return (
     <div class="stat" data-testid={props.testId}>
       <span class="stat-num">{props.value}</span>
       <span class="stat-label">{props.label}</span>
+    </div>
+  );
+}
+
+/** One bar of a `BarChart`: its caption, the value its length shows, and what is written beside it. */
+export interface Bar {
+  key: string;
+  label: string;
+  value: number;
+  /** Written beside the bar and read out (default: the value). */
+  figure?: string;
+  /** A `bar-…` colour class (e.g. a job status). */
+  tone?: string;
+}
+
+/**
+ * Horizontal bars, each as long as its value against the largest. Assistive technology gets one
+ * image named `label` with every bar's caption and figure, not a list of empty spans.
+ */
+export function BarChart(props: {
+  label: string;
+  bars: Bar[];
+  testId?: string;
+  children?: ComponentChildren;
+}) {
+  const max = Math.max(1, ...props.bars.map((b) => b.value));
+  const figure = (b: Bar) => b.figure ?? String(b.value);
+  return (
+    <div
+      class="chart"
+      role="img"
+      aria-label={`${props.label}: ${props.bars.map((b) => `${b.label} ${figure(b)}`).join(", ") || "none"}`}
+      data-testid={props.testId}
+    >
+      {props.bars.map((b) => (
+        <div key={b.key} class="bar-row">
+          <span class="bar-label">{b.label}</span>
+          <span class={b.tone ? `bar bar-${b.tone}` : "bar"} style={{ width: `${(b.value / max) * 100}%` }} />
+          <span class="bar-num">{figure(b)}</span>
+        </div>
+      ))}
+      {props.children}
     </div>
   );
 }

@@ -3,9 +3,32 @@
 // while SHA-256 is taken of it, as the app's upload does, without parsing, checks or D1.
 import { Hono } from "hono";
 
-const app = new Hono<{ Bindings: { MEDIA: R2Bucket } }>();
+const app = new Hono<{ Bindings: { MEDIA: R2Bucket; DB: D1Database; KV: KVNamespace } }>();
 
 app.get("/ping", (c) => c.json({ ok: true }));
+
+// `/ping` plus one platform call each, so bench:api can price the calls a route makes in the same run.
+// The log line has the fields of the app's request line (src/middleware/request-context).
+app.get("/ping/log", (c) => {
+  console.log(
+    JSON.stringify({
+      level: "info",
+      event: "request",
+      requestId: `req_${crypto.randomUUID()}`,
+      method: c.req.method,
+      route: "/ping/log",
+      path: c.req.path,
+      status: 200,
+      durationMs: 0,
+      userId: null,
+    }),
+  );
+  return c.json({ ok: true });
+});
+app.get("/ping/d1", async (c) =>
+  c.json({ ok: true, row: await c.env.DB.prepare("SELECT 1 AS one").first() }),
+);
+app.get("/ping/kv", async (c) => c.json({ ok: true, value: await c.env.KV.get("floor") }));
 
 app.post("/put", async (c) => {
   const size = Number(c.req.header("content-length"));

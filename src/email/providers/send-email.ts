@@ -6,7 +6,8 @@ import { MailError, type Mailer } from "../mailer";
  * can send once more — the lease makes that the only way, and it needs a crash in that window.
  */
 export function sendEmailBindingMailer(env: Env): Mailer {
-  const binding = (env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
+  // Optional in practice: only deployments that mail through Cloudflare bind it.
+  const binding: SendEmail | undefined = env.SEND_EMAIL;
   return {
     name: "send_email",
     async send(mail) {

@@ -1,12 +1,13 @@
-import { and, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, eq, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { blobs, media } from "../../db/schema";
 import { decodeImage } from "../../wasm/codecs";
 import { blobObjectKey, stalePendingBlobs } from "../blob-store";
 import { DECODE_MAX_PIXELS, isDecodable } from "../images/sources";
+import { colourSignature } from "./colour";
 import { perceptualHash, pixelHash } from "./hash";
-import { FINGERPRINT_ATTEMPTS, FINGERPRINTED_TYPES } from "./types";
+import { FINGERPRINT_ATTEMPTS, FINGERPRINT_VERSION, FINGERPRINTED_TYPES } from "./types";
 
 /**
  * Fingerprints are a property of the bytes, so they live on the blob row (like thumbnails): made
@@ -17,12 +18,23 @@ import { FINGERPRINT_ATTEMPTS, FINGERPRINTED_TYPES } from "./types";
 /** Which files get fingerprints: rasters the Worker decodes whole. */
 export const wantsFingerprint = isDecodable;
 
+/**
+ * SQL over `blobs`: fingerprints still to make — never made (with attempts left), or made by an
+ * older FINGERPRINT_VERSION (whose pHashes are not comparable with today's).
+ */
+const wantsFingerprintsMade: SQL = or(
+  and(
+    inList(blobs.fingerprintStatus, ["none", "pending"]),
+    lt(blobs.fingerprintAttempts, FINGERPRINT_ATTEMPTS),
+  ),
+  and(eq(blobs.fingerprintStatus, "ready"), lt(blobs.fingerprintVersion, FINGERPRINT_VERSION)),
+)!;
+
 /** SQL over `media` joined to `blobs`: a decodable image whose blob still lacks fingerprints it can get. */
 export const lacksFingerprint: SQL = and(
   inList(media.mime, FINGERPRINTED_TYPES),
   sql`coalesce(${media.width}, 0) * coalesce(${media.height}, 0) <= ${DECODE_MAX_PIXELS}`,
-  inList(blobs.fingerprintStatus, ["none", "pending"]),
-  lt(blobs.fingerprintAttempts, FINGERPRINT_ATTEMPTS),
+  wantsFingerprintsMade,
 )!;
 
 /** Blobs (their ids) of files matching `scope` that lack fingerprints, at most `limit`. */
@@ -83,21 +95,19 @@ export async function retryFingerprints(db: Db, bucket: R2Bucket, now: Date, lim
 }
 
 /**
- * Makes the fingerprints of one blob if they are still wanted (status none/pending, attempts left).
+ * Makes the fingerprints of one blob if they are still wanted (status none/pending with attempts
+ * left, or ready but of an older version: its attempts start again).
  * Safe to run twice at once: the claim is a conditional update and the result is the same bytes'.
  * Returns whether the blob now has them.
  */
 export async function fingerprintBlob(db: Db, bucket: R2Bucket, sha256: string): Promise<boolean> {
   const claimed = await db
     .update(blobs)
-    .set({ fingerprintStatus: "pending", fingerprintAttempts: sql`${blobs.fingerprintAttempts} + 1` })
-    .where(
-      and(
-        eq(blobs.sha256, sha256),
-        inArray(blobs.fingerprintStatus, ["none", "pending"]),
-        lt(blobs.fingerprintAttempts, FINGERPRINT_ATTEMPTS),
-      ),
-    )
+    .set({
+      fingerprintStatus: "pending",
+      fingerprintAttempts: sql`CASE WHEN ${blobs.fingerprintStatus} = 'ready' THEN 1 ELSE ${blobs.fingerprintAttempts} + 1 END`,
+    })
+    .where(and(eq(blobs.sha256, sha256), wantsFingerprintsMade))
     .returning({ mime: blobs.mime, attempts: blobs.fingerprintAttempts });
   const claim = claimed[0];
   if (!claim) return false;
@@ -108,12 +118,19 @@ export async function fingerprintBlob(db: Db, bucket: R2Bucket, sha256: string):
     const image = await decodeImage(claim.mime, await object.arrayBuffer());
     if (!isDecodable({ mime: claim.mime, width: image.width, height: image.height }))
       throw new Error(`${image.width}×${image.height} is over the decode limit`);
-    // pHash first: pixelHash zeroes transparent pixels in place.
+    // pHash and colours first: pixelHash zeroes transparent pixels in place.
     const phash = perceptualHash(image);
+    const colour = colourSignature(image);
     const pixels = await pixelHash(image);
     await db
       .update(blobs)
-      .set({ fingerprintStatus: "ready", pixelHash: pixels, phash })
+      .set({
+        fingerprintStatus: "ready",
+        pixelHash: pixels,
+        phash,
+        colour,
+        fingerprintVersion: FINGERPRINT_VERSION,
+      })
       .where(eq(blobs.sha256, sha256));
     return true;
   } catch (error) {

@@ -79,44 +79,28 @@ export function orient(image: Rgba, orientation: number): Rgba {
   const swap = orientation >= 5;
   const ow = swap ? h : w;
   const oh = swap ? w : h;
+  const { start, xStep, yStep } = sourceWalk(orientation, w, h);
   const src = new Uint32Array(image.data.buffer, image.data.byteOffset, w * h);
   const out = new Uint32Array(ow * oh);
-  for (let y = 0; y < oh; y++) {
-    for (let x = 0; x < ow; x++) {
-      let sx = x;
-      let sy = y;
-      switch (orientation) {
-        case 2:
-          sx = w - 1 - x;
-          break;
-        case 3:
-          sx = w - 1 - x;
-          sy = h - 1 - y;
-          break;
-        case 4:
-          sy = h - 1 - y;
-          break;
-        case 5:
-          sx = y;
-          sy = x;
-          break;
-        case 6:
-          sx = y;
-          sy = h - 1 - x;
-          break;
-        case 7:
-          sx = w - 1 - y;
-          sy = h - 1 - x;
-          break;
-        case 8:
-          sx = w - 1 - y;
-          sy = x;
-          break;
-      }
-      out[y * ow + x] = src[sy * w + sx]!;
-    }
+  for (let y = 0, o = 0; y < oh; y++) {
+    for (let x = 0, i = start + y * yStep; x < ow; x++, i += xStep) out[o++] = src[i]!;
   }
   return { data: new Uint8ClampedArray(out.buffer), width: ow, height: oh };
+}
+
+/**
+ * Where the output's first pixel comes from in the source (w × h), and how far a step right or down in
+ * the output moves in the source. Each orientation is a transpose (5–8) followed by mirroring source
+ * columns and/or rows.
+ */
+function sourceWalk(orientation: number, w: number, h: number) {
+  const mirrorX = orientation === 2 || orientation === 3 || orientation === 7 || orientation === 8;
+  const mirrorY = orientation === 3 || orientation === 4 || orientation === 6 || orientation === 7;
+  const column = mirrorX ? -1 : 1;
+  const row = mirrorY ? -w : w;
+  const start = (mirrorY ? (h - 1) * w : 0) + (mirrorX ? w - 1 : 0);
+  // transposed: a step right in the output is a step down the source's rows
+  return orientation >= 5 ? { start, xStep: row, yStep: column } : { start, xStep: column, yStep: row };
 }
 
 /** Area-average down to about twice the target, then Lanczos: fast for big reductions, sharp at the end. */
@@ -124,7 +108,7 @@ async function resizeTo(image: Rgba, size: Size): Promise<Rgba> {
   if (image.width >= size.width * 4 && image.height >= size.height * 4) {
     const mid = { width: size.width * 2, height: size.height * 2 };
     const out = new Uint8ClampedArray(mid.width * mid.height * 4);
-    downscaleInto(image, mid.width, mid.height, out as unknown as Uint8Array);
+    downscaleInto(image, mid.width, mid.height, new Uint8Array(out.buffer));
     image = { data: out, ...mid };
   }
   return resample(image, size.width, size.height);

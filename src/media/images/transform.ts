@@ -106,6 +106,32 @@ export interface TransformAnswer {
   cache: "HIT" | "MISS" | "REVALIDATED";
 }
 
+/** Renders the variant; an unreadable image is a 422, a result over the size limits too. */
+async function renderVariant(
+  mime: string,
+  bytes: Uint8Array,
+  variant: ReturnType<typeof canonical>,
+): Promise<Uint8Array> {
+  try {
+    const info = await sourceInfo(mime, bytes);
+    const plan = layout(info.size, { width: variant.w, height: variant.h, fit: variant.fit });
+    for (const s of [plan.scaled, plan.output])
+      if (s.width > MAX_SIDE || s.height > MAX_SIDE || s.width * s.height > MAX_OUTPUT_PIXELS)
+        throw tooLarge(s.width, s.height);
+    return await render({
+      mime,
+      bytes,
+      source: info,
+      layout: plan,
+      format: variant.format,
+      quality: variant.quality,
+    });
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(422, "invalid_image", `The image could not be read: ${String(error)}`);
+  }
+}
+
 /** The transformed image of `source` (cached), or a 4xx problem for what can't or mustn't be made. */
 export async function transformImage(
   db: Db,
@@ -142,26 +168,7 @@ export async function transformImage(
   const stored = await blobObjectKey(db, source.sha256);
   const object = stored && (await bucket.get(stored));
   if (!object) throw new ApiError(404, "content_missing", "The file's bytes are missing from storage.");
-  const bytes = new Uint8Array(await object.arrayBuffer());
-  let output: Uint8Array;
-  try {
-    const info = await sourceInfo(source.mime, bytes);
-    const plan = layout(info.size, { width: variant.w, height: variant.h, fit: variant.fit });
-    for (const s of [plan.scaled, plan.output])
-      if (s.width > MAX_SIDE || s.height > MAX_SIDE || s.width * s.height > MAX_OUTPUT_PIXELS)
-        throw tooLarge(s.width, s.height);
-    output = await render({
-      mime: source.mime,
-      bytes,
-      source: info,
-      layout: plan,
-      format: variant.format,
-      quality: variant.quality,
-    });
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    throw new ApiError(422, "invalid_image", `The image could not be read: ${String(error)}`);
-  }
+  const output = await renderVariant(source.mime, new Uint8Array(await object.arrayBuffer()), variant);
   if (output.length > MAX_OUTPUT_BYTES)
     throw new ApiError(
       422,

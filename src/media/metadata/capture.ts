@@ -1,3 +1,5 @@
+import { ChunkHeaderReader } from "../../lib/image-header";
+
 /**
  * Collects a file's EXIF (a TIFF structure) and XMP (an XML packet) as its bytes stream past, for
  * the three formats that carry them: JPEG (APP1 segments, always before the image data, so in the
@@ -23,6 +25,16 @@ const ascii = (b: Uint8Array, from: number, to: number) => String.fromCharCode(.
 /** EXIF blocks sometimes keep the JPEG "Exif\0\0" header; the TIFF structure starts after it. */
 const tiffOnly = (b: Uint8Array) => (startsWith(b, EXIF_HEADER) ? b.subarray(6) : b);
 
+/** A fill byte, TEM or RSTn/SOI: markers without a length. */
+const standalone = (marker: number) =>
+  marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8);
+
+/** An APP1 segment holds EXIF or XMP; the first of each is kept. */
+function keepApp1(out: RawMetadata, body: Uint8Array): void {
+  if (!out.exif && startsWith(body, EXIF_HEADER)) out.exif = body.subarray(6);
+  else if (!out.xmp && ascii(body, 0, XMP_NS.length) === XMP_NS) out.xmp = body.subarray(XMP_NS.length);
+}
+
 /** JPEG: APP1 segments before the first scan. */
 export function jpegMetadata(head: Uint8Array): RawMetadata {
   const out: RawMetadata = { exif: null, xmp: null };
@@ -30,16 +42,13 @@ export function jpegMetadata(head: Uint8Array): RawMetadata {
   while (o + 4 <= head.length && head[o] === 0xff) {
     const marker = head[o + 1]!;
     if (marker === 0xda || marker === 0xd9) break;
-    if (marker === 0xff || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+    if (standalone(marker)) {
       o += marker === 0xff ? 1 : 2;
       continue;
     }
     const len = (head[o + 2]! << 8) | head[o + 3]!;
     const body = head.subarray(o + 4, Math.min(head.length, o + 2 + len));
-    if (marker === 0xe1 && body.length === len - 2) {
-      if (!out.exif && startsWith(body, EXIF_HEADER)) out.exif = body.subarray(6);
-      else if (!out.xmp && ascii(body, 0, XMP_NS.length) === XMP_NS) out.xmp = body.subarray(XMP_NS.length);
-    }
+    if (marker === 0xe1 && body.length === len - 2) keepApp1(out, body);
     o += 2 + len;
   }
   return out;
@@ -47,52 +56,41 @@ export function jpegMetadata(head: Uint8Array): RawMetadata {
 
 /** PNG and WebP: walks the chunks as they stream, keeping the metadata chunks' bodies. */
 export class ChunkCapture {
-  private readonly header: Uint8Array;
-  private headerFill = 0;
-  private skip: number;
+  // PNG: skips the signature; WebP: "RIFF" size "WEBP".
+  private readonly reader: ChunkHeaderReader;
   private body: { type: string; data: Uint8Array; fill: number } | null = null;
   private stopped = false;
   readonly found: RawMetadata = { exif: null, xmp: null };
 
   constructor(private readonly format: "png" | "webp") {
-    this.header = new Uint8Array(8);
-    // PNG: the signature; WebP: "RIFF" size "WEBP".
-    this.skip = format === "png" ? 8 : 12;
+    this.reader = new ChunkHeaderReader(format === "png" ? 8 : 12);
   }
 
   push(chunk: Uint8Array): void {
     let i = 0;
     while (i < chunk.length && !this.stopped) {
       if (this.body) {
-        const n = Math.min(this.body.data.length - this.body.fill, chunk.length - i);
-        this.body.data.set(chunk.subarray(i, i + n), this.body.fill);
-        this.body.fill += n;
-        i += n;
-        if (this.body.fill === this.body.data.length) {
-          this.keep(this.body.type, this.body.data);
-          this.body = null;
-        }
+        i = this.fillBody(this.body, chunk, i);
         continue;
       }
-      if (this.skip > 0) {
-        const n = Math.min(this.skip, chunk.length - i);
-        this.skip -= n;
-        i += n;
-        continue;
-      }
-      const n = Math.min(8 - this.headerFill, chunk.length - i);
-      this.header.set(chunk.subarray(i, i + n), this.headerFill);
-      this.headerFill += n;
-      i += n;
-      if (this.headerFill === 8) {
-        this.headerFill = 0;
-        this.onChunk();
-      }
+      i = this.reader.read(chunk, i);
+      if (this.reader.takeHeader()) this.onChunk();
     }
   }
 
+  private fillBody(body: { type: string; data: Uint8Array; fill: number }, chunk: Uint8Array, i: number) {
+    const n = Math.min(body.data.length - body.fill, chunk.length - i);
+    body.data.set(chunk.subarray(i, i + n), body.fill);
+    body.fill += n;
+    if (body.fill === body.data.length) {
+      this.keep(body.type, body.data);
+      this.body = null;
+    }
+    return i + n;
+  }
+
   private onChunk(): void {
-    const h = this.header;
+    const h = this.reader.header;
     const png = this.format === "png";
     const length = png
       ? ((h[0]! << 24) | (h[1]! << 16) | (h[2]! << 8) | h[3]!) >>> 0
@@ -107,10 +105,10 @@ export class ChunkCapture {
     const wanted = png ? type === "eXIf" || type === "iTXt" : type === "EXIF" || type === "XMP ";
     if (wanted && length <= MAX_BLOCK) {
       this.body = { type, data: new Uint8Array(length), fill: 0 };
-      this.skip = after;
+      this.reader.skip = after;
       if (length === 0) this.body = null;
     } else {
-      this.skip = length + after;
+      this.reader.skip = length + after;
     }
   }
 

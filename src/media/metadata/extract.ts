@@ -109,11 +109,10 @@ function degrees(value: unknown, ref: unknown): number | undefined {
 
 type Block = Record<string, unknown>;
 
-export async function extractMetadata(raw: RawMetadata): Promise<MediaMetadata | null> {
-  if (!raw.exif && !raw.xmp) return null;
-  let parsed: Record<string, Block | undefined> | undefined;
+/** The blocks exifr found (TIFF's ifd0, exif, gps, xmp, photoshop, dc), or null when none could be read. */
+async function parseBlocks(raw: RawMetadata): Promise<Record<string, Block | undefined> | null> {
   try {
-    parsed = await exifr.parse(asJpeg(raw), {
+    const parsed = await exifr.parse(asJpeg(raw), {
       tiff: true,
       ifd0: true,
       exif: true,
@@ -129,21 +128,45 @@ export async function extractMetadata(raw: RawMetadata): Promise<MediaMetadata |
       reviveValues: false,
       translateValues: false,
     } as never);
+    return parsed ?? null;
   } catch {
     return null;
   }
-  if (!parsed) return null;
-  const ifd0 = parsed.ifd0 ?? {};
-  const exif = parsed.exif ?? {};
-  const gps = parsed.gps ?? {};
-  const xmp = parsed.xmp ?? {};
-  const photoshop = parsed.photoshop ?? {};
-  const dc = parsed.dc ?? {};
-  const taken =
+}
+
+/** When the picture was taken: EXIF's original, then digitized time, then Photoshop's and XMP's dates. */
+function takenOf(exif: Block, photoshop: Block, xmp: Block) {
+  return (
     parseDate(exif.DateTimeOriginal, exif.OffsetTimeOriginal) ??
     parseDate(exif.CreateDate ?? exif.DateTimeDigitized, exif.OffsetTimeDigitized) ??
     parseDate(photoshop.DateCreated) ??
-    parseDate(xmp.CreateDate);
+    parseDate(xmp.CreateDate)
+  );
+}
+
+/** The GPS position, when both coordinates are there and on the globe. */
+function gpsOf(gps: Block): MediaMetadata["gps"] | undefined {
+  const latitude = degrees(gps.GPSLatitude, gps.GPSLatitudeRef);
+  const longitude = degrees(gps.GPSLongitude, gps.GPSLongitudeRef);
+  if (latitude === undefined || longitude === undefined) return undefined;
+  if (Math.abs(latitude) > 90 || Math.abs(longitude) > 180) return undefined;
+  const altitude = number(gps.GPSAltitude);
+  return { latitude, longitude, ...(altitude !== undefined ? { altitude } : {}) };
+}
+
+/** EXIF orientation 1–8, else undefined. */
+function orientationOf(value: unknown): number | undefined {
+  const orientation = Number(value);
+  return Number.isInteger(orientation) && orientation >= 1 && orientation <= 8 ? orientation : undefined;
+}
+
+export async function extractMetadata(raw: RawMetadata): Promise<MediaMetadata | null> {
+  if (!raw.exif && !raw.xmp) return null;
+  const parsed = await parseBlocks(raw);
+  if (!parsed) return null;
+  const ifd0 = parsed.ifd0 ?? {};
+  const exif = parsed.exif ?? {};
+  const taken = takenOf(exif, parsed.photoshop ?? {}, parsed.xmp ?? {});
   const out: MediaMetadata = { takenAt: taken ? utc(taken) : null };
   if (taken && out.takenAt) {
     out.takenLocal = taken.local;
@@ -155,23 +178,12 @@ export async function extractMetadata(raw: RawMetadata): Promise<MediaMetadata |
   assign("make", text(ifd0.Make));
   assign("model", text(ifd0.Model));
   assign("lens", text(exif.LensModel));
-  const orientation = Number(ifd0.Orientation);
-  if (Number.isInteger(orientation) && orientation >= 1 && orientation <= 8) out.orientation = orientation;
+  assign("orientation", orientationOf(ifd0.Orientation));
   assign("exposureTime", number(exif.ExposureTime));
   assign("fNumber", number(exif.FNumber));
   assign("iso", number(exif.ISO));
   assign("focalLength", number(exif.FocalLength));
-  assign("title", text(dc.title));
-  const latitude = degrees(gps.GPSLatitude, gps.GPSLatitudeRef);
-  const longitude = degrees(gps.GPSLongitude, gps.GPSLongitudeRef);
-  if (
-    latitude !== undefined &&
-    longitude !== undefined &&
-    Math.abs(latitude) <= 90 &&
-    Math.abs(longitude) <= 180
-  ) {
-    const altitude = number(gps.GPSAltitude);
-    out.gps = { latitude, longitude, ...(altitude !== undefined ? { altitude } : {}) };
-  }
+  assign("title", text(parsed.dc?.title));
+  assign("gps", gpsOf(parsed.gps ?? {}));
   return out;
 }

@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv, Principal } from "../../app-env";
 import { findActiveUser } from "../../auth/accounts";
 import { looksLikeApiKey, resolveApiKey, touchApiKey } from "../../auth/api-keys";
-import { cachedSessionUser, rememberSessionUser } from "../../auth/session-cache";
+import { cachedSessionUser, readTicket, rememberSessionUser } from "../../auth/session-cache";
 import { findLiveSessionUser, resolveCookieSession } from "../../auth/sessions";
 import { type AccessClaims, verifyAccessToken } from "../../auth/tokens";
 import { getConfig } from "../../config";
@@ -34,29 +34,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     const match = /^Bearer ([^\s]+)$/i.exec(authorization.trim());
     if (!match) return refuse(c, "The Authorization header must be `Bearer <token>`.");
     const token = match[1]!;
-    if (looksLikeApiKey(token)) {
-      const key = await resolveApiKey(db, token, now);
-      const user = key && (await findActiveUser(db, key.userId));
-      if (!key || !user) return refuse(c, "The API key is invalid, expired or revoked.");
-      c.executionCtx.waitUntil(touchApiKey(db, key.id, now));
-      c.set("principal", {
-        userId: user.id,
-        role: user.role,
-        email: user.email,
-        emailVerified: user.emailVerifiedAt !== null,
-        via: "api-key",
-        sessionId: null,
-        apiKeyId: key.id,
-        scopes: key.scopes,
-      });
-    } else {
-      const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
-      // A genuine token of a caller whose bucket is known to be empty: refused before any D1 read.
-      if (claims) refuseIfKnownEmpty(c, "api-user", claims.userId);
-      const user = claims && (await sessionUser(c, claims, now));
-      if (!claims || !user) return refuse(c, "The access token is invalid or expired.");
-      c.set("principal", principalFor(user, "access-token", claims.sessionId));
-    }
+    c.set(
+      "principal",
+      await (looksLikeApiKey(token) ? apiKeyPrincipal(c, token, now) : tokenPrincipal(c, token, now)),
+    );
     return next();
   }
 
@@ -72,12 +53,43 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   return next();
 });
 
+/** An API key's principal (its user, its scopes); the key's last use is noted after the answer. */
+async function apiKeyPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
+  const db = getDb(c.env.DB);
+  const key = await resolveApiKey(db, token, now);
+  const user = key && (await findActiveUser(db, key.userId));
+  if (!key || !user) return refuse(c, "The API key is invalid, expired or revoked.");
+  c.executionCtx.waitUntil(touchApiKey(db, key.id, now));
+  return {
+    userId: user.id,
+    role: user.role,
+    email: user.email,
+    emailVerified: user.emailVerifiedAt !== null,
+    via: "api-key",
+    sessionId: null,
+    apiKeyId: key.id,
+    scopes: key.scopes,
+  };
+}
+
+/** An access token's principal: a genuine token of a live session. */
+async function tokenPrincipal(c: Context<AppEnv>, token: string, now: Date): Promise<Principal> {
+  const claims = await verifyAccessToken(token, getConfig(c.env), c.env.AUTH_SECRET, now);
+  // A genuine token of a caller whose bucket is known to be empty: refused before any D1 read.
+  if (claims) refuseIfKnownEmpty(c, "api-user", claims.userId);
+  const user = claims && (await sessionUser(c, claims, now));
+  if (!claims || !user) return refuse(c, "The access token is invalid or expired.");
+  return principalFor(user, "access-token", claims.sessionId);
+}
+
 /** The live session's user behind an access token: from this isolate's short cache, else one D1 read. */
 async function sessionUser(c: Context<AppEnv>, claims: AccessClaims, now: Date) {
   const cached = cachedSessionUser(claims.sessionId, claims.userId, now.getTime());
   if (cached) return cached;
+  const readAt = readTicket();
   const user = await findLiveSessionUser({ db: getDb(c.env.DB), now }, claims.sessionId, claims.userId);
-  if (user) rememberSessionUser(claims.sessionId, user, getConfig(c.env).sessionCacheSeconds, now.getTime());
+  if (user)
+    rememberSessionUser(claims.sessionId, user, getConfig(c.env).sessionCacheSeconds, now.getTime(), readAt);
   return user;
 }
 

@@ -23,20 +23,10 @@ export function bodyGuard(options: BodyGuardOptions) {
       (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
     if (!hasBody) return next();
     if (options.allowsNonJson?.(c.req.path, c.req.method)) return next();
-
-    const type = (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
-    if (type !== "application/json" && !/^application\/[a-z0-9.+-]*\+json$/.test(type)) {
+    if (!isJsonType(c.req.header("content-type"))) {
       throw new ApiError(415, "unsupported_media_type", "Send the body as application/json.");
     }
-    if (length !== undefined && Number(length) > options.maxJsonBytes) {
-      throw new ApiError(
-        413,
-        "payload_too_large",
-        `JSON bodies are limited to ${options.maxJsonBytes} bytes.`,
-      );
-    }
-    // A chunked body has no length up front: read it with a cap and hand the buffered copy on.
-    if (length === undefined && (await exceeds(c.req.raw.clone().body, options.maxJsonBytes))) {
+    if (await tooLarge(c.req.raw, length, options.maxJsonBytes)) {
       throw new ApiError(
         413,
         "payload_too_large",
@@ -45,6 +35,21 @@ export function bodyGuard(options: BodyGuardOptions) {
     }
     return next();
   });
+}
+
+/** application/json, or a JSON-based type (`application/problem+json`, …). */
+function isJsonType(header: string | undefined): boolean {
+  const type = (header ?? "").split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || /^application\/[a-z0-9.+-]*\+json$/.test(type);
+}
+
+/**
+ * Whether the body is over the limit: by its Content-Length, or — a chunked body has no length up
+ * front — read with a cap from a copy, so the handler still gets the whole body.
+ */
+async function tooLarge(request: Request, length: string | undefined, limit: number): Promise<boolean> {
+  if (length !== undefined) return Number(length) > limit;
+  return exceeds(request.clone().body, limit);
 }
 
 /** Reads at most `limit + 1` bytes of a stream and says whether it is longer than `limit`. */

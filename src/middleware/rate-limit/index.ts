@@ -3,6 +3,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
 import { ApiError } from "../../errors";
+import { takeSlot } from "./in-flight";
 import { takeLeased } from "./lease";
 
 /**
@@ -66,16 +67,26 @@ export async function takeToken(env: Env, name: RateLimitName, subject: string) 
  * then a caller who keeps going is refused here, without a round trip to the bucket object — and a
  * signed-in one before authentication's D1 reads (`refuseIfKnownEmpty`) — so a flood costs little
  * and other users' requests don't queue behind it (bench:fairness). Only a refusal the bucket would
- * give anyway is repeated; another isolate simply asks the bucket.
+ * give anyway is repeated; another isolate simply asks the bucket. A repeated refusal is also held
+ * for REFUSAL_HOLD_MS (never past the token's return): however cheap, a client ignoring Retry-After
+ * would otherwise send hundreds a second on a few connections, and those, not the requests A is
+ * served, are what slowed B (bench:fairness). The first refusal answers at once, with Retry-After,
+ * and a client that waits it out comes back to a bucket with a token: it is never held.
  */
 const emptyUntil = new Map<string, number>();
 const MAX_REMEMBERED = 10_000;
 
-function refusal(c: Context<AppEnv>, retryAfterSeconds: number, headers: Record<string, string>): ApiError {
+function refusal(
+  c: Context<AppEnv>,
+  retryAfterSeconds: number,
+  headers: Record<string, string>,
+  holdMs = 0,
+): ApiError {
   // Headers set on the context are merged into the error answer, so the refusing bucket's go there too.
   for (const [key, value] of Object.entries(headers)) c.header(key, value);
   return new ApiError(429, "rate_limited", `Too many requests; try again in ${retryAfterSeconds} s.`, {
     headers: { ...headers, "Retry-After": String(retryAfterSeconds) },
+    holdMs,
   });
 }
 
@@ -89,13 +100,18 @@ export function refuseIfKnownEmpty(c: Context<AppEnv>, name: RateLimitName, subj
     emptyUntil.delete(key);
     return;
   }
-  const rule = getConfig(c.env).rateLimits[name];
+  const { rateLimits, refusalHoldMs } = getConfig(c.env);
   const retryAfter = Math.ceil(left / 1000);
-  throw refusal(c, retryAfter, {
-    "RateLimit-Limit": String(rule?.capacity ?? 0),
-    "RateLimit-Remaining": "0",
-    "RateLimit-Reset": String(retryAfter),
-  });
+  throw refusal(
+    c,
+    retryAfter,
+    {
+      "RateLimit-Limit": String(rateLimits[name]?.capacity ?? 0),
+      "RateLimit-Remaining": "0",
+      "RateLimit-Reset": String(retryAfter),
+    },
+    Math.min(left, refusalHoldMs),
+  );
 }
 
 /**
@@ -129,10 +145,44 @@ export async function spendRateLimit(
   }
 }
 
-/** One token per API request: signed-in callers spend their own bucket, anonymous ones their address's. */
+/**
+ * Holds a refusal `refuseIfKnownEmpty` repeated for its `holdMs` before it is answered. The outermost
+ * middleware, so the request has given its caller's turn back (perCaller's `finally` ran) and its log
+ * line and metrics sample carry the app's own time; it waits on its own timer, never on a promise
+ * another request resolves (workerd would cancel it).
+ */
+export const holdRepeatedRefusals = createMiddleware<AppEnv>(async (c, next) => {
+  await next();
+  const holdMs = c.error instanceof ApiError ? (c.error.extra.holdMs ?? 0) : 0;
+  if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+});
+
+/**
+ * Every API request waits for one of its caller's CALLER_MAX_IN_FLIGHT turns in this isolate
+ * (./in-flight.ts), then spends one token: signed-in callers their own bucket, anonymous ones their
+ * address's. A request still waiting after CALLER_MAX_WAIT_MS is answered 429 without spending one.
+ */
 export const perCaller = createMiddleware<AppEnv>(async (c, next) => {
   const principal = c.get("principal");
-  if (principal) await spendRateLimit(c, "api-user", principal.userId);
-  else await spendRateLimit(c, "anon-ip", clientIp(c));
-  return next();
+  const { callerMaxInFlight, callerMaxWaitMs } = getConfig(c.env);
+  // A WebSocket upgrade (a job's progress watchers) answers 101 at once and then holds no turn: a page
+  // opening many watchers must not queue them, nor be refused beyond the waiting places.
+  const capped = callerMaxInFlight > 0 && c.req.header("upgrade")?.toLowerCase() !== "websocket";
+  const release = capped
+    ? await takeSlot(
+        principal ? `user:${principal.userId}` : `ip:${clientIp(c)}`,
+        callerMaxInFlight,
+        callerMaxWaitMs,
+      )
+    : () => {};
+  if (!release) {
+    throw refusal(c, 1, {});
+  }
+  try {
+    if (principal) await spendRateLimit(c, "api-user", principal.userId);
+    else await spendRateLimit(c, "anon-ip", clientIp(c));
+    await next();
+  } finally {
+    release();
+  }
 });

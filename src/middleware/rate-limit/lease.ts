@@ -7,8 +7,11 @@ import type { TakeResult } from "../../durable/rate-limiter";
  * largest single cost of a signed-in GET; bench:api). The object grants at most LEASE_SIZE tokens
  * and never more than half of what it holds, so near empty every request asks it, one token at a
  * time, exactly as without leases. Tokens a lease still holds after LEASE_MS go back to the bucket
- * with the next request that asks it. An isolate has at most one call to the bucket in flight per
- * key; requests that find the lease empty meanwhile wait for that call's lease.
+ * with the next request that asks it. An isolate has at most one lease call to the bucket in flight
+ * per key; a request that finds the lease empty meanwhile asks the bucket for exactly one token of
+ * its own. It never awaits the other request's call: workerd ties a call's I/O to the request that
+ * made it, and a request awaiting another's answered 500 under load ("Cannot perform I/O on behalf of
+ * a different request") or was cancelled as hung when that request ended first.
  *
  * Tolerance (stated in docs/adr/0013-request-hot-path.md, tested in test/hardening/rate-lease.test.ts):
  * one isolate alone admits exactly what the bucket allows. Across isolates a caller may get up to
@@ -29,47 +32,52 @@ interface Lease {
 }
 
 const leases = new Map<string, Lease>();
-/** The bucket call this isolate has in flight per key: concurrent requests wait for it, not ask too. */
-const asking = new Map<string, Promise<unknown>>();
+/**
+ * Keys whose lease this isolate is asking the bucket for, with when the ask began. A request the
+ * runtime cancels mid-call never runs its `finally`, so an ask older than LEASE_MS counts as gone.
+ */
+const leasing = new Map<string, number>();
 
 /** Takes one token of `<key>` (a bucket with `rule`), from this isolate's lease when it has one. */
 export async function takeLeased(env: Env, key: string, rule: RateLimitRule): Promise<TakeResult> {
-  for (;;) {
-    const lease = leases.get(key);
-    if (lease && lease.tokens > 0 && Date.now() - lease.takenMs < LEASE_MS) {
-      lease.tokens--;
-      return {
-        allowed: true,
-        limit: rule.capacity,
-        remaining: lease.bucketRemaining + lease.tokens,
-        resetSeconds: lease.resetSeconds,
-        retryAfterSeconds: 0,
-      };
-    }
-    // Without this, every request arriving while the lease is empty asked the bucket itself, and the
-    // isolate kept all their grants: more than the LEASE_SIZE − 1 tokens the tolerance allows it.
-    const pending = asking.get(key);
-    if (!pending) break;
-    await pending.catch(() => {});
+  const lease = leases.get(key);
+  if (lease && lease.tokens > 0 && Date.now() - lease.takenMs < LEASE_MS) {
+    lease.tokens--;
+    return {
+      allowed: true,
+      limit: rule.capacity,
+      remaining: lease.bucketRemaining + lease.tokens,
+      resetSeconds: lease.resetSeconds,
+      retryAfterSeconds: 0,
+    };
   }
-  const ask = askBucket(env, key, rule);
-  asking.set(key, ask);
+  // Another request of this isolate is taking a lease: one token for this one alone, so the isolate
+  // still holds at most the one lease (the LEASE_SIZE − 1 tolerance) and waits on nobody's call.
+  const askedAt = leasing.get(key);
+  if (askedAt !== undefined && Date.now() - askedAt < LEASE_MS) return askBucket(env, key, rule, 1);
+  leasing.set(key, Date.now());
   try {
-    return await ask;
+    return await askBucket(env, key, rule, LEASE_SIZE);
   } finally {
-    asking.delete(key);
+    leasing.delete(key);
   }
 }
 
-/** One call to the bucket object: hands back a stale lease's tokens and takes a new lease. */
-async function askBucket(env: Env, key: string, rule: RateLimitRule): Promise<TakeResult> {
+/**
+ * One call to the bucket object for up to `want` tokens. A lease call (want > 1) hands back a stale
+ * lease's tokens first and keeps what it is granted beyond its own token as the new lease.
+ */
+async function askBucket(env: Env, key: string, rule: RateLimitRule, want: number): Promise<TakeResult> {
   const now = Date.now();
-  const refund = leases.get(key)?.tokens ?? 0;
-  leases.delete(key);
+  let refund = 0;
+  if (want > 1) {
+    refund = leases.get(key)?.tokens ?? 0;
+    leases.delete(key);
+  }
   const grant = await env.RATE_LIMITER.getByName(key).lease(
     rule.capacity,
     rule.refillPerMinute,
-    LEASE_SIZE,
+    want,
     refund,
     now,
   );

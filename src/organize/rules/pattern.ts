@@ -36,27 +36,38 @@ export function globToRe2(glob: string): string {
   const chars = [...glob];
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
-    if (c === "*") out += ".*";
-    else if (c === "?") out += ".";
-    else if (c === "{") {
-      braces++;
-      out += "(?:";
-    } else if (c === "}" && braces > 0) {
-      braces--;
-      out += ")";
-    } else if (c === "," && braces > 0) out += "|";
-    else if (c === "[") {
+    if (c === "[") {
       const end = chars.indexOf("]", i + 2);
       if (end === -1) throw new PatternError("unclosed [ in the glob");
-      let body = chars.slice(i + 1, end);
-      const negate = body[0] === "!" || body[0] === "^";
-      if (negate) body = body.slice(1);
-      out += `[${negate ? "^" : ""}${body.map((b) => (b === "-" ? "-" : escapeClassChar(b))).join("")}]`;
+      out += globClass(chars.slice(i + 1, end));
       i = end;
+      continue;
+    }
+    const token = GLOB_TOKENS.get(c);
+    if (token && (braces > 0 || !token.inBracesOnly)) {
+      out += token.re;
+      braces += token.depth;
     } else out += RE2JS.quote(c);
   }
   if (braces > 0) throw new PatternError("unclosed { in the glob");
   return out;
 }
 
+/** The glob's special characters (but `[`) and how they change the brace depth; `}` and `,` are literal outside braces. */
+const GLOB_TOKENS = new Map<string, { re: string; depth: number; inBracesOnly?: true }>([
+  ["*", { re: ".*", depth: 0 }],
+  ["?", { re: ".", depth: 0 }],
+  ["{", { re: "(?:", depth: 1 }],
+  ["}", { re: ")", depth: -1, inBracesOnly: true }],
+  [",", { re: "|", depth: 0, inBracesOnly: true }],
+]);
+
+/** A class from the members between `[` and `]`: a leading `!` or `^` negates, `-` keeps making ranges. */
+function globClass(members: string[]): string {
+  const negate = members[0] === "!" || members[0] === "^";
+  const listed = negate ? members.slice(1) : members;
+  return `[${negate ? "^" : ""}${listed.map(escapeClassChar).join("")}]`;
+}
+
+/** Escapes the characters special inside an RE2 class (`-` is not among them: ranges stay ranges). */
 const escapeClassChar = (c: string) => (/[\\\]^[]/.test(c) ? `\\${c}` : c);

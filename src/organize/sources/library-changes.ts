@@ -13,17 +13,20 @@ import { protectedCondition } from "../protect";
  * (an unchanged name is not rewritten: the FTS trigger and the name index would pay for it).
  */
 
-const MOVES = sql`('move', 'dup-move')`;
-const TAGGING = sql`('move', 'tag')`;
-
-export function applyStatements(
+/** The statements for the records of media ids in (lo, hi] of the plan. */
+type ChunkStatements = (
   db: Db,
   plan: Pick<OrganizePlan, "jobId" | "ownerId">,
   lo: string,
   hi: string,
   protectedFolders: string[],
   now: Date,
-): BatchItem<"sqlite">[] {
+) => BatchItem<"sqlite">[];
+
+const MOVES = sql`('move', 'dup-move')`;
+const TAGGING = sql`('move', 'tag')`;
+
+export const applyStatements: ChunkStatements = (db, plan, lo, hi, protectedFolders, now) => {
   const nowIso = now.toISOString();
   const owner = plan.ownerId;
   const inRange = sql`job_id = ${plan.jobId} AND media_id > ${lo} AND media_id <= ${hi} AND status = 'planned'`;
@@ -103,7 +106,7 @@ export function applyStatements(
     ),
     bumpCacheVersion(db, owner),
   ];
-}
+};
 
 /** Sets the tags of the records' files to `column` (new or original tags), and their indexed copies. */
 function tagStatements(
@@ -141,14 +144,7 @@ function tagStatements(
  * `rollback-skipped` with a reason; the rest go back: folder and name, tags, trash, stack; copies
  * are deleted (quota and the blob reference go back down).
  */
-export function rollbackStatements(
-  db: Db,
-  plan: Pick<OrganizePlan, "jobId" | "ownerId">,
-  lo: string,
-  hi: string,
-  protectedFolders: string[],
-  now: Date,
-): BatchItem<"sqlite">[] {
+export const rollbackStatements: ChunkStatements = (db, plan, lo, hi, protectedFolders, now) => {
   const nowIso = now.toISOString();
   const owner = plan.ownerId;
   const inRange = sql`job_id = ${plan.jobId} AND media_id > ${lo} AND media_id <= ${hi}`;
@@ -261,4 +257,4 @@ export function rollbackStatements(
     ),
     bumpCacheVersion(db, owner),
   ];
-}
+};

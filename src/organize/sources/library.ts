@@ -1,11 +1,11 @@
-import { and, asc, eq, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { type Db, rawInBatch } from "../../db/client";
 import { inList } from "../../db/in-list";
 import { type OrganizePlan, organizeGroups } from "../../db/organize-schema";
 import { startsWith } from "../../db/prefix";
 import { blobs, media } from "../../db/schema";
 import { countUnfingerprinted, fingerprintSome } from "../../media/fingerprints/store";
-import { FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
+import { FINGERPRINT_VERSION, FINGERPRINTED_TYPES } from "../../media/fingerprints/types";
 import { folderCondition } from "../../media/queries";
 import { type FileSource, pairKey, type SourceFile } from "../source";
 import { applyStatements, rollbackStatements } from "./library-changes";
@@ -56,6 +56,8 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
   };
   const images = and(scope, inList(media.mime, FINGERPRINTED_TYPES));
   return {
+    supports: { tags: true, trash: true },
+    maxChunk: null,
     async measure() {
       const row = await db
         .select({ files: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${media.size}), 0)` })
@@ -75,11 +77,16 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
       return { files: row?.files ?? 0, bytes: row?.bytes ?? 0 };
     },
 
-    async page(after, limit) {
+    async page(after, limit, { unrecorded = false } = {}) {
       const conditions: (SQL | undefined)[] = [scope];
-      if (after)
+      // A row value, not `created_at > ? OR (created_at = ? AND id > ?)`: SQLite seeks the
+      // (owner, created_at, id) index to the cursor only for the former; with the OR it walked the
+      // owner's index from the start on every page, so a plan's pages cost O(N) each, O(N²) in all.
+      if (after) conditions.push(sql`(${media.createdAt}, ${media.id}) > (${after[0]}, ${after[1]})`);
+      // In the same query (a probe of the records' primary key per row) rather than a second one.
+      if (unrecorded)
         conditions.push(
-          or(gt(media.createdAt, after[0]), and(eq(media.createdAt, after[0]), gt(media.id, after[1]))),
+          sql`NOT EXISTS (SELECT 1 FROM organize_files f WHERE f.job_id = ${plan.jobId} AND f.media_id = "media"."id")`,
         );
       return (await db
         .select(columns)
@@ -135,13 +142,21 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
 
     async perceptualHashes(after, limit) {
       return (await db
-        .select({ id: media.id, phash: sql<string>`${blobs.phash}` })
+        .select({ id: media.id, phash: sql<string>`${blobs.phash}`, colour: sql<string>`${blobs.colour}` })
         .from(media)
         .innerJoin(blobs, eq(blobs.sha256, media.sha256))
-        .where(and(images, isNotNull(blobs.phash), gt(media.id, after)))
+        .where(
+          and(
+            images,
+            eq(blobs.fingerprintVersion, FINGERPRINT_VERSION),
+            isNotNull(blobs.phash),
+            isNotNull(blobs.colour),
+            gt(media.id, after),
+          ),
+        )
         .orderBy(asc(media.id))
         .limit(limit)
-        .all()) as { id: string; phash: string }[];
+        .all()) as { id: string; phash: string; colour: string }[];
     },
 
     countUnfingerprinted: () => countUnfingerprinted(db, scope),
@@ -153,7 +168,7 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
     async takenNames(pairs) {
       const pages: Promise<{ folder: string; nameKey: string }[]>[] = [];
       for (let i = 0; i < pairs.length; i += 1000) {
-        const list = JSON.stringify(pairs.slice(i, i + 1000));
+        const list = JSON.stringify(pairs.slice(i, i + 1000).map(([f, name]) => [f, name.toLowerCase()]));
         const wanted = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`;
         pages.push(
           db
@@ -175,9 +190,8 @@ export function librarySource(db: Db, plan: LibraryScope, bucket: R2Bucket | nul
       return taken;
     },
 
-    applyStatements: (lo, hi, protectedFolders, now) =>
-      applyStatements(db, plan, lo, hi, protectedFolders, now),
-    rollbackStatements: (lo, hi, protectedFolders, now) =>
+    apply: async (lo, hi, protectedFolders, now) => applyStatements(db, plan, lo, hi, protectedFolders, now),
+    rollback: async (lo, hi, protectedFolders, now) =>
       rollbackStatements(db, plan, lo, hi, protectedFolders, now),
   };
 }

@@ -1,7 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { type OrganizePlan, organizeFiles } from "../../db/organize-schema";
-import { nameVariant } from "../../media/names";
+import type { BatchItem } from "drizzle-orm/batch";
+import { type Db, rawInBatch } from "../../db/client";
+import { type OrganizePlan, organizeFiles, organizeNames } from "../../db/organize-schema";
+import { nameVariant, variantReadings } from "../../media/names";
 import { type FileSource, pairKey } from "../source";
 import type { PlannedFile } from "./records";
 
@@ -23,44 +24,17 @@ export async function resolveConflicts(
   const moving = files.filter((f) => f.status === "planned" && f.newFolder !== null && f.newName !== null);
   if (moving.length === 0 || plan.conflict === "keep-both") return;
   const claimed = new Set<string>();
-  let pending = moving.map((f) => ({ f, n: 1 }));
+  let pending: Probe[] = moving.map((f) => ({ f, n: 1 }));
   let window = 1;
   let seeded = false;
   while (pending.length > 0) {
-    const still: typeof pending = [];
-    // Files a slice at a time so one round holds at most CANDIDATES_PER_ROUND names, whatever the window.
-    const slice = Math.max(1, Math.floor(CANDIDATES_PER_ROUND / window));
-    for (let s = 0; s < pending.length; s += slice) {
-      const entries = pending.slice(s, s + slice).map((entry) => ({
-        entry,
-        names: Array.from({ length: window }, (_, i) => {
-          const name = entry.n + i === 1 ? entry.f.m.name : nameVariant(entry.f.m.name, entry.n + i);
-          return { name, key: pairKey(entry.f.newFolder!, name.toLowerCase()) };
-        }),
-      }));
-      const taken = await takenNames(
-        db,
-        source,
-        plan,
-        entries.flatMap(({ entry, names }) =>
-          names.map((c) => [entry.f.newFolder!, c.name.toLowerCase()] as [string, string]),
-        ),
-      );
-      for (const { entry, names } of entries) {
-        const free = names.find((c) => !taken.has(c.key) && !claimed.has(c.key));
-        if (free) {
-          claimed.add(free.key);
-          entry.f.newName = free.name;
-        } else if (plan.conflict === "skip") {
-          Object.assign(entry.f, { action: "skip", status: "skipped", reason: "conflict" });
-        } else {
-          still.push(entry);
-        }
-      }
-    }
+    // Once seeded, every name probed is a `(n)` above the highest this plan's records have there, so
+    // only live files can hold it: the records' lookups (one index seek per name) are skipped.
+    const still = await probeRound(db, source, plan, { pending, window, claimed, aboveRecords: seeded });
     // After the plain names: start each name's probe above the highest `name (n)` this plan already
-    // gave out in that folder (one indexed range query), instead of walking up from (2) — the n-th copy
-    // of a name would otherwise probe n names, and a library with many copies goes quadratic.
+    // gave out in that folder (organize_names, a primary-key lookup per name), instead of walking up
+    // from (2) — the n-th copy of a name would otherwise probe n names, and a library with many
+    // copies goes quadratic.
     // That first guess is almost always free, so it is probed alone (window 1) before windows grow:
     // probing a full window of 19 names per file there would cost 19× the lookups for nothing.
     if (!seeded && still.length > 0) {
@@ -80,11 +54,81 @@ export async function resolveConflicts(
   }
 }
 
-/** `name (n).ext` → the key's prefix up to `(` and its suffix from `)` (as `nameVariant` builds them). */
-function variantParts(name: string): [string, string] {
-  const dot = name.lastIndexOf(".");
-  const key = name.toLowerCase();
-  return dot <= 0 ? [`${key} (`, ")"] : [`${key.slice(0, dot)} (`, `)${key.slice(dot)}`];
+/** A file looking for a free name, and the `(n)` its next round of names starts at (1: its own name). */
+interface Probe {
+  f: PlannedFile;
+  n: number;
+}
+
+/**
+ * One round: each pending file probes `window` names from its `n` and takes the first free one that
+ * no other file of the plan claimed, or is skipped (`skip`). Returns the files that found none.
+ */
+async function probeRound(
+  db: Db,
+  source: FileSource,
+  plan: OrganizePlan,
+  round: { pending: Probe[]; window: number; claimed: Set<string>; aboveRecords: boolean },
+): Promise<Probe[]> {
+  const { pending, window, claimed, aboveRecords } = round;
+  const still: Probe[] = [];
+  // Files a slice at a time so one round holds at most CANDIDATES_PER_ROUND names, whatever the window.
+  const slice = Math.max(1, Math.floor(CANDIDATES_PER_ROUND / window));
+  for (let s = 0; s < pending.length; s += slice) {
+    const entries = pending
+      .slice(s, s + slice)
+      .map((entry) => ({ entry, names: candidateNames(entry, window) }));
+    const pairs = entries.flatMap(({ entry, names }) =>
+      names.map((c) => [entry.f.newFolder!, c.name] as [string, string]),
+    );
+    const taken = aboveRecords ? await source.takenNames(pairs) : await takenNames(db, source, plan, pairs);
+    for (const { entry, names } of entries) {
+      const free = names.find((c) => !taken.has(c.key) && !claimed.has(c.key));
+      if (free) {
+        claimed.add(free.key);
+        entry.f.newName = free.name;
+      } else if (plan.conflict === "skip") {
+        Object.assign(entry.f, { action: "skip", status: "skipped", reason: "conflict" });
+      } else {
+        still.push(entry);
+      }
+    }
+  }
+  return still;
+}
+
+/** The `window` names from the probe's `n` on (n = 1 is the file's own name), with their lookup keys. */
+function candidateNames(entry: Probe, window: number) {
+  return Array.from({ length: window }, (_, i) => {
+    const name = entry.n + i === 1 ? entry.f.m.name : nameVariant(entry.f.m.name, entry.n + i);
+    return { name, key: pairKey(entry.f.newFolder!, name.toLowerCase()) };
+  });
+}
+
+/**
+ * The statement that keeps organize_names up to date with a chunk's records (committed with them):
+ * per destination folder and base name, the highest `(n)` any record there reads as.
+ */
+export function recordVariants(db: Db, plan: OrganizePlan, files: PlannedFile[]): BatchItem<"sqlite">[] {
+  const high = new Map<string, number>();
+  for (const f of files) {
+    if (f.newFolder === null || f.newName === null) continue;
+    for (const [base, n] of variantReadings(f.newName.toLowerCase())) {
+      const key = JSON.stringify([f.newFolder, base]);
+      high.set(key, Math.max(n, high.get(key) ?? 0));
+    }
+  }
+  if (high.size === 0) return [];
+  const rows = [...high].map(([key, n]) => [...(JSON.parse(key) as [string, string]), n]);
+  return [
+    rawInBatch(
+      db,
+      sql`INSERT INTO organize_names (job_id, folder, name_key, high)
+        SELECT ${plan.jobId}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+        FROM json_each(${JSON.stringify(rows)}) WHERE true
+        ON CONFLICT (job_id, folder, name_key) DO UPDATE SET high = max(high, excluded.high)`,
+    ),
+  ];
 }
 
 /** Per file, the highest n of a `name (n).ext` the plan already sends to its destination folder (0: none). */
@@ -93,33 +137,28 @@ async function highestVariants(
   plan: OrganizePlan,
   files: PlannedFile[],
 ): Promise<Map<PlannedFile, number>> {
-  const wanted = new Map<string, PlannedFile[]>();
-  for (const f of files) {
-    const [prefix, suffix] = variantParts(f.m.name);
-    // [folder, lowest key, key past the last, where n starts (1-based), suffix]: variants are `prefix<digits>suffix`.
-    const key = JSON.stringify([f.newFolder!, `${prefix}0`, `${prefix}:`, prefix.length + 1, suffix]);
-    wanted.set(key, [...(wanted.get(key) ?? []), f]);
-  }
-  const keys = [...wanted.keys()];
   const result = new Map<PlannedFile, number>();
-  for (let i = 0; i < keys.length; i += 500) {
-    const page = keys.slice(i, i + 500);
-    // CROSS JOIN keeps json_each outside, so each wanted name is one range seek on the destination
-    // index (left to itself, D1's planner scans the whole plan per name).
-    const rows = await db.all<{ i: number; n: number | null }>(
-      sql`SELECT j.key AS i, max(CAST(substr(f.new_name_key, json_extract(j.value, '$[3]')) AS INTEGER)) AS n
-        FROM json_each(${`[${page.join(",")}]`}) j CROSS JOIN organize_files f
-          ON f.job_id = ${plan.jobId} AND f.new_folder = json_extract(j.value, '$[0]')
-          AND f.new_name_key >= json_extract(j.value, '$[1]') AND f.new_name_key < json_extract(j.value, '$[2]')
-          AND substr(f.new_name_key, -length(json_extract(j.value, '$[4]'))) = json_extract(j.value, '$[4]')
-        GROUP BY j.key`,
-    );
-    for (const row of rows) for (const f of wanted.get(page[row.i]!) ?? []) result.set(f, Number(row.n ?? 0));
+  for (let i = 0; i < files.length; i += 1000) {
+    const page = files.slice(i, i + 1000);
+    const list = JSON.stringify(page.map((f) => [f.newFolder!, f.m.name.toLowerCase()]));
+    const wanted = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`;
+    const rows = await db
+      .select({ folder: organizeNames.folder, nameKey: organizeNames.nameKey, high: organizeNames.high })
+      .from(organizeNames)
+      .where(
+        and(
+          eq(organizeNames.jobId, plan.jobId),
+          sql`(${organizeNames.folder}, ${organizeNames.nameKey}) IN ${wanted}`,
+        ),
+      )
+      .all();
+    const high = new Map(rows.map((r) => [pairKey(r.folder, r.nameKey), r.high]));
+    for (const f of page) result.set(f, high.get(pairKey(f.newFolder!, f.m.name.toLowerCase())) ?? 0);
   }
   return result;
 }
 
-/** Which of `pairs` (folder, name key) are taken: by a live file (the source) or by this plan's records. */
+/** Which of `pairs` (folder, name) are taken: by a live file (the source) or by this plan's records. */
 async function takenNames(
   db: Db,
   source: FileSource,
@@ -128,7 +167,7 @@ async function takenNames(
 ): Promise<Set<string>> {
   const pages: Promise<{ folder: string | null; nameKey: string | null }[]>[] = [];
   for (let i = 0; i < pairs.length; i += 1000) {
-    const list = JSON.stringify(pairs.slice(i, i + 1000));
+    const list = JSON.stringify(pairs.slice(i, i + 1000).map(([f, name]) => [f, name.toLowerCase()]));
     const wanted = sql`(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(${list}))`;
     pages.push(
       db

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Db } from "../../db/client";
-import { type OrganizePlan, organizeFiles, organizePlans } from "../../db/organize-schema";
+import { type OrganizePlan, organizeFiles, organizeNames, organizePlans } from "../../db/organize-schema";
 import { outbox } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { OrganizeAction } from "./chunk";
@@ -69,6 +69,8 @@ export async function finish(db: Db, plan: OrganizePlan, action: OrganizeAction,
       .update(organizePlans)
       .set({ state, stage: "done", cursor: "", updatedAt: nowIso, ...stamp })
       .where(eq(organizePlans.jobId, plan.jobId)),
+    // Planning is over: the highest `(n)` per name is needed by no one now.
+    db.delete(organizeNames).where(eq(organizeNames.jobId, plan.jobId)),
   ];
   // Files moved or moved back: an event in the same batch as the job's success (webhooks).
   if (state !== "planned") {

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Db, rawInBatch } from "../../db/client";
 import type { OrganizePlan } from "../../db/organize-schema";
+import { parseColours } from "../../media/fingerprints/colour";
 import { parseHashes, similarGroups } from "../similar";
 import type { FileSource } from "../source";
 import { type ChunkResult, NONE } from "./chunk";
@@ -47,18 +48,20 @@ export async function groupsChunk(db: Db, source: FileSource, plan: OrganizePlan
 
   const ids: string[] = [];
   const hex: string[] = [];
+  const colours: string[] = [];
   for (let after = ""; ; ) {
     const page = await source.perceptualHashes(after, HASH_PAGE);
     for (const row of page) {
       ids.push(row.id);
       hex.push(row.phash);
+      colours.push(row.colour);
     }
     if (page.length < HASH_PAGE) break;
     after = page.at(-1)!.id;
   }
   const rows: [string, string][] = [];
   // Ids come in ascending order, so a group's first member (its key) is its smallest id.
-  for (const group of similarGroups(parseHashes(hex), plan.threshold))
+  for (const group of similarGroups(parseHashes(hex), plan.threshold, parseColours(colours)))
     for (const i of group) rows.push([ids[i]!, ids[group[0]!]!]);
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < rows.length; i += GROUP_ROWS_PER_STATEMENT)

@@ -8,9 +8,10 @@ import { type Rule as Category, categorize } from "../categories";
 import { isProtected } from "../protect";
 import { compileRules, defaultRules, type RuleMatcher } from "../rules/match";
 import type { DuplicateStatus, OrganizeRule } from "../rules/types";
-import type { SourceFile } from "../source";
+import type { FileSource, SourceFile } from "../source";
 import { DUPLICATES_ROOT } from "../sources/library";
 import { renderFolder } from "../template";
+import { recordVariants } from "./conflicts";
 
 /**
  * One file record of a plan, before it is written: what the rules (or the duplicate handling) do
@@ -138,6 +139,20 @@ function duplicatesFolder(folder: string): string {
 }
 
 /**
+ * Fits the records to what the store can do: an action it has no means for (trashing, tagging
+ * without a tags store) is skipped with reason `unsupported`; a move that would also re-tag moves only.
+ */
+export function refuseUnsupported(files: PlannedFile[], supports: FileSource["supports"]): void {
+  for (const f of files) {
+    if (f.status !== "planned") continue;
+    const trash = f.action === "trash" || f.action === "dup-trash";
+    if ((trash && !supports.trash) || (f.action === "tag" && !supports.tags))
+      Object.assign(f, { action: "skip", status: "skipped", reason: "unsupported", newTags: null });
+    else if (!supports.tags) f.newTags = null;
+  }
+}
+
+/**
  * Refuses, with the reason, any change to a file in a protected folder (a copy of it elsewhere is
  * fine) and anything sent into one. Runs before name conflicts, so a refused file claims no name.
  */
@@ -154,13 +169,13 @@ export function refuseProtected(files: PlannedFile[], protectedFolders: string[]
 
 /**
  * A chunk's records, 1000 per statement (one JSON parameter each: D1 caps bound parameters at 100 and
- * a string value at 2 MB; 1000 records are ~500 KB).
+ * a string value at 2 MB; 1000 records are ~500 KB), and the `(n)` names they give out (organize_names).
  */
 export function insertRecords(db: Db, plan: OrganizePlan, files: PlannedFile[], now: Date) {
   const statements: BatchItem<"sqlite">[] = [];
   for (let i = 0; i < files.length; i += 1000)
     statements.push(insertRecordPage(db, plan, files.slice(i, i + 1000), now));
-  return statements;
+  return [...statements, ...recordVariants(db, plan, files)];
 }
 
 function insertRecordPage(db: Db, plan: OrganizePlan, files: PlannedFile[], now: Date) {
@@ -190,18 +205,23 @@ function insertRecordPage(db: Db, plan: OrganizePlan, files: PlannedFile[], now:
     ot: f.newTags ? JSON.stringify(f.m.tags) : null,
     nt: f.newTags ? JSON.stringify(f.newTags) : null,
     cp: f.copyId,
+    e: f.m.etag ?? null,
   }));
-  const v = (key: string) => sql.raw(`json_extract(value, '$.${key}')`);
+  // Each row is converted to JSONB once (the materialized CTE) and its 26 fields read from that: read
+  // from json_each's text `value` instead, every field re-rendered and re-parsed the row's JSON text
+  // (jsonTranslateBlobToText was the top SQLite symbol of a plan's profile).
+  const v = (key: string) => sql.raw(`json_extract(r.v, '$.${key}')`);
   return rawInBatch(
     db,
-    sql`INSERT INTO organize_files (job_id, media_id, original_folder, original_name, original_name_key,
+    sql`WITH r AS MATERIALIZED (SELECT jsonb(value) AS v FROM json_each(${JSON.stringify(rows)}))
+      INSERT INTO organize_files (job_id, media_id, original_folder, original_name, original_name_key,
         new_folder, new_name, new_name_key, category, mime, size, sha256, media_created_at, action,
         dup_group, dup_of, status, reason, pixel_hash, width, height, rule_id, original_tags, new_tags, copy_id,
-        updated_at)
+        etag, updated_at)
       SELECT ${plan.jobId}, ${v("id")}, ${v("of")}, ${v("on")}, ${v("ok")}, ${v("nf")}, ${v("nn")}, ${v("nk")},
         ${v("c")}, ${v("mi")}, ${v("s")}, ${v("h")}, ${v("t")}, ${v("a")}, ${v("g")}, ${v("d")}, ${v("st")}, ${v("r")},
-        ${v("px")}, ${v("w")}, ${v("ht")}, ${v("ru")}, ${v("ot")}, ${v("nt")}, ${v("cp")}, ${now.toISOString()}
-      FROM json_each(${JSON.stringify(rows)}) WHERE true
+        ${v("px")}, ${v("w")}, ${v("ht")}, ${v("ru")}, ${v("ot")}, ${v("nt")}, ${v("cp")}, ${v("e")}, ${now.toISOString()}
+      FROM r WHERE true
       ON CONFLICT (job_id, media_id) DO NOTHING`,
   );
 }

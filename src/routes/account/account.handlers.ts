@@ -10,6 +10,7 @@ import { ApiError, notFound } from "../../errors";
 import { isoAfter } from "../../lib/clock";
 import { spendRateLimit } from "../../middleware/rate-limit";
 import { caller, grantableScopes } from "../../policy";
+import { auditContext } from "../audit-context";
 import { startSession } from "../auth/auth.handlers";
 import { sendMailLater } from "../mail";
 import type {
@@ -57,8 +58,13 @@ export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> 
   await spendRateLimit(c, "login-account", principal.userId);
   const db = getDb(c.env.DB);
   const now = c.var.clock();
-  const mailEventId = await changeUserPassword(db, principal.userId, c.req.valid("json"), now);
-  await revokeSessions({ db, kv: c.env.SESSIONS, now }, { userId: principal.userId }, "password_changed");
+  const audit = auditContext(c);
+  const mailEventId = await changeUserPassword(db, principal.userId, c.req.valid("json"), now, audit);
+  await revokeSessions(
+    { db, kv: c.env.SESSIONS, now, audit },
+    { userId: principal.userId },
+    "password_changed",
+  );
   sendMailLater(c, [mailEventId]);
   const { sessionId: _, ...tokens } = await startSession(c, principal.userId);
   return c.json(tokens, 200);
@@ -98,7 +104,7 @@ export const listSessionsHandler: RouteHandler<typeof listSessions, AppEnv> = as
 export const endSessionHandler: RouteHandler<typeof endSession, AppEnv> = async (c) => {
   const principal = caller(c);
   const ended = await revokeSessions(
-    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c) },
     { userId: principal.userId, sessionId: c.req.valid("param").id },
     "ended_by_user",
   );
@@ -109,7 +115,7 @@ export const endSessionHandler: RouteHandler<typeof endSession, AppEnv> = async 
 export const endOtherSessionsHandler: RouteHandler<typeof endOtherSessions, AppEnv> = async (c) => {
   const principal = caller(c);
   const ended = await revokeSessions(
-    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c) },
     { userId: principal.userId, exceptSessionId: principal.sessionId ?? undefined },
     "ended_by_user",
   );
@@ -147,6 +153,7 @@ export const createApiKeyHandler: RouteHandler<typeof createApiKey, AppEnv> = as
       expiresAt: body.expiresInDays ? isoAfter(now, body.expiresInDays * 86_400) : null,
     },
     now,
+    auditContext(c),
   );
   return c.json({ apiKey: publicApiKey(key), secret }, 201);
 };
@@ -162,6 +169,7 @@ export const revokeApiKeyHandler: RouteHandler<typeof revokeApiKey, AppEnv> = as
     caller(c).userId,
     c.req.valid("param").id,
     c.var.clock(),
+    auditContext(c),
   );
   if (!revoked) throw notFound("API key");
   return c.body(null, 204);

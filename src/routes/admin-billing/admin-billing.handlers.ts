@@ -6,6 +6,7 @@ import type { Payment } from "../../db/billing-schema";
 import { getDb } from "../../db/client";
 import { caller } from "../../policy";
 import { adminView } from "../admin/admin.handlers";
+import { auditContext } from "../audit-context";
 import { paymentView, paypalDeps } from "../billing/billing.handlers";
 import type * as routes from "./admin-billing.routes";
 
@@ -19,7 +20,7 @@ export const listAllPaymentsHandler: RouteHandler<typeof routes.listAllPayments,
 export const refundPaymentHandler: RouteHandler<typeof routes.refundPayment, AppEnv> = async (c) => {
   const payment = await adminBilling.refundPayment(
     { db: getDb(c.env.DB), paypal: paypalDeps(c).client, now: c.var.clock() },
-    caller(c).userId,
+    auditContext(c, caller(c).userId),
     c.req.valid("param").id,
     c.req.valid("json").reason,
   );
@@ -30,7 +31,7 @@ export const adjustCreditsHandler: RouteHandler<typeof routes.adjustCredits, App
   const { amount, reason } = c.req.valid("json");
   const result = await adminBilling.adjustCredits(
     getDb(c.env.DB),
-    caller(c).userId,
+    auditContext(c, caller(c).userId),
     c.req.valid("param").id,
     amount,
     reason,
@@ -43,7 +44,7 @@ export const changeQuotaHandler: RouteHandler<typeof routes.changeQuota, AppEnv>
   const { reason, ...change } = c.req.valid("json");
   const u = await adminBilling.changeQuota(
     getDb(c.env.DB),
-    caller(c).userId,
+    auditContext(c, caller(c).userId),
     c.req.valid("param").id,
     change,
     reason,

@@ -3,7 +3,7 @@ import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { adminUserSchema } from "../admin/admin.routes";
 import { paymentSchema } from "../billing/billing.routes";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Admin"];
@@ -27,10 +27,7 @@ export const listAllPayments = createRoute({
   summary: "All payments, newest first",
   request: { query: pageQuerySchema.extend({ userId: z.string().max(64).optional() }) },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(adminPaymentSchema), nextCursor: z.string().nullable() }),
-      "Payments",
-    ),
+    200: pageContent(adminPaymentSchema, "Payments"),
     ...pickProblems(400, 401, 403, 422),
   },
 });

@@ -7,7 +7,7 @@ import type { User } from "../../db/schema";
 import { emailConfig } from "../../email/config";
 import { listDevMail } from "../../email/dev-mailbox";
 import { ApiError } from "../../errors";
-import { caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import type { devMail, endUserSessions, listUsers, stats, updateUser } from "./admin.routes";
 
 export function adminView(u: User) {
@@ -30,8 +30,7 @@ export const listUsersHandler: RouteHandler<typeof listUsers, AppEnv> = async (c
 
 export const updateUserHandler: RouteHandler<typeof updateUser, AppEnv> = async (c) => {
   const user = await admin.updateUser(
-    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
-    caller(c).userId,
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c) },
     c.req.valid("param").id,
     c.req.valid("json"),
   );
@@ -40,8 +39,7 @@ export const updateUserHandler: RouteHandler<typeof updateUser, AppEnv> = async 
 
 export const endUserSessionsHandler: RouteHandler<typeof endUserSessions, AppEnv> = async (c) => {
   const ended = await admin.endUserSessions(
-    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
-    caller(c).userId,
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c) },
     c.req.valid("param").id,
   );
   return c.json({ ended }, 200);

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam, userSchema } from "../schemas";
 
 const tags = ["Admin"];
@@ -20,10 +20,7 @@ export const listUsers = createRoute({
   summary: "All users",
   request: { query: pageQuerySchema.extend({ q: z.string().trim().max(254).optional() }) },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(adminUserSchema), nextCursor: z.string().nullable() }),
-      "Users",
-    ),
+    200: pageContent(adminUserSchema, "Users"),
     ...pickProblems(400, 401, 403, 422),
   },
 });
@@ -123,7 +120,7 @@ export const devMail = createRoute({
     "Only when EMAIL_PROVIDER=log (the dev default); otherwise 404 `dev_mail_disabled`. Newest first; `to` filters by recipient.",
   request: { query: pageQuerySchema.extend({ to: z.string().trim().max(254).optional() }) },
   responses: {
-    200: jsonContent(z.object({ items: z.array(devMailSchema), nextCursor: z.string().nullable() }), "Mail"),
+    200: pageContent(devMailSchema, "Mail"),
     ...pickProblems(400, 401, 403, 404, 422),
   },
 });

@@ -2,7 +2,8 @@ import type { RouteHandler } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../app-env";
-import { normalizeEmail, registerUser } from "../../auth/accounts";
+import { type AuditEvent, recordAudit } from "../../audit/record";
+import { normalizeEmail, registerUser, userIdByEmail } from "../../auth/accounts";
 import { confirmPasswordReset, requestPasswordReset } from "../../auth/password-reset";
 import { createSession, revokeSessions, rotateRefreshToken } from "../../auth/sessions";
 import { checkCredentials, newSignInNotice } from "../../auth/sign-in";
@@ -14,6 +15,7 @@ import { ApiError } from "../../errors";
 import { sha256Hex } from "../../lib/crypto";
 import { SESSION_COOKIE } from "../../middleware/auth";
 import { clientIp, spendRateLimit } from "../../middleware/rate-limit";
+import { auditContext } from "../audit-context";
 import { sendMailLater } from "../mail";
 import type {
   login,
@@ -54,18 +56,40 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
     authSecret: c.env.AUTH_SECRET,
     now,
     beforeOtpCheck: (userId) => spendRateLimit(c, "otp-account", userId),
+  }).catch(async (error: unknown) => {
+    // A failed sign-in is its own audit event, about the account the email names (if any). Being
+    // asked for the second factor is a step of a sign-in, not a failure.
+    if (error instanceof ApiError && error.code !== "otp_required") {
+      const subjectId = await userIdByEmail(db, body.email);
+      await recordAudit(
+        db,
+        auditContext(c, null),
+        {
+          action: "auth.sign_in_failed",
+          subjectId,
+          targetType: "user",
+          targetId: subjectId,
+          detail: { reason: error.code },
+        },
+        now,
+      );
+    }
+    throw error;
   });
 
   // Rotate at login: whatever session this browser had before is ended, never reused.
   const previous = c.get("principal");
   if (previous?.via === "session" && previous.sessionId) {
     await revokeSessions(
-      { db, kv: c.env.SESSIONS, now },
+      { db, kv: c.env.SESSIONS, now, audit: auditContext(c) },
       { userId: previous.userId, sessionId: previous.sessionId },
       "replaced_by_login",
     );
   }
-  const { sessionId, ...tokens } = await startSession(c, user.id);
+  const { sessionId, ...tokens } = await startSession(c, user.id, {
+    action: "auth.sign_in",
+    subjectId: user.id,
+  });
   sendMailLater(c, [
     await newSignInNotice(
       db,
@@ -87,12 +111,13 @@ export const loginHandler: RouteHandler<typeof login, AppEnv> = async (c) => {
  * Starts a session for `userId` on this response: the session cookie, and an access token plus the
  * first refresh token of its family for API clients.
  */
-export async function startSession(c: Context<AppEnv>, userId: string) {
+export async function startSession(c: Context<AppEnv>, userId: string, audit: AuditEvent | null = null) {
   const config = getConfig(c.env);
   const now = c.var.clock();
   const session = await createSession(
     { db: getDb(c.env.DB), kv: c.env.SESSIONS, config, now },
     { userId, userAgent: c.req.header("user-agent") ?? null, ip: clientIp(c) },
+    audit ? { context: auditContext(c, userId), event: audit } : null,
   );
   setSessionCookie(c, session.cookieToken, config.sessionAbsolute);
   const accessToken = await issueAccessToken(
@@ -115,7 +140,10 @@ export const refreshHandler: RouteHandler<typeof refresh, AppEnv> = async (c) =>
   const db = getDb(c.env.DB);
   const config = getConfig(c.env);
   const now = c.var.clock();
-  const outcome = await rotateRefreshToken({ db, kv: c.env.SESSIONS, config, now }, refreshToken);
+  const outcome = await rotateRefreshToken(
+    { db, kv: c.env.SESSIONS, config, now, audit: auditContext(c) },
+    refreshToken,
+  );
   if (outcome.kind === "reused") {
     throw new ApiError(
       401,
@@ -138,7 +166,7 @@ export const logoutHandler: RouteHandler<typeof logout, AppEnv> = async (c) => {
   const principal = c.get("principal");
   if (principal?.sessionId) {
     await revokeSessions(
-      { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+      { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c) },
       { userId: principal.userId, sessionId: principal.sessionId },
       "logout",
     );
@@ -177,7 +205,7 @@ export const passwordResetConfirmHandler: RouteHandler<typeof passwordResetConfi
   await spendRateLimit(c, "password-reset-ip", clientIp(c));
   const { token, password } = c.req.valid("json");
   const eventId = await confirmPasswordReset(
-    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock() },
+    { db: getDb(c.env.DB), kv: c.env.SESSIONS, now: c.var.clock(), audit: auditContext(c, null) },
     token,
     password,
   );

@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { PAYMENT_STATUSES } from "../../db/billing-schema";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 
 const tags = ["Billing"];
 /** Spending money: a signed-in person (never an API key) with a verified address. */
@@ -106,10 +106,7 @@ export const listPayments = createRoute({
   summary: "Your payments, newest first",
   request: { query: pageQuerySchema },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(paymentSchema), nextCursor: z.string().nullable() }),
-      "Payments",
-    ),
+    200: pageContent(paymentSchema, "Payments"),
     ...pickProblems(400, 401, 403, 422),
   },
 });
@@ -143,7 +140,7 @@ export const webhook = createRoute({
   tags,
   summary: "PayPal webhook receiver",
   description:
-    "Handles PAYMENT.CAPTURE.COMPLETED, PAYMENT.CAPTURE.REFUNDED and PAYMENT.CAPTURE.REVERSED. Verified with PayPal's verify-webhook-signature API; an unverified (400 `webhook_unverified`) or replayed (400 `webhook_replayed`) delivery changes nothing.",
+    "Handles PAYMENT.CAPTURE.COMPLETED (grants the pack), PAYMENT.CAPTURE.PENDING (the payment waits, no credits), PAYMENT.CAPTURE.DENIED and PAYMENT.CAPTURE.DECLINED (the payment fails unless already granted), PAYMENT.CAPTURE.REFUNDED and PAYMENT.CAPTURE.REVERSED. Verified with PayPal's verify-webhook-signature API; an unverified (400 `webhook_unverified`) or replayed (400 `webhook_replayed`) delivery changes nothing.",
   request: {
     headers: z.object({
       "paypal-transmission-id": z.string().optional(),

@@ -5,7 +5,7 @@ import { ApiError } from "../../errors";
 import { jobTypes } from "../../job-types";
 import * as queries from "../../jobs/queries";
 import * as service from "../../jobs/service";
-import { toJobView } from "../../jobs/views";
+import { toAttemptView, toJobView } from "../../jobs/views";
 import { actsForEveryone, caller } from "../../policy";
 import type { cancelJob, getJob, jobStats, listJobs, retryJobs, watchJob } from "./jobs.routes";
 
@@ -28,16 +28,7 @@ export const getJobHandler: RouteHandler<typeof getJob, AppEnv> = async (c) => {
   return c.json(
     {
       job: toJobView(job),
-      attempts: attempts.map((a) => ({
-        attempt: a.attempt,
-        startedAt: a.startedAt,
-        endedAt: a.endedAt,
-        outcome: a.outcome,
-        errorCode: a.errorCode,
-        errorMessage: a.errorMessage,
-        durationMs: a.durationMs,
-        stageTimings: a.stageTimings ?? null,
-      })),
+      attempts: attempts.map(toAttemptView),
     },
     200,
   );

@@ -4,7 +4,7 @@ import { problemSchema } from "../../errors";
 import { jobSchema, jobTypes } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Jobs"];
@@ -12,7 +12,7 @@ const jobsRead = requires({ kind: "user", scope: "jobs:read" });
 const jobsWrite = requires({ kind: "user", scope: "jobs:write" });
 const adminOnly = requires({ kind: "admin" });
 
-const attemptSchema = z
+export const attemptSchema = z
   .object({
     attempt: z.number().int(),
     startedAt: z.string(),
@@ -43,7 +43,7 @@ export const listJobs = createRoute({
     }),
   },
   responses: {
-    200: jsonContent(z.object({ items: z.array(jobSchema), nextCursor: z.string().nullable() }), "Jobs"),
+    200: pageContent(jobSchema, "Jobs"),
     ...pickProblems(400, 401, 403, 422),
   },
 });

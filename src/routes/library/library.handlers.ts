@@ -6,12 +6,19 @@ import { mediaConfig } from "../../media/config";
 import { emptyTrash } from "../../media/trash";
 import { MAX_ZIP_FILES, zipSelection } from "../../media/zip";
 import { caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import type * as routes from "./library.routes";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 
 export const emptyTrashHandler: H<typeof routes.emptyTrash> = async (c) => {
-  const result = await emptyTrash(getDb(c.env.DB), c.env.MEDIA, caller(c).userId, c.var.clock());
+  const result = await emptyTrash(
+    getDb(c.env.DB),
+    c.env.MEDIA,
+    caller(c).userId,
+    c.var.clock(),
+    auditContext(c),
+  );
   return c.json(result, 200);
 };
 

@@ -16,6 +16,7 @@ import { receiveUpload } from "../../media/upload";
 import { takeToken } from "../../middleware/rate-limit";
 import { organizeNewUpload } from "../../organize/service";
 import { caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import type * as routes from "./media.routes";
 import { cachedRead } from "./read-cache";
 
@@ -131,7 +132,7 @@ export const deleteMediaHandler: H<typeof routes.deleteMedia> = async (c) => {
   if (c.req.valid("query").purge === "true") {
     await library.getOwned(db, userId, id);
     await library.purgeMedia(db, c.env.MEDIA, userId, [id], c.var.clock(), {
-      actorId: userId,
+      audit: auditContext(c),
       reason: "user",
     });
   } else {

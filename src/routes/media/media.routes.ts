@@ -9,7 +9,7 @@ import {
 } from "../../media/names";
 import { requires } from "../../policy";
 import { fileNameField, folderField, tagsField } from "../fields";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 import {
   bulkSchema,
@@ -88,7 +88,7 @@ export const listMedia = createRoute({
   description: "Answers are cached per user (X-Cache: HIT|MISS); send `Cache-Control: no-cache` to bypass.",
   request: { query: listQuerySchema },
   responses: {
-    200: jsonContent(z.object({ items: z.array(mediaSchema), nextCursor: z.string().nullable() }), "A page"),
+    200: pageContent(mediaSchema, "A page"),
     ...pickProblems(400, 401, 403, 422),
   },
 });

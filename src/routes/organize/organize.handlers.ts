@@ -7,7 +7,8 @@ import { listDuplicates, listFiles } from "../../organize/queries";
 import { buildSummary, csvReport, htmlReport, jsonReport } from "../../organize/report";
 import * as service from "../../organize/service";
 import * as organizeSettings from "../../organize/settings";
-import { caller } from "../../policy";
+import { authorize, caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import type * as routes from "./organize.routes";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
@@ -15,6 +16,8 @@ type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 export const organizeHandler: H<typeof routes.organize> = async (c) => {
   const principal = caller(c);
   const body = c.req.valid("json");
+  // Organizing in place changes objects in the caller's bucket: a storage power too.
+  if (body.source) authorize(principal, { kind: "user", scope: "storage:write" });
   await spendRateLimit(c, "organize-user", principal.userId);
   const job = await service.createOrganizeJob(c.env, principal.userId, body, c.var.clock());
   return c.json({ job: toJobView(job) }, 202);
@@ -47,21 +50,23 @@ export const listDuplicatesHandler: H<typeof routes.listDuplicates> = async (c) 
   return c.json(await listDuplicates(db, plan, c.req.valid("query")), 200);
 };
 
-export const applyHandler: H<typeof routes.applyPlan> = async (c) => {
-  const job = await service.startFollowUp(c.env, caller(c), c.req.valid("param").id, "apply", c.var.clock());
-  return c.json({ job: toJobView(job) }, 202);
-};
+/** Apply and rollback: the same follow-up job of a plan, audited with the request. */
+const followUpHandler =
+  (action: "apply" | "rollback"): H<typeof routes.applyPlan> =>
+  async (c) => {
+    const job = await service.startFollowUp(
+      c.env,
+      caller(c),
+      c.req.valid("param").id,
+      action,
+      c.var.clock(),
+      auditContext(c),
+    );
+    return c.json({ job: toJobView(job) }, 202);
+  };
 
-export const rollbackHandler: H<typeof routes.rollbackPlan> = async (c) => {
-  const job = await service.startFollowUp(
-    c.env,
-    caller(c),
-    c.req.valid("param").id,
-    "rollback",
-    c.var.clock(),
-  );
-  return c.json({ job: toJobView(job) }, 202);
-};
+export const applyHandler = followUpHandler("apply");
+export const rollbackHandler = followUpHandler("rollback");
 
 const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'none'; sandbox";
 

@@ -15,7 +15,7 @@ import { FILE_SORTS } from "../../organize/queries";
 import { DEFAULT_THRESHOLD, MAX_THRESHOLD } from "../../organize/similar";
 import { requires } from "../../policy";
 import { folderField, templateField } from "../fields";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Organize"];
@@ -37,7 +37,7 @@ export const fileRecordSchema = z
     status: z.enum(FILE_STATUSES),
     reason: z.string().nullable().openapi({
       description:
-        "why a file was skipped: conflict, changed, missing, protected, protected-destination, last-copy",
+        "why a file was skipped: conflict, changed, missing, protected, protected-destination, last-copy, unsupported (bucket: no trash or tags), occupied (bucket rollback: the old key holds a new object)",
     }),
     duplicateOf: z.string().nullable(),
     rule: z.string().nullable().openapi({ description: "id of the rule that decided (null: none matched)" }),
@@ -49,6 +49,17 @@ export const fileRecordSchema = z
     height: z.number().int().nullable(),
   })
   .openapi("OrganizeFile");
+
+export const organizeSourceSchema = z
+  .strictObject({
+    connectionId: z.string().min(1).max(100).openapi({ description: "One of your storage connections" }),
+    prefix: z.string().max(512).openapi({
+      example: "photos/inbox/",
+      description:
+        "Relative to the connection's prefix, a folder (a trailing slash is added); empty: all of it",
+    }),
+  })
+  .openapi("OrganizeSource", { description: "Organize in place: the objects under a bucket prefix" });
 
 export const settingsSchema = z
   .object({
@@ -74,7 +85,7 @@ export const organize = createRoute({
   middleware: [jobsWrite] as const,
   summary: "Organize your library (or one folder): scan, categorize, find duplicates, plan, apply",
   description:
-    "Queues an organize job. With `dryRun: true` it stops after the plan, which can be browsed (`/jobs/{id}/files`, `/duplicates`, `/report`) and applied later (`/jobs/{id}/apply`). Rate limited per user (`organize-user`, 10 per hour by default).",
+    "Queues an organize job. With `dryRun: true` it stops after the plan, which can be browsed (`/jobs/{id}/files`, `/duplicates`, `/report`) and applied later (`/jobs/{id}/apply`). Rate limited per user (`organize-user`, 10 per hour by default).\n\nWith `source` the organizer works in place on the objects under a prefix of your storage connection (also needs the `storage:write` scope; someone else's connection is a 404): moves are server-side copies then deletes, journaled per file, and a rollback puts every key back. A bucket is never read, only listed: duplicates (`kind: dedupe`, `match` other than `bytes`, `duplicates` other than `report`, rules on duplicates) are a 422 `bucket_content_unsupported` (an ETag is no SHA-256), `conflict: keep-both` a 422, an empty prefix a 422 `storage_prefix_empty`; trash and tag actions are skipped (`unsupported`).",
   request: {
     body: jsonBody(
       z.strictObject({
@@ -92,7 +103,7 @@ export const organize = createRoute({
           .max(MAX_THRESHOLD)
           .optional()
           .openapi({
-            description: `match: similar only; Hamming distance of 64-bit hashes, default ${DEFAULT_THRESHOLD}`,
+            description: `match: similar only; Hamming distance of 64-bit perceptual hashes (their colour signatures must agree too), default ${DEFAULT_THRESHOLD}`,
           }),
         folder: folderField.optional().openapi({ description: "default: the whole library" }),
         dryRun: z.boolean().optional(),
@@ -103,12 +114,13 @@ export const organize = createRoute({
         keep: z.enum(KEEP_POLICIES).optional().openapi({ description: "default oldest" }),
         template: templateField.optional().openapi({ description: "default: your settings' template" }),
         conflict: z.enum(CONFLICT_POLICIES).optional(),
+        source: organizeSourceSchema.optional(),
       }),
     ),
   },
   responses: {
     202: jsonContent(z.object({ job: jobSchema }), "Queued"),
-    ...pickProblems(400, 401, 403, 415, 422, 429),
+    ...pickProblems(400, 401, 403, 404, 415, 422, 429),
   },
 });
 
@@ -155,10 +167,7 @@ export const listFiles = createRoute({
     }),
   },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(fileRecordSchema), nextCursor: z.string().nullable() }),
-      "A page",
-    ),
+    200: pageContent(fileRecordSchema, "A page"),
     ...pickProblems(400, 401, 403, 404, 409, 422),
   },
 });

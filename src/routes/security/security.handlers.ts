@@ -5,6 +5,7 @@ import { resendVerification } from "../../auth/verification";
 import { getDb } from "../../db/client";
 import { spendRateLimit } from "../../middleware/rate-limit";
 import { caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import { sendMailLater } from "../mail";
 import type * as routes from "./security.routes";
 
@@ -37,6 +38,7 @@ export const enableTwoFactorHandler: RouteHandler<typeof routes.enableTwoFactor,
     c.req.valid("json").code,
     c.env.AUTH_SECRET,
     c.var.clock(),
+    auditContext(c),
   );
   sendMailLater(c, [mailEvent]);
   return c.json({ recoveryCodes }, 200);
@@ -51,6 +53,7 @@ export const disableTwoFactorHandler: RouteHandler<typeof routes.disableTwoFacto
     c.req.valid("json"),
     c.env.AUTH_SECRET,
     c.var.clock(),
+    auditContext(c),
   );
   sendMailLater(c, [mailEvent]);
   return c.json({ twoFactorEnabled: false as const }, 200);

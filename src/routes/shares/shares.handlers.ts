@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
-import { getDb } from "../../db/client";
+import { type Db, getDb } from "../../db/client";
 import type { Media, Share } from "../../db/schema";
 import { ApiError } from "../../errors";
 import { mediaConfig } from "../../media/config";
@@ -31,6 +31,7 @@ import * as service from "../../media/shares";
 import { zipSelection } from "../../media/zip";
 import { clientIp, spendRateLimit } from "../../middleware/rate-limit";
 import { caller } from "../../policy";
+import { auditContext } from "../audit-context";
 import type * as routes from "./shares.routes";
 
 type H<R extends RouteConfig> = RouteHandler<R, AppEnv>;
@@ -113,6 +114,33 @@ async function pageFile(
   return { name: file.name, size: file.size, mime: file.mime, preview, download } satisfies PageFile;
 }
 
+/** The share as a page: the one file's, or the list of a folder's or a selection's files. */
+async function sharePage(c: Context<AppEnv>, token: string, share: Share) {
+  const files = await access.sharedFiles(getDb(c.env.DB), share);
+  if (share.kind === "file")
+    return htmlAnswer(filePage(await pageFile(c, token, share, files[0]!, PREVIEW), share.expiresAt));
+  const title =
+    share.kind === "folder" ? (share.folder ?? "/").split("/").pop() || "Shared files" : "Shared files";
+  const listed = await Promise.all(files.map((f) => pageFile(c, token, share, f, THUMB)));
+  return htmlAnswer(listPage(title, listed, share.expiresAt, files.length ? `${base(token)}/zip` : null));
+}
+
+/** A folder's or a selection's files as JSON, each with its download URL. */
+async function shareListing(db: Db, token: string, share: Share) {
+  const files = await access.sharedFiles(db, share);
+  const summary = await service.summarize(db, share);
+  return {
+    share: { kind: share.kind, name: summary.name, expiresAt: share.expiresAt },
+    files: files.map((f) => ({
+      id: f.id,
+      name: f.name,
+      size: f.size,
+      mime: f.mime,
+      url: `${base(token)}?download=1&file=${f.id}`,
+    })),
+  };
+}
+
 export const openShareHandler: H<typeof routes.openShare> = async (c) => {
   const { token } = c.req.valid("param");
   const query = c.req.valid("query");
@@ -127,35 +155,10 @@ export const openShareHandler: H<typeof routes.openShare> = async (c) => {
     const now = c.var.clock();
     if (html) {
       c.executionCtx.waitUntil(access.countAccess(db, share, "views", now));
-      const files = await access.sharedFiles(db, share);
-      if (share.kind === "file")
-        return htmlAnswer(
-          filePage(await pageFile(c, token, share, files[0]!, PREVIEW), share.expiresAt),
-        ) as never;
-      const title =
-        share.kind === "folder" ? (share.folder ?? "/").split("/").pop() || "Shared files" : "Shared files";
-      const listed = await Promise.all(files.map((f) => pageFile(c, token, share, f, THUMB)));
-      return htmlAnswer(
-        listPage(title, listed, share.expiresAt, files.length ? `${base(token)}/zip` : null),
-      ) as never;
+      return (await sharePage(c, token, share)) as never;
     }
-    if (share.kind !== "file" && !query.file) {
-      const files = await access.sharedFiles(db, share);
-      const summary = await service.summarize(db, share);
-      return c.json(
-        {
-          share: { kind: share.kind, name: summary.name, expiresAt: share.expiresAt },
-          files: files.map((f) => ({
-            id: f.id,
-            name: f.name,
-            size: f.size,
-            mime: f.mime,
-            url: `${base(token)}?download=1&file=${f.id}`,
-          })),
-        },
-        200,
-      ) as never;
-    }
+    if (share.kind !== "file" && !query.file)
+      return c.json(await shareListing(db, token, share), 200) as never;
     const file = await access.sharedFile(db, share, query.file);
     const range = c.req.header("range");
     // A whole download counts (a range request resumes one).
@@ -275,6 +278,7 @@ async function create(
       password: body.password,
     },
     c.var.clock(),
+    auditContext(c),
   );
   return shareView(c, share);
 }
@@ -300,7 +304,13 @@ export const extendShareHandler: H<typeof routes.extendShare> = async (c) => {
 };
 
 export const revokeMyShareHandler: H<typeof routes.revokeMyShare> = async (c) => {
-  await service.revokeShare(getDb(c.env.DB), caller(c).userId, c.req.valid("param").id, c.var.clock());
+  await service.revokeShare(
+    getDb(c.env.DB),
+    caller(c).userId,
+    c.req.valid("param").id,
+    c.var.clock(),
+    auditContext(c),
+  );
   return c.body(null, 204);
 };
 
@@ -332,6 +342,6 @@ export const fileSharesHandler: H<typeof routes.fileShares> = async (c) => {
 
 export const revokeFileShareHandler: H<typeof routes.revokeFileShare> = async (c) => {
   const { id, shareId } = c.req.valid("param");
-  await service.revokeShare(getDb(c.env.DB), caller(c).userId, shareId, c.var.clock(), id);
+  await service.revokeShare(getDb(c.env.DB), caller(c).userId, shareId, c.var.clock(), auditContext(c), id);
   return c.body(null, 204);
 };

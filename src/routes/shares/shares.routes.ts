@@ -4,7 +4,7 @@ import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { subfolderField } from "../fields";
 import { transformQuerySchema } from "../images/images.routes";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 
 const tokenParam = z.object({
   token: z
@@ -225,7 +225,7 @@ export const myShares = createRoute({
   summary: "My shares: every link with its views, downloads, last access and expiry, newest first",
   request: { query: pageQuerySchema },
   responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
+    200: pageContent(shareSchema, "A page"),
     ...pickProblems(400, 401, 403, 422),
   },
 });
@@ -316,7 +316,7 @@ export const fileShares = createRoute({
   summary: "Share links of a file, newest first",
   request: { params: mediaIdParam, query: pageQuerySchema },
   responses: {
-    200: jsonContent(z.object({ items: z.array(shareSchema), nextCursor: z.string().nullable() }), "A page"),
+    200: pageContent(shareSchema, "A page"),
     ...pickProblems(400, 401, 403, 404, 422),
   },
 });

@@ -3,7 +3,7 @@ import { jobSchema } from "../../job-types";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { folderField } from "../fields";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Storage"];
@@ -77,10 +77,7 @@ export const listStorageConnections = createRoute({
   summary: "Your storage connections",
   request: { query: pageQuerySchema },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(connectionSchema), nextCursor: z.string().nullable() }),
-      "A page",
-    ),
+    200: pageContent(connectionSchema, "A page"),
     ...pickProblems(400, 401, 403),
   },
 });
@@ -160,7 +157,7 @@ export const importFromStorage = createRoute({
   ] as const,
   summary: "Import the objects under a prefix into the library (a job)",
   description:
-    "Streamed through the same checks as any upload (type, size, quota, SHA-256 dedupe). An object whose bytes are already a file in its target folder is skipped, so running an import again adds nothing. Progress over `GET /jobs/{id}` and its WebSocket; the result counts copied, skipped and failed objects.",
+    "Streamed through the same checks as any upload (type, size, quota, SHA-256 dedupe). An object whose bytes are already a file in its target folder is skipped, so running an import again adds nothing; an object imported before and unchanged since (same ETag and size) is not even read. Progress over `GET /jobs/{id}` and its WebSocket; the result counts copied, skipped and failed objects.",
   request: { params: connectionId, body: jsonBody(importBody) },
   responses: { 202: queued("The import job"), ...pickProblems(401, 403, 404, 422) },
 });

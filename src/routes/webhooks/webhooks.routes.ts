@@ -3,7 +3,7 @@ import { WEBHOOK_DELIVERY_STATUSES } from "../../db/webhooks-schema";
 import { pageQuerySchema } from "../../lib/pagination";
 import { requires } from "../../policy";
 import { webhookEvents } from "../../webhook-events";
-import { createRoute, jsonBody, jsonContent, pickProblems } from "../openapi";
+import { createRoute, jsonBody, jsonContent, pageContent, pickProblems } from "../openapi";
 import { idParam } from "../schemas";
 
 const tags = ["Webhooks"];
@@ -114,10 +114,7 @@ export const listWebhooks = createRoute({
   summary: "Your webhook endpoints",
   request: { query: pageQuerySchema },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(webhookSchema), nextCursor: z.string().nullable() }),
-      "A page",
-    ),
+    200: pageContent(webhookSchema, "A page"),
     ...pickProblems(400, 401, 403),
   },
 });
@@ -167,10 +164,7 @@ export const listWebhookDeliveries = createRoute({
     query: pageQuerySchema.extend({ status: z.enum(WEBHOOK_DELIVERY_STATUSES).optional() }),
   },
   responses: {
-    200: jsonContent(
-      z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }),
-      "A page",
-    ),
+    200: pageContent(deliverySchema, "A page"),
     ...pickProblems(400, 401, 403, 404),
   },
 });

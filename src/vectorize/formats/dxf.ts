@@ -7,7 +7,7 @@
  * in its middle stop's colour (a bilinear fill's: its corners' mean).
  */
 import type { Layer, VectorDoc } from "../vector/document";
-import { flattenAdaptive, parsePathData } from "../vector/path-data";
+import { flattenAdaptive, type Polyline, parsePathData } from "../vector/path-data";
 import { num, rgb01 } from "./program";
 
 /** how far a chord may stray from its curve, px */
@@ -74,9 +74,41 @@ function layerPaint(layer: Layer, doc: VectorDoc): { name: string; colour: strin
   return { name: `FILL_${colour.slice(1)}`, colour };
 }
 
+type Pair = (code: number, value: string | number) => void;
+
+/** One sub-path as a POLYLINE of its vertices (y flipped), closed by its flag, with the stroke's width. */
+function polyline(pair: Pair, name: string, l: Layer, sub: Polyline, height: number): void {
+  pair(0, "POLYLINE");
+  pair(8, name);
+  pair(66, 1);
+  pair(10, 0);
+  pair(20, 0);
+  pair(30, 0);
+  pair(70, sub.closed ? 1 : 0);
+  if (l.stroke) {
+    pair(40, num(l.strokeWidth ?? 1));
+    pair(41, num(l.strokeWidth ?? 1));
+  }
+  const pts = sub.points;
+  // a closed ring's last point repeats its first: the flag closes it
+  let n = pts.length / 2;
+  if (sub.closed && n > 1 && pts[0] === pts[2 * n - 2] && pts[1] === pts[2 * n - 1]) n--;
+  for (let i = 0; i < n; i++) {
+    pair(0, "VERTEX");
+    pair(8, name);
+    pair(10, num(pts[2 * i]!));
+    pair(20, num(height - pts[2 * i + 1]!));
+    pair(30, 0);
+  }
+  pair(0, "SEQEND");
+  pair(8, name);
+}
+
 export function writeDxf(doc: VectorDoc): string {
   const out: string[] = [];
-  const pair = (code: number, value: string | number) => out.push(String(code), String(value));
+  const pair: Pair = (code, value) => {
+    out.push(String(code), String(value));
+  };
   const layers = new Map<string, string>();
   for (const l of doc.layers) {
     const p = layerPaint(l, doc);
@@ -111,33 +143,8 @@ export function writeDxf(doc: VectorDoc): string {
   pair(2, "ENTITIES");
   for (const l of doc.layers) {
     const { name } = layerPaint(l, doc);
-    for (const sub of flattenAdaptive(parsePathData(l.d), FLATNESS)) {
-      if (sub.points.length < 4) continue;
-      pair(0, "POLYLINE");
-      pair(8, name);
-      pair(66, 1);
-      pair(10, 0);
-      pair(20, 0);
-      pair(30, 0);
-      pair(70, sub.closed ? 1 : 0);
-      if (l.stroke) {
-        pair(40, num(l.strokeWidth ?? 1));
-        pair(41, num(l.strokeWidth ?? 1));
-      }
-      const pts = sub.points;
-      // a closed ring's last point repeats its first: the flag closes it
-      let n = pts.length / 2;
-      if (sub.closed && n > 1 && pts[0] === pts[2 * n - 2] && pts[1] === pts[2 * n - 1]) n--;
-      for (let i = 0; i < n; i++) {
-        pair(0, "VERTEX");
-        pair(8, name);
-        pair(10, num(pts[2 * i]!));
-        pair(20, num(doc.height - pts[2 * i + 1]!));
-        pair(30, 0);
-      }
-      pair(0, "SEQEND");
-      pair(8, name);
-    }
+    for (const sub of flattenAdaptive(parsePathData(l.d), FLATNESS))
+      if (sub.points.length >= 4) polyline(pair, name, l, sub, doc.height);
   }
   pair(0, "ENDSEC");
   pair(0, "EOF");

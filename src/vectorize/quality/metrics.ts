@@ -1,20 +1,16 @@
 /**
  * Image quality metrics of a trace against its source, both on white: Oklab ΔE ×100 (mean and 95th
- * percentile), SSIM (ssim.js defaults) and GMSD. Shared by the vectorize consumer (the job's quality
+ * percentile), SSIM (ssim.js's defaults, computed in ./ssim) and GMSD. Shared by the vectorize consumer (the job's quality
  * report, on a downscaled copy) and the tracer bench, so both count alike. Pure arithmetic: runs in
  * workerd and Node.
  */
-import ssimModule from "ssim.js";
+export { meanSsim as ssim } from "./ssim";
 
 export interface Rgba {
   data: Uint8Array | Uint8ClampedArray;
   width: number;
   height: number;
 }
-
-/** what ssim.js reads of an ImageData (its typings name the DOM type, which workerd's lack) */
-type SsimImage = Parameters<typeof ssimModule>[0];
-const ssimFn = (ssimModule as unknown as { ssim: typeof ssimModule }).ssim ?? ssimModule;
 
 export function compositeOn(src: Rgba, r: number, g: number, b: number): Rgba {
   const out = new Uint8Array(src.width * src.height * 4);
@@ -84,18 +80,6 @@ export function deltaE(a: Rgba, b: Rgba): { mean: number; p95: number } {
     }
   }
   return { mean: sum / n, p95 };
-}
-
-export function ssim(a: Rgba, b: Rgba): number {
-  const toImg = (x: Rgba) => ({
-    data:
-      x.data instanceof Uint8ClampedArray
-        ? x.data
-        : new Uint8ClampedArray(x.data.buffer, x.data.byteOffset, x.data.length),
-    width: x.width,
-    height: x.height,
-  });
-  return ssimFn(toImg(a) as unknown as SsimImage, toImg(b) as unknown as SsimImage).mssim;
 }
 
 /**

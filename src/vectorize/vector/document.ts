@@ -102,6 +102,44 @@ function bilinearFills(body: string, gradients: Gradient[]): string {
   return body.replace(maskRe, "").replace(patternRe, "");
 }
 
+/** A `<linearGradient>` or `<radialGradient>` with its attributes and its `<stop>` elements' text. */
+function gradientOf(kind: string, a: Record<string, string>, stops: string): Gradient {
+  if (!a.id) throw new VectorDocError("a gradient has no id");
+  return {
+    id: a.id,
+    kind: kind === "linear" ? "linear" : "radial",
+    x1: num(a.x1),
+    y1: num(a.y1),
+    x2: num(a.x2),
+    y2: num(a.y2),
+    cx: num(a.cx),
+    cy: num(a.cy),
+    r: num(a.r),
+    stops: [...stops.matchAll(/<stop\b([^>]*)\/>/g)].map((s) => {
+      const sa = attrs(s[1]!);
+      return { offset: Number(sa.offset ?? 0), color: longHex(sa["stop-color"] ?? "#000") };
+    }),
+  };
+}
+
+/** A `<path>`'s attributes as a layer: a gradient or a fill (black when none is said), and a stroke. */
+function layerOf(a: Record<string, string>): Layer {
+  if (a.d === undefined) throw new VectorDocError("a path has no data");
+  const layer: Layer = { d: a.d };
+  const fill = a.fill;
+  const paint = url(fill);
+  if (paint) layer.gradient = paint;
+  else if (fill && fill !== "none") layer.fill = longHex(fill);
+  else if (!fill) layer.fill = "#000000";
+  if (a["fill-opacity"] !== undefined) layer.fillOpacity = Number(a["fill-opacity"]);
+  if (a.stroke && a.stroke !== "none") {
+    layer.stroke = longHex(a.stroke);
+    layer.strokeWidth = Number(a["stroke-width"] ?? 1);
+  }
+  if (a["stroke-opacity"] !== undefined) layer.strokeOpacity = Number(a["stroke-opacity"]);
+  return layer;
+}
+
 /**
  * Reads the tracer's SVG (src/wasm/assembly/svg.ts and the centerline stroke writer): `<svg … viewBox>`,
  * `<path>` elements with fill / fill-opacity / stroke / stroke-width, and gradients (and the bilinear
@@ -116,46 +154,12 @@ export function fromTracerSvg(svg: string): VectorDoc {
   const doc: VectorDoc = { v: 1, width: Number(vb[1]), height: Number(vb[2]), gradients: [], layers: [] };
   let body = svg.slice(head[0].length, -"</svg>".length);
   const gradientRe = /<(linear|radial)Gradient\b([^>]*)>((?:<stop\b[^>]*\/>)*)<\/\1Gradient>/g;
-  for (const m of body.matchAll(gradientRe)) {
-    const a = attrs(m[2]!);
-    if (!a.id) throw new VectorDocError("a gradient has no id");
-    doc.gradients.push({
-      id: a.id,
-      kind: m[1] === "linear" ? "linear" : "radial",
-      x1: num(a.x1),
-      y1: num(a.y1),
-      x2: num(a.x2),
-      y2: num(a.y2),
-      cx: num(a.cx),
-      cy: num(a.cy),
-      r: num(a.r),
-      stops: [...m[3]!.matchAll(/<stop\b([^>]*)\/>/g)].map((s) => {
-        const sa = attrs(s[1]!);
-        return { offset: Number(sa.offset ?? 0), color: longHex(sa["stop-color"] ?? "#000") };
-      }),
-    });
-  }
+  for (const m of body.matchAll(gradientRe)) doc.gradients.push(gradientOf(m[1]!, attrs(m[2]!), m[3]!));
   body = bilinearFills(body, doc.gradients)
     .replace(gradientRe, "")
     .replace(/<\/?defs>/g, "");
   const pathRe = /<path\b([^>]*)\/>/g;
-  for (const m of body.matchAll(pathRe)) {
-    const a = attrs(m[1]!);
-    if (a.d === undefined) throw new VectorDocError("a path has no data");
-    const layer: Layer = { d: a.d };
-    const fill = a.fill;
-    const paint = url(fill);
-    if (paint) layer.gradient = paint;
-    else if (fill && fill !== "none") layer.fill = longHex(fill);
-    else if (!fill) layer.fill = "#000000";
-    if (a["fill-opacity"] !== undefined) layer.fillOpacity = Number(a["fill-opacity"]);
-    if (a.stroke && a.stroke !== "none") {
-      layer.stroke = longHex(a.stroke);
-      layer.strokeWidth = Number(a["stroke-width"] ?? 1);
-    }
-    if (a["stroke-opacity"] !== undefined) layer.strokeOpacity = Number(a["stroke-opacity"]);
-    doc.layers.push(layer);
-  }
+  for (const m of body.matchAll(pathRe)) doc.layers.push(layerOf(attrs(m[1]!)));
   if (body.replace(pathRe, "").trim() !== "") throw new VectorDocError("unexpected SVG content");
   return doc;
 }

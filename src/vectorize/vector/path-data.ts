@@ -17,138 +17,174 @@ export class PathDataError extends Error {}
 
 /** Parses path data into absolute M/L/C/Z segments (quadratics and arcs become cubics). */
 export function parsePathData(d: string): Segment[] {
-  const out: Segment[] = [];
-  let x = 0;
-  let y = 0;
-  let sx = 0;
-  let sy = 0;
+  return new PathReader(d).read();
+}
+
+/** Reads path data left to right: the position in the text, the pen, and what s and t mirror. */
+class PathReader {
+  private readonly out: Segment[] = [];
+  private i = 0;
+  private cmd = "";
+  private prev = "";
+  private x = 0;
+  private y = 0;
+  // the current subpath's start, where z returns
+  private sx = 0;
+  private sy = 0;
   // the previous cubic's / quadratic's control point, for s and t
-  let cx = 0;
-  let cy = 0;
-  let qx = 0;
-  let qy = 0;
-  let prev = "";
-  let i = 0;
-  let cmd = "";
-  const skip = () => {
-    while (i < d.length && /[\s,]/.test(d[i]!)) i++;
-  };
-  const num = (): number => {
-    skip();
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(d);
-    if (!m) throw new PathDataError(`path data: number expected at ${i}`);
-    i = NUMBER.lastIndex;
+  private cx = 0;
+  private cy = 0;
+  private qx = 0;
+  private qy = 0;
+
+  constructor(private readonly d: string) {}
+
+  read(): Segment[] {
+    for (this.skip(); this.i < this.d.length; this.skip()) this.command();
+    return this.out;
+  }
+
+  private skip(): void {
+    while (this.i < this.d.length && /[\s,]/.test(this.d[this.i]!)) this.i++;
+  }
+
+  private num(): number {
+    this.skip();
+    NUMBER.lastIndex = this.i;
+    const m = NUMBER.exec(this.d);
+    if (!m) throw new PathDataError(`path data: number expected at ${this.i}`);
+    this.i = NUMBER.lastIndex;
     return Number(m[0]);
-  };
-  const flag = (): number => {
-    skip();
-    const c = d[i];
-    if (c !== "0" && c !== "1") throw new PathDataError(`path data: arc flag expected at ${i}`);
-    i++;
+  }
+
+  private flag(): number {
+    this.skip();
+    const c = this.d[this.i];
+    if (c !== "0" && c !== "1") throw new PathDataError(`path data: arc flag expected at ${this.i}`);
+    this.i++;
     return c === "1" ? 1 : 0;
-  };
-  while (true) {
-    skip();
-    if (i >= d.length) break;
-    const c = d[i]!;
+  }
+
+  /** One command letter and its numbers, or one more set of numbers for the current command. */
+  private command(): void {
+    const c = this.d[this.i]!;
     if (/[a-zA-Z]/.test(c)) {
       if (!(c.toLowerCase() in ARITY)) throw new PathDataError(`path data: unknown command ${c}`);
-      cmd = c;
-      i++;
-      if (cmd === "z" || cmd === "Z") {
-        out.push({ op: "Z" });
-        x = sx;
-        y = sy;
-        prev = "z";
-        continue;
+      this.cmd = c;
+      this.i++;
+      if (c === "z" || c === "Z") {
+        this.close();
+        return;
       }
-    } else if (!cmd || cmd === "z" || cmd === "Z") {
-      throw new PathDataError(`path data: command expected at ${i}`);
+    } else if (!this.cmd || this.cmd === "z" || this.cmd === "Z") {
+      throw new PathDataError(`path data: command expected at ${this.i}`);
     }
-    const rel = cmd === cmd.toLowerCase();
-    const lower = cmd.toLowerCase();
-    const ox = rel ? x : 0;
-    const oy = rel ? y : 0;
+    const lower = this.cmd.toLowerCase();
+    const rel = this.cmd === lower;
+    this.segment(lower, rel ? this.x : 0, rel ? this.y : 0);
+    this.prev = lower;
+  }
+
+  /** A segment of command `lower`, its coordinates relative to (ox, oy). */
+  private segment(lower: string, ox: number, oy: number): void {
     switch (lower) {
-      case "m": {
-        x = ox + num();
-        y = oy + num();
-        sx = x;
-        sy = y;
-        out.push({ op: "M", x, y });
-        // further pairs are lines
-        cmd = rel ? "l" : "L";
+      case "m":
+        this.move(ox + this.num(), oy + this.num());
         break;
-      }
       case "l":
-        x = ox + num();
-        y = oy + num();
-        out.push({ op: "L", x, y });
+        this.lineTo(ox + this.num(), oy + this.num());
         break;
       case "h":
-        x = ox + num();
-        out.push({ op: "L", x, y });
+        this.lineTo(ox + this.num(), this.y);
         break;
       case "v":
-        y = oy + num();
-        out.push({ op: "L", x, y });
+        this.lineTo(this.x, oy + this.num());
         break;
       case "c":
-      case "s": {
-        // s: the first control point mirrors the previous cubic's second (or is the pen)
-        const smooth = lower === "s";
-        const after = prev === "c" || prev === "s";
-        const x1 = smooth ? (after ? 2 * x - cx : x) : ox + num();
-        const y1 = smooth ? (after ? 2 * y - cy : y) : oy + num();
-        const x2 = ox + num();
-        const y2 = oy + num();
-        x = ox + num();
-        y = oy + num();
-        out.push({ op: "C", x1, y1, x2, y2, x, y });
-        cx = x2;
-        cy = y2;
+      case "s":
+        this.cubic(lower === "s", ox, oy);
         break;
-      }
       case "q":
-      case "t": {
-        const smooth = lower === "t";
-        const px = smooth ? (prev === "q" || prev === "t" ? 2 * x - qx : x) : ox + num();
-        const py = smooth ? (prev === "q" || prev === "t" ? 2 * y - qy : y) : oy + num();
-        const ex = ox + num();
-        const ey = oy + num();
-        out.push({
-          op: "C",
-          x1: x + (2 / 3) * (px - x),
-          y1: y + (2 / 3) * (py - y),
-          x2: ex + (2 / 3) * (px - ex),
-          y2: ey + (2 / 3) * (py - ey),
-          x: ex,
-          y: ey,
-        });
-        qx = px;
-        qy = py;
-        x = ex;
-        y = ey;
+      case "t":
+        this.quadratic(lower === "t", ox, oy);
         break;
-      }
-      case "a": {
-        const rx = num();
-        const ry = num();
-        const rot = num();
-        const large = flag();
-        const sweep = flag();
-        const ex = ox + num();
-        const ey = oy + num();
-        for (const seg of arcToCubics(x, y, rx, ry, rot, large, sweep, ex, ey)) out.push(seg);
-        x = ex;
-        y = ey;
+      case "a":
+        this.arc(ox, oy);
         break;
-      }
     }
-    prev = lower;
   }
-  return out;
+
+  private close(): void {
+    this.out.push({ op: "Z" });
+    this.x = this.sx;
+    this.y = this.sy;
+    this.prev = "z";
+  }
+
+  private move(x: number, y: number): void {
+    this.x = this.sx = x;
+    this.y = this.sy = y;
+    this.out.push({ op: "M", x, y });
+    // further pairs are lines
+    this.cmd = this.cmd === "m" ? "l" : "L";
+  }
+
+  private lineTo(x: number, y: number): void {
+    this.x = x;
+    this.y = y;
+    this.out.push({ op: "L", x, y });
+  }
+
+  private cubic(smooth: boolean, ox: number, oy: number): void {
+    // s: the first control point mirrors the previous cubic's second (or is the pen)
+    const after = this.prev === "c" || this.prev === "s";
+    const x1 = smooth ? (after ? 2 * this.x - this.cx : this.x) : ox + this.num();
+    const y1 = smooth ? (after ? 2 * this.y - this.cy : this.y) : oy + this.num();
+    const x2 = ox + this.num();
+    const y2 = oy + this.num();
+    const x = ox + this.num();
+    const y = oy + this.num();
+    this.out.push({ op: "C", x1, y1, x2, y2, x, y });
+    this.cx = x2;
+    this.cy = y2;
+    this.x = x;
+    this.y = y;
+  }
+
+  private quadratic(smooth: boolean, ox: number, oy: number): void {
+    const { x, y } = this;
+    const after = this.prev === "q" || this.prev === "t";
+    const px = smooth ? (after ? 2 * x - this.qx : x) : ox + this.num();
+    const py = smooth ? (after ? 2 * y - this.qy : y) : oy + this.num();
+    const ex = ox + this.num();
+    const ey = oy + this.num();
+    this.out.push({
+      op: "C",
+      x1: x + (2 / 3) * (px - x),
+      y1: y + (2 / 3) * (py - y),
+      x2: ex + (2 / 3) * (px - ex),
+      y2: ey + (2 / 3) * (py - ey),
+      x: ex,
+      y: ey,
+    });
+    this.qx = px;
+    this.qy = py;
+    this.x = ex;
+    this.y = ey;
+  }
+
+  private arc(ox: number, oy: number): void {
+    const rx = this.num();
+    const ry = this.num();
+    const rot = this.num();
+    const large = this.flag();
+    const sweep = this.flag();
+    const ex = ox + this.num();
+    const ey = oy + this.num();
+    for (const seg of arcToCubics(this.x, this.y, rx, ry, rot, large, sweep, ex, ey)) this.out.push(seg);
+    this.x = ex;
+    this.y = ey;
+  }
 }
 
 /** SVG's endpoint arc as cubics (at most 90° each), after the SVG implementation notes (F.6). */
@@ -223,55 +259,89 @@ function arcToCubics(
   return segs;
 }
 
+export type Polyline = { points: number[]; closed: boolean };
+type Cubic = Extract<Segment, { op: "C" }>;
+
+/** Sub-paths as they are drawn: the current point, and where the next line or cubic goes. */
+class Polylines {
+  readonly out: Polyline[] = [];
+  x = 0;
+  y = 0;
+  private cur: Polyline | null = null;
+  constructor(private readonly orphans: "throw" | "origin") {}
+
+  move(x: number, y: number) {
+    this.cur = { points: [x, y], closed: false };
+    this.out.push(this.cur);
+    this.x = x;
+    this.y = y;
+  }
+
+  /** Z: the sub-path is closed, and the current point goes back to its start. */
+  close() {
+    if (!this.cur) return;
+    this.cur.closed = true;
+    this.x = this.cur.points[0]!;
+    this.y = this.cur.points[1]!;
+  }
+
+  /** The points a line or cubic adds to; after Z, drawing goes on from the sub-path's start in a new sub-path. */
+  drawing(): number[] {
+    if (!this.cur && this.orphans === "throw") throw new PathDataError("path data: segment before a move");
+    if (!this.cur || this.cur.closed) this.move(this.x, this.y);
+    return this.cur!.points;
+  }
+}
+
+/**
+ * The segments as polylines, one per sub-path (`closed` when it ends with Z); `cubic` appends a cubic
+ * from (x, y) as points. A line or cubic before any move throws when `orphans` is "throw", else starts
+ * a sub-path at the origin.
+ */
+function polylines(
+  segments: Segment[],
+  cubic: (points: number[], x: number, y: number, c: Cubic) => void,
+  orphans: "throw" | "origin",
+): Polyline[] {
+  const pen = new Polylines(orphans);
+  for (const s of segments) {
+    if (s.op === "Z") pen.close();
+    else if (s.op === "M") pen.move(s.x, s.y);
+    else {
+      const points = pen.drawing();
+      if (s.op === "L") points.push(s.x, s.y);
+      else cubic(points, pen.x, pen.y, s);
+      pen.x = s.x;
+      pen.y = s.y;
+    }
+  }
+  return pen.out;
+}
+
 /**
  * The segments as polylines (one per sub-path), cubics cut into chords no longer than `step` px
  * (at least 4 per cubic); `closed` when the sub-path ends with Z.
  */
-export function flatten(segments: Segment[], step = 1): { points: number[]; closed: boolean }[] {
-  const out: { points: number[]; closed: boolean }[] = [];
-  let cur: { points: number[]; closed: boolean } | null = null;
-  let x = 0;
-  let y = 0;
-  for (const s of segments) {
-    // after Z, drawing goes on from the sub-path's start in a new sub-path
-    if (s.op !== "M" && s.op !== "Z" && cur?.closed) {
-      cur = { points: [x, y], closed: false };
-      out.push(cur);
-    }
-    if (s.op === "M") {
-      cur = { points: [s.x, s.y], closed: false };
-      out.push(cur);
-      x = s.x;
-      y = s.y;
-    } else if (s.op === "L") {
-      if (!cur) throw new PathDataError("path data: segment before a move");
-      cur.points.push(s.x, s.y);
-      x = s.x;
-      y = s.y;
-    } else if (s.op === "C") {
-      if (!cur) throw new PathDataError("path data: segment before a move");
+export function flatten(segments: Segment[], step = 1): Polyline[] {
+  return polylines(
+    segments,
+    (points, x, y, c) => {
       const hull =
-        Math.hypot(s.x1 - x, s.y1 - y) +
-        Math.hypot(s.x2 - s.x1, s.y2 - s.y1) +
-        Math.hypot(s.x - s.x2, s.y - s.y2);
+        Math.hypot(c.x1 - x, c.y1 - y) +
+        Math.hypot(c.x2 - c.x1, c.y2 - c.y1) +
+        Math.hypot(c.x - c.x2, c.y - c.y2);
       const n = Math.max(4, Math.ceil(hull / step));
       for (let k = 1; k <= n; k++) {
         const t = k / n;
         const u = 1 - t;
-        cur.points.push(
-          u * u * u * x + 3 * u * u * t * s.x1 + 3 * u * t * t * s.x2 + t * t * t * s.x,
-          u * u * u * y + 3 * u * u * t * s.y1 + 3 * u * t * t * s.y2 + t * t * t * s.y,
+        points.push(
+          u * u * u * x + 3 * u * u * t * c.x1 + 3 * u * t * t * c.x2 + t * t * t * c.x,
+          u * u * u * y + 3 * u * u * t * c.y1 + 3 * u * t * t * c.y2 + t * t * t * c.y,
         );
       }
-      x = s.x;
-      y = s.y;
-    } else if (cur) {
-      cur.closed = true;
-      x = cur.points[0]!;
-      y = cur.points[1]!;
-    }
-  }
-  return out;
+    },
+    "throw",
+  );
 }
 
 /**
@@ -279,74 +349,60 @@ export function flatten(segments: Segment[], step = 1): { points: number[]; clos
  * its control points lie within `tolerance` px of its chord (then the curve does too). A nearly
  * straight curve stays one chord, a tight one gets many: the fewest points for a given precision.
  */
-export function flattenAdaptive(
-  segments: Segment[],
-  tolerance: number,
-): { points: number[]; closed: boolean }[] {
-  const out: { points: number[]; closed: boolean }[] = [];
-  let cur: { points: number[]; closed: boolean } | null = null;
-  let x = 0;
-  let y = 0;
+export function flattenAdaptive(segments: Segment[], tolerance: number): Polyline[] {
   const tol2 = tolerance * tolerance;
-  for (const s of segments) {
-    if (s.op !== "M" && s.op !== "Z" && (!cur || cur.closed)) {
-      cur = { points: [x, y], closed: false };
-      out.push(cur);
+  return polylines(
+    segments,
+    (points, x, y, c) => subdivide(points, [x, y, c.x1, c.y1, c.x2, c.y2, c.x, c.y], tol2),
+    "origin",
+  );
+}
+
+/**
+ * Appends a cubic's end points, halving it (de Casteljau at t = 1/2) until both control points lie
+ * within √tol2 of the chord, 16 halvings at most. An explicit stack of [x0 y0 x1 y1 x2 y2 x3 y3 depth],
+ * the first half on top, so the points come out in order.
+ */
+function subdivide(
+  points: number[],
+  cubic: [number, number, number, number, number, number, number, number],
+  tol2: number,
+) {
+  const stack: number[][] = [[...cubic, 0]];
+  while (stack.length) {
+    const [x0, y0, x1, y1, x2, y2, x3, y3, depth] = stack.pop()! as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    if (
+      depth >= 16 ||
+      (chordDistance2(x1, y1, x0, y0, x3, y3) <= tol2 && chordDistance2(x2, y2, x0, y0, x3, y3) <= tol2)
+    ) {
+      points.push(x3, y3);
+      continue;
     }
-    if (s.op === "M") {
-      cur = { points: [s.x, s.y], closed: false };
-      out.push(cur);
-    } else if (s.op === "L") cur!.points.push(s.x, s.y);
-    else if (s.op === "C") {
-      // explicit stack of [x0 y0 x1 y1 x2 y2 x3 y3 depth], the first half on top
-      const stack: number[][] = [[x, y, s.x1, s.y1, s.x2, s.y2, s.x, s.y, 0]];
-      while (stack.length) {
-        const [x0, y0, x1, y1, x2, y2, x3, y3, depth] = stack.pop()! as [
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-          number,
-        ];
-        if (
-          depth >= 16 ||
-          (chordDistance2(x1, y1, x0, y0, x3, y3) <= tol2 && chordDistance2(x2, y2, x0, y0, x3, y3) <= tol2)
-        ) {
-          cur!.points.push(x3, y3);
-          continue;
-        }
-        // de Casteljau at t = 1/2
-        const ax = (x0 + x1) / 2;
-        const ay = (y0 + y1) / 2;
-        const bx = (x1 + x2) / 2;
-        const by = (y1 + y2) / 2;
-        const cx = (x2 + x3) / 2;
-        const cy = (y2 + y3) / 2;
-        const dx = (ax + bx) / 2;
-        const dy = (ay + by) / 2;
-        const ex = (bx + cx) / 2;
-        const ey = (by + cy) / 2;
-        const mx = (dx + ex) / 2;
-        const my = (dy + ey) / 2;
-        stack.push([mx, my, ex, ey, cx, cy, x3, y3, depth + 1]);
-        stack.push([x0, y0, ax, ay, dx, dy, mx, my, depth + 1]);
-      }
-    } else if (cur) {
-      cur.closed = true;
-    }
-    if (s.op === "Z") {
-      x = cur ? cur.points[0]! : x;
-      y = cur ? cur.points[1]! : y;
-    } else {
-      x = s.x;
-      y = s.y;
-    }
+    const ax = (x0 + x1) / 2;
+    const ay = (y0 + y1) / 2;
+    const bx = (x1 + x2) / 2;
+    const by = (y1 + y2) / 2;
+    const cx = (x2 + x3) / 2;
+    const cy = (y2 + y3) / 2;
+    const dx = (ax + bx) / 2;
+    const dy = (ay + by) / 2;
+    const ex = (bx + cx) / 2;
+    const ey = (by + cy) / 2;
+    const mx = (dx + ex) / 2;
+    const my = (dy + ey) / 2;
+    stack.push([mx, my, ex, ey, cx, cy, x3, y3, depth + 1]);
+    stack.push([x0, y0, ax, ay, dx, dy, mx, my, depth + 1]);
   }
-  return out;
 }
 
 /** squared distance from (px, py) to the segment (x0, y0)-(x1, y1) */

@@ -20,6 +20,11 @@ const CORNER_OUTSET: f64 = 0.2;
 const CUTOUT_TRAP: f64 = 0.5;
 /** how far the fitted outline may pass inside a boundary point that faces transparency */
 const INSIDE_TOL: f64 = 0.15;
+/**
+ * the tolerance of a point that only constrains (the fit may not pass inside it) and is not fitted: it
+ * neither pulls the least-squares curve nor counts as an error, so it changes no fit that keeps out of it
+ */
+const PIN: f64 = Infinity;
 /** points within this of a chord make a line */
 const LINE_TOL: f64 = 0.5;
 
@@ -255,6 +260,8 @@ export class Fitter {
         // enclose (edge midpoints alone let the fit cut such corners by up to 0.45 px)
         this.addPt(n++, bx + cnx * CORNER_OUTSET, by + cny * CORNER_OUTSET, 0, cnx, cny, this.thinTol(bx + ux * 0.5, by + uy * 0.5, nx, ny));
       }
+      this.ensurePts(n + <i32>l1 + 8);
+      let prev: f64 = 0;
       if (l1 >= 6) {
         // long edges are sampled (sparse points let a cubic swing between them); near a soft end
         // (a staircase step) samples stay 2.5 px away, where the staircase bias is small
@@ -262,22 +269,19 @@ export class Fitter {
         let t1: f64 = kc ? l1 - 1 : l1 - 2.5;
         let k = <i32>Math.floor((t1 - t0) / 3);
         if (k < 1) k = 1;
-        this.ensurePts(n + k + 8);
         for (let j = 0; j <= k; j++) {
           let t = t0 + ((t1 - t0) * <f64>j) / <f64>k;
-          let px = bx + ux * t;
-          let py = by + uy * t;
-          let d = this.outset(px, py, nx, ny);
-          let dm = Math.abs(d);
-          this.addPt(n++, px + nx * dm, py + ny * dm, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
+          n = this.addOpaqueEnds(n, bx, by, ux, uy, prev, t);
+          n = this.addSample(n, bx + ux * t, by + uy * t, nx, ny);
+          prev = t;
         }
       } else {
-        let px = (bx + cx) * 0.5;
-        let py = (by + cy) * 0.5;
-        let d = this.outset(px, py, nx, ny);
-        let dm = Math.abs(d);
-        this.addPt(n++, px + nx * dm, py + ny * dm, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
+        let t = l1 * 0.5;
+        n = this.addOpaqueEnds(n, bx, by, ux, uy, prev, t);
+        n = this.addSample(n, bx + ux * t, by + uy * t, nx, ny);
+        prev = t;
       }
+      n = this.addOpaqueEnds(n, bx, by, ux, uy, prev, l1);
       this.ensurePts(n + 8);
     }
     this.ptCountCur = n;
@@ -285,21 +289,26 @@ export class Fitter {
     // 2. corners: turning angle measured between neighbours ~2.5 px away
     let rad = 2.0;
     this.ensureRun(n + 2);
+    // pins take no part: never corners, never the neighbours a turn is measured to
     for (let i = 0; i < n; i++) {
       let f = <i32>load<u8>(this.ptFlag + <usize>i);
+      if (this.pinned(i)) {
+        store<f64>(this.runX + (<usize>i << 3), 1);
+        continue;
+      }
       let a = i;
       let steps = 0;
       while (steps < n - 1) {
         a = a == 0 ? n - 1 : a - 1;
         steps++;
-        if (this.dist(a, i) >= rad) break;
+        if (!this.pinned(a) && this.dist(a, i) >= rad) break;
       }
       let b = i;
       steps = 0;
       while (steps < n - 1) {
         b = b + 1 == n ? 0 : b + 1;
         steps++;
-        if (this.dist(b, i) >= rad) break;
+        if (!this.pinned(b) && this.dist(b, i) >= rad) break;
       }
       let ux = this.PX(i) - this.PX(a);
       let uy = this.PY(i) - this.PY(a);
@@ -323,8 +332,12 @@ export class Fitter {
         isCorner = cs < this.cornerCos + 1e-9;
       } else if (cs < this.cornerCos) {
         // non-maximum suppression among neighbours within the radius
-        let prev = i == 0 ? n - 1 : i - 1;
-        let next = i + 1 == n ? 0 : i + 1;
+        let prev = i;
+        do prev = prev == 0 ? n - 1 : prev - 1;
+        while (this.pinned(prev) && prev != i);
+        let next = i;
+        do next = next + 1 == n ? 0 : next + 1;
+        while (this.pinned(next) && next != i);
         let cp = load<f64>(this.runX + (<usize>prev << 3));
         let cn = load<f64>(this.runX + (<usize>next << 3));
         isCorner = cs <= cp && cs < cn;
@@ -339,6 +352,7 @@ export class Fitter {
       this.out.move(this.PX(0), this.PY(0));
       let half = n / 2;
       if (half < 1) half = 1;
+      while (half + 1 < n && this.pinned(half)) half++;
       this.fitRun(0, half, false, false, false);
       this.fitRun(half, n, false, false, true);
     } else {
@@ -370,6 +384,49 @@ export class Fitter {
     let l1 = Math.abs(this.VX(inx) - this.VX(i)) + Math.abs(this.VY(inx) - this.VY(i));
     return min(l0, l1) >= 2 && max(l0, l1) >= 3;
   }
+  /** a sample on a lattice edge, moved out as `outset` says; a constraint where it faces transparency */
+  addSample(n: i32, px: f64, py: f64, nx: f64, ny: f64): i32 {
+    let d = this.outset(px, py, nx, ny);
+    let dm = Math.abs(d);
+    this.addPt(n, px + nx * dm, py + ny * dm, 0, d > 0 ? nx : 0, d > 0 ? ny : 0, this.thinTol(px, py, nx, ny));
+    return n + 1;
+  }
+
+  /**
+   * Along the edge from (bx, by) in direction (ux, uy) (inside on the right), between the samples at t0
+   * and t1: wherever the inside pixel changes between opaque and not while the edge faces transparency,
+   * the lattice point there is the corner of an opaque pixel that no sample holds (samples sit at edge
+   * midpoints or 3 px apart, and the partly transparent neighbour lets the outline come in). It becomes
+   * a pin INSIDE_TOL out: the outline may reach that corner, never pass inside it.
+   */
+  addOpaqueEnds(n: i32, bx: f64, by: f64, ux: f64, uy: f64, t0: f64, t1: f64): i32 {
+    if (!this.cover) return n;
+    let nx = uy;
+    let ny = -ux;
+    // a lattice point within 0.25 px of a sample is pinned by that sample
+    let k = <i32>Math.floor(t0 + 0.25) + 1;
+    while (<f64>k < t1 - 0.25) {
+      let t = <f64>k;
+      let before = this.opaqueAt(bx + ux * (t - 0.5) - nx * 0.5, by + uy * (t - 0.5) - ny * 0.5);
+      let after = this.opaqueAt(bx + ux * (t + 0.5) - nx * 0.5, by + uy * (t + 0.5) - ny * 0.5);
+      if (before != after) {
+        // the outside pixel beside the opaque one says whether the edge faces transparency there
+        let s: f64 = before ? -0.5 : 0.5;
+        let px = bx + ux * t;
+        let py = by + uy * t;
+        let d = this.outset(px + ux * s, py + uy * s, nx, ny);
+        if (d > 0) this.addPt(n++, px + nx * INSIDE_TOL, py + ny * INSIDE_TOL, 0, nx, ny, PIN);
+      }
+      k++;
+    }
+    return n;
+  }
+
+  /** whether point i is a pin (constrains, is not fitted) */
+  @inline pinned(i: i32): bool {
+    return load<f64>(this.ptTol + (<usize>i << 3)) == PIN;
+  }
+
   @inline addPt(i: i32, x: f64, y: f64, f: i32, nx: f64, ny: f64, tol: f64): void {
     store<f64>(this.ptTol + (<usize>i << 3), tol);
     store<f64>(this.ptNX + (<usize>i << 3), nx);
@@ -446,8 +503,13 @@ export class Fitter {
       let split = this.fitSegment(a, b, ax, ay, bxv, byv, last);
       if (split < 0) continue;
       // center tangent at split
-      let cx = this.RX(split - 1) - this.RX(split + 1);
-      let cy = this.RY(split - 1) - this.RY(split + 1);
+      // the neighbours the tangent is measured between are fitted points (a pin sits off their line)
+      let sa = split - 1;
+      while (sa > a && this.TOL(sa) == PIN) sa--;
+      let sb = split + 1;
+      while (sb < b && this.TOL(sb) == PIN) sb++;
+      let cx = this.RX(sa) - this.RX(sb);
+      let cy = this.RY(sa) - this.RY(sb);
       let cl = Math.sqrt(cx * cx + cy * cy);
       if (cl < 1e-12) {
         cx = this.RX(a) - this.RX(b);
@@ -468,6 +530,7 @@ export class Fitter {
     if (dirSign <= 0) {
       while (a > lo) {
         a--;
+        if (this.TOL(a) == PIN) continue;
         let dx = this.RX(a) - this.RX(i);
         let dy = this.RY(a) - this.RY(i);
         if (dx * dx + dy * dy >= 6.25) break;
@@ -476,6 +539,7 @@ export class Fitter {
     if (dirSign >= 0) {
       while (b < hi) {
         b++;
+        if (this.TOL(b) == PIN) continue;
         let dx = this.RX(b) - this.RX(i);
         let dy = this.RY(b) - this.RY(i);
         if (dx * dx + dy * dy >= 6.25) break;
@@ -602,6 +666,7 @@ export class Fitter {
     let worst = a + 1;
     let wd: f64 = 0;
     for (let i = a + 1; i < b; i++) {
+      if (this.TOL(i) == PIN) continue;
       let px = this.RX(i) - x0;
       let py = this.RY(i) - y0;
       let d = chord > 1e-9 ? Math.abs(px * dy - py * dx) / chord : Math.sqrt(px * px + py * py);
@@ -622,11 +687,20 @@ export class Fitter {
     }
     // chord-length parameterisation
     store<f64>(this.ptU + (<usize>a << 3), 0);
+    // pins take no part in the lengths (they sit off the fitted points' line): a pin's parameter is its
+    // fitted predecessor's plus its distance from it, a start for the nearest-point search
     let acc: f64 = 0;
+    let j = a;
     for (let i = a + 1; i <= b; i++) {
-      let ex = this.RX(i) - this.RX(i - 1);
-      let ey = this.RY(i) - this.RY(i - 1);
-      acc += Math.sqrt(ex * ex + ey * ey);
+      let ex = this.RX(i) - this.RX(j);
+      let ey = this.RY(i) - this.RY(j);
+      let l = Math.sqrt(ex * ex + ey * ey);
+      if (this.TOL(i) == PIN && i < b) {
+        store<f64>(this.ptU + (<usize>i << 3), acc + l);
+        continue;
+      }
+      acc += l;
+      j = i;
       store<f64>(this.ptU + (<usize>i << 3), acc);
     }
     if (acc <= 1e-12) acc = 1;
@@ -638,7 +712,10 @@ export class Fitter {
       let me: f64 = 0;
       let mi = (a + b) >> 1;
       for (let i = a + 1; i < b; i++) {
-        this.bez(load<f64>(this.ptU + (<usize>i << 3)));
+        let u = load<f64>(this.ptU + (<usize>i << 3));
+        // a pin is not fitted, so its parameter may be off along the curve: measure at the nearest point
+        if (this.TOL(i) == PIN) for (let k = 0; k < 3; k++) u = this.newton(u, this.RX(i), this.RY(i));
+        this.bez(u);
         let ex = this.qx - this.RX(i);
         let ey = this.qy - this.RY(i);
         let tol = this.TOL(i);
@@ -685,6 +762,7 @@ export class Fitter {
     let X0: f64 = 0;
     let X1: f64 = 0;
     for (let i = a; i <= b; i++) {
+      if (this.TOL(i) == PIN) continue;
       let u = load<f64>(this.ptU + (<usize>i << 3));
       let mu = 1 - u;
       let b0 = mu * mu * mu;
@@ -726,6 +804,14 @@ export class Fitter {
   }
 
   reparameterize(a: i32, b: i32): void {
+    for (let i = a + 1; i < b; i++) {
+      let o = this.ptU + (<usize>i << 3);
+      store<f64>(o, this.newton(load<f64>(o), this.RX(i), this.RY(i)));
+    }
+  }
+
+  /** one Newton step from parameter u towards the point of the current cubic nearest (px, py) */
+  newton(u: f64, px: f64, py: f64): f64 {
     let x0 = unchecked(this.bzX[0]);
     let y0 = unchecked(this.bzY[0]);
     let x1 = unchecked(this.bzX[1]);
@@ -734,27 +820,22 @@ export class Fitter {
     let y2 = unchecked(this.bzY[2]);
     let x3 = unchecked(this.bzX[3]);
     let y3 = unchecked(this.bzY[3]);
-    for (let i = a + 1; i < b; i++) {
-      let o = this.ptU + (<usize>i << 3);
-      let u = load<f64>(o);
-      this.bez(u);
-      let mu = 1 - u;
-      // first derivative
-      let d1x = 3 * (mu * mu * (x1 - x0) + 2 * mu * u * (x2 - x1) + u * u * (x3 - x2));
-      let d1y = 3 * (mu * mu * (y1 - y0) + 2 * mu * u * (y2 - y1) + u * u * (y3 - y2));
-      // second derivative
-      let d2x = 6 * (mu * (x2 - 2 * x1 + x0) + u * (x3 - 2 * x2 + x1));
-      let d2y = 6 * (mu * (y2 - 2 * y1 + y0) + u * (y3 - 2 * y2 + y1));
-      let ex = this.qx - this.RX(i);
-      let ey = this.qy - this.RY(i);
-      let num = ex * d1x + ey * d1y;
-      let den = d1x * d1x + d1y * d1y + ex * d2x + ey * d2y;
-      if (Math.abs(den) > 1e-12) {
-        let nu = u - num / den;
-        if (nu < 0) nu = 0;
-        if (nu > 1) nu = 1;
-        if (nu == nu) store<f64>(o, nu);
-      }
-    }
+    this.bez(u);
+    let mu = 1 - u;
+    // first derivative
+    let d1x = 3 * (mu * mu * (x1 - x0) + 2 * mu * u * (x2 - x1) + u * u * (x3 - x2));
+    let d1y = 3 * (mu * mu * (y1 - y0) + 2 * mu * u * (y2 - y1) + u * u * (y3 - y2));
+    // second derivative
+    let d2x = 6 * (mu * (x2 - 2 * x1 + x0) + u * (x3 - 2 * x2 + x1));
+    let d2y = 6 * (mu * (y2 - 2 * y1 + y0) + u * (y3 - 2 * y2 + y1));
+    let ex = this.qx - px;
+    let ey = this.qy - py;
+    let num = ex * d1x + ey * d1y;
+    let den = d1x * d1x + d1y * d1y + ex * d2x + ey * d2y;
+    if (Math.abs(den) <= 1e-12) return u;
+    let nu = u - num / den;
+    if (nu < 0) nu = 0;
+    if (nu > 1) nu = 1;
+    return nu == nu ? nu : u;
   }
 }

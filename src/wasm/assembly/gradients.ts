@@ -19,6 +19,8 @@ import { rowTick } from "./env";
 
 export const MAX_STOPS: i32 = 24;
 const SMOOTH_STEP: f64 = 10;
+/** levels per px beyond which a ramp's profile is an edge (twice what a smooth boundary may step) */
+const EDGE_SLOPE: f64 = 2 * SMOOTH_STEP;
 /** estimated RMS error (levels) up to which a linear ramp may grow */
 const RAMP_TOL: f64 = 4.5;
 /** estimated RMS error (levels) up to which a ramp grows where one ramp cannot explain a group */
@@ -380,7 +382,7 @@ function fitGroup(
   g.x1 = cx;
   g.y1 = cy;
   let flat = binRamp(f, pal, parent, root, true, g);
-  if (flat < 0 || g.err >= flat) return false;
+  if (flat < 0 || g.err >= flat || hasEdge(g, g.r)) return false;
   takeRamp(f, pal, parent, root, true, mom, g, fills);
   return true;
 }
@@ -499,7 +501,8 @@ function fitRegion(
   g.x2 = dirX;
   g.y2 = dirY;
   let flat = binRamp(f, pal, region, seed, false, g);
-  if (flat < 0 || g.err > flat * 0.9 - 0.3) return;
+  let span = Math.sqrt((g.x2 - g.x1) * (g.x2 - g.x1) + (g.y2 - g.y1) * (g.y2 - g.y1));
+  if (flat < 0 || g.err > flat * 0.9 - 0.3 || hasEdge(g, span)) return;
   takeRamp(f, pal, region, seed, false, mom, g, fills);
 }
 
@@ -655,6 +658,27 @@ function binRamp(
   }
   g.err = Math.sqrt(eg / cnt);
   return Math.sqrt(ef / cnt);
+}
+
+/**
+ * Whether the stops (offsets times `scale` = px) change by more than EDGE_SLOPE levels per px over some
+ * stretch of at least 1 px: an edge, not a ramp. A flat ring with anti-aliased sides is explained by
+ * circles as well as a real radial ramp is (its colour depends on the radius only), and a piece of it
+ * by a line, but its profile jumps across each side within a pixel or two, where a ramp changes a few
+ * levels per pixel.
+ */
+function hasEdge(g: Gradient, scale: f64): bool {
+  for (let s = 0; s < g.n; s++) {
+    let t = s + 1;
+    while (t < g.n && (unchecked(g.offset[t]) - unchecked(g.offset[s])) * scale < 1) t++;
+    if (t >= g.n) break;
+    let d = max(
+      Math.abs(unchecked(g.sr[t]) - unchecked(g.sr[s])),
+      max(Math.abs(unchecked(g.sg[t]) - unchecked(g.sg[s])), Math.abs(unchecked(g.sb[t]) - unchecked(g.sb[s]))),
+    );
+    if (d > EDGE_SLOPE * (unchecked(g.offset[t]) - unchecked(g.offset[s])) * scale) return true;
+  }
+  return false;
 }
 
 /** drops inner stops that the line through their neighbours already gives (within 1.5 levels) */

@@ -1,6 +1,8 @@
 import { useState } from "preact/hooks";
-import { API_KEY_SCOPES, type ApiKey, call, formatBytes, formatDate, type Session } from "../api";
+import { API_KEY_SCOPES, type ApiKey, call, formatBytes, formatDate, type Session, type Usage } from "../api";
 import {
+  CheckboxGroup,
+  EmptyRow,
   ErrorBox,
   fieldErrors,
   Link,
@@ -15,6 +17,7 @@ import {
   useSession,
 } from "../ui";
 import { TwoFactorPanel } from "./TwoFactor";
+import { UsagePanel } from "./UsagePanel";
 import { Webhooks } from "./Webhooks";
 
 export function AccountScreen() {
@@ -52,6 +55,10 @@ export function AccountScreen() {
           />
         </div>
       </section>
+      <section class="panel" aria-labelledby="usage-h">
+        <h2 id="usage-h">Usage</h2>
+        <UsagePanel label="Your usage" load={(days) => call<Usage>("myUsage", { query: { days } })} />
+      </section>
       <PasswordForm onDone={refresh} />
       <TwoFactorPanel />
       <Sessions />
@@ -59,6 +66,15 @@ export function AccountScreen() {
       <Webhooks />
     </div>
   );
+}
+
+/** A failed password change's errors, per field of the form. */
+function passwordErrors(err: unknown): Record<string, string> {
+  const f = fieldErrors(err);
+  if (f.password) f.newPassword = f.password;
+  if (err instanceof Error && "code" in err && err.code === "invalid_credentials")
+    f.currentPassword = "The current password is wrong.";
+  return f;
 }
 
 function PasswordForm({ onDone }: { onDone: () => Promise<void> }) {
@@ -81,10 +97,7 @@ function PasswordForm({ onDone }: { onDone: () => Promise<void> }) {
       setNext("");
       await onDone();
     } catch (err) {
-      const f = fieldErrors(err);
-      if (f.password) f.newPassword = f.password;
-      if (err instanceof Error && "code" in err && err.code === "invalid_credentials")
-        f.currentPassword = "The current password is wrong.";
+      const f = passwordErrors(err);
       setErrors(f);
       if (!Object.keys(f).length) toastError(err);
     } finally {
@@ -178,28 +191,26 @@ function Sessions() {
   );
 }
 
+// first match wins: Edge and Chrome both say "Chrome", Chrome says "Safari" too
+const BROWSERS: [RegExp, string][] = [
+  [/Edg\//, "Edge"],
+  [/Chrom/, "Chrome"],
+  [/Firefox/, "Firefox"],
+  [/Safari/, "Safari"],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Windows/, "Windows"],
+  [/Mac OS/, "macOS"],
+  [/Android/, "Android"],
+  [/iPhone|iPad/, "iOS"],
+  [/Linux/, "Linux"],
+];
+const firstMatch = (ua: string, table: [RegExp, string][]) => table.find(([re]) => re.test(ua))?.[1];
+
 function shortAgent(ua: string | null): string {
   if (!ua) return "Unknown device";
-  const browser = /Edg\//.test(ua)
-    ? "Edge"
-    : /Chrom/.test(ua)
-      ? "Chrome"
-      : /Firefox/.test(ua)
-        ? "Firefox"
-        : /Safari/.test(ua)
-          ? "Safari"
-          : ua.slice(0, 24);
-  const os = /Windows/.test(ua)
-    ? "Windows"
-    : /Mac OS/.test(ua)
-      ? "macOS"
-      : /Android/.test(ua)
-        ? "Android"
-        : /iPhone|iPad/.test(ua)
-          ? "iOS"
-          : /Linux/.test(ua)
-            ? "Linux"
-            : "";
+  const browser = firstMatch(ua, BROWSERS) ?? ua.slice(0, 24);
+  const os = firstMatch(ua, SYSTEMS);
   return os ? `${browser} on ${os}` : browser;
 }
 
@@ -238,28 +249,13 @@ function ApiKeys() {
       </p>
       <form onSubmit={create} noValidate class="key-form">
         <TextField label="Key name" error={errors.name} value={name} onValue={setName} />
-        <fieldset class="scopes">
-          <legend>Scopes</legend>
-          {API_KEY_SCOPES.filter((s) => s !== "admin" || me?.role === "admin").map((s) => (
-            <label key={s} class="check">
-              <input
-                type="checkbox"
-                checked={scopes.includes(s)}
-                onChange={(e) =>
-                  setScopes(
-                    (e.target as HTMLInputElement).checked ? [...scopes, s] : scopes.filter((x) => x !== s),
-                  )
-                }
-              />
-              {s}
-            </label>
-          ))}
-          {errors.scopes ? (
-            <p class="field-error" role="alert">
-              {errors.scopes}
-            </p>
-          ) : null}
-        </fieldset>
+        <CheckboxGroup
+          legend="Scopes"
+          options={API_KEY_SCOPES.filter((s) => s !== "admin" || me?.role === "admin")}
+          selected={scopes}
+          onSelected={setScopes}
+          error={errors.scopes}
+        />
         <TextField
           label="Expires after (days, empty = never)"
           error={errors.expiresInDays}
@@ -313,13 +309,7 @@ function ApiKeys() {
                 </td>
               </tr>
             ))}
-            {!live.length ? (
-              <tr>
-                <td colSpan={7} class="muted">
-                  No API keys yet.
-                </td>
-              </tr>
-            ) : null}
+            {!live.length ? <EmptyRow columns={7}>No API keys yet.</EmptyRow> : null}
           </tbody>
         </table>
       </div>

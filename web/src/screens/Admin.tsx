@@ -1,3 +1,4 @@
+import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import {
   type AdminUser,
@@ -8,11 +9,29 @@ import {
   JOB_STATUSES,
   type MediaStats,
   type Page,
+  type Uptime,
+  type Usage,
 } from "../api";
-import { ErrorBox, Stat, StatusBadge, TableHead, toast, toastError, useLoad, useSession } from "../ui";
+import {
+  BarChart,
+  ErrorBox,
+  Stat,
+  StatusBadge,
+  TableHead,
+  Tabs,
+  toast,
+  toastError,
+  useLoad,
+  useSession,
+} from "../ui";
 import { AdminPayments, UserCreditsAndQuota } from "./AdminBilling";
+import { AlertsPanel } from "./admin/AlertsPanel";
+import { AnnouncementsPanel } from "./admin/AnnouncementsPanel";
+import { AuditPanel } from "./admin/AuditPanel";
+import { JobExplorer } from "./admin/JobExplorer";
+import { MetricsPanel } from "./admin/MetricsPanel";
 import { DevMailbox } from "./DevMailbox";
-import { JobsTable } from "./Jobs";
+import { UsagePanel } from "./UsagePanel";
 
 const TABS = {
   users: "Users",
@@ -20,6 +39,10 @@ const TABS = {
   payments: "Payments",
   activity: "Activity",
   health: "Health",
+  metrics: "Metrics",
+  audit: "Audit",
+  announcements: "Announcements",
+  alerts: "Alerts",
   mail: "Dev mailbox",
 } as const;
 
@@ -35,39 +58,29 @@ function Activity() {
   );
 }
 
+/** What each tab shows (function declarations are hoisted: panels defined further down may be named). */
+const PANELS: Record<keyof typeof TABS, ComponentType> = {
+  users: Users,
+  jobs: AdminJobs,
+  payments: AdminPayments,
+  activity: Activity,
+  health: HealthPanel,
+  metrics: MetricsPanel,
+  audit: AuditPanel,
+  announcements: AnnouncementsPanel,
+  alerts: AlertsPanel,
+  mail: DevMailbox,
+};
+
 export function AdminScreen() {
   const [tab, setTab] = useState<keyof typeof TABS>("users");
+  const Panel = PANELS[tab];
   return (
     <div class="page page-wide">
       <h1>Admin</h1>
-      <div class="tabs" role="tablist" aria-label="Admin sections">
-        {(Object.keys(TABS) as (keyof typeof TABS)[]).map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            aria-selected={tab === t}
-            class={tab === t ? "on" : ""}
-            onClick={() => setTab(t)}
-          >
-            {TABS[t]}
-          </button>
-        ))}
-      </div>
+      <Tabs label="Admin sections" tabs={TABS} current={tab} onTab={setTab} />
       <div role="tabpanel">
-        {tab === "users" ? (
-          <Users />
-        ) : tab === "jobs" ? (
-          <AdminJobs />
-        ) : tab === "payments" ? (
-          <AdminPayments />
-        ) : tab === "activity" ? (
-          <Activity />
-        ) : tab === "mail" ? (
-          <DevMailbox />
-        ) : (
-          <HealthPanel />
-        )}
+        <Panel />
       </div>
     </div>
   );
@@ -160,12 +173,32 @@ function Users() {
                   >
                     Credits & quota
                   </button>
+                  <button
+                    type="button"
+                    class="btn btn-sm"
+                    aria-expanded={open === `${u.id}-usage`}
+                    onClick={() => setOpen(open === `${u.id}-usage` ? null : `${u.id}-usage`)}
+                  >
+                    Usage
+                  </button>
                 </td>
               </tr>,
               open === u.id ? (
                 <tr key={`${u.id}-billing`}>
                   <td colSpan={7}>
                     <UserCreditsAndQuota user={u} />
+                  </td>
+                </tr>
+              ) : null,
+              open === `${u.id}-usage` ? (
+                <tr key={`${u.id}-usage`}>
+                  <td colSpan={7}>
+                    <UsagePanel
+                      label={`Usage of ${u.email}`}
+                      load={(days) =>
+                        call<Usage>("adminUserUsage", { params: { id: u.id }, query: { days } })
+                      }
+                    />
                   </td>
                 </tr>
               ) : null,
@@ -188,27 +221,17 @@ function AdminJobs() {
     status: s,
     count: (stats.data?.byStatus ?? []).filter((r) => r.status === s).reduce((a, r) => a + r.count, 0),
   }));
-  const max = Math.max(1, ...perStatus.map((p) => p.count));
   return (
     <section aria-label="All jobs">
       <div class="stat-row">
         <Stat testId="dead-letter" value={stats.data?.deadLettered ?? "–"} label="dead-lettered" />
-        <div
-          class="chart"
-          role="img"
-          aria-label={`Jobs by status: ${perStatus.map((p) => `${p.status} ${p.count}`).join(", ")}`}
-        >
-          {perStatus.map((p) => (
-            <div key={p.status} class="bar-row">
-              <span class="bar-label">{p.status}</span>
-              <span class={`bar bar-${p.status}`} style={{ width: `${(p.count / max) * 100}%` }} />
-              <span class="bar-num">{p.count}</span>
-            </div>
-          ))}
-        </div>
+        <BarChart
+          label="Jobs by status"
+          bars={perStatus.map((p) => ({ key: p.status, label: p.status, value: p.count, tone: p.status }))}
+        />
       </div>
       <ErrorBox error={stats.error} />
-      <JobsTable scope="all" />
+      <JobExplorer />
     </section>
   );
 }
@@ -219,6 +242,9 @@ function HealthPanel() {
     return (await res.json()) as Health;
   }, []);
   const storage = useLoad(() => call<MediaStats>("mediaStats"), []);
+  const uptime = useLoad(() => call<Uptime>("adminUptime"), []);
+  const pct = (u: { uptime: number | null; probes: number }) =>
+    u.uptime === null ? "no probes yet" : `${(u.uptime * 100).toFixed(2)} % of ${u.probes} probes`;
   return (
     <section aria-label="Health">
       <div class="row-between">
@@ -240,6 +266,31 @@ function HealthPanel() {
         ))}
       </ul>
       <ErrorBox error={health.error} />
+      {uptime.data ? (
+        <div data-testid="uptime">
+          <p>
+            Uptime, last 24 hours: <strong>{pct(uptime.data.day)}</strong>; last 7 days:{" "}
+            <strong>{pct(uptime.data.week)}</strong> (a probe a minute).
+          </p>
+          {uptime.data.lastFailures.length ? (
+            <ul>
+              {uptime.data.lastFailures.map((f) => (
+                <li key={f.at}>
+                  {formatDate(f.at)}:{" "}
+                  {Object.entries(f.checks)
+                    .filter(([, v]) => v !== "ok")
+                    .map(([k]) => k)
+                    .join(", ")}{" "}
+                  failing
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">No failed probe recorded.</p>
+          )}
+        </div>
+      ) : null}
+      <ErrorBox error={uptime.error} />
       {storage.data ? (
         <p class="muted">
           Your own library: {storage.data.files} files, {formatBytes(storage.data.bytes)}; trash{" "}

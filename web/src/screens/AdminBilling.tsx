@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { type AdminPayment, type AdminUser, call, formatBytes, formatDate, type Page } from "../api";
-import { ErrorBox, StatusBadge, TableHead, TextField, toast, toastError, useLoad } from "../ui";
+import { EmptyRow, ErrorBox, StatusBadge, TableHead, TextField, toast, toastError, useLoad } from "../ui";
 
 /** The refund form of one payment: the reason goes to the audit log with the refund. */
 function RefundForm(props: { payment: AdminPayment; onDone: () => void; onCancel: () => void }) {
@@ -92,11 +92,7 @@ export function AdminPayments() {
               ) : null,
             ])}
             {payments.data && !payments.data.items.length ? (
-              <tr>
-                <td colSpan={7} class="muted">
-                  No payments yet.
-                </td>
-              </tr>
+              <EmptyRow columns={7}>No payments yet.</EmptyRow>
             ) : null}
           </tbody>
         </table>

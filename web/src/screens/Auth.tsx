@@ -2,8 +2,83 @@ import { useState } from "preact/hooks";
 import { ApiError, call } from "../api";
 import { fieldErrors, Link, TextField } from "../ui";
 
-export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () => Promise<void> }) {
+type Mode = "signin" | "signup";
+
+/** Everything the two modes word differently, in one place. */
+const COPY = {
+  signin: {
+    title: "Sign in",
+    lead: "Welcome back to your Edgecraft studio.",
+    submit: "Sign in",
+    passwordHint: undefined,
+    passwordAutocomplete: "current-password",
+    wrongCredentials: "The email or password is wrong.",
+  },
+  signup: {
+    title: "Create your account",
+    lead: "Upload, vectorize and organize your images.",
+    submit: "Create account",
+    passwordHint: "At least 8 characters; avoid common words and patterns.",
+    passwordAutocomplete: "new-password",
+    wrongCredentials:
+      "We couldn't sign you in. If this email already has an account, sign in with its password.",
+  },
+} as const satisfies Record<Mode, Record<string, string | undefined>>;
+
+/** The checks the browser can make before asking the server: field name → message. */
+function checkCredentials(email: string, password: string, mode: Mode): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!/^\S+@\S+\.\S+$/.test(email.trim())) errors.email = "Enter an email address like ada@example.com.";
+  if (!password) errors.password = "Enter a password.";
+  else if (mode === "signup" && [...password].length < 8) errors.password = "Use at least 8 characters.";
+  return errors;
+}
+
+/** What the form shows after a failed sign-in: field messages, a message above the form, or a code field. */
+interface Outcome {
+  errors: Record<string, string>;
+  formError: string;
+  otpRequired?: true;
+}
+
+/** ApiError codes with their own answer (a Map: a server's code is never read as an object key). */
+const OUTCOMES = new Map<string, (err: ApiError, fields: Record<string, string>, mode: Mode) => Outcome>([
+  ["otp_required", (_err, fields) => ({ errors: fields, formError: "", otpRequired: true })],
+  ["otp_invalid", () => ({ errors: { otp: "That code is wrong or was already used." }, formError: "" })],
+  ["account_disabled", (err, fields) => ({ errors: fields, formError: err.message })],
+  [
+    "invalid_credentials",
+    (_err, fields, mode) => ({ errors: fields, formError: COPY[mode].wrongCredentials }),
+  ],
+]);
+
+/** Field messages where the server gave them; the server's message above the form when they don't explain it. */
+function signInOutcome(err: unknown, mode: Mode): Outcome {
+  if (!(err instanceof ApiError))
+    return { errors: {}, formError: "Can't reach the server. Check your connection and try again." };
+  const fields = fieldErrors(err);
+  const known = OUTCOMES.get(err.code);
+  if (known) return known(err, fields, mode);
+  const explained = Object.keys(fields).length > 0 && err.status !== 429;
+  return { errors: fields, formError: explained ? "" : err.message };
+}
+
+/** Registers (sign-up only), then signs in — with the second factor once the server asked for it. */
+async function signIn(
+  mode: Mode,
+  fields: { email: string; password: string; name: string; otp: string | null },
+) {
+  const email = fields.email.trim();
+  const name = fields.name.trim();
+  if (mode === "signup")
+    await call("register", { body: { email, password: fields.password, ...(name ? { name } : {}) } });
+  const otp = fields.otp === null ? {} : { otp: fields.otp.trim() };
+  await call("login", { body: { email, password: fields.password, ...otp } });
+}
+
+export function AuthScreen(props: { mode: Mode; onSignedIn: () => Promise<void> }) {
   const signup = props.mode === "signup";
+  const copy = COPY[props.mode];
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
@@ -15,42 +90,19 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const local: Record<string, string> = {};
-    if (!/^\S+@\S+\.\S+$/.test(email.trim())) local.email = "Enter an email address like ada@example.com.";
-    if (!password) local.password = "Enter a password.";
-    else if (signup && [...password].length < 8) local.password = "Use at least 8 characters.";
+    const local = checkCredentials(email, password, props.mode);
     setErrors(local);
     setFormError("");
     if (Object.keys(local).length) return;
     setBusy(true);
     try {
-      if (signup) {
-        await call("register", {
-          body: { email: email.trim(), password, ...(name.trim() ? { name: name.trim() } : {}) },
-        });
-      }
-      await call("login", {
-        body: { email: email.trim(), password, ...(otp !== null ? { otp: otp.trim() } : {}) },
-      });
+      await signIn(props.mode, { email, password, name, otp });
       await props.onSignedIn();
     } catch (err) {
-      const fields = fieldErrors(err);
-      setErrors(fields);
-      if (err instanceof ApiError) {
-        if (err.code === "otp_required") {
-          setOtp("");
-          setFormError("");
-        } else if (err.code === "otp_invalid") setErrors({ otp: "That code is wrong or was already used." });
-        else if (err.code === "account_disabled") setFormError(err.message);
-        else if (err.code === "invalid_credentials")
-          setFormError(
-            signup
-              ? "We couldn't sign you in. If this email already has an account, sign in with its password."
-              : "The email or password is wrong.",
-          );
-        else if (err.status === 429) setFormError(err.message);
-        else if (!Object.keys(fields).length) setFormError(err.message);
-      } else setFormError("Can't reach the server. Check your connection and try again.");
+      const outcome = signInOutcome(err, props.mode);
+      setErrors(outcome.errors);
+      setFormError(outcome.formError);
+      if (outcome.otpRequired) setOtp("");
     } finally {
       setBusy(false);
     }
@@ -58,10 +110,8 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
 
   return (
     <section class="auth-card" aria-labelledby="auth-title">
-      <h1 id="auth-title">{signup ? "Create your account" : "Sign in"}</h1>
-      <p class="muted">
-        {signup ? "Upload, vectorize and organize your images." : "Welcome back to your Edgecraft studio."}
-      </p>
+      <h1 id="auth-title">{copy.title}</h1>
+      <p class="muted">{copy.lead}</p>
       <form onSubmit={submit} noValidate>
         {formError ? (
           <div class="error-box" role="alert" data-testid="form-error">
@@ -90,11 +140,11 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
         <TextField
           label="Password"
           error={errors.password}
-          hint={signup ? "At least 8 characters; avoid common words and patterns." : undefined}
+          hint={copy.passwordHint}
           name="password"
           type="password"
           aria-invalid={!!errors.password}
-          autocomplete={signup ? "new-password" : "current-password"}
+          autocomplete={copy.passwordAutocomplete}
           value={password}
           onValue={setPassword}
         />
@@ -111,21 +161,27 @@ export function AuthScreen(props: { mode: "signin" | "signup"; onSignedIn: () =>
           />
         ) : null}
         <button class="btn btn-primary btn-block" type="submit" disabled={busy}>
-          {busy ? "Please wait…" : signup ? "Create account" : "Sign in"}
+          {busy ? "Please wait…" : copy.submit}
         </button>
       </form>
-      <p class="auth-switch">
-        {signup ? (
-          <>
-            Already have an account? <Link href="/signin">Sign in</Link>
-          </>
-        ) : (
-          <>
-            New here? <Link href="/signup">Create an account</Link> ·{" "}
-            <Link href="/forgot-password">Forgot your password?</Link>
-          </>
-        )}
-      </p>
+      <AuthSwitch mode={props.mode} />
     </section>
+  );
+}
+
+function AuthSwitch({ mode }: { mode: Mode }) {
+  return (
+    <p class="auth-switch">
+      {mode === "signup" ? (
+        <>
+          Already have an account? <Link href="/signin">Sign in</Link>
+        </>
+      ) : (
+        <>
+          New here? <Link href="/signup">Create an account</Link> ·{" "}
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </>
+      )}
+    </p>
   );
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { type CreditPack, call, formatDate, type Page, type Payment } from "../api";
-import { ErrorBox, Link, StatusBadge, TableHead, toastError, useLoad, useSession } from "../ui";
+import { EmptyRow, ErrorBox, Link, StatusBadge, TableHead, toastError, useLoad, useSession } from "../ui";
 
 /**
  * Credits and payments (Account → Billing). "Pay with PayPal" creates an order and sends the buyer
@@ -120,11 +120,7 @@ export function BillingScreen(props: { query: URLSearchParams }) {
                 </tr>
               ))}
               {payments.data && !payments.data.items.length ? (
-                <tr>
-                  <td colSpan={5} class="muted">
-                    No payments yet.
-                  </td>
-                </tr>
+                <EmptyRow columns={5}>No payments yet.</EmptyRow>
               ) : null}
             </tbody>
           </table>

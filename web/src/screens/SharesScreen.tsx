@@ -41,53 +41,7 @@ export function SharesScreen() {
             </thead>
             <tbody>
               {list.items.map((s) => (
-                <tr key={s.id} class={live(s) ? "" : "muted"}>
-                  <td>
-                    {s.kind === "folder" ? "Folder " : s.kind === "selection" ? "Selection: " : ""}
-                    {s.name}
-                    {s.hasPassword ? <span class="hint"> · password</span> : null}
-                  </td>
-                  <td>{s.views}</td>
-                  <td>{s.downloads}</td>
-                  <td>{formatDate(s.lastAccessedAt)}</td>
-                  <td>{s.revokedAt ? "Revoked" : formatDate(s.expiresAt)}</td>
-                  <td class="row-actions">
-                    {!s.revokedAt ? (
-                      <>
-                        <button type="button" class="btn btn-ghost btn-sm" onClick={() => copy(s.url)}>
-                          Copy link
-                        </button>
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-sm"
-                          aria-label={`Extend ${s.name} by 30 days`}
-                          onClick={() =>
-                            act(
-                              () =>
-                                call("extendShare", {
-                                  params: { id: s.id },
-                                  body: { expiresInSeconds: 30 * 86_400 },
-                                }),
-                              "Link extended to 30 days from now.",
-                            )
-                          }
-                        >
-                          Extend
-                        </button>
-                        <button
-                          type="button"
-                          class="btn btn-ghost btn-sm"
-                          aria-label={`Revoke ${s.name}`}
-                          onClick={() =>
-                            act(() => call("revokeMyShare", { params: { id: s.id } }), "Link revoked.")
-                          }
-                        >
-                          Revoke
-                        </button>
-                      </>
-                    ) : null}
-                  </td>
-                </tr>
+                <ShareRow key={s.id} s={s} act={act} />
               ))}
             </tbody>
           </table>
@@ -95,5 +49,60 @@ export function SharesScreen() {
       )}
       {list.cursor ? <MoreButton onClick={list.more}>Load more</MoreButton> : null}
     </div>
+  );
+}
+
+const KIND_PREFIX: Partial<Record<Share["kind"], string>> = { folder: "Folder ", selection: "Selection: " };
+
+type Act = (fn: () => Promise<unknown>, msg: string) => Promise<void>;
+
+/** One link: what it shares, its counts, and (while not revoked) copy, extend and revoke. */
+function ShareRow({ s, act }: { s: Share; act: Act }) {
+  return (
+    <tr key={s.id} class={live(s) ? "" : "muted"}>
+      <td>
+        {KIND_PREFIX[s.kind] ?? ""}
+        {s.name}
+        {s.hasPassword ? <span class="hint"> · password</span> : null}
+      </td>
+      <td>{s.views}</td>
+      <td>{s.downloads}</td>
+      <td>{formatDate(s.lastAccessedAt)}</td>
+      <td>{s.revokedAt ? "Revoked" : formatDate(s.expiresAt)}</td>
+      <td class="row-actions">
+        {!s.revokedAt ? (
+          <>
+            <button type="button" class="btn btn-ghost btn-sm" onClick={() => copy(s.url)}>
+              Copy link
+            </button>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
+              aria-label={`Extend ${s.name} by 30 days`}
+              onClick={() =>
+                act(
+                  () =>
+                    call("extendShare", {
+                      params: { id: s.id },
+                      body: { expiresInSeconds: 30 * 86_400 },
+                    }),
+                  "Link extended to 30 days from now.",
+                )
+              }
+            >
+              Extend
+            </button>
+            <button
+              type="button"
+              class="btn btn-ghost btn-sm"
+              aria-label={`Revoke ${s.name}`}
+              onClick={() => act(() => call("revokeMyShare", { params: { id: s.id } }), "Link revoked.")}
+            >
+              Revoke
+            </button>
+          </>
+        ) : null}
+      </td>
+    </tr>
   );
 }

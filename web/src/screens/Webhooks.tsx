@@ -8,7 +8,18 @@ import {
   type WebhookDelivery,
   type WebhookEvent,
 } from "../api";
-import { ErrorBox, ShownOnce, showFormError, TableHead, TextField, toast, toastError, useLoad } from "../ui";
+import {
+  CheckboxGroup,
+  EmptyRow,
+  ErrorBox,
+  ShownOnce,
+  showFormError,
+  TableHead,
+  TextField,
+  toast,
+  toastError,
+  useLoad,
+} from "../ui";
 
 /**
  * Webhook endpoints (Standard Webhooks): register one (the signing secret is shown once), turn it
@@ -49,28 +60,13 @@ export function Webhooks() {
       </p>
       <form onSubmit={create} noValidate class="key-form">
         <TextField label="Endpoint URL" error={errors.url} value={url} onValue={setUrl} />
-        <fieldset class="scopes">
-          <legend>Events</legend>
-          {WEBHOOK_EVENTS.map((ev) => (
-            <label key={ev} class="check">
-              <input
-                type="checkbox"
-                checked={events.includes(ev)}
-                onChange={(e) =>
-                  setEvents(
-                    (e.target as HTMLInputElement).checked ? [...events, ev] : events.filter((x) => x !== ev),
-                  )
-                }
-              />
-              {ev}
-            </label>
-          ))}
-          {errors.events ? (
-            <p class="field-error" role="alert">
-              {errors.events}
-            </p>
-          ) : null}
-        </fieldset>
+        <CheckboxGroup
+          legend="Events"
+          options={WEBHOOK_EVENTS}
+          selected={events}
+          onSelected={setEvents}
+          error={errors.events}
+        />
         <button type="submit" class="btn btn-primary">
           Add endpoint
         </button>
@@ -135,13 +131,7 @@ export function Webhooks() {
                 </td>
               </tr>
             ))}
-            {!items.length ? (
-              <tr>
-                <td colSpan={5} class="muted">
-                  No webhook endpoints yet.
-                </td>
-              </tr>
-            ) : null}
+            {!items.length ? <EmptyRow columns={5}>No webhook endpoints yet.</EmptyRow> : null}
           </tbody>
         </table>
       </div>
@@ -184,13 +174,7 @@ function Deliveries({ webhookId }: { webhookId: string }) {
               </td>
             </tr>
           ))}
-          {!items.length ? (
-            <tr>
-              <td colSpan={7} class="muted">
-                Nothing delivered yet.
-              </td>
-            </tr>
-          ) : null}
+          {!items.length ? <EmptyRow columns={7}>Nothing delivered yet.</EmptyRow> : null}
         </tbody>
       </table>
     </div>

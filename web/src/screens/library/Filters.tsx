@@ -1,3 +1,4 @@
+import type { MediaSort } from "../../api";
 import { Select } from "../../ui";
 import type { LibraryFilters } from "./useLibraryQuery";
 
@@ -11,7 +12,7 @@ const SORTS = [
   { value: "-name", label: "Name Z–A" },
   { value: "-size", label: "Largest first" },
   { value: "size", label: "Smallest first" },
-];
+] as const satisfies { value: MediaSort; label: string }[];
 
 const value = (e: Event) => (e.target as HTMLInputElement).value;
 

@@ -44,6 +44,13 @@ export function SelectionBar({
           >
             Vectorize
           </button>
+          <button
+            type="button"
+            class="btn"
+            onClick={() => navigate(`/storage?tab=export&files=${[...sel.selected].join(",")}`)}
+          >
+            Export to bucket…
+          </button>
           <button type="button" class="btn" onClick={() => onShare([...sel.selected])}>
             Share…
           </button>

@@ -1,19 +1,34 @@
 import { formatBytes } from "../../api";
 import { ProgressBar } from "../../ui";
-import type { Uploads } from "./useUploads";
+import type { UploadItem, Uploads } from "./useUploads";
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+function headline(up: Uploads): string {
+  if (up.active) return `Uploading ${plural(up.active, "file")}`;
+  if (up.failed) return `${plural(up.failed, "upload")} failed`;
+  return "Uploads complete";
+}
+
+/** What a row without actions says when the upload gave no note of its own. */
+const STATUS_TEXT: Record<Exclude<UploadItem["status"], "failed" | "uploading">, string> = {
+  done: "Done",
+  skipped: "Skipped",
+  conflict: "Name taken",
+  queued: "Waiting",
+};
+
+function percentDone(u: UploadItem): number {
+  if (u.status === "done" || u.status === "skipped") return 100;
+  return u.size ? (u.loaded / u.size) * 100 : 0;
+}
 
 export function UploadsPanel({ up }: { up: Uploads }) {
   if (!up.uploads.length) return null;
   return (
     <section class="uploads" aria-label="Uploads" data-testid="uploads">
       <div class="uploads-head">
-        <strong>
-          {up.active
-            ? `Uploading ${up.active} file${up.active === 1 ? "" : "s"}`
-            : up.failed
-              ? `${up.failed} upload${up.failed === 1 ? "" : "s"} failed`
-              : "Uploads complete"}
-        </strong>
+        <strong>{headline(up)}</strong>
         <ProgressBar value={up.total ? (up.loaded / up.total) * 100 : 100} label="Overall upload progress" />
         {!up.active ? (
           <button type="button" class="btn btn-ghost btn-sm" onClick={up.clear}>
@@ -28,43 +43,35 @@ export function UploadsPanel({ up }: { up: Uploads }) {
               {u.name}
             </span>
             <span class="muted">{formatBytes(u.size)}</span>
-            <ProgressBar
-              value={
-                u.status === "done" || u.status === "skipped" ? 100 : u.size ? (u.loaded / u.size) * 100 : 0
-              }
-              label={`Upload of ${u.name}`}
-              status={u.status}
-            />
-            {u.status === "failed" ? (
-              <span class="upload-error" role="alert">
-                {u.error}
-              </span>
-            ) : u.status === "uploading" ? (
-              <span class="upload-actions">
-                {u.handle?.pause ? (
-                  <button type="button" class="btn btn-ghost btn-sm" onClick={() => up.togglePause(u)}>
-                    {u.paused ? "Resume" : "Pause"}
-                  </button>
-                ) : null}
-                <button type="button" class="btn btn-ghost btn-sm" onClick={() => u.handle?.abort()}>
-                  Cancel
-                </button>
-              </span>
-            ) : (
-              <span class="muted">
-                {u.note ??
-                  (u.status === "done"
-                    ? "Done"
-                    : u.status === "skipped"
-                      ? "Skipped"
-                      : u.status === "conflict"
-                        ? "Name taken"
-                        : "Waiting")}
-              </span>
-            )}
+            <ProgressBar value={percentDone(u)} label={`Upload of ${u.name}`} status={u.status} />
+            <UploadState u={u} up={up} />
           </li>
         ))}
       </ul>
     </section>
   );
+}
+
+/** A row's end: the error, the controls of a running upload, or what became of it. */
+function UploadState({ u, up }: { u: UploadItem; up: Uploads }) {
+  if (u.status === "failed")
+    return (
+      <span class="upload-error" role="alert">
+        {u.error}
+      </span>
+    );
+  if (u.status === "uploading")
+    return (
+      <span class="upload-actions">
+        {u.handle?.pause ? (
+          <button type="button" class="btn btn-ghost btn-sm" onClick={() => up.togglePause(u)}>
+            {u.paused ? "Resume" : "Pause"}
+          </button>
+        ) : null}
+        <button type="button" class="btn btn-ghost btn-sm" onClick={() => u.handle?.abort()}>
+          Cancel
+        </button>
+      </span>
+    );
+  return <span class="muted">{u.note ?? STATUS_TEXT[u.status]}</span>;
 }

@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDate, type Media, url } from "../../api";
 import { FileFacts } from "./FileFacts";
@@ -11,16 +12,14 @@ const camera = (make?: string, model?: string) =>
     ? model
     : [make, model].filter(Boolean).join(" ");
 
+const shutter = (seconds: number) => (seconds < 1 ? `1/${Math.round(1 / seconds)} s` : `${seconds} s`);
+
 /** Exposure facts as a photographer reads them: 1/250 s · f/5.6 · ISO 200 · 35 mm. */
 function exposure(m: Media): string | null {
   const md = m.metadata;
   if (!md) return null;
   const parts = [
-    md.exposureTime
-      ? md.exposureTime < 1
-        ? `1/${Math.round(1 / md.exposureTime)} s`
-        : `${md.exposureTime} s`
-      : null,
+    md.exposureTime ? shutter(md.exposureTime) : null,
     md.fNumber ? `f/${md.fNumber}` : null,
     md.iso ? `ISO ${md.iso}` : null,
     md.focalLength ? `${md.focalLength} mm` : null,
@@ -60,14 +59,19 @@ export function Viewer(props: {
 
   useEffect(() => closeRef.current?.focus(), []);
   useEffect(() => {
+    const keys: Record<string, () => void> = {
+      Escape: props.onClose,
+      ArrowRight: () => go(1),
+      ArrowLeft: () => go(-1),
+      "+": () => step(1),
+      "=": () => step(1),
+      "-": () => step(-1),
+      "0": () => setZoom(null),
+    };
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") props.onClose();
-      else if (e.key === "ArrowRight") go(1);
-      else if (e.key === "ArrowLeft") go(-1);
-      else if (e.key === "+" || e.key === "=") step(1);
-      else if (e.key === "-") step(-1);
-      else if (e.key === "0") setZoom(null);
-      else return;
+      const act = Object.hasOwn(keys, e.key) ? keys[e.key] : undefined;
+      if (!act) return;
+      act();
       e.preventDefault();
     };
     addEventListener("keydown", onKey);
@@ -76,7 +80,6 @@ export function Viewer(props: {
 
   if (!m) return null;
   const src = drawable(m) ? url("image", { id: m.id }, { w: 2048, h: 2048, format: "webp" }) : m.thumbnailUrl;
-  const md = m.metadata;
   return (
     <div class="viewer" role="dialog" aria-modal="true" aria-label={`Viewer: ${m.name}`} data-testid="viewer">
       <div class="viewer-bar">
@@ -136,60 +139,53 @@ export function Viewer(props: {
             style={zoom === null || !m.width ? undefined : { width: `${m.width * zoom}px`, maxWidth: "none" }}
           />
         </section>
-        {info ? (
-          <aside class="viewer-info" aria-label="Details">
-            <dl class="meta">
-              <FileFacts m={m} />
-              <dt>Folder</dt>
-              <dd>{m.folder}</dd>
-              {m.takenAt ? (
-                <>
-                  <dt>Taken</dt>
-                  <dd data-testid="viewer-taken">{formatDate(m.takenAt)}</dd>
-                </>
-              ) : null}
-              {md?.make || md?.model ? (
-                <>
-                  <dt>Camera</dt>
-                  <dd>{camera(md.make, md.model)}</dd>
-                </>
-              ) : null}
-              {md?.lens ? (
-                <>
-                  <dt>Lens</dt>
-                  <dd>{md.lens}</dd>
-                </>
-              ) : null}
-              {exposure(m) ? (
-                <>
-                  <dt>Exposure</dt>
-                  <dd>{exposure(m)}</dd>
-                </>
-              ) : null}
-              {md?.gps ? (
-                <>
-                  <dt>Location</dt>
-                  <dd>
-                    {md.gps.latitude.toFixed(5)}, {md.gps.longitude.toFixed(5)}
-                    <span class="hint"> (only you see this)</span>
-                  </dd>
-                </>
-              ) : null}
-              <dt>Added</dt>
-              <dd>{formatDate(m.createdAt)}</dd>
-              {m.tags.length ? (
-                <>
-                  <dt>Tags</dt>
-                  <dd>{m.tags.join(", ")}</dd>
-                </>
-              ) : null}
-            </dl>
-            <button type="button" class="btn" onClick={() => props.onEdit(m.id)}>
-              Edit, share or move…
-            </button>
-          </aside>
-        ) : null}
+        {info ? <Details m={m} onEdit={props.onEdit} /> : null}
       </div>
     </div>
+  );
+}
+
+/** One term of the details list, left out when there is nothing to say. */
+function Fact({ term, children, testId }: { term: string; children: ComponentChildren; testId?: string }) {
+  if (!children) return null;
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </>
+  );
+}
+
+/** The side panel: the file's facts, its camera and where it was taken. */
+function Details({ m, onEdit }: { m: Media; onEdit: (id: string) => void }) {
+  const md = m.metadata;
+  return (
+    <aside class="viewer-info" aria-label="Details">
+      <dl class="meta">
+        <FileFacts m={m} />
+        <dt>Folder</dt>
+        <dd>{m.folder}</dd>
+        <Fact term="Taken" testId="viewer-taken">
+          {m.takenAt ? formatDate(m.takenAt) : null}
+        </Fact>
+        <Fact term="Camera">{md?.make || md?.model ? camera(md.make, md.model) : null}</Fact>
+        <Fact term="Lens">{md?.lens}</Fact>
+        <Fact term="Exposure">{exposure(m)}</Fact>
+        <Fact term="Location">
+          {md?.gps ? (
+            <>
+              {md.gps.latitude.toFixed(5)}, {md.gps.longitude.toFixed(5)}
+              <span class="hint"> (only you see this)</span>
+            </>
+          ) : null}
+        </Fact>
+        <dt>Added</dt>
+        <dd>{formatDate(m.createdAt)}</dd>
+        <Fact term="Tags">{m.tags.length ? m.tags.join(", ") : null}</Fact>
+      </dl>
+      <button type="button" class="btn" onClick={() => onEdit(m.id)}>
+        Edit, share or move…
+      </button>
+    </aside>
   );
 }

@@ -57,3 +57,4 @@ export function useLibraryQuery() {
 }
 
 export type LibraryFilters = ReturnType<typeof useLibraryQuery>["filters"];
+export type LibraryQuery = ReturnType<typeof useLibraryQuery>;

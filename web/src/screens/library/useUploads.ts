@@ -24,6 +24,13 @@ export interface PendingConflict {
 
 let uploadKey = 0;
 
+/** What a finished upload's row says about the name it took. */
+function doneNote(resolution: string | undefined, savedAs: string): string | undefined {
+  if (resolution === "renamed") return `Saved as ${savedAs}`;
+  if (resolution === "replaced") return "Replaced (the old file is in the trash)";
+  return undefined;
+}
+
 /**
  * Uploads into a folder, three at a time, with per-file and overall progress. A file whose name
  * is taken is first sent with `onConflict=skip` (nothing is stored), then the person chooses:
@@ -43,19 +50,18 @@ export function useUploads(onAllDone: () => void) {
     update(item.key, { status: "uploading", handle, loaded: 0 });
     try {
       const { media, conflict } = await handle.promise;
-      if (conflict?.resolution === "skipped" && mode === "skip" && !remembered.current) {
+      const skipped = conflict?.resolution === "skipped";
+      if (skipped && mode === "skip" && !remembered.current) {
         update(item.key, { status: "conflict", note: "Name taken: choose what to do" });
         setConflicts((c) => [...c, { key: item.key, file, folder: target }]);
-      } else if (conflict?.resolution === "skipped") {
+      } else if (skipped) {
         update(item.key, { status: "skipped", loaded: file.size, note: "Kept the existing file" });
       } else {
-        const note =
-          conflict?.resolution === "renamed"
-            ? `Saved as ${media.name}`
-            : conflict?.resolution === "replaced"
-              ? "Replaced (the old file is in the trash)"
-              : undefined;
-        update(item.key, { status: "done", loaded: file.size, note });
+        update(item.key, {
+          status: "done",
+          loaded: file.size,
+          note: doneNote(conflict?.resolution, media.name),
+        });
       }
     } catch (e) {
       update(item.key, { status: "failed", error: e instanceof Error ? e.message : String(e) });

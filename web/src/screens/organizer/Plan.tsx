@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import {
   call,
   type DuplicateGroup,
+  type FileStatus,
   formatBytes,
   getText,
   type Job,
@@ -12,7 +13,16 @@ import {
   url,
 } from "../../api";
 import { usePaged } from "../../hooks/usePaged";
-import { ErrorBox, MoreButton, Select, StatusBadge, TableHead, toastError, useLoad } from "../../ui";
+import {
+  BarChart,
+  ErrorBox,
+  MoreButton,
+  Select,
+  StatusBadge,
+  TableHead,
+  toastError,
+  useLoad,
+} from "../../ui";
 
 /** A plan's results: bytes per category, duplicate groups of each kind it found, the file records. */
 
@@ -27,7 +37,7 @@ const FILE_STATUSES = [
   "stacked",
   "rolled-back",
   "rollback-skipped",
-];
+] as const satisfies FileStatus[];
 
 export const MATCH_LABELS: Record<MatchKind, string> = {
   bytes: "identical bytes",
@@ -48,6 +58,28 @@ async function loadSummary(jobId: string): Promise<{ byCategory: Totals; state?:
   }
 }
 
+type Duplicates = {
+  match?: MatchKind;
+  groups: DuplicateGroup[];
+  totals?: { groups: number; reclaimableBytes: number };
+  nextCursor?: string | null;
+};
+
+/** How many duplicate groups and bytes to reclaim the page shows, and whether there are more than listed. */
+function duplicateCounts(d: Duplicates | null | undefined, planMatch: MatchKind) {
+  const groups = d?.groups ?? [];
+  // `totals` count the plan's own kind; a finer kind is counted from the groups listed.
+  const own = !d?.match || d.match === planMatch;
+  const totals = own ? d?.totals : undefined;
+  return {
+    more: !own && !!d?.nextCursor,
+    groupCount: totals ? totals.groups : groups.length,
+    reclaim: totals
+      ? totals.reclaimableBytes
+      : groups.reduce((a, g) => a + (g.reclaimableBytes ?? g.totalBytes - g.size), 0),
+  };
+}
+
 export function Plan({ job: shown, version }: { job: Job; version: number }) {
   // Apply and rollback jobs point at their plan; the plan's id reads the records in every server version.
   const planId = typeof shown.input.planJobId === "string" ? shown.input.planJobId : shown.id;
@@ -60,14 +92,10 @@ export function Plan({ job: shown, version }: { job: Job; version: number }) {
   const summary = useLoad(() => loadSummary(job.id), [job.id, version]);
   const dups = useLoad(
     () =>
-      call<{
-        match?: MatchKind;
-        groups: DuplicateGroup[];
-        totals?: { groups: number; reclaimableBytes: number };
-        nextCursor?: string | null;
-      }>("jobDuplicates", { params: { id: job.id }, query: { match: match || undefined, limit: 50 } }).catch(
-        () => ({ match: undefined, groups: [], totals: undefined, nextCursor: null }),
-      ),
+      call<Duplicates>("jobDuplicates", {
+        params: { id: job.id },
+        query: { match: match || undefined, limit: 50 },
+      }).catch(() => ({ match: undefined, groups: [], totals: undefined, nextCursor: null })),
     [job.id, version, match],
   );
   // The plan's own kind is in its input (apply and rollback jobs point at the plan).
@@ -90,16 +118,8 @@ export function Plan({ job: shown, version }: { job: Job; version: number }) {
   const { items: files, cursor, error } = records;
 
   const totals = summary.data?.byCategory ?? [];
-  const maxBytes = Math.max(1, ...totals.map((t) => t.bytes || t.files));
   const groups = dups.data?.groups ?? [];
-  // `totals` count the plan's own kind; a finer kind is counted from the groups listed.
-  const own = !dups.data?.match || dups.data.match === planMatch;
-  const more = !own && !!dups.data?.nextCursor;
-  const groupCount = own && dups.data?.totals ? dups.data.totals.groups : groups.length;
-  const reclaim =
-    own && dups.data?.totals
-      ? dups.data.totals.reclaimableBytes
-      : groups.reduce((a, g) => a + (g.reclaimableBytes ?? g.totalBytes - g.size), 0);
+  const { more, groupCount, reclaim } = duplicateCounts(dups.data, planMatch);
   // Kinds the plan's records can be grouped by: its own and the finer ones.
   const kinds = MATCH_KINDS.slice(0, MATCH_KINDS.indexOf(planMatch) + 1);
 
@@ -108,23 +128,18 @@ export function Plan({ job: shown, version }: { job: Job; version: number }) {
       <div class="plan-top">
         <div>
           <h3>Bytes per category</h3>
-          <div
-            class="chart"
-            role="img"
-            aria-label={`Categories: ${totals.map((t) => `${t.category} ${t.files} files`).join(", ")}`}
-            data-testid="category-chart"
+          <BarChart
+            label="Categories"
+            testId="category-chart"
+            bars={totals.map((t) => ({
+              key: t.category,
+              label: t.category,
+              value: t.bytes || t.files,
+              figure: `${t.files} files · ${formatBytes(t.bytes)}`,
+            }))}
           >
-            {totals.map((t) => (
-              <div class="bar-row" key={t.category}>
-                <span class="bar-label">{t.category}</span>
-                <span class="bar" style={{ width: `${((t.bytes || t.files) / maxBytes) * 100}%` }} />
-                <span class="bar-num">
-                  {t.files} · {formatBytes(t.bytes)}
-                </span>
-              </div>
-            ))}
             {!totals.length ? <p class="muted">No files in this plan.</p> : null}
-          </div>
+          </BarChart>
         </div>
         <div>
           <h3>Duplicates</h3>
@@ -193,7 +208,8 @@ export function Plan({ job: shown, version }: { job: Job; version: number }) {
         </a>
       </div>
       <ErrorBox error={error} />
-      <div class="table-scroll">
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard (axe scrollable-region-focusable) */}
+      <section class="table-scroll" tabIndex={0} aria-label="Files in the plan">
         <table class="table" data-testid="plan-files">
           <TableHead columns={["From", "To", "Category", "Size", "Action", "Status"]} />
           <tbody>
@@ -212,7 +228,7 @@ export function Plan({ job: shown, version }: { job: Job; version: number }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
       {cursor ? <MoreButton onClick={records.more}>More files</MoreButton> : null}
       {reportHtml !== null ? (
         <div class="report">

@@ -4,6 +4,14 @@ import { useZoom } from "./useZoom";
 
 export type Background = "checker" | "white" | "black" | "custom";
 
+const BACKGROUND_LABEL: Record<Background, string> = {
+  checker: "Checker",
+  white: "White",
+  black: "Black",
+  custom: "Colour",
+};
+const BACKGROUND_FILL: Partial<Record<Background, string>> = { white: "#ffffff", black: "#000000" };
+
 /**
  * Original and vector side by side or under a before/after slider, zoomed together. The vector is
  * always drawn alone on the chosen background (checkerboard, white, black or a colour of your own),
@@ -18,9 +26,9 @@ export function Compare({ source, svgUrl }: { source: Media; svgUrl: string | nu
   const h = source.height ?? 0;
   const z = useZoom(w, h);
   const size = { width: `${Math.round(w * z.scale)}px`, height: `${Math.round(h * z.scale)}px` };
-  const backdrop = bg === "checker" ? "checker" : "";
-  const backdropStyle =
-    bg === "white" ? "#ffffff" : bg === "black" ? "#000000" : bg === "custom" ? custom : undefined;
+  // the checkerboard is a class; the plain backgrounds are a fill
+  const backdropClass = bg === "checker" ? " checker" : "";
+  const backdropStyle = bg === "custom" ? custom : BACKGROUND_FILL[bg];
   const vector = svgUrl ? (
     <img src={svgUrl} alt="Vectorized result" data-testid="svg-result" style={size} />
   ) : (
@@ -56,7 +64,7 @@ export function Compare({ source, svgUrl }: { source: Media; svgUrl: string | nu
         </fieldset>
         <fieldset class="seg" data-testid="backgrounds">
           <legend class="sr-only">Background behind the vector</legend>
-          {(["checker", "white", "black", "custom"] as const).map((b) => (
+          {(Object.keys(BACKGROUND_LABEL) as Background[]).map((b) => (
             <button
               key={b}
               type="button"
@@ -64,7 +72,7 @@ export function Compare({ source, svgUrl }: { source: Media; svgUrl: string | nu
               aria-pressed={bg === b}
               onClick={() => setBg(b)}
             >
-              {b === "checker" ? "Checker" : b === "custom" ? "Colour" : b === "white" ? "White" : "Black"}
+              {BACKGROUND_LABEL[b]}
             </button>
           ))}
           {bg === "custom" ? (
@@ -110,7 +118,7 @@ export function Compare({ source, svgUrl }: { source: Media; svgUrl: string | nu
           <figure>
             <figcaption>Vector</figcaption>
             <section
-              {...paneProps("Vector result (scrollable)", backdrop ? ` ${backdrop}` : "")}
+              {...paneProps("Vector result (scrollable)", backdropClass)}
               style={{ background: backdropStyle }}
             >
               <div class="stage" style={size}>
@@ -126,7 +134,7 @@ export function Compare({ source, svgUrl }: { source: Media; svgUrl: string | nu
               <img src={source.contentUrl} alt={`Original: ${source.name}`} style={size} />
               {/* the vector on its own background, over the original's right part: never over the raster */}
               <div
-                class={`slider-top${backdrop ? ` ${backdrop}` : ""}`}
+                class={`slider-top${backdropClass}`}
                 data-testid="slider-vector"
                 style={{ background: backdropStyle, clipPath: `inset(0 0 0 ${split}%)` }}
               >

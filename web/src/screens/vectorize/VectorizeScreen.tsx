@@ -22,6 +22,49 @@ async function coloursOf(svgUrl: string): Promise<string[]> {
   return [...new Set(found)];
 }
 
+/** What the studio's button says: it runs, re-runs, or starts a batch. */
+function runLabel(running: boolean, hasJob: boolean, isBatch: boolean, count: number): string {
+  if (running) return "Working…";
+  if (hasJob) return isBatch ? "Run batch again" : "Re-run with these options";
+  return isBatch ? `Vectorize ${count} images` : "Vectorize";
+}
+
+interface UrlSourceDeps {
+  job: Job | null;
+  source: Media | null;
+  setSource: (m: Media) => void;
+  setSourceError: (e: unknown) => void;
+  setError: (e: unknown) => void;
+  restore: (job: Job) => void;
+  follow: (job: Job) => void;
+}
+
+/** Loads the source from the URL: ?media=, ?job= (a reopened job brings its own options back). */
+function useUrlSource(query: URLSearchParams, d: UrlSourceDeps) {
+  const loadMedia = (id: string) =>
+    call<{ media: Media }>("mediaOne", { params: { id } }).then(
+      (r) => d.setSource(r.media),
+      d.setSourceError,
+    );
+  useEffect(() => {
+    const mediaId = query.get("media");
+    const jobId = query.get("job");
+    // a job the studio started itself is already followed (the URL only names it)
+    if (jobId && jobId !== d.job?.id) {
+      call<{ job: Job }>("job", { params: { id: jobId } })
+        .then(({ job }) => {
+          const src = job.input.mediaId as string | undefined;
+          if (src) loadMedia(src);
+          d.restore(job);
+          d.follow(job);
+        })
+        .catch(d.setError);
+    } else if (mediaId && mediaId !== d.source?.id) {
+      loadMedia(mediaId);
+    }
+  }, [query.get("media"), query.get("job")]);
+}
+
 /** The vectorize studio: a source (or a batch from the library's selection), options, the job, the result. */
 export function VectorizeScreen({ query }: { query: URLSearchParams }) {
   const batchIds = (query.get("batch") ?? "").split(",").filter(Boolean);
@@ -36,31 +79,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
   const f = useJobFollow();
   const { job, setJob, follow } = f;
 
-  // Load from the URL: ?media=, ?job= (a reopened job brings its own options back)
-  useEffect(() => {
-    const mediaId = query.get("media");
-    const jobId = query.get("job");
-    // a job the studio started itself is already followed (the URL only names it)
-    if (jobId && jobId !== job?.id) {
-      call<{ job: Job }>("job", { params: { id: jobId } })
-        .then(({ job }) => {
-          const src = (job.input.mediaId as string | undefined) ?? null;
-          if (src)
-            call<{ media: Media }>("mediaOne", { params: { id: src } }).then(
-              (r) => setSource(r.media),
-              setSourceError,
-            );
-          s.restore(job);
-          follow(job);
-        })
-        .catch(setError);
-    } else if (mediaId && mediaId !== source?.id) {
-      call<{ media: Media }>("mediaOne", { params: { id: mediaId } }).then(
-        (r) => setSource(r.media),
-        setSourceError,
-      );
-    }
-  }, [query.get("media"), query.get("job")]);
+  useUrlSource(query, { job, source, setSource, setSourceError, setError, restore: s.restore, follow });
 
   const isBatch = batchIds.length > 1;
   const ids = isBatch ? batchIds : source?.id ? [source.id] : batchIds.slice(0, 1);
@@ -165,15 +184,7 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
             disabled={busy || !!running || !ids.length}
             onClick={ask}
           >
-            {running
-              ? "Working…"
-              : job
-                ? isBatch
-                  ? "Run batch again"
-                  : "Re-run with these options"
-                : isBatch
-                  ? `Vectorize ${batchIds.length} images`
-                  : "Vectorize"}
+            {runLabel(!!running, !!job, isBatch, batchIds.length)}
           </button>
         )}
         <ErrorBox error={error} />
@@ -182,19 +193,35 @@ export function VectorizeScreen({ query }: { query: URLSearchParams }) {
       </section>
 
       <section class="studio-stage" aria-label="Result">
-        {isBatch && job ? (
-          <BatchResults children={f.children} />
-        ) : source ? (
-          <>
-            {result ? <ResultPanel result={result} /> : null}
-            <Compare source={source} svgUrl={svgUrl} />
-          </>
-        ) : (
-          <Empty title="Pick an image to start">
-            <p>Choose one from your library on the left, or drop an image file there.</p>
-          </Empty>
-        )}
+        <Stage batch={isBatch && job ? f.children : null} source={source} result={result} svgUrl={svgUrl} />
       </section>
     </div>
+  );
+}
+
+/** The stage: a batch's results, or the one source beside its result, or a hint to pick one. */
+function Stage({
+  batch,
+  source,
+  result,
+  svgUrl,
+}: {
+  batch: Job[] | null;
+  source: Media | null;
+  result: ReturnType<typeof readResult> | null;
+  svgUrl: string | null;
+}) {
+  if (batch) return <BatchResults children={batch} />;
+  if (!source)
+    return (
+      <Empty title="Pick an image to start">
+        <p>Choose one from your library on the left, or drop an image file there.</p>
+      </Empty>
+    );
+  return (
+    <>
+      {result ? <ResultPanel result={result} /> : null}
+      <Compare source={source} svgUrl={svgUrl} />
+    </>
   );
 }

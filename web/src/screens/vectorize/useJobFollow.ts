@@ -34,17 +34,19 @@ export function useJobFollow() {
     watch.current = watchJob(j.id, (u) => {
       setVia(u.via);
       if (u.progress) setProgress(u.progress);
-      if (u.job) {
-        setJob(u.job);
-        if (isTerminal(u.job.status)) {
-          // A finished job charged or released its credits: the header's count follows.
-          session.refresh();
-          if (u.job.status === "succeeded") setProgress({ ...u.job.progress, percent: 100 });
-          if (u.job.type === "vectorize-batch") loadChildren(u.job.id);
-          if (u.job.status === "failed") toast(u.job.error?.message ?? "The job failed.", "error");
-        }
-      }
+      if (!u.job) return;
+      setJob(u.job);
+      if (isTerminal(u.job.status)) finished(u.job);
     });
+  };
+
+  /** A job seen ending while followed. */
+  const finished = (j: Job) => {
+    // A finished job charged or released its credits: the header's count follows.
+    session.refresh();
+    if (j.status === "succeeded") setProgress({ ...j.progress, percent: 100 });
+    if (j.type === "vectorize-batch") loadChildren(j.id);
+    if (j.status === "failed") toast(j.error?.message ?? "The job failed.", "error");
   };
 
   return { job, setJob, progress, via, children, clearChildren: () => setChildren([]), follow };

@@ -1,0 +1,3 @@
+ALTER TABLE `organize_files` ADD `etag` text;--> statement-breakpoint
+ALTER TABLE `organize_plans` ADD `connection_id` text;--> statement-breakpoint
+ALTER TABLE `organize_plans` ADD `prefix` text;
