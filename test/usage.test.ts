@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { MetricsAggregator } from "../src/durable/metrics";
+import { MetricsAggregator } from "../src/durable/metrics";
 import { flushMetrics } from "../src/metrics/flush";
 import { metricsShard } from "../src/metrics/shards";
 import { call, expectProblem, newUser, type TestUser } from "./helpers/api";
@@ -167,6 +167,41 @@ describe("usage per user and day (#17)", () => {
     );
     await expectProblem(await call("/api/v1/me/usage?days=0", { token: user.accessToken }), 422);
     await expectProblem(await call("/api/v1/me/usage"), 401);
+  });
+  it("what a metrics object was sent survives the object's eviction before its alarm (memory lost, storage kept)", async () => {
+    const user = await newUser();
+    const shard = metricsShard(env, 1);
+    await shard.flush();
+    const at = Date.now();
+    await shard.record([
+      {
+        at,
+        route: "POST /api/v1/media",
+        status: 201,
+        durationMs: 9,
+        userId: user.id,
+        bytesIn: 500,
+        bytesOut: 40,
+      },
+      {
+        at,
+        route: "GET /api/v1/media",
+        status: 200,
+        durationMs: 4,
+        userId: user.id,
+        bytesIn: 0,
+        bytesOut: 900,
+      },
+    ]);
+    // An idle object is evicted after ~10 s, as its alarm comes due: a new instance over the same
+    // storage is what runs the alarm then.
+    await runInDurableObject(shard, async (_evicted: MetricsAggregator, state) => {
+      expect(await new MetricsAggregator(state, env).flush()).toBe(3);
+    });
+    expect(await stored(user.id)).toEqual({ media: { c: "media", calls: 2, bytes_in: 500, bytes_out: 940 } });
+    // Written once: the pending entry left storage with the write.
+    expect(await shard.flush()).toBe(0);
+    expect(await stored(user.id)).toEqual({ media: { c: "media", calls: 2, bytes_in: 500, bytes_out: 940 } });
   });
   it("a flush that fails keeps exactly what it didn't write, and the next one writes it once", async () => {
     const user = await newUser();

@@ -6,8 +6,8 @@ import { METRICS_SHARDS, metricsShard } from "./shards";
  * request was one of the largest costs of a signed-in GET (bench:api, ADR 0013); samples wait here
  * for up to BUFFER_MS (or until MAX_BUFFERED have come) and go to one shard in one call. The request
  * whose sample starts a buffer sends it after BUFFER_MS (waitUntil); `flushMetrics` sends it at once.
- * Samples an isolate holds when it is evicted are lost — at most BUFFER_MS's worth, beside the
- * metrics object's own FLUSH_INTERVAL_MS: metrics, not money.
+ * Samples an isolate holds when it is evicted are lost — at most BUFFER_MS's worth; once sent, the
+ * metrics object keeps them in its storage until they are written (src/durable/metrics.ts).
  */
 export const BUFFER_MS = 1000;
 export const MAX_BUFFERED = 200;
