@@ -4,7 +4,7 @@ import { requestPasswordReset } from "../../src/auth/password-reset";
 import { getDb } from "../../src/db/client";
 import { MAIL_TOPICS } from "../../src/email/catalog";
 import { call, expectProblem, login, newUser } from "../helpers/api";
-import { settledMailCount, tokenFrom, waitForMail } from "../helpers/mail";
+import { settledMailCount, tokenFrom, waitForMail, waitForMails } from "../helpers/mail";
 
 const requestReset = (email: string, ip?: string) =>
   call("/api/v1/auth/password-reset", { method: "POST", json: { email }, ip });
@@ -107,18 +107,9 @@ describe("password reset", () => {
     await requestReset(user.email);
     await waitForMail(user.email, /Reset your password/);
     await requestReset(user.email);
-    const resetMails = async () =>
-      (
-        await env.DB.prepare(
-          "SELECT text FROM dev_mail WHERE to_address = ? AND subject LIKE 'Reset%' ORDER BY created_at",
-        )
-          .bind(user.email)
-          .all<{ text: string }>()
-      ).results;
-    await settledMailCount(user.email);
-    const mails = await resetMails();
+    const mails = await waitForMails(user.email, /^Reset/, 2);
     expect(mails).toHaveLength(2);
-    const [first, second] = mails.map((m) => tokenFrom({ text: m.text } as never, "/reset-password"));
+    const [first, second] = mails.map((m) => tokenFrom(m, "/reset-password"));
 
     const answers = await Promise.all([
       confirm(first!, "Racing-Pass-One-1"),

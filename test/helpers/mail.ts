@@ -37,6 +37,25 @@ export async function waitForMail(to: string, subject: RegExp, timeoutMs = 10_00
   }
 }
 
+/**
+ * Waits until at least `count` mails to `to` match `subject` (each sent by the queue's consumer after
+ * its request, so a fixed wait is not enough on a loaded machine), lets the queue settle, and returns
+ * every match, oldest first: a caller expecting exactly `count` still sees one too many.
+ */
+export async function waitForMails(
+  to: string,
+  subject: RegExp,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<DevMailRow[]> {
+  const deadline = Date.now() + timeoutMs;
+  const matching = async () => (await mailTo(to)).filter((m) => subject.test(m.subject));
+  while ((await matching()).length < count && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  await settledMailCount(to);
+  return matching();
+}
+
 /** The `token` query parameter of the first link to `path` in a mail's text. */
 export function tokenFrom(mail: DevMailRow, path: string): string {
   const match = new RegExp(`${path.replace(/\//g, "\\/")}\\?token=([^\\s]+)`).exec(mail.text);
