@@ -71,7 +71,8 @@ export async function startDevServer({
       quiet: true,
     });
   }
-  const args = wranglerDevArgs({ port, inspectorPort: await freePort(), envFile, vars });
+  const inspectorPort = await freePort();
+  const args = wranglerDevArgs({ port, inspectorPort, envFile, vars });
   const child = spawn(
     "npx",
     [
@@ -112,7 +113,7 @@ export async function startDevServer({
     } catch {}
     return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.on("exit", resolve)));
   }
-  return { url, stop, crash, stateDir, persist, pid: child.pid, log: () => log };
+  return { url, stop, crash, stateDir, persist, pid: child.pid, inspectorPort, log: () => log };
 }
 
 /** Writes `bench/results/<name>.json` and `.md`. */
