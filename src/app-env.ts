@@ -1,4 +1,5 @@
 import type { BatchItem } from "drizzle-orm/batch";
+import type { AnswerHeaders } from "./lib/answer-headers";
 import type { Clock } from "./lib/clock";
 
 /** Who is calling, as resolved by the auth middleware. */
@@ -34,6 +35,8 @@ export interface AppEnv {
     clock: Clock;
     principal: Principal | null;
     idempotency: IdempotencyHandle | null;
+    /** Headers for the answer, put on it by requestContext once everything else ran. */
+    answerHeaders: AnswerHeaders;
     /** Set by a handler when it wants the request log line to carry more context. */
     logFields: Record<string, unknown>;
     /** Hands a request to this same app in-process (the dev PayPal stand-in delivers its webhooks so). */

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { cors } from "hono/cors";
 import { createMiddleware } from "hono/factory";
 import { HTTPException } from "hono/http-exception";
 import { ZodError } from "zod";
@@ -10,9 +9,9 @@ import { getConfig } from "./config";
 import { getDb } from "./db/client";
 import { ApiError, problemBody, validationError } from "./errors";
 import { isTransientPlatformError } from "./lib/platform-errors";
-import { TUS_REQUEST_HEADERS, TUS_RESPONSE_HEADERS } from "./media/tus/protocol";
 import { authenticate } from "./middleware/auth";
 import { bodyGuard } from "./middleware/body-guard";
+import { corsForOrigins } from "./middleware/cors";
 import { csrfProtection } from "./middleware/csrf";
 import { IdempotentReplay, idempotency } from "./middleware/idempotency";
 import { requestMetrics } from "./middleware/metrics";
@@ -154,32 +153,7 @@ export function createApp() {
     return next();
   });
   app.use("*", securityHeaders);
-  app.use("/api/*", async (c, next) => {
-    // An OPTIONS without Access-Control-Request-Method is no CORS preflight (tus asks for its
-    // capabilities with one): it goes to the route.
-    if (c.req.method === "OPTIONS" && !c.req.header("access-control-request-method")) return next();
-    const origins = getConfig(c.env).corsOrigins;
-    return cors({
-      origin: (origin) => (origins.includes(origin) ? origin : null),
-      credentials: true,
-      allowHeaders: [
-        "Content-Type",
-        "Authorization",
-        "Idempotency-Key",
-        "X-Request-Id",
-        ...TUS_REQUEST_HEADERS,
-      ],
-      exposeHeaders: [
-        "X-Request-Id",
-        "Retry-After",
-        "RateLimit-Limit",
-        "RateLimit-Remaining",
-        "RateLimit-Reset",
-        ...TUS_RESPONSE_HEADERS,
-      ],
-      maxAge: 600,
-    })(c, next);
-  });
+  app.use("/api/*", corsForOrigins);
   app.use("/api/*", async (c, next) => {
     await ensureBootstrapAdmin(getDb(c.env.DB), c.env, {
       freeCredits: getConfig(c.env).freeCredits,

@@ -1,6 +1,6 @@
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type Placeholder, sql } from "drizzle-orm";
 import { type AuditContext, auditStatement } from "../audit/record";
-import { type Db, rawInBatch } from "../db/client";
+import { type Db, preparedOnce, rawInBatch } from "../db/client";
 import { creditLedger, type User, users } from "../db/schema";
 import { mailEvent } from "../email/outbox";
 import { ApiError } from "../errors";
@@ -163,7 +163,7 @@ export async function changePassword(
 }
 
 /** A user's credit balance as an SQL value, so a read that needs it beside other columns stays one query. */
-export function creditBalanceSql(userId: string) {
+export function creditBalanceSql(userId: string | Placeholder) {
   return sql<number>`(SELECT coalesce(sum(${creditLedger.amount}), 0) FROM ${creditLedger} WHERE ${creditLedger.userId} = ${userId})`;
 }
 
@@ -174,25 +174,29 @@ export async function creditBalance(db: Db, userId: string): Promise<number> {
 
 /** The user row with its credit balance, in one read (GET /me). */
 export function findUserWithCredits(db: Db, userId: string) {
-  return db
-    .select({ ...getTableColumns(users), credits: creditBalanceSql(userId) })
-    .from(users)
-    .where(eq(users.id, userId))
-    .get();
+  return preparedOnce(db, "findUserWithCredits", (d) =>
+    d
+      .select({ ...getTableColumns(users), credits: creditBalanceSql(sql.placeholder("userId")) })
+      .from(users)
+      .where(eq(users.id, sql.placeholder("userId")))
+      .prepare(),
+  ).get({ userId });
 }
 
 export async function findActiveUser(db: Db, userId: string) {
-  return db
-    .select({
-      id: users.id,
-      email: users.email,
-      role: users.role,
-      disabledAt: users.disabledAt,
-      emailVerifiedAt: users.emailVerifiedAt,
-    })
-    .from(users)
-    .where(and(eq(users.id, userId), sql`${users.disabledAt} IS NULL`))
-    .get();
+  return preparedOnce(db, "findActiveUser", (d) =>
+    d
+      .select({
+        id: users.id,
+        email: users.email,
+        role: users.role,
+        disabledAt: users.disabledAt,
+        emailVerifiedAt: users.emailVerifiedAt,
+      })
+      .from(users)
+      .where(and(eq(users.id, sql.placeholder("userId")), sql`${users.disabledAt} IS NULL`))
+      .prepare(),
+  ).get({ userId });
 }
 
 let bootstrapped = false;

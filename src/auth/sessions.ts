@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull, ne, type SQL, sql } from "drizzle-orm";
 import { type AuditContext, type AuditEvent, auditStatement } from "../audit/record";
 import type { AppConfig } from "../config";
-import { type Db, rawInBatch } from "../db/client";
+import { type Db, preparedOnce, rawInBatch } from "../db/client";
 import { refreshTokens, sessions, users } from "../db/schema";
 import { isoAfter } from "../lib/clock";
 import { randomToken, sha256Hex } from "../lib/crypto";
@@ -129,20 +129,22 @@ export async function findLiveSessionUser(
   sessionId: string,
   userId: string,
 ) {
-  return deps.db
-    .select({ id: users.id, email: users.email, role: users.role, emailVerifiedAt: users.emailVerifiedAt })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, sessionId),
-        eq(sessions.userId, userId),
-        isNull(sessions.revokedAt),
-        gt(sessions.absoluteExpiresAt, deps.now.toISOString()),
-        isNull(users.disabledAt),
-      ),
-    )
-    .get();
+  return preparedOnce(deps.db, "findLiveSessionUser", (db) =>
+    db
+      .select({ id: users.id, email: users.email, role: users.role, emailVerifiedAt: users.emailVerifiedAt })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(
+        and(
+          eq(sessions.id, sql.placeholder("sessionId")),
+          eq(sessions.userId, sql.placeholder("userId")),
+          isNull(sessions.revokedAt),
+          gt(sessions.absoluteExpiresAt, sql.placeholder("now")),
+          isNull(users.disabledAt),
+        ),
+      )
+      .prepare(),
+  ).get({ sessionId, userId, now: deps.now.toISOString() });
 }
 
 export type RefreshOutcome =

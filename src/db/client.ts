@@ -42,6 +42,27 @@ export function getDb(d1: D1Database): Db {
   return db;
 }
 
+const prepared = new WeakMap<Db, Map<string, unknown>>();
+
+/**
+ * A query built once per drizzle instance (so once per isolate and binding) and run with
+ * `sql.placeholder` values: building the SQL from the query builder was most of drizzle's cost on
+ * the reads every signed-in request makes (bench:profile, ADR 0013). `key` names the query.
+ */
+export function preparedOnce<T>(db: Db, key: string, build: (db: Db) => T): T {
+  let queries = prepared.get(db);
+  if (!queries) {
+    queries = new Map();
+    prepared.set(db, queries);
+  }
+  let query = queries.get(key) as T | undefined;
+  if (query === undefined) {
+    query = build(db);
+    queries.set(key, query);
+  }
+  return query;
+}
+
 /**
  * `db.run(sql)` for use inside `db.batch()`. drizzle-orm 0.45.4's D1 batch binds parameters of raw
  * SQL to a statement it never prepared (`stmt` is undefined); this prepares it.

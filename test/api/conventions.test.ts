@@ -152,6 +152,52 @@ describe("headers", () => {
     });
     expect(refused.headers.get("access-control-allow-origin")).toBeNull();
   });
+
+  it("every answer — JSON, a problem, a handler's own Response — carries its request id, rate-limit headers, Vary: Origin, and CORS for an allowed origin", async () => {
+    const admin = await newUser({ role: "admin" });
+    const origin = { origin: "http://localhost:5173" };
+    const answers = {
+      json: await call("/api/v1/me", { token: admin.accessToken, headers: origin }),
+      problem: await call("/api/v1/media/med_00000000000000000000", {
+        token: admin.accessToken,
+        headers: origin,
+      }),
+      ownResponse: await call("/api/v1/admin/audit?format=csv", {
+        token: admin.accessToken,
+        headers: origin,
+      }),
+    };
+    expect(answers.json.status).toBe(200);
+    expect(answers.problem.status).toBe(404);
+    expect(answers.ownResponse.headers.get("content-type")).toContain("text/csv");
+    for (const [name, res] of Object.entries(answers)) {
+      expect(res.headers.get("x-request-id"), name).toMatch(/^req_/);
+      expect(Number(res.headers.get("ratelimit-remaining")), name).toBeGreaterThan(0);
+      expect(res.headers.get("ratelimit-policy"), name).toMatch(/^\d+;w=\d+$/);
+      expect(res.headers.get("vary"), name).toContain("Origin");
+      expect(res.headers.get("access-control-allow-origin"), name).toBe("http://localhost:5173");
+      expect(res.headers.get("access-control-allow-credentials"), name).toBe("true");
+      expect(res.headers.get("access-control-expose-headers"), name).toContain("RateLimit-Remaining");
+      expect(res.headers.get("x-content-type-options"), name).toBe("nosniff");
+    }
+    // No CORS grant without an allowed origin, but still Vary: Origin (a shared cache keys on it).
+    const plain = await call("/api/v1/health");
+    expect(plain.headers.get("access-control-allow-origin")).toBeNull();
+    expect(plain.headers.get("vary")).toContain("Origin");
+    // A preflight is answered with what a browser needs, once per 10 minutes.
+    const preflight = await call("/api/v1/media", {
+      method: "OPTIONS",
+      headers: {
+        ...origin,
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "tus-resumable",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("PATCH");
+    expect(preflight.headers.get("access-control-allow-headers")?.toLowerCase()).toContain("tus-resumable");
+    expect(preflight.headers.get("access-control-max-age")).toBe("600");
+  });
 });
 
 describe("idempotency", () => {

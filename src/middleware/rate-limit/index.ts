@@ -82,8 +82,8 @@ function refusal(
   headers: Record<string, string>,
   holdMs = 0,
 ): ApiError {
-  // Headers set on the context are merged into the error answer, so the refusing bucket's go there too.
-  for (const [key, value] of Object.entries(headers)) c.header(key, value);
+  // The answer's headers go on the error answer too, so the refusing bucket's replace any shown before.
+  for (const [key, value] of Object.entries(headers)) c.var.answerHeaders.set(key, value);
   return new ApiError(429, "rate_limited", `Too many requests; try again in ${retryAfterSeconds} s.`, {
     headers: { ...headers, "Retry-After": String(retryAfterSeconds) },
     holdMs,
@@ -139,9 +139,9 @@ export async function spendRateLimit(
     throw refusal(c, result.retryAfterSeconds, headers);
   }
   // A request that spends several buckets reports the one closest to running out.
-  const shown = c.res.headers.get("RateLimit-Remaining");
+  const shown = c.var.answerHeaders.get("RateLimit-Remaining");
   if (shown === null || result.remaining <= Number(shown)) {
-    for (const [key, value] of Object.entries(headers)) c.header(key, value);
+    for (const [key, value] of Object.entries(headers)) c.var.answerHeaders.set(key, value);
   }
 }
 

@@ -2,6 +2,7 @@ import { createMiddleware } from "hono/factory";
 import { routePath } from "hono/route";
 import type { AppEnv } from "../../app-env";
 import { getConfig } from "../../config";
+import { AnswerHeaders } from "../../lib/answer-headers";
 import { systemClock } from "../../lib/clock";
 import { newId } from "../../lib/ids";
 
@@ -26,7 +27,8 @@ function lineWeight(method: string, status: number, durationMs: number, sample: 
 
 /**
  * Gives every request an id (a sane incoming `X-Request-Id` is kept), echoes it on the response,
- * and writes one JSON log line per request when it ends — for fast successful reads, a sample.
+ * puts the headers other middleware recorded for the answer on it (src/lib/answer-headers.ts), and
+ * writes one JSON log line per request when it ends — for fast successful reads, a sample.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const incoming = c.req.header("x-request-id");
@@ -36,11 +38,15 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   c.set("principal", null);
   c.set("idempotency", null);
   c.set("logFields", {});
+  const answerHeaders = new AnswerHeaders();
+  answerHeaders.set("X-Request-Id", requestId);
+  c.set("answerHeaders", answerHeaders);
   const started = Date.now();
   try {
     await next();
   } finally {
-    c.header("X-Request-Id", requestId);
+    const answer = answerHeaders.applyTo(c.res);
+    if (answer !== c.res) c.res = answer;
     const method = c.req.method;
     const status = c.res.status;
     const durationMs = Date.now() - started;
