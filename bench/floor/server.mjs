@@ -7,7 +7,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { wranglerEnv } from "../../scripts/lib/dev-server.mjs";
 import { freePort, repoRoot } from "../lib/harness.mjs";
 
-export async function startFloorServer({ timeoutMs = 90_000 } = {}) {
+/** `config`: bench/floor/wrangler.toml, or bench/floor/wrangler.assets.toml (the same worker behind static assets, as the app is). */
+export async function startFloorServer({ timeoutMs = 90_000, config = "bench/floor/wrangler.toml" } = {}) {
   const port = await freePort();
   const stateDir = mkdtempSync(path.join(tmpdir(), "edgecraft-floor-"));
   const child = spawn(
@@ -16,7 +17,7 @@ export async function startFloorServer({ timeoutMs = 90_000 } = {}) {
       "wrangler",
       "dev",
       "-c",
-      "bench/floor/wrangler.toml",
+      config,
       "--port",
       String(port),
       "--inspector-port",
