@@ -36,15 +36,9 @@ export class AnswerHeaders {
    */
   applyTo(answer: Response): Response {
     if (this.entries.length === 0) return answer;
-    try {
-      this.writeInto(answer.headers);
-      return answer;
-    } catch (error) {
-      if (!(error instanceof TypeError)) throw error;
-      const copy = new Response(answer.body, answer);
-      this.writeInto(copy.headers);
-      return copy;
-    }
+    const writable = writableAnswer(answer);
+    this.writeInto(writable.headers);
+    return writable;
   }
 
   private writeInto(headers: Headers): void {
@@ -52,5 +46,20 @@ export class AnswerHeaders {
       if (append) headers.append(name, value);
       else headers.set(name, value);
     }
+  }
+}
+
+/**
+ * `answer` when its headers can be changed, else a copy that can (a Response from `fetch` — a
+ * Durable Object's WebSocket upgrade among them — has immutable headers). Deleting a header no
+ * answer carries changes nothing, and throws exactly when the headers are immutable.
+ */
+export function writableAnswer(answer: Response): Response {
+  try {
+    answer.headers.delete("x-edgecraft-writable-probe");
+    return answer;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return new Response(answer.body, answer);
   }
 }

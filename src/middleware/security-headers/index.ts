@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { secureHeaders } from "hono/secure-headers";
+import { writableAnswer } from "../../lib/answer-headers";
 
 /**
  * Security headers on every answer. The API never serves markup except the docs page, which
@@ -34,6 +35,9 @@ export const securityHeaders = createMiddleware(async (c, next) => {
   await defaults(c, async () => {
     await next();
     own = c.res.headers.get("content-security-policy");
+    // hono's secureHeaders writes into the answer's own headers: a WebSocket upgrade's are immutable.
+    const writable = writableAnswer(c.res);
+    if (writable !== c.res) c.res = writable;
   });
   if (own) c.header("Content-Security-Policy", own);
 });
