@@ -4,6 +4,7 @@ import type { Db } from "../db/client";
 import { type ApiKey, apiKeys } from "../db/schema";
 import { constantTimeEqual, randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { forgetApiKey } from "./session-cache";
 
 /** What an API key may be allowed to do. Sessions and access tokens carry `*`. */
 export const API_KEY_SCOPES = [
@@ -82,9 +83,24 @@ export async function resolveApiKey(db: Db, presented: string, now: Date): Promi
   return constantTimeEqual(await sha256Hex(match[2]!), row.secretHash) ? row : null;
 }
 
-/** Records use at most once a minute per key, to keep reads cheap. */
+const TOUCH_EVERY_MS = 60_000;
+const touchedMs = new Map<string, number>();
+
+/**
+ * Whether this isolate should record a use of key `id` now: at most once a minute per key, so a
+ * key's requests make no D1 write (nor a call that writes nothing) between its `lastUsedAt` steps.
+ */
+export function touchDue(id: string, nowMs: number): boolean {
+  const last = touchedMs.get(id);
+  if (last !== undefined && nowMs - last < TOUCH_EVERY_MS) return false;
+  if (touchedMs.size >= 10_000) touchedMs.clear();
+  touchedMs.set(id, nowMs);
+  return true;
+}
+
+/** Records use at most once a minute per key (also across isolates), to keep reads cheap. */
 export async function touchApiKey(db: Db, id: string, now: Date): Promise<void> {
-  const cutoff = new Date(now.getTime() - 60_000).toISOString();
+  const cutoff = new Date(now.getTime() - TOUCH_EVERY_MS).toISOString();
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now.toISOString() })
@@ -129,5 +145,8 @@ export async function revokeApiKey(
       sql`changes() = 1`,
     ),
   ]);
-  return changed.length === 1;
+  if (changed.length !== 1) return false;
+  // This isolate stops admitting it at once; others within SESSION_CACHE_SECONDS (ADR 0013).
+  forgetApiKey(id);
+  return true;
 }
