@@ -86,9 +86,13 @@ const PLATFORM_CALLS = [
   ["asset router", "/ping", "assets"],
 ];
 
+const ADMIN = { email: "api-bench-admin@example.com", password: "An-admin-bench-passphrase-2026" };
 const vars = {
   // A run takes 10–20 min on a busy machine: past the default 15 min every signed-in cell answered 401.
   ACCESS_TOKEN_TTL_SECONDS: "86400",
+  // A verified account (the bootstrap admin) to create the API key `GET /me (API key)` measures with.
+  ADMIN_EMAIL: ADMIN.email,
+  ADMIN_PASSWORD: ADMIN.password,
   // One user's 10 connections: no cap on a caller's requests running at once (a limiter too).
   CALLER_MAX_IN_FLIGHT: "0",
   RATE_LIMITS:
@@ -148,6 +152,12 @@ async function prepare(server) {
     });
   }
   for (let i = 0; i < 3; i++) await post("/organize", { dryRun: true }, auth);
+  const admin = await post("/auth/login", ADMIN);
+  const { secret: apiKey } = await post(
+    "/api-keys",
+    { name: "bench", scopes: ["account:read"] },
+    { authorization: `Bearer ${admin.accessToken}` },
+  );
 
   return {
     server,
@@ -155,6 +165,7 @@ async function prepare(server) {
     auth,
     routes: [
       { name: "GET /me", url: `${base}/me`, headers: auth },
+      { name: "GET /me (API key)", url: `${base}/me`, headers: { authorization: `Bearer ${apiKey}` } },
       { name: "GET /media (list of 50)", url: `${base}/media?limit=50`, headers: auth },
       { name: "GET /jobs (list)", url: `${base}/jobs`, headers: auth },
       { name: "GET /health (no auth)", url: `${base}/health`, headers: {} },
