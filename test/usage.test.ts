@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { MetricsAggregator } from "../src/durable/metrics";
+import { ENTRIES_PER_FLUSH, MetricsAggregator } from "../src/durable/metrics";
 import { flushMetrics } from "../src/metrics/flush";
 import { metricsShard } from "../src/metrics/shards";
 import { call, expectProblem, newUser, type TestUser } from "./helpers/api";
@@ -203,6 +203,36 @@ describe("usage per user and day (#17)", () => {
     expect(await shard.flush()).toBe(0);
     expect(await stored(user.id)).toEqual({ media: { c: "media", calls: 2, bytes_in: 500, bytes_out: 940 } });
   });
+  it("a backlog beyond one flush's read is written by the next flush, set to run at once, each call counted once", async () => {
+    const user = await newUser();
+    const shard = metricsShard(env, 2);
+    await shard.flush();
+    const at = Date.now();
+    const calls = ENTRIES_PER_FLUSH + 3;
+    // One record call per pending entry, as isolates send them.
+    for (let i = 0; i < calls; i++)
+      await shard.record([
+        {
+          at,
+          route: "GET /api/v1/jobs",
+          status: 200,
+          durationMs: 2,
+          userId: user.id,
+          bytesIn: 0,
+          bytesOut: 1,
+        },
+      ]);
+    await runInDurableObject(shard, async (aggregator: MetricsAggregator, state) => {
+      expect(await aggregator.flush()).toBe(2);
+      // The rest waits for an alarm due now, not FLUSH_INTERVAL_MS later.
+      expect(await state.storage.getAlarm()).toBeLessThanOrEqual(Date.now());
+      expect((await state.storage.list({ prefix: "pending:" })).size).toBe(3);
+    });
+    // Whether that alarm or this flush writes the rest, every call is counted exactly once.
+    await shard.flush();
+    expect((await stored(user.id)).jobs).toMatchObject({ calls, bytes_out: calls });
+  });
+
   it("a flush that fails keeps exactly what it didn't write, and the next one writes it once", async () => {
     const user = await newUser();
     const shard = metricsShard(env, 0);
