@@ -10,6 +10,7 @@ import * as tablesSchema from "./schema";
 import * as securitySchema from "./security-schema";
 import * as storageSchema from "./storage-schema";
 import * as webhooksSchema from "./webhooks-schema";
+import { watchWrites } from "./write-watch";
 
 const schema = {
   ...tablesSchema,
@@ -28,9 +29,9 @@ export type Db = ReturnType<typeof createDb>;
 
 const cache = new WeakMap<D1Database, Db>();
 
-/** One drizzle instance per D1 binding per isolate. */
+/** One drizzle instance per D1 binding per isolate; its writes are counted (src/db/write-watch.ts). */
 export function createDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+  return drizzle(watchWrites(d1), { schema });
 }
 
 export function getDb(d1: D1Database): Db {

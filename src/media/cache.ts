@@ -22,6 +22,20 @@ export async function cacheVersion(db: Db, userId: string): Promise<number> {
   return row?.v ?? 0;
 }
 
+/**
+ * What this isolate last read from KV (or computed) under a versioned key: a repeat of a listing
+ * costs the version read and no KV read (bench:api, ADR 0013 step 11). Same keys, so it can never
+ * hide a change either; a handful of recent answers per isolate, each for the cache's TTL.
+ */
+const recent = new Map<string, { value: unknown; expiresMs: number }>();
+const RECENT_MAX = 200;
+
+function remember(key: string, value: unknown, ttlSeconds: number) {
+  recent.delete(key);
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  recent.set(key, { value, expiresMs: Date.now() + ttlSeconds * 1000 });
+}
+
 export async function cached<T>(
   kv: KVNamespace,
   db: Db,
@@ -29,12 +43,23 @@ export async function cached<T>(
   compute: () => Promise<T>,
 ): Promise<CacheResult<T>> {
   const version = await cacheVersion(db, input.userId);
-  const key = `media:${input.kind}:${input.userId}:v${version}:${await sha256Hex(JSON.stringify(input.query ?? null))}`;
+  const query = JSON.stringify(input.query ?? null);
+  const recentKey = `${input.kind}:${input.userId}:v${version}:${query}`;
+  const ttl = Math.max(60, input.ttl);
+  if (!input.bypass) {
+    const near = recent.get(recentKey);
+    if (near && near.expiresMs > Date.now()) return { value: near.value as T, hit: true };
+  }
+  const key = `media:${input.kind}:${input.userId}:v${version}:${await sha256Hex(query)}`;
   if (!input.bypass) {
     const hit = await kv.get<T>(key, "json");
-    if (hit !== null) return { value: hit, hit: true };
+    if (hit !== null) {
+      remember(recentKey, hit, ttl);
+      return { value: hit, hit: true };
+    }
   }
   const value = await compute();
-  await kv.put(key, JSON.stringify(value), { expirationTtl: Math.max(60, input.ttl) });
+  await kv.put(key, JSON.stringify(value), { expirationTtl: ttl });
+  remember(recentKey, value, ttl);
   return { value, hit: false };
 }

@@ -229,6 +229,23 @@ describe("changes, trash and cache", () => {
     expect((await list(user, "sort=name", { "cache-control": "no-cache" })).cache).toBe("MISS");
   });
 
+  it("a repeated listing is served from the isolate without a KV read, and a change made anywhere still shows at once", async () => {
+    const user = await newUser();
+    await uploadOk(user, "first", "one.txt");
+    expect((await list(user)).cache).toBe("MISS");
+    // The KV copy gone (its TTL ran out, or another colo never had it): the isolate still has it.
+    const stored = await env.CACHE.list({ prefix: `media:list:${user.id}:` });
+    expect(stored.keys.length).toBeGreaterThan(0);
+    await Promise.all(stored.keys.map((k) => env.CACHE.delete(k.name)));
+    expect((await list(user)).cache).toBe("HIT");
+    // A write through another isolate (straight into D1) bumps the version the key carries: read anew.
+    await env.DB.prepare("UPDATE media SET name = 'renamed.txt' WHERE owner_id = ?").bind(user.id).run();
+    await env.DB.prepare("UPDATE users SET cache_version = cache_version + 1 WHERE id = ?").bind(user.id).run();
+    const fresh = await list(user);
+    expect(fresh.cache).toBe("MISS");
+    expect(names(fresh)).toEqual(["renamed.txt"]);
+  });
+
   it("bulk actions are all or nothing", async () => {
     const user = await newUser();
     const other = await newUser();

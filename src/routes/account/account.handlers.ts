@@ -1,9 +1,11 @@
 import type { RouteHandler } from "@hono/zod-openapi";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { AppEnv } from "../../app-env";
-import { changePassword as changeUserPassword, findUserWithCredits } from "../../auth/accounts";
+import { readAccount } from "../../auth/account-cache";
+import { changePassword as changeUserPassword } from "../../auth/accounts";
 import * as apiKeyService from "../../auth/api-keys";
 import { revokeSessions } from "../../auth/sessions";
+import { getConfig } from "../../config";
 import { getDb } from "../../db/client";
 import { type ApiKey, sessions } from "../../db/schema";
 import { ApiError, notFound } from "../../errors";
@@ -26,8 +28,10 @@ import type {
 
 export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
   const { userId } = caller(c);
-  const db = getDb(c.env.DB);
-  const user = await findUserWithCredits(db, userId);
+  const user = await readAccount(getDb(c.env.DB), userId, {
+    seconds: getConfig(c.env).sessionCacheSeconds,
+    nowMs: c.var.clock().getTime(),
+  });
   if (!user) throw notFound("user");
   return c.json(
     {

@@ -1,0 +1,73 @@
+/**
+ * Which D1 writes this isolate has made, as marks on one counter, so that what an isolate remembers
+ * of a read (src/auth/account-cache.ts) can be dropped by any later write it made — whichever feature
+ * made it: nothing has to name the caches it affects. A reader takes a mark before it reads; what it
+ * read is current while no write has ended since (`writtenSince`). A write counts when it has ended
+ * (committed or failed), so a read that overlaps it in any way is never taken as current.
+ *
+ * Writes made through other isolates (or straight through the binding) are not seen here; a cache
+ * that relies on these marks states its own bound for them.
+ */
+let counter = 0;
+let lastWrite = 0;
+
+/** A mark taken before a read. */
+export function readMark(): number {
+  return ++counter;
+}
+
+/** Whether a write of this isolate has ended since `mark` was taken. */
+export function writtenSince(mark: number): boolean {
+  return lastWrite > mark;
+}
+
+function writeEnded() {
+  lastWrite = ++counter;
+}
+
+/** Statements that begin with SELECT cannot write in SQLite; anything else is counted as a write. */
+const READ_ONLY = /^\s*select\b/i;
+
+/** The statement a watched one wraps, which a batch must be given. */
+const inner = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
+const unwrap = (statement: D1PreparedStatement) => inner.get(statement) ?? statement;
+
+/** `d1` with every write it carries counted (see above); a batch always counts as one. */
+export function watchWrites(d1: D1Database): D1Database {
+  return {
+    prepare: (query) => watchStatement(d1.prepare(query), query),
+    batch: (statements) => afterWrite(d1.batch(statements.map(unwrap))),
+    exec: (query) => afterWrite(d1.exec(query)),
+    withSession: (constraint) => {
+      const session = d1.withSession(constraint);
+      return {
+        prepare: (query) => watchStatement(session.prepare(query), query),
+        batch: (statements) => afterWrite(session.batch(statements.map(unwrap))),
+        getBookmark: () => session.getBookmark(),
+      };
+    },
+    dump: () => d1.dump(),
+  };
+}
+
+function watchStatement(statement: D1PreparedStatement, query: string): D1PreparedStatement {
+  if (READ_ONLY.test(query)) return statement;
+  const watched = {
+    bind: (...values: unknown[]) => watchStatement(statement.bind(...values), query),
+    first: (column?: string) =>
+      afterWrite(column === undefined ? statement.first() : statement.first(column)),
+    run: () => afterWrite(statement.run()),
+    all: () => afterWrite(statement.all()),
+    raw: (options?: { columnNames?: boolean }) => afterWrite(statement.raw(options as { columnNames: true })),
+  } as unknown as D1PreparedStatement;
+  inner.set(watched, statement);
+  return watched;
+}
+
+async function afterWrite<T>(result: Promise<T>): Promise<T> {
+  try {
+    return await result;
+  } finally {
+    writeEnded();
+  }
+}
