@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { type Db, rawInBatch } from "../db/client";
+import { type Db, preparedOnce, rawInBatch } from "../db/client";
 import { users } from "../db/schema";
 import { sha256Hex } from "../lib/crypto";
 
@@ -17,8 +17,15 @@ export interface CacheResult<T> {
 export const bumpCacheVersion = (db: Db, ownerId: string) =>
   rawInBatch(db, sql`UPDATE users SET cache_version = cache_version + 1 WHERE id = ${ownerId}`);
 
+/** Every cached read makes this read first, so it is a query prepared once per isolate (ADR 0013). */
 export async function cacheVersion(db: Db, userId: string): Promise<number> {
-  const row = await db.select({ v: users.cacheVersion }).from(users).where(eq(users.id, userId)).get();
+  const row = await preparedOnce(db, "cacheVersion", (d) =>
+    d
+      .select({ v: users.cacheVersion })
+      .from(users)
+      .where(eq(users.id, sql.placeholder("userId")))
+      .prepare(),
+  ).get({ userId });
   return row?.v ?? 0;
 }
 
