@@ -8,7 +8,7 @@ import { findUserWithCredits } from "./accounts";
  * repeat; with its token's session cached it was the one D1 read left on it. An entry serves for up
  * to SESSION_CACHE_SECONDS — the bound within which an access token already follows a change made
  * through another isolate — and not at all once this isolate has made any D1 write since it was read
- * (src/db/write-watch.ts): a purchase, an upload, a spent credit or a renamed account made through
+ * (src/db/write-watch.ts): a purchase, an upload, a spent credit or a 2FA change made through
  * this isolate shows at once, without anyone having to name this cache. 0 turns it off.
  */
 export type Account = NonNullable<Awaited<ReturnType<typeof findUserWithCredits>>>;
