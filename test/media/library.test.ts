@@ -240,7 +240,9 @@ describe("changes, trash and cache", () => {
     expect((await list(user)).cache).toBe("HIT");
     // A write through another isolate (straight into D1) bumps the version the key carries: read anew.
     await env.DB.prepare("UPDATE media SET name = 'renamed.txt' WHERE owner_id = ?").bind(user.id).run();
-    await env.DB.prepare("UPDATE users SET cache_version = cache_version + 1 WHERE id = ?").bind(user.id).run();
+    await env.DB.prepare("UPDATE users SET cache_version = cache_version + 1 WHERE id = ?")
+      .bind(user.id)
+      .run();
     const fresh = await list(user);
     expect(fresh.cache).toBe("MISS");
     expect(names(fresh)).toEqual(["renamed.txt"]);
