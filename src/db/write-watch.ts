@@ -52,16 +52,42 @@ export function watchWrites(d1: D1Database): D1Database {
 
 function watchStatement(statement: D1PreparedStatement, query: string): D1PreparedStatement {
   if (READ_ONLY.test(query)) return statement;
-  const watched = {
-    bind: (...values: unknown[]) => watchStatement(statement.bind(...values), query),
-    first: (column?: string) =>
-      afterWrite(column === undefined ? statement.first() : statement.first(column)),
-    run: () => afterWrite(statement.run()),
-    all: () => afterWrite(statement.all()),
-    raw: (options?: { columnNames?: boolean }) => afterWrite(statement.raw(options as { columnNames: true })),
-  } as unknown as D1PreparedStatement;
+  const watched = new WatchedStatement(statement, query);
   inner.set(watched, statement);
   return watched;
+}
+
+/** A statement that may write: each way of running it counts the write once it has ended. */
+class WatchedStatement implements D1PreparedStatement {
+  constructor(
+    private readonly statement: D1PreparedStatement,
+    private readonly query: string,
+  ) {}
+
+  bind(...values: unknown[]): D1PreparedStatement {
+    return watchStatement(this.statement.bind(...values), this.query);
+  }
+
+  first<T = unknown>(colName: string): Promise<T | null>;
+  first<T = Record<string, unknown>>(): Promise<T | null>;
+  first<T>(colName?: string): Promise<T | null> {
+    return afterWrite(colName === undefined ? this.statement.first<T>() : this.statement.first<T>(colName));
+  }
+
+  run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    return afterWrite(this.statement.run<T>());
+  }
+
+  all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
+    return afterWrite(this.statement.all<T>());
+  }
+
+  raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
+  raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
+  raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
+    if (options?.columnNames) return afterWrite(this.statement.raw<T>({ columnNames: true }));
+    return afterWrite(this.statement.raw<T>());
+  }
 }
 
 async function afterWrite<T>(result: Promise<T>): Promise<T> {
