@@ -29,8 +29,8 @@ function writeEnded() {
 const READ_ONLY = /^\s*select\b/i;
 
 /** The statement a watched one wraps, which a batch must be given. */
-const inner = new WeakMap<D1PreparedStatement, D1PreparedStatement>();
-const unwrap = (statement: D1PreparedStatement) => inner.get(statement) ?? statement;
+const unwrap = (statement: D1PreparedStatement) =>
+  statement instanceof WatchedStatement ? statement.inner : statement;
 
 /** `d1` with every write it carries counted (see above); a batch always counts as one. */
 export function watchWrites(d1: D1Database): D1Database {
@@ -51,42 +51,39 @@ export function watchWrites(d1: D1Database): D1Database {
 }
 
 function watchStatement(statement: D1PreparedStatement, query: string): D1PreparedStatement {
-  if (READ_ONLY.test(query)) return statement;
-  const watched = new WatchedStatement(statement, query);
-  inner.set(watched, statement);
-  return watched;
+  return READ_ONLY.test(query) ? statement : new WatchedStatement(statement, query);
 }
 
 /** A statement that may write: each way of running it counts the write once it has ended. */
 class WatchedStatement implements D1PreparedStatement {
   constructor(
-    private readonly statement: D1PreparedStatement,
+    readonly inner: D1PreparedStatement,
     private readonly query: string,
   ) {}
 
   bind(...values: unknown[]): D1PreparedStatement {
-    return watchStatement(this.statement.bind(...values), this.query);
+    return watchStatement(this.inner.bind(...values), this.query);
   }
 
   first<T = unknown>(colName: string): Promise<T | null>;
   first<T = Record<string, unknown>>(): Promise<T | null>;
   first<T>(colName?: string): Promise<T | null> {
-    return afterWrite(colName === undefined ? this.statement.first<T>() : this.statement.first<T>(colName));
+    return afterWrite(colName === undefined ? this.inner.first<T>() : this.inner.first<T>(colName));
   }
 
   run<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    return afterWrite(this.statement.run<T>());
+    return afterWrite(this.inner.run<T>());
   }
 
   all<T = Record<string, unknown>>(): Promise<D1Result<T>> {
-    return afterWrite(this.statement.all<T>());
+    return afterWrite(this.inner.all<T>());
   }
 
   raw<T = unknown[]>(options: { columnNames: true }): Promise<[string[], ...T[]]>;
   raw<T = unknown[]>(options?: { columnNames?: false }): Promise<T[]>;
   raw<T = unknown[]>(options?: { columnNames?: boolean }): Promise<T[] | [string[], ...T[]]> {
-    if (options?.columnNames) return afterWrite(this.statement.raw<T>({ columnNames: true }));
-    return afterWrite(this.statement.raw<T>());
+    if (options?.columnNames) return afterWrite(this.inner.raw<T>({ columnNames: true }));
+    return afterWrite(this.inner.raw<T>());
   }
 }
 

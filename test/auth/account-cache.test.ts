@@ -67,37 +67,34 @@ describe("GET /me and the isolate's account cache (#19)", () => {
     }
   });
 
+  /** The account through the isolate's cache, held for `seconds`. */
+  const read = (userId: string, seconds = 60) =>
+    readAccount(getDb(env.DB), userId, { seconds, nowMs: Date.now() });
+
   it("reads D1 once while current: a change it can't see is served from the cache, and this isolate's next write ends that", async () => {
     const userId = await userRow(10);
-    const db = getDb(env.DB);
-    const options = () => ({ seconds: 60, nowMs: Date.now() });
-    expect((await readAccount(db, userId, options()))?.credits).toBe(10);
+    expect((await read(userId))?.credits).toBe(10);
     await grantElsewhere(userId, 5);
-    expect((await readAccount(db, userId, options()))?.credits).toBe(10);
-    // Any write this isolate makes — here one that touches another table altogether.
-    await db.run(sql`UPDATE users SET updated_at = updated_at WHERE id = 'nobody'`);
-    expect((await readAccount(db, userId, options()))?.credits).toBe(15);
+    expect((await read(userId))?.credits).toBe(10);
+    // Any write this isolate makes — here one that changes no row of this user (nor any row).
+    await getDb(env.DB).run(sql`UPDATE users SET updated_at = updated_at WHERE id = 'nobody'`);
+    expect((await read(userId))?.credits).toBe(15);
   });
 
   it("a read that overlapped a write of this isolate is not served again", async () => {
     const userId = await userRow(3);
-    const db = getDb(env.DB);
-    const options = () => ({ seconds: 60, nowMs: Date.now() });
-    const reading = readAccount(db, userId, options());
-    await db.run(sql`UPDATE users SET name = 'raced' WHERE id = ${userId}`);
+    const reading = read(userId);
+    await getDb(env.DB).run(sql`UPDATE users SET name = 'raced' WHERE id = ${userId}`);
     await reading;
     await grantElsewhere(userId, 4);
-    const account = await readAccount(db, userId, options());
-    expect(account).toMatchObject({ name: "raced", credits: 7 });
+    expect(await read(userId)).toMatchObject({ name: "raced", credits: 7 });
   });
 
   it("0 seconds turns it off", async () => {
     const userId = await userRow(1);
-    const db = getDb(env.DB);
-    const options = () => ({ seconds: 0, nowMs: Date.now() });
-    expect((await readAccount(db, userId, options()))?.credits).toBe(1);
+    expect((await read(userId, 0))?.credits).toBe(1);
     await grantElsewhere(userId, 1);
-    expect((await readAccount(db, userId, options()))?.credits).toBe(2);
+    expect((await read(userId, 0))?.credits).toBe(2);
   });
 });
 
