@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { sql } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_AUDIT } from "../../src/audit/record";
 import { getDb, rawInBatch } from "../../src/db/client";
 import { claimJob, LEASE_SECONDS, requestCancel } from "../../src/jobs/lifecycle";
@@ -73,6 +73,12 @@ beforeAll(async () => {
       "CREATE TRIGGER log_moves AFTER UPDATE OF folder ON media WHEN old.folder <> new.folder BEGIN INSERT INTO move_log VALUES (new.id); END",
     ),
   ]);
+});
+
+// Test files share the database (vitest.config.ts: isolate): the trigger's own inserts would count
+// in every later folder update's `changes`.
+afterAll(async () => {
+  await env.DB.batch([env.DB.prepare("DROP TRIGGER log_moves"), env.DB.prepare("DROP TABLE move_log")]);
 });
 
 async function expectAppliedOnce(userId: string, planId: string) {

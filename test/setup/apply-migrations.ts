@@ -1,5 +1,6 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 
-// Storage is isolated per test file; setup files run before each file, so every file starts migrated.
+// Setup files run before each test file. A worker's files share its storage (vitest.config.ts:
+// isolate), so only the first applies the migrations; the rest find them applied.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
