@@ -47,6 +47,12 @@ export async function download(user: TestUser, id: string, headers?: HeadersInit
   return call(`/api/v1/media/${id}/content`, { token: user.accessToken, headers });
 }
 
+/**
+ * A `randomBytes` seed no other test shares: test files share the bucket and database, so bytes a
+ * test expects to be stored or purged alone must not be another test's too.
+ */
+export const freshSeed = () => crypto.getRandomValues(new Uint32Array(1))[0]! | 1;
+
 /** Deterministic pseudo-random bytes (xorshift), fast enough for tens of megabytes. */
 export function randomBytes(size: number, seed = 1): Uint8Array {
   const out = new Uint8Array(size);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { purgeExpiredTrash } from "../../src/media/housekeeping";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
-import { counts, type MediaJson, randomBytes, storedObjects, TINY_PNG, uploadOk } from "./helpers";
+import { counts, freshSeed, type MediaJson, randomBytes, storedObjects, TINY_PNG, uploadOk } from "./helpers";
 
 interface Page {
   items: MediaJson[];
@@ -287,8 +287,8 @@ describe("changes, trash and cache", () => {
 
   it("the cron purges trash past retention with an audit row, and leaves recent trash alone", async () => {
     const user = await newUser();
-    const old = await uploadOk(user, randomBytes(100, 5), "old.bin");
-    const recent = await uploadOk(user, randomBytes(100, 6), "recent.bin");
+    const old = await uploadOk(user, randomBytes(100, freshSeed()), "old.bin");
+    const recent = await uploadOk(user, randomBytes(100, freshSeed()), "recent.bin");
     await json(user, "DELETE", `/media/${old.id}`);
     await json(user, "DELETE", `/media/${recent.id}`);
     await env.DB.prepare("UPDATE media SET trashed_at = ? WHERE id = ?")

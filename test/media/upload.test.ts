@@ -5,6 +5,7 @@ import { fixture } from "../helpers/fixtures";
 import {
   counts,
   download,
+  freshSeed,
   r2Keys,
   randomBytes,
   sha256,
@@ -109,7 +110,7 @@ describe("upload round trips", () => {
 
   it("stores the same bytes once, counts references, and keeps the other copy on purge", async () => {
     const user = await newUser();
-    const bytes = randomBytes(5000, 99);
+    const bytes = randomBytes(5000, freshSeed());
     const a = await uploadOk(user, bytes, "a.bin");
     const b = await uploadOk(user, bytes, "b.bin", { folder: "/other" });
     expect(a.id).not.toBe(b.id);

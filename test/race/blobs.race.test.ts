@@ -7,7 +7,7 @@ import { purgeExpiredTrash } from "../../src/media/housekeeping";
 import { receiveUpload } from "../../src/media/upload";
 import { call, newUser, type TestUser } from "../helpers/api";
 import { racingD1 } from "../helpers/racing-d1";
-import { download, form, randomBytes, upload, uploadOk } from "../media/helpers";
+import { download, form, freshSeed, randomBytes, upload, uploadOk } from "../media/helpers";
 
 /**
  * An upload as POST /media makes it (`receiveUpload`), with `beforeCommit` run once just before its
@@ -105,7 +105,7 @@ describe("upload vs purge or discard of the same bytes", () => {
 
   it("a purge between an upload's write and its commit leaves the upload its bytes", async () => {
     const [a, b] = [await newUser(), await newUser()];
-    const bytes = randomBytes(4000, 777);
+    const bytes = randomBytes(4000, freshSeed());
     const first = await uploadOk(a, bytes, "a.bin");
     // B's bytes are stored (or, before the fix, found stored); A purges the only other reference.
     const row = await uploadThrough(b, bytes, "b.bin", async () => {
@@ -120,7 +120,7 @@ describe("upload vs purge or discard of the same bytes", () => {
 
   it("a failed upload's discard leaves a concurrent upload of the same bytes its bytes", async () => {
     const [a, b] = [await newUser(), await newUser()];
-    const bytes = randomBytes(4000, 888);
+    const bytes = randomBytes(4000, freshSeed());
     let arrived = () => {};
     const bAtCommit = new Promise<void>((r) => {
       arrived = r;
