@@ -17,6 +17,7 @@ import { getJobRow } from "../jobs/lifecycle";
 import { defineJobType, type JobContext, type QueuedJobType } from "../jobs/registry";
 import { PermanentJobError } from "../jobs/runner";
 import { normalizeFolder } from "../media/names";
+import { addUsage } from "../usage/rollup";
 import { storageConfig } from "./config";
 import { connectionProvider, ownedConnection } from "./connections";
 import type { StorageProvider } from "./provider";
@@ -186,6 +187,30 @@ export async function startTransfer(
 
 export type OpenedTransfer = Awaited<ReturnType<typeof openTransfer>>;
 
+/** The usage class of a transfer's bytes: no route's, so no API call's bytes merge into it. */
+export const TRANSFERS_CLASS = "transfers";
+
+/**
+ * The bytes a page copied, in its owner's usage for the day (`GET /me/usage`): an import's as
+ * uploaded, an export's as served, under the class `transfers` (no route's). Written with the page's
+ * checkpoint, so a page run again after a crash before it never counts twice: an export counts what
+ * the committing run wrote; an import's rerun skips what the cut-off run copied, leaving it uncounted.
+ */
+function transferUsage(db: Db, transfer: StorageTransfer, bytes: number, now: Date) {
+  if (bytes <= 0) return [];
+  const inbound = transfer.direction === "import";
+  return [
+    addUsage(db, {
+      userId: transfer.ownerId,
+      day: now.toISOString().slice(0, 10),
+      routeClass: TRANSFERS_CLASS,
+      calls: 0,
+      bytesIn: inbound ? bytes : 0,
+      bytesOut: inbound ? 0 : bytes,
+    }),
+  ];
+}
+
 /** One delivery's page of a transfer: where the next starts (null: the last page) and the total. */
 export interface TransferPage {
   cursor: string | null;
@@ -243,7 +268,11 @@ export function defineTransferJob(
         }
       };
       const { cursor, total, statements = [] } = await runPage(ctx, opened, tally, tick);
-      const checkpoint = [tally.save(ctx.db, opened.transfer.jobId, cursor, total), ...statements];
+      const checkpoint = [
+        tally.save(ctx.db, opened.transfer.jobId, cursor, total),
+        ...statements,
+        ...transferUsage(ctx.db, opened.transfer, tally.bytes - opened.transfer.bytes, ctx.now()),
+      ];
       if (cursor) return { continue: true as const, checkpoint, progress: tally.progress(stage, total) };
       return { result: tally.result(), domain: checkpoint, progress: tally.progress("done", tally.done) };
     },

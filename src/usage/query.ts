@@ -76,7 +76,9 @@ export async function usageFor(db: Db, userId: string, days: number, now: Date) 
     const d = byDay.get(row.day);
     if (!d) continue;
     d.apiCalls += row.calls;
-    d.apiCallsByClass[row.routeClass] = (d.apiCallsByClass[row.routeClass] ?? 0) + row.calls;
+    // Rows of bytes alone (a transfer's) are no class of calls.
+    if (row.calls > 0)
+      d.apiCallsByClass[row.routeClass] = (d.apiCallsByClass[row.routeClass] ?? 0) + row.calls;
     d.bytesUploaded += row.bytesIn;
     d.bytesServed += row.bytesOut;
   }

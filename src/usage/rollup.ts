@@ -51,18 +51,21 @@ export function mergeUsage(usage: Map<string, UsageCount>, u: UsageCount): void 
 /** D1 statements per batch: one upsert per row. */
 export const USAGE_PER_BATCH = 50;
 
+/** The upsert that adds one usage count to its row: for a batch of its own or another write's. */
+export function addUsage(db: Db, u: UsageCount) {
+  return rawInBatch(
+    db,
+    sql`INSERT INTO usage_daily (user_id, day, route_class, calls, bytes_in, bytes_out)
+      VALUES (${u.userId}, ${u.day}, ${u.routeClass}, ${u.calls}, ${u.bytesIn}, ${u.bytesOut})
+      ON CONFLICT (user_id, day, route_class) DO UPDATE SET
+        calls = calls + excluded.calls,
+        bytes_in = bytes_in + excluded.bytes_in,
+        bytes_out = bytes_out + excluded.bytes_out`,
+  );
+}
+
 /** Writes usage counts (at most USAGE_PER_BATCH) in one batch of upserts that add, so shards merge. */
 export async function flushUsage(db: Db, counts: UsageCount[]): Promise<void> {
-  const statements = counts.map((u) =>
-    rawInBatch(
-      db,
-      sql`INSERT INTO usage_daily (user_id, day, route_class, calls, bytes_in, bytes_out)
-        VALUES (${u.userId}, ${u.day}, ${u.routeClass}, ${u.calls}, ${u.bytesIn}, ${u.bytesOut})
-        ON CONFLICT (user_id, day, route_class) DO UPDATE SET
-          calls = calls + excluded.calls,
-          bytes_in = bytes_in + excluded.bytes_in,
-          bytes_out = bytes_out + excluded.bytes_out`,
-    ),
-  );
+  const statements = counts.map((u) => addUsage(db, u));
   await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
 }

@@ -8,6 +8,7 @@ import { enqueueJobs } from "../../src/jobs/dispatch";
 import { getJobRow } from "../../src/jobs/lifecycle";
 import { storageConfig } from "../../src/storage/config";
 import { storageImportJob } from "../../src/storage/import-job";
+import { TRANSFERS_CLASS } from "../../src/storage/transfers";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, sha256, storedObjects, uploadOk } from "../media/helpers";
 import { type JobJson, waitFinal } from "../organize/helpers";
@@ -55,6 +56,16 @@ async function start(user: TestUser, connectionId: string, what: "import" | "exp
 const run = async (user: TestUser, connectionId: string, what: "import" | "export", body: unknown) =>
   waitFinal(user, (await start(user, connectionId, what, body)).id, 60_000);
 
+/** A user's transfer bytes in today's usage (uploaded: imports; served: exports). */
+async function transferUsage(user: TestUser) {
+  const row = await env.DB.prepare(
+    "SELECT bytes_in AS inbound, bytes_out AS outbound, calls FROM usage_daily WHERE user_id = ? AND route_class = ?",
+  )
+    .bind(user.id, TRANSFERS_CLASS)
+    .first<{ inbound: number; outbound: number; calls: number }>();
+  return row ?? { inbound: 0, outbound: 0, calls: 0 };
+}
+
 async function libraryNames(user: TestUser) {
   const rows = await env.DB.prepare(
     "SELECT folder, name FROM media WHERE owner_id = ? AND trashed_at IS NULL ORDER BY folder, name",
@@ -88,12 +99,23 @@ describe("import from a bucket", { timeout: 90_000 }, () => {
     expect(await storedObjects(await sha256(bytes("alpha")))).toBe(1);
     const usage = await counts(user.id);
     expect(usage.usedFiles).toBe(MANY);
-    expect(usage.usedBytes).toBe(Object.values(files).reduce((n, t) => n + bytes(t).length, 0));
+    const imported = Object.values(files).reduce((n, t) => n + bytes(t).length, 0);
+    expect(usage.usedBytes).toBe(imported);
+    // The bytes read in count as uploaded in the user's usage, once, over both pages.
+    expect(await transferUsage(user)).toEqual({ inbound: imported, outbound: 0, calls: 0 });
+    const report = await call("/api/v1/me/usage?days=1", { token: user.accessToken });
+    const { totals, days } = await report.json<{
+      totals: { bytesUploaded: number };
+      days: { apiCallsByClass: Record<string, number> }[];
+    }>();
+    expect(totals.bytesUploaded).toBeGreaterThanOrEqual(imported);
+    expect(days.at(-1)!.apiCallsByClass).not.toHaveProperty(TRANSFERS_CLASS);
 
     const again = await run(user, connectionId, "import", { prefix: "", folder: "/imported" });
     expect(again.result).toMatchObject({ copied: 0, skipped: MANY + 1, failed: 0 });
     expect(await libraryNames(user)).toEqual(names);
     expect(await counts(user.id)).toEqual(usage);
+    expect((await transferUsage(user)).inbound).toBe(imported); // nothing copied, nothing counted
 
     // A sub-prefix alone, into another folder: only its objects, paths relative to the prefix.
     const part = await run(user, connectionId, "import", { prefix: "sub dir/", folder: "/part" });
@@ -272,6 +294,7 @@ describe("export to a bucket", { timeout: 90_000 }, () => {
     const job = await run(user, connectionId, "export", { folder: "/out", prefix: "backup" });
     expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
     expect(job.result).toMatchObject({ copied: 2, failed: 0, bytes: 21 });
+    expect(await transferUsage(user)).toEqual({ inbound: 0, outbound: 21, calls: 0 });
     const bucket = testBucket(root);
     const keys = async () => (await bucket.list("")).items.map((i) => i.key);
     expect(await keys()).toEqual(["backup/a b.txt", "backup/sub dir/ü.txt"]);
@@ -279,6 +302,7 @@ describe("export to a bucket", { timeout: 90_000 }, () => {
 
     const again = await run(user, connectionId, "export", { folder: "/out", prefix: "backup" });
     expect(again.result).toMatchObject({ copied: 2, failed: 0 });
+    expect((await transferUsage(user)).outbound).toBe(42); // written again, served again
     expect(await keys()).toEqual(["backup/a b.txt", "backup/sub dir/ü.txt"]);
 
     const picked = await run(user, connectionId, "export", {

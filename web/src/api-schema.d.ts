@@ -2341,9 +2341,9 @@ export interface components {
                 apiCallsByClass: {
                     [key: string]: number;
                 };
-                /** @description Request bodies sent to the API */
+                /** @description Request bodies sent to the API, and bytes storage imports copied in */
                 bytesUploaded: number;
-                /** @description Answers of a known length: files, thumbnails, results */
+                /** @description Answers of a known length (files, thumbnails, results), and bytes storage exports wrote out */
                 bytesServed: number;
                 /** @description Jobs created that day by type and their status now; a batch counts once */
                 jobs: {

@@ -22,8 +22,13 @@ const usageSchema = z
         apiCallsByClass: z
           .record(z.string(), count)
           .openapi({ description: "Calls per route class: the path segment after /api/v1 (media, jobs, …)" }),
-        bytesUploaded: count.openapi({ description: "Request bodies sent to the API" }),
-        bytesServed: count.openapi({ description: "Answers of a known length: files, thumbnails, results" }),
+        bytesUploaded: count.openapi({
+          description: "Request bodies sent to the API, and bytes storage imports copied in",
+        }),
+        bytesServed: count.openapi({
+          description:
+            "Answers of a known length (files, thumbnails, results), and bytes storage exports wrote out",
+        }),
         jobs: z.array(z.object({ type: z.string(), outcome: z.string(), count })).openapi({
           description: "Jobs created that day by type and their status now; a batch counts once",
         }),
