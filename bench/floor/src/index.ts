@@ -1,9 +1,21 @@
 // The platform's floor for `npm run bench:api`: a bare Hono worker. `GET /ping` is the least any API
 // answer costs; `POST /put` is the least an upload costs — the raw body streamed into one R2 object
 // while SHA-256 is taken of it, as the app's upload does, without parsing, checks or D1.
+import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 
-const app = new Hono<{ Bindings: { MEDIA: R2Bucket; DB: D1Database; KV: KVNamespace } }>();
+/** A Durable Object doing what the app's rate-limit bucket does per call: read and store a count. */
+export class Counter extends DurableObject {
+  async take(): Promise<number> {
+    const n = ((await this.ctx.storage.get<number>("n")) ?? 0) + 1;
+    await this.ctx.storage.put("n", n);
+    return n;
+  }
+}
+
+const app = new Hono<{
+  Bindings: { MEDIA: R2Bucket; DB: D1Database; KV: KVNamespace; COUNTER: DurableObjectNamespace<Counter> };
+}>();
 
 app.get("/ping", (c) => c.json({ ok: true }));
 
@@ -29,6 +41,12 @@ app.get("/ping/d1", async (c) =>
   c.json({ ok: true, row: await c.env.DB.prepare("SELECT 1 AS one").first() }),
 );
 app.get("/ping/kv", async (c) => c.json({ ok: true, value: await c.env.KV.get("floor") }));
+app.get("/ping/do", async (c) => c.json({ ok: true, n: await c.env.COUNTER.getByName("floor").take() }));
+// An answer as long as `?bytes=` (bench:api passes the length of the app's 50-item media page).
+app.get("/ping/body", (c) => {
+  const bytes = Math.min(Number(c.req.query("bytes")) || 0, 1 << 20);
+  return c.json({ ok: true, pad: "x".repeat(Math.max(0, bytes - 22)) });
+});
 
 app.post("/put", async (c) => {
   const size = Number(c.req.header("content-length"));
