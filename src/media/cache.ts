@@ -32,15 +32,29 @@ export async function cacheVersion(db: Db, userId: string): Promise<number> {
 /**
  * What this isolate last read from KV (or computed) under a versioned key: a repeat of a listing
  * costs the version read and no KV read (bench:api, ADR 0013 step 11). Same keys, so it can never
- * hide a change either; a handful of recent answers per isolate, each for the cache's TTL.
+ * hide a change either; the most recent answers per isolate, each for the cache's TTL, at most
+ * RECENT_MAX of them and RECENT_MAX_CHARS characters of their JSON (a 100-item page of long names is ~90 KB:
+ * by count alone, 200 of them would hold ~18 MB of an isolate's 128 MB).
  */
-const recent = new Map<string, { value: unknown; expiresMs: number }>();
+const recent = new Map<string, { value: unknown; chars: number; expiresMs: number }>();
 const RECENT_MAX = 200;
+export const RECENT_MAX_CHARS = 4 * 1024 * 1024;
+let recentChars = 0;
 
-function remember(key: string, value: unknown, ttlSeconds: number) {
+function forget(key: string) {
+  const entry = recent.get(key);
+  if (!entry) return;
   recent.delete(key);
-  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
-  recent.set(key, { value, expiresMs: Date.now() + ttlSeconds * 1000 });
+  recentChars -= entry.chars;
+}
+
+function remember(key: string, value: unknown, chars: number, ttlSeconds: number) {
+  forget(key);
+  if (chars > RECENT_MAX_CHARS) return;
+  while (recent.size >= RECENT_MAX || recentChars + chars > RECENT_MAX_CHARS)
+    forget(recent.keys().next().value as string);
+  recent.set(key, { value, chars, expiresMs: Date.now() + ttlSeconds * 1000 });
+  recentChars += chars;
 }
 
 export async function cached<T>(
@@ -59,14 +73,16 @@ export async function cached<T>(
   }
   const key = `media:${input.kind}:${input.userId}:v${version}:${await sha256Hex(query)}`;
   if (!input.bypass) {
-    const hit = await kv.get<T>(key, "json");
+    const hit = await kv.get(key, "text");
     if (hit !== null) {
-      remember(recentKey, hit, ttl);
-      return { value: hit, hit: true };
+      const value = JSON.parse(hit) as T;
+      remember(recentKey, value, hit.length, ttl);
+      return { value, hit: true };
     }
   }
   const value = await compute();
-  await kv.put(key, JSON.stringify(value), { expirationTtl: ttl });
-  remember(recentKey, value, ttl);
+  const text = JSON.stringify(value);
+  await kv.put(key, text, { expirationTtl: ttl });
+  remember(recentKey, value, text.length, ttl);
   return { value, hit: false };
 }

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import { RECENT_MAX_CHARS } from "../../src/media/cache";
 import { purgeExpiredTrash } from "../../src/media/housekeeping";
 import { call, expectProblem, newUser, type TestUser } from "../helpers/api";
 import { counts, freshSeed, type MediaJson, randomBytes, storedObjects, TINY_PNG, uploadOk } from "./helpers";
@@ -246,6 +247,29 @@ describe("changes, trash and cache", () => {
     const fresh = await list(user);
     expect(fresh.cache).toBe("MISS");
     expect(names(fresh)).toEqual(["renamed.txt"]);
+  });
+
+  it("the isolate keeps at most RECENT_MAX_CHARS of listing answers, the oldest going first", async () => {
+    const user = await newUser();
+    const long = "n".repeat(240);
+    for (let i = 0; i < 100; i++)
+      await uploadOk(user, `file ${i}`, `${long}-${String(i).padStart(3, "0")}.txt`);
+    // 150 answers (fewer than the 200 the isolate keeps by count), far more characters than it keeps.
+    const queries = ["name", "-name", "size"].flatMap((sort) =>
+      Array.from({ length: 50 }, (_, i) => `sort=${sort}&limit=${51 + i}`),
+    );
+    let chars = 0;
+    for (const query of queries) {
+      const res = await call(`/api/v1/media?${query}`, { token: user.accessToken });
+      expect(res.headers.get("x-cache")).toBe("MISS");
+      chars += (await res.text()).length;
+    }
+    expect(chars).toBeGreaterThan(1.5 * RECENT_MAX_CHARS);
+    // Without the KV copies, only what the isolate kept is a HIT: the newest, not the oldest.
+    const stored = await env.CACHE.list({ prefix: `media:list:${user.id}:` });
+    await Promise.all(stored.keys.map((k) => env.CACHE.delete(k.name)));
+    expect((await list(user, queries.at(-1))).cache).toBe("HIT");
+    expect((await list(user, queries[0])).cache).toBe("MISS");
   });
 
   it("bulk actions are all or nothing", async () => {
