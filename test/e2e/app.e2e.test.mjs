@@ -490,9 +490,22 @@ test("account: create an API key (secret shown once) and revoke it; users don't 
   const withKey = () =>
     fetch(`${session.base}/api/v1/media`, { headers: { Authorization: `Bearer ${secret}` } });
   assert.equal((await withKey()).status, 200);
+  // On a phone: the toast that says so spans the bottom edge, lets taps past the rest of its stack,
+  // and can be dismissed at once instead of covering the page for its seconds.
+  await page.setViewportSize({ width: 390, height: 844 });
   await page.getByRole("button", { name: "Revoke e2e key" }).click();
   await page.getByText("No API keys yet.").waitFor();
   assert.equal((await withKey()).status, 401);
+  const revoked = page.locator(".toast", { hasText: "Key revoked." });
+  await revoked.waitFor();
+  const toastBox = await revoked.boundingBox();
+  assert.ok(
+    toastBox && toastBox.x >= 0 && toastBox.x + toastBox.width <= 390 && toastBox.width > 300,
+    `the toast spans the phone's width (${JSON.stringify(toastBox)})`,
+  );
+  assert.equal(await page.locator(".toasts").evaluate((el) => getComputedStyle(el).pointerEvents), "none");
+  await revoked.getByRole("button", { name: "Dismiss" }).click();
+  await revoked.waitFor({ state: "detached", timeout: 1000 });
 
   // No admin link, and /admin says so.
   assert.equal(await page.getByRole("link", { name: "Admin" }).count(), 0);

@@ -67,13 +67,11 @@ export function toast(text: string, kind: Toast["kind"] = "info") {
   const t = { id: ++toastId, text, kind };
   toasts = [...toasts, t].slice(-4);
   for (const fn of toastListeners) fn(toasts);
-  setTimeout(
-    () => {
-      toasts = toasts.filter((x) => x.id !== t.id);
-      for (const fn of toastListeners) fn(toasts);
-    },
-    kind === "error" ? 8000 : 4000,
-  );
+  setTimeout(() => dismissToast(t.id), kind === "error" ? 8000 : 4000);
+}
+function dismissToast(id: number) {
+  toasts = toasts.filter((x) => x.id !== id);
+  for (const fn of toastListeners) fn(toasts);
 }
 export function toastError(e: unknown) {
   toast(e instanceof Error ? e.message : String(e), "error");
@@ -88,7 +86,10 @@ export function Toasts() {
     <div class="toasts" role="status" aria-live="polite">
       {list.map((t) => (
         <div key={t.id} class={`toast toast-${t.kind}`}>
-          {t.text}
+          <span>{t.text}</span>
+          <button type="button" class="toast-close" aria-label="Dismiss" onClick={() => dismissToast(t.id)}>
+            ×
+          </button>
         </div>
       ))}
     </div>
