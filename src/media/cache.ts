@@ -33,8 +33,8 @@ export async function cacheVersion(db: Db, userId: string): Promise<number> {
  * What this isolate last read from KV (or computed) under a versioned key: a repeat of a listing
  * costs the version read and no KV read (bench:api, ADR 0013 step 11). Same keys, so it can never
  * hide a change either; the most recent answers per isolate, each for the cache's TTL, at most
- * RECENT_MAX of them and RECENT_MAX_CHARS characters of their JSON (a 100-item page of long names is ~90 KB:
- * by count alone, 200 of them would hold ~18 MB of an isolate's 128 MB).
+ * RECENT_MAX of them and RECENT_MAX_CHARS characters of their JSON. (A 100-item page of long names
+ * is over 55,000 characters: by count alone, 200 of them would hold over 11 MB of an isolate's 128 MB.)
  */
 const recent = new Map<string, { value: unknown; chars: number; expiresMs: number }>();
 const RECENT_MAX = 200;
