@@ -4,29 +4,45 @@ import type { TakeResult } from "../../durable/rate-limiter";
 /**
  * Tokens this isolate took from a per-request bucket ahead of use, so that most requests are
  * admitted without a round trip to the bucket object (a Durable Object call per request was the
- * largest single cost of a signed-in GET; bench:api). The object grants at most LEASE_SIZE tokens
- * and never more than half of what it holds, so near empty every request asks it, one token at a
- * time, exactly as without leases. Tokens a lease still holds after LEASE_MS go back to the bucket
- * with the next request that asks it. An isolate has at most one lease call to the bucket in flight
- * per key; a request that finds the lease empty meanwhile asks the bucket for exactly one token of
- * its own. It never awaits the other request's call: workerd ties a call's I/O to the request that
- * made it, and a request awaiting another's answered 500 under load ("Cannot perform I/O on behalf of
- * a different request") or was cancelled as hung when that request ended first.
+ * largest single cost of a signed-in GET; bench:api). The object grants at most `leaseSize(rule)`
+ * tokens and never more than half of what it holds, so near empty every request asks it, one token
+ * at a time, exactly as without leases. Tokens a lease still holds after LEASE_MS go back to the
+ * bucket with the next request that asks it.
+ *
+ * A busy isolate tops its lease up before it runs dry: the request that leaves it at a quarter or
+ * less asks the bucket for the rest while the other requests spend what is left (at 10 concurrent
+ * requests, waiting for an empty lease to be renewed made 0.32 bucket calls a request instead of
+ * one a lease; bench:api). An isolate has at most one call to the bucket in flight per key; a
+ * request that finds the lease empty meanwhile asks the bucket for exactly one token of its own. It
+ * never awaits the other request's call: workerd ties a call's I/O to the request that made it, and
+ * a request awaiting another's answered 500 under load ("Cannot perform I/O on behalf of a different
+ * request") or was cancelled as hung when that request ended first.
  *
  * Tolerance (stated in docs/adr/0013-request-hot-path.md, tested in test/hardening/rate-lease.test.ts):
  * one isolate alone admits exactly what the bucket allows. Across isolates a caller may get up to
- * LEASE_SIZE − 1 requests per isolate more than the bucket alone would allow (tokens leased before
- * a refill the full bucket would have dropped), and may be refused while up to LEASE_SIZE − 1
- * tokens per other isolate sit leased, for at most LEASE_MS.
+ * `leaseSize(rule)` − 1 requests per isolate more than the bucket alone would allow (tokens leased
+ * before a refill the full bucket would have dropped), and may be refused while up to that many
+ * tokens per other isolate sit leased, for at most LEASE_MS after that isolate's last call.
  */
-export const LEASE_SIZE = 8;
+export const LEASE_MIN = 8;
+export const LEASE_MAX = 32;
 export const LEASE_MS = 1000;
 const MAX_LEASES = 10_000;
+
+/**
+ * How many tokens an isolate may hold of a bucket: a quarter of it, between LEASE_MIN and LEASE_MAX.
+ * A bucket far larger than its caller's pace (a generous plan, the benchmarks' raised limits) then
+ * costs a bucket call per 32 requests, and the tolerance stays a fixed share of the limit; buckets of
+ * up to 32 tokens lease 8, as before.
+ */
+export function leaseSize(rule: RateLimitRule): number {
+  return Math.max(LEASE_MIN, Math.min(LEASE_MAX, Math.floor(rule.capacity / 4)));
+}
 
 interface Lease {
   tokens: number;
   takenMs: number;
-  /** What the bucket held after granting this lease, and when it said it would be full. */
+  /** What the bucket held after its last grant to this lease, and when it said it would be full. */
   bucketRemaining: number;
   resetSeconds: number;
 }
@@ -38,29 +54,70 @@ const leases = new Map<string, Lease>();
  */
 const leasing = new Map<string, number>();
 
+function asking(key: string): boolean {
+  const askedAt = leasing.get(key);
+  return askedAt !== undefined && Date.now() - askedAt < LEASE_MS;
+}
+
 /** Takes one token of `<key>` (a bucket with `rule`), from this isolate's lease when it has one. */
 export async function takeLeased(env: Env, key: string, rule: RateLimitRule): Promise<TakeResult> {
+  const size = leaseSize(rule);
   const lease = leases.get(key);
   if (lease && lease.tokens > 0 && Date.now() - lease.takenMs < LEASE_MS) {
     lease.tokens--;
-    return {
+    const result: TakeResult = {
       allowed: true,
       limit: rule.capacity,
       remaining: lease.bucketRemaining + lease.tokens,
       resetSeconds: lease.resetSeconds,
       retryAfterSeconds: 0,
     };
+    if (lease.tokens <= size / 4 && lease.bucketRemaining > 0 && !asking(key))
+      await topUp(env, key, rule, size - 1 - lease.tokens);
+    return result;
   }
-  // Another request of this isolate is taking a lease: one token for this one alone, so the isolate
-  // still holds at most the one lease (the LEASE_SIZE − 1 tolerance) and waits on nobody's call.
-  const askedAt = leasing.get(key);
-  if (askedAt !== undefined && Date.now() - askedAt < LEASE_MS) return askBucket(env, key, rule, 1);
+  // Another request of this isolate is calling the bucket: one token for this one alone, so the
+  // isolate still holds at most one lease (the tolerance) and waits on nobody's call.
+  if (asking(key)) return askBucket(env, key, rule, 1);
   leasing.set(key, Date.now());
   try {
-    return await askBucket(env, key, rule, LEASE_SIZE);
+    return await askBucket(env, key, rule, size);
   } finally {
     leasing.delete(key);
   }
+}
+
+/** Adds up to `want` tokens to the key's lease; the request asking already holds its own token. */
+async function topUp(env: Env, key: string, rule: RateLimitRule, want: number): Promise<void> {
+  const now = Date.now();
+  leasing.set(key, now);
+  try {
+    const grant = await env.RATE_LIMITER.getByName(key).lease(
+      rule.capacity,
+      rule.refillPerMinute,
+      want,
+      0,
+      now,
+    );
+    const lease = leases.get(key);
+    if (grant.granted === 0) {
+      if (lease) lease.bucketRemaining = 0;
+      return;
+    }
+    keep(key, (lease?.tokens ?? 0) + grant.granted, now, grant);
+  } finally {
+    leasing.delete(key);
+  }
+}
+
+function keep(key: string, tokens: number, now: number, bucket: TakeResult): void {
+  if (!leases.has(key) && leases.size >= MAX_LEASES) leases.clear();
+  leases.set(key, {
+    tokens,
+    takenMs: now,
+    bucketRemaining: bucket.remaining,
+    resetSeconds: bucket.resetSeconds,
+  });
 }
 
 /**
@@ -82,14 +139,6 @@ async function askBucket(env: Env, key: string, rule: RateLimitRule, want: numbe
     now,
   );
   const { granted, ...result } = grant;
-  if (granted > 1) {
-    if (leases.size >= MAX_LEASES) leases.clear();
-    leases.set(key, {
-      tokens: granted - 1,
-      takenMs: now,
-      bucketRemaining: result.remaining,
-      resetSeconds: result.resetSeconds,
-    });
-  }
+  if (granted > 1) keep(key, granted - 1, now, result);
   return { ...result, remaining: result.remaining + Math.max(0, granted - 1) };
 }
