@@ -51,6 +51,20 @@ export async function issueAccessToken(
 }
 
 /**
+ * Tokens this isolate has verified, by their exact text, until they expire: a client sends the same
+ * token with every request for its lifetime, and jose's parse, signature and claims checks were the
+ * largest part of a bearer request's own JavaScript (a `/me` with an API key, whose check is cached,
+ * cost less than one with a token; bench:api). Any other text — a single character changed — is
+ * verified afresh. What a token's claims say stays checked per request: its session (revocation)
+ * through the session cache, its expiry here.
+ */
+const verified = new Map<string, { claims: AccessClaims; expSeconds: number; secret: string }>();
+export const VERIFIED_MAX = 5_000;
+
+/** How many tokens this isolate remembers (tests of the bound). */
+export const verifiedTokens = () => verified.size;
+
+/**
  * Checks algorithm (allow-list of one), signature, issuer, audience, expiry and type.
  * Returns null for any token that fails: callers answer 401 without saying why.
  */
@@ -60,6 +74,11 @@ export async function verifyAccessToken(
   secret: string,
   now: Date,
 ): Promise<AccessClaims | null> {
+  const known = verified.get(token);
+  if (known) {
+    if (known.secret === secret && now.getTime() < known.expSeconds * 1000) return known.claims;
+    verified.delete(token);
+  }
   try {
     const { payload } = await jwtVerify(token, await signingKey(secret), {
       algorithms: [ALGORITHM],
@@ -70,7 +89,11 @@ export async function verifyAccessToken(
       currentDate: now,
     });
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
-    return { userId: payload.sub, sessionId: payload.sid };
+    const claims = { userId: payload.sub, sessionId: payload.sid };
+    // requiredClaims made jose check that `exp` is a number.
+    if (verified.size >= VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { claims, expSeconds: payload.exp ?? 0, secret });
+    return claims;
   } catch (error) {
     if (error instanceof errors.JOSEError) return null;
     throw error;

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { decodeJwt, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import { issueAccessToken } from "../../src/auth/tokens";
+import { issueAccessToken, VERIFIED_MAX, verifiedTokens, verifyAccessToken } from "../../src/auth/tokens";
 import { getConfig } from "../../src/config";
 import { base64url } from "../../src/lib/crypto";
 import { call, expectProblem, newUser } from "../helpers/api";
@@ -88,6 +88,61 @@ describe("access token forgery", () => {
     );
     expect((await call("/api/v1/me", { token: fresh })).status).toBe(200);
     await expectProblem(await call("/api/v1/me", { token: stale }), 401);
+  });
+});
+
+describe("tokens this isolate has verified are remembered by their exact text (#19)", () => {
+  it("a remembered token is accepted until its expiry and refused from then on", async () => {
+    const user = await newUser();
+    const sessionId = String(decodeJwt(user.accessToken).sid);
+    const issued = new Date(Date.now() - 1000);
+    const token = await issueAccessToken({ userId: user.id, sessionId }, config(), env.AUTH_SECRET, issued);
+    const claims = { userId: user.id, sessionId };
+    expect(await verifyAccessToken(token, config(), env.AUTH_SECRET, new Date())).toEqual(claims);
+    const expiresMs = (decodeJwt(token).exp as number) * 1000;
+    expect(await verifyAccessToken(token, config(), env.AUTH_SECRET, new Date(expiresMs - 1))).toEqual(
+      claims,
+    );
+    expect(await verifyAccessToken(token, config(), env.AUTH_SECRET, new Date(expiresMs))).toBeNull();
+    expect(
+      await verifyAccessToken(token, config(), env.AUTH_SECRET, new Date(expiresMs + 60_000)),
+    ).toBeNull();
+  });
+
+  it("a remembered token is refused under another secret, and one character changed is verified afresh", async () => {
+    const user = await newUser();
+    expect((await call("/api/v1/me", { token: user.accessToken })).status).toBe(200);
+    const rotated = "another-secret-that-is-long-enough-000000";
+    expect(await verifyAccessToken(user.accessToken, config(), rotated, new Date())).toBeNull();
+    const last = user.accessToken.at(-1) === "A" ? "B" : "A";
+    await expectProblem(
+      await call("/api/v1/me", { token: `${user.accessToken.slice(0, -1)}${last}` }),
+      401,
+      "unauthorized",
+    );
+    // The genuine token is still accepted (the refusals above forgot nothing they shouldn't).
+    expect((await call("/api/v1/me", { token: user.accessToken })).status).toBe(200);
+  });
+
+  it("remembers at most VERIFIED_MAX tokens, the oldest going first; a forgotten one is verified again", async () => {
+    const user = await newUser();
+    const sessionId = String(decodeJwt(user.accessToken).sid);
+    const now = new Date();
+    const issue = () => issueAccessToken({ userId: user.id, sessionId }, config(), env.AUTH_SECRET, now);
+    const first = await issue();
+    expect(await verifyAccessToken(first, config(), env.AUTH_SECRET, now)).not.toBeNull();
+    // VERIFIED_MAX others (each has its own jti, so its own text) fill the memory and push `first` out.
+    for (let i = 0; i < VERIFIED_MAX; i++)
+      await verifyAccessToken(await issue(), config(), env.AUTH_SECRET, now);
+    expect(verifiedTokens()).toBe(VERIFIED_MAX);
+    // Checked by jose again: still genuine, so accepted; refused once expired.
+    expect(await verifyAccessToken(first, config(), env.AUTH_SECRET, now)).toEqual({
+      userId: user.id,
+      sessionId,
+    });
+    expect(verifiedTokens()).toBe(VERIFIED_MAX);
+    const late = new Date(now.getTime() + (config().accessTokenTtl + 1) * 1000);
+    expect(await verifyAccessToken(first, config(), env.AUTH_SECRET, late)).toBeNull();
   });
 });
 
