@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { LEASE_MAX, LEASE_MIN, LEASE_MS, leaseSize } from "../../src/middleware/rate-limit/lease";
+import { LEASE_MAX, LEASE_MIN, LEASE_MS, leaseSize, takeLeased } from "../../src/middleware/rate-limit/lease";
 import { call, expectProblem, newUser } from "../helpers/api";
 
 // Sizes from vitest.config.ts: api-user=5000/600, anon-ip=40/1 (one token a minute: no refill mid-test).
@@ -143,6 +143,41 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     // This isolate spent exactly its lease, its top-up found nothing, and the two add up to the bucket.
     expect(admitted).toBe(IP_LEASE);
     expect(admitted + elsewhere).toBe(40);
+  });
+
+  it("a top-up whose call fails costs its request nothing: it was admitted already, and the next request tops up again", async () => {
+    const key = "test:top-up-fails";
+    const rule = { capacity: 40, refillPerMinute: 1 };
+    const size = leaseSize(rule);
+    // The real bucket object, except that its second lease call (the top-up) fails as an unreachable
+    // object would.
+    let leaseCalls = 0;
+    const buckets = new Proxy(env.RATE_LIMITER, {
+      get(namespace, name) {
+        if (name !== "getByName") return Reflect.get(namespace, name);
+        return (objectName: string) => {
+          const stub = namespace.getByName(objectName);
+          return new Proxy(stub, {
+            get(target, member) {
+              if (member !== "lease") return Reflect.get(target, member);
+              return (capacity: number, refill: number, want: number, refund: number, nowMs: number) =>
+                ++leaseCalls === 2
+                  ? Promise.reject(new Error("injected: the bucket object is unreachable"))
+                  : target.lease(capacity, refill, want, refund, nowMs);
+            },
+          });
+        };
+      },
+    });
+    const faulty = { ...env, RATE_LIMITER: buckets };
+    const results = [];
+    // The lease, spent down to a quarter (that request's top-up fails), then on: the next request's top-up
+    // succeeds and the lease lasts past the loop.
+    for (let i = 0; i < size + 1; i++) results.push(await takeLeased(faulty, key, rule));
+    expect(results.every((r) => r.allowed)).toBe(true);
+    expect(leaseCalls).toBe(3);
+    // The lease and the second top-up (filling the lease back to size − 1 from one token); nothing by the failed one.
+    expect(Math.floor(await storedTokens(key))).toBe(40 - size - (size - 2));
   });
 
   it("the bucket grants at most what is asked and half of what it holds, one token at a time near empty, refunds included", async () => {

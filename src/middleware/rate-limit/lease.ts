@@ -87,7 +87,10 @@ export async function takeLeased(env: Env, key: string, rule: RateLimitRule): Pr
   }
 }
 
-/** Adds up to `want` tokens to the key's lease; the request asking already holds its own token. */
+/**
+ * Adds up to `want` tokens to the key's lease. The request asking already holds its own token, so a
+ * failed call costs it nothing: the lease runs out and the next request asks the bucket as usual.
+ */
 async function topUp(env: Env, key: string, rule: RateLimitRule, want: number): Promise<void> {
   const now = Date.now();
   leasing.set(key, now);
@@ -105,6 +108,10 @@ async function topUp(env: Env, key: string, rule: RateLimitRule, want: number): 
       return;
     }
     keep(key, (lease?.tokens ?? 0) + grant.granted, now, grant);
+  } catch (error) {
+    console.warn(
+      JSON.stringify({ level: "warn", event: "rate_lease_top_up_failed", key, error: String(error) }),
+    );
   } finally {
     leasing.delete(key);
   }
