@@ -15,6 +15,18 @@ async function storedTokens(bucket: string): Promise<number> {
   });
 }
 
+/** Spends `ip`'s anonymous bucket until it refuses: how many were admitted (each a 200) before the 429. */
+async function spendUntilRefused(ip: string): Promise<number> {
+  for (let admitted = 0; ; admitted++) {
+    const res = await call("/api/v1/health", { ip });
+    if (res.status === 429) {
+      await expectProblem(res, 429, "rate_limited");
+      return admitted;
+    }
+    expect(res.status).toBe(200);
+  }
+}
+
 describe("per-request limits are spent from a lease of tokens held by the isolate (#19)", () => {
   it("a signed-in caller's requests ask the bucket object once per lease; RateLimit-Remaining still counts each one", async () => {
     const user = await newUser();
@@ -45,14 +57,7 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     // (plus the refill of one token a minute over the wait: a fraction)
     expect(Math.floor(await storedTokens(`anon-ip:${ip}`))).toBe(40 - 1 - 4 - (IP_LEASE - 1));
     // Whatever the isolate holds is spendable here and nothing beyond the bucket's 40 is admitted.
-    let admitted = 1 + 4;
-    for (;;) {
-      const res = await call("/api/v1/health", { ip });
-      if (res.status === 429) break;
-      expect(res.status).toBe(200);
-      admitted++;
-    }
-    expect(admitted).toBe(40);
+    expect(1 + 4 + (await spendUntilRefused(ip))).toBe(40);
   });
 
   it("one isolate admits exactly the bucket's size, and a lease's unused tokens go back once it is old", async () => {
@@ -66,17 +71,7 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     expect(second.headers.get("ratelimit-remaining")).toBe("38");
     // (plus the refill of one token a minute over the wait: a fraction)
     expect(Math.floor(await storedTokens(`anon-ip:${ip}`))).toBe(39 - IP_LEASE);
-    let admitted = 2;
-    for (;;) {
-      const res = await call("/api/v1/health", { ip });
-      if (res.status === 429) {
-        await expectProblem(res, 429, "rate_limited");
-        break;
-      }
-      expect(res.status).toBe(200);
-      admitted++;
-    }
-    expect(admitted).toBe(40);
+    expect(2 + (await spendUntilRefused(ip))).toBe(40);
   });
 
   it("a lease is a quarter of its bucket, between LEASE_MIN and LEASE_MAX tokens", () => {
@@ -114,13 +109,7 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     expect(remaining.map(Number).sort((a, b) => b - a)).toEqual(
       Array.from({ length: remaining.length }, (_, i) => 39 - i),
     );
-    let admitted = remaining.length;
-    for (;;) {
-      const res = await call("/api/v1/health", { ip });
-      if (res.status === 429) break;
-      admitted++;
-    }
-    expect(admitted).toBe(40);
+    expect(remaining.length + (await spendUntilRefused(ip))).toBe(40);
   });
 
   it("a top-up that finds the bucket spent elsewhere refuses nobody: the lease's tokens are spent, then the bucket refuses", async () => {
@@ -131,15 +120,7 @@ describe("per-request limits are spent from a lease of tokens held by the isolat
     let elsewhere = 0;
     while ((await bucket.take(40, 1)).allowed) elsewhere++;
     expect(elsewhere).toBe(40 - IP_LEASE);
-    let admitted = 1;
-    for (;;) {
-      const res = await call("/api/v1/health", { ip });
-      if (res.status === 429) {
-        await expectProblem(res, 429, "rate_limited");
-        break;
-      }
-      admitted++;
-    }
+    const admitted = 1 + (await spendUntilRefused(ip));
     // This isolate spent exactly its lease, its top-up found nothing, and the two add up to the bucket.
     expect(admitted).toBe(IP_LEASE);
     expect(admitted + elsewhere).toBe(40);

@@ -43,9 +43,10 @@ app.get("/ping/d1", async (c) =>
 app.get("/ping/kv", async (c) => c.json({ ok: true, value: await c.env.KV.get("floor") }));
 app.get("/ping/do", async (c) => c.json({ ok: true, n: await c.env.COUNTER.getByName("floor").take() }));
 // An answer as long as `?bytes=` (bench:api passes the length of the app's 50-item media page).
+const BODY_SHELL = JSON.stringify({ ok: true, pad: "" }).length;
 app.get("/ping/body", (c) => {
   const bytes = Math.min(Number(c.req.query("bytes")) || 0, 1 << 20);
-  return c.json({ ok: true, pad: "x".repeat(Math.max(0, bytes - 22)) });
+  return c.json({ ok: true, pad: "x".repeat(Math.max(0, bytes - BODY_SHELL)) });
 });
 
 app.post("/put", async (c) => {
